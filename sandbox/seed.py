@@ -1,0 +1,72 @@
+"""Deterministic, realistic and messy seed data for the sandbox CRMs.
+
+`generate_book(accounts=N, seed=S)` returns the same book for the same arguments: N Salesforce
+accounts and N HubSpot companies (about 60% of them the same businesses under the same domain),
+and the reps present in both CRMs under the same email. Values are stored as each CRM would hold
+them (countries written many ways, the CRM's own industry vocabulary, websites with scheme, `www.`
+and paths), because cleaning them up is the product's job, not the sandbox's.
+
+The records are compact (`__slots__`) because a benchmark seeds a million of them per CRM.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(slots=True)
+class SeedRep:
+    """A person who can own accounts, present in both CRMs under the same email."""
+
+    email: str
+    first_name: str
+    last_name: str
+    active: bool
+    salesforce_user_id: str
+    """An 18-character Salesforce User id (prefix `005`)."""
+    hubspot_owner_id: str
+    """HubSpot owner id (numeric string); the id used to assign companies."""
+    hubspot_user_id: int
+    team: str
+
+
+@dataclass(slots=True)
+class SeedAccount:
+    """One CRM record (a Salesforce Account or a HubSpot company), values as the CRM holds them."""
+
+    crm_id: str
+    """Salesforce: an 18-character Account id (prefix `001`); HubSpot: a numeric string."""
+    name: str
+    website: str | None
+    domain: str | None
+    """HubSpot's own `domain` property (HubSpot derives it from the website); None on Salesforce."""
+    country: str | None
+    region: str | None
+    city: str | None
+    postal_code: str | None
+    industry: str | None
+    """In the CRM's own vocabulary: a Salesforce Industry picklist value, or HubSpot's enumeration."""
+    employees: int | None
+    annual_revenue: int | None
+    owner_id: str | None
+    """Salesforce User id or HubSpot owner id of the current owner."""
+    account_type: str | None
+    """Salesforce `Type` (e.g. "Customer - Direct", "Prospect"); HubSpot `lifecyclestage`."""
+    do_not_reassign: bool
+    """Salesforce custom field `Do_Not_Reassign__c`; HubSpot custom property `do_not_reassign`."""
+    created_ms: int
+    modified_ms: int
+    """Milliseconds since the epoch: Salesforce `SystemModstamp`, HubSpot `hs_lastmodifieddate`."""
+    deleted: bool = False
+
+
+@dataclass
+class SeedBook:
+    reps: list[SeedRep]
+    salesforce: list[SeedAccount]
+    hubspot: list[SeedAccount]
+
+
+def generate_book(accounts: int, seed: int = 1) -> SeedBook:
+    """The sandbox's data: `accounts` records in each CRM, reproducible from `seed`."""
+    raise NotImplementedError
