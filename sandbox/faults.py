@@ -32,7 +32,7 @@ class FaultProfile:
     """Share of API calls answered 503 (Salesforce `SERVER_UNAVAILABLE`, HubSpot a 502/503 body)."""
     lock_errors: float = 0.0
     """Share of records in a write that fail with a retryable lock error (Salesforce
-    `UNABLE_TO_LOCK_ROW`; HubSpot has no per-record lock error, so it answers 409 CONFLICT in a 207)."""
+    `UNABLE_TO_LOCK_ROW`; HubSpot has no such per-record error: a retryable error in a 207)."""
     session_expiry_after: int = 0
     """Every K authenticated calls the current token expires (401); 0 keeps tokens valid."""
     daily_allocation: int = 0
@@ -81,7 +81,7 @@ def parse_fault_profile(text: str | None) -> FaultProfile:
             value: float | int = int(raw) if _FIELD_TYPES[key] == "int" else float(raw)
         except ValueError as exc:
             raise FaultProfileError(f"fault setting {key} needs a number, got {raw!r}") from exc
-        if value < 0 or (key.startswith("rate_") or key == "lock_errors") and value > 1:
+        if value < 0 or ((key.startswith("rate_") or key == "lock_errors") and value > 1):
             raise FaultProfileError(f"fault setting {key}={raw} is out of range")
         profile = replace(profile, **{key: value})  # type: ignore[arg-type]
     return profile

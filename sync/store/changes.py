@@ -1,0 +1,85 @@
+"""`Plan` and `OwnerChange`: the owner changes a run intends, and the state of each one.
+
+A change moves through planned -> in_flight -> written | failed | conflict | skipped (and
+rolled_back later). Its state is committed before and after every write batch, so a crashed run's
+successor knows exactly which changes may have landed (in_flight) and re-checks them against the
+CRM before writing anything again.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import Column, Index
+from sqlmodel import Field, SQLModel
+
+from mapping.model.columns import JsonColumn, UtcDateTime
+
+
+class PlanStatus(StrEnum):
+    DRAFT = "draft"
+    """Saved, not applied (a dry run, a reviewed plan, or one stopped by a guard rail)."""
+    APPLYING = "applying"
+    APPLIED = "applied"
+    PARTIAL = "partial"
+    SUPERSEDED = "superseded"
+
+
+class ChangeState(StrEnum):
+    PLANNED = "planned"
+    IN_FLIGHT = "in_flight"
+    WRITTEN = "written"
+    FAILED = "failed"
+    CONFLICT = "conflict"
+    SKIPPED = "skipped"
+    ROLLED_BACK = "rolled_back"
+
+
+UNFINISHED_STATES = (ChangeState.PLANNED, ChangeState.IN_FLIGHT)
+
+
+class Plan(SQLModel, table=True):
+    __tablename__ = "plans"
+
+    id: int | None = Field(default=None, primary_key=True)
+    run_id: int = Field(foreign_key="runs.id", index=True)
+    kind: str = Field(default="assign", max_length=16)
+    """assign (from territories) or rollback (restoring a run's previous owners)."""
+    status: str = Field(max_length=16)
+    created_at: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False))
+    scope: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JsonColumn))
+    guard_rails: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JsonColumn))
+    figures: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JsonColumn))
+    territory_fingerprint: str | None = Field(default=None, max_length=64)
+
+
+class OwnerChange(SQLModel, table=True):
+    __tablename__ = "owner_changes"
+    __table_args__ = (
+        Index("ix_owner_changes_plan_state", "plan_id", "state"),
+        Index("ix_owner_changes_record", "source", "external_id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    plan_id: int = Field(foreign_key="plans.id")
+    source: str = Field(max_length=16)
+    external_id: str = Field(max_length=64)
+    account_name: str | None = None
+    old_owner_id: str | None = Field(default=None, max_length=64)
+    old_owner_email: str | None = Field(default=None, max_length=320)
+    new_owner_id: str | None = Field(default=None, max_length=64)
+    new_owner_email: str | None = Field(default=None, max_length=320)
+    territory: str | None = Field(default=None, max_length=200)
+    rule: str | None = Field(default=None, max_length=64)
+    reason: str | None = None
+    idempotency_key: str = Field(max_length=64, unique=True)
+    """Hash of (plan, CRM, record, old owner, new owner): the same intent is never written twice."""
+    state: str = Field(max_length=16)
+    attempts: int = 0
+    last_error_code: str | None = Field(default=None, max_length=64)
+    last_error_message: str | None = None
+    updated_at: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False))
+    written_at: datetime | None = Field(default=None, sa_column=Column(UtcDateTime()))
+    applied_run_id: int | None = Field(default=None, foreign_key="runs.id")

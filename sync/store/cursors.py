@@ -1,0 +1,26 @@
+"""`PullCursor`: where the last committed page of an incremental pull ended, per CRM and object.
+
+A cursor is the pair (modified time, record id) of the last record of a committed page; it only
+advances in the same transaction as the page it covers.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Column
+from sqlmodel import Field, SQLModel
+
+from mapping.model.columns import UtcDateTime
+
+
+class PullCursor(SQLModel, table=True):
+    __tablename__ = "pull_cursors"
+
+    source: str = Field(primary_key=True, max_length=16)
+    object_name: str = Field(primary_key=True, max_length=32)
+    modified_at: datetime | None = Field(default=None, sa_column=Column(UtcDateTime()))
+    last_id: str | None = Field(default=None, max_length=64)
+    full_pull_started_at: datetime | None = Field(default=None, sa_column=Column(UtcDateTime()))
+    """When the last full pull began: records not seen since then were deleted in the CRM."""
+    updated_at: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False))

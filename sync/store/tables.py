@@ -1,0 +1,8 @@
+"""Every table of the sync's store, imported in one place so metadata and migrations see them."""
+
+from sync.store.audit import AuditEntry
+from sync.store.changes import OwnerChange, Plan
+from sync.store.cursors import PullCursor
+from sync.store.runs import Run
+
+__all__ = ["AuditEntry", "OwnerChange", "Plan", "PullCursor", "Run"]

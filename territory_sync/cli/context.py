@@ -1,0 +1,48 @@
+"""What every command shares: the global options, the loaded settings and the open database."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import typer
+
+from sync.store.database import Database, open_database
+from territory_sync.logs import configure_logging
+from territory_sync.settings import Settings, load_settings
+
+
+@dataclass
+class CliContext:
+    config_path: Path | None = None
+    database_url: str | None = None
+    verbose: bool = False
+    _settings: Settings | None = None
+    _databases: list[Database] = field(default_factory=list)
+
+    @property
+    def settings(self) -> Settings:
+        if self._settings is None:
+            overrides = {"database": {"url": self.database_url}} if self.database_url else None
+            self._settings = load_settings(self.config_path, overrides=overrides)
+            level = "info" if self.verbose else self._settings.logging.level
+            log_file = self._settings.logging.file
+            configure_logging(level, str(self._settings.resolve_path(log_file)) if log_file else "")
+        return self._settings
+
+    def database(self, *, upgrade: bool | None = None) -> Database:
+        database = open_database(self.settings.database_url, upgrade=upgrade)
+        self._databases.append(database)
+        return database
+
+    def close(self) -> None:
+        for database in self._databases:
+            database.dispose()
+        self._databases.clear()
+
+
+def cli_context(ctx: typer.Context) -> CliContext:
+    root = ctx.find_root()
+    if not isinstance(root.obj, CliContext):
+        root.obj = CliContext()
+    return root.obj

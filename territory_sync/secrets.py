@@ -1,0 +1,44 @@
+"""Secrets: read only from the environment, at the point of use, and never echoed anywhere.
+
+`SECRET_ENV_VARS` lists every variable that holds a secret. `require_secret` gives the value or
+raises `MissingCredentialError` naming the variable to set; `secret_values` lets the log formatter
+and error printer scrub any value that slipped into a message.
+"""
+
+from __future__ import annotations
+
+import os
+
+from territory_sync.errors import MissingCredentialError
+
+SECRET_ENV_VARS = (
+    "SALESFORCE_CLIENT_SECRET",
+    "SALESFORCE_ACCESS_TOKEN",
+    "SALESFORCE_PRIVATE_KEY_FILE",
+    "HUBSPOT_ACCESS_TOKEN",
+    "TERRITORY_SYNC_WEBHOOK_URL",
+    "TERRITORY_SYNC_SECRET_KEY",
+)
+
+_MIN_SCRUB_LENGTH = 6  # shorter values would scrub ordinary words
+
+
+def optional_secret(name: str) -> str | None:
+    value = os.environ.get(name, "").strip()
+    return value or None
+
+
+def require_secret(name: str, purpose: str) -> str:
+    value = optional_secret(name)
+    if value is None:
+        raise MissingCredentialError(name, purpose)
+    return value
+
+
+def secret_values() -> list[str]:
+    values = []
+    for name in SECRET_ENV_VARS:
+        value = os.environ.get(name, "").strip()
+        if len(value) >= _MIN_SCRUB_LENGTH:
+            values.append(value)
+    return values

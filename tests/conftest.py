@@ -1,0 +1,103 @@
+"""Shared fixtures: a migrated database on SQLite and, when configured, on PostgreSQL.
+
+Database tests take the `database` fixture and run once per database. PostgreSQL runs when
+`TERRITORY_SYNC_TEST_POSTGRES_URL` names a server the tests may create databases on (CI sets it:
+postgresql://postgres@127.0.0.1:5432/test); without it those cases are skipped with that hint.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from sync.store.database import Database, create_db_engine, normalise_database_url, open_database
+
+POSTGRES_ENV_VAR = "TERRITORY_SYNC_TEST_POSTGRES_URL"
+POSTGRES_SKIP_REASON = (
+    f"PostgreSQL tests need {POSTGRES_ENV_VAR}, e.g. "
+    f"{POSTGRES_ENV_VAR}=postgresql://postgres@127.0.0.1:5432/test (make test sets it in CI)"
+)
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One migrated SQLite file per test session; each test gets a copy."""
+    path = tmp_path_factory.mktemp("db-template") / "template.db"
+    database = open_database(f"sqlite:///{path}", upgrade=True)
+    with database.engine.connect() as connection:
+        connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    database.dispose()
+    return path
+
+
+@pytest.fixture(scope="session")
+def postgres_server_url() -> str:
+    url = os.environ.get(POSTGRES_ENV_VAR)
+    if not url:
+        pytest.skip(POSTGRES_SKIP_REASON)
+    return normalise_database_url(url)
+
+
+@pytest.fixture(scope="session")
+def postgres_session_database(postgres_server_url: str) -> Iterator[str]:
+    """A fresh PostgreSQL database for this test session, migrated once, dropped at the end."""
+    name = f"territory_sync_test_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(postgres_server_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    url = make_url(postgres_server_url).set(database=name).render_as_string(hide_password=False)
+    database = open_database(url, upgrade=True)
+    database.dispose()
+    try:
+        yield url
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def _truncate_all(database: Database) -> None:
+    with database.engine.begin() as connection:
+        tables = [
+            row[0]
+            for row in connection.execute(
+                text(
+                    "SELECT tablename FROM pg_tables WHERE schemaname = 'public' "
+                    "AND tablename <> 'alembic_version'"
+                )
+            )
+        ]
+        if tables:
+            quoted = ", ".join(f'"{t}"' for t in tables)
+            connection.execute(text(f"TRUNCATE {quoted} RESTART IDENTITY CASCADE"))
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
+    """An empty, migrated database: an SQLite file, or the session's PostgreSQL database."""
+    if request.param == "sqlite":
+        template: Path = request.getfixturevalue("sqlite_template")
+        path = tmp_path / "territory-sync.db"
+        shutil.copyfile(template, path)
+        url = f"sqlite:///{path}"
+        db = Database(url, create_db_engine(url))
+    else:
+        url = request.getfixturevalue("postgres_session_database")
+        db = Database(url, create_db_engine(url))
+        _truncate_all(db)
+    try:
+        yield db
+    finally:
+        db.dispose()
+
+
+@pytest.fixture
+def database_url(database: Database) -> str:
+    return database.url
