@@ -1,0 +1,70 @@
+"""Benchmark results and how they are written into docs/benchmarks.md, one section per benchmark."""
+
+from __future__ import annotations
+
+import os
+import platform
+import resource
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+DOC = Path(__file__).resolve().parent.parent / "docs" / "benchmarks.md"
+HEADER = """# Benchmarks
+
+Produced by `make bench` (all) or `.venv/bin/python -m bench NAME` (one); each section below is
+rewritten by its benchmark, with the command, the machine and the date. Targets come from the
+issues. Timings are wall-clock on a shared 2-core machine: expect some noise between runs.
+"""
+
+
+@dataclass
+class Report:
+    name: str
+    title: str
+    target: str
+    columns: list[str]
+    rows: list[list[str]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    def render(self, command: str) -> str:
+        lines = [
+            f"<!-- bench:{self.name} -->",
+            f"## {self.title}",
+            "",
+            f"Target: {self.target}",
+            "",
+            f"Command: `{command}`  ",
+            f"Run: {datetime.now(UTC):%Y-%m-%d %H:%M} UTC on {machine()}",
+            "",
+            "| " + " | ".join(self.columns) + " |",
+            "| " + " | ".join("---" for _ in self.columns) + " |",
+            *("| " + " | ".join(row) + " |" for row in self.rows),
+        ]
+        if self.notes:
+            lines += ["", *self.notes]
+        lines.append(f"<!-- /bench:{self.name} -->")
+        return "\n".join(lines)
+
+
+def machine() -> str:
+    return f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
+
+
+def peak_memory_mib() -> float:
+    """Peak resident memory of this process so far (Linux reports kibibytes)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def write_section(report: Report, command: str) -> None:
+    text = DOC.read_text(encoding="utf-8") if DOC.exists() else HEADER
+    start, end = f"<!-- bench:{report.name} -->", f"<!-- /bench:{report.name} -->"
+    section = report.render(command)
+    if start in text and end in text:
+        before, rest = text.split(start, 1)
+        _, after = rest.split(end, 1)
+        text = before + section + after
+    else:
+        text = text.rstrip("\n") + "\n\n" + section + "\n"
+    DOC.parent.mkdir(parents=True, exist_ok=True)
+    DOC.write_text(text, encoding="utf-8")

@@ -1,0 +1,161 @@
+"""The HubSpot emulator as a Starlette app: routes and the pipeline every API request goes through.
+
+Order of the pipeline, as HubSpot applies it: authentication (401), then the injected faults
+(decided before anything changes), then the rate limits (429), then the endpoint itself; then
+rate-limit headers, injected latency and the request log. `/__sandbox/` routes skip all of it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Awaitable, Callable
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from sandbox.hubspot import endpoints
+from sandbox.hubspot.control import control_routes
+from sandbox.hubspot.endpoints import Reply
+from sandbox.hubspot.errors import (
+    BAD_GATEWAY_HTML,
+    HubSpotError,
+    correlation_id,
+    error_body,
+    service_unavailable_body,
+    unauthorized,
+)
+from sandbox.hubspot.portal import HubSpotPortal
+
+Endpoint = Callable[[HubSpotPortal, Request, bytes], Reply]
+JSON_TYPE = "application/json;charset=utf-8"
+
+
+def _bearer(request: Request) -> str | None:
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        return None
+    return token.strip()
+
+
+def _json_response(status: int, body: object, headers: dict[str, str]) -> Response:
+    payload = json.dumps(body, separators=(",", ":"))
+    return Response(payload, status_code=status, media_type=JSON_TYPE, headers=headers)
+
+
+async def _serve(
+    portal: HubSpotPortal, request: Request, kind: str, endpoint: Endpoint, *, search: bool
+) -> Response:
+    raw = await request.body() if request.method in ("POST", "PATCH", "PUT") else b""
+    written: tuple[str, ...] = ()
+    response: Response
+    try:
+        token = _bearer(request)
+        if token is None or not portal.accepts(token):
+            raise unauthorized()
+        now_s = portal.now_s()
+        fault = portal.roll_request_fault()
+        if fault == "throttle":
+            raise portal.limiter.throttled(token, now_s, search=search)
+        if fault == "server":
+            status = portal.next_server_error_status()
+            if status == 502:
+                response = Response(BAD_GATEWAY_HTML, status_code=502, media_type="text/html")
+            else:
+                body = service_unavailable_body()
+                response = _json_response(
+                    503, body, {"X-HubSpot-Correlation-Id": str(body["correlationId"])}
+                )
+        else:
+            with portal.lock:
+                admission = portal.limiter.admit(token, now_s, search=search)
+            if admission.error is not None:
+                raise admission.error
+            try:
+                reply = endpoint(portal, request, raw)
+            except HubSpotError as error:
+                error.headers = {**admission.headers, **error.headers}
+                raise
+            written = reply.records_written
+            headers = {**admission.headers, **reply.headers}
+            headers["X-HubSpot-Correlation-Id"] = correlation_id()
+            response = _json_response(reply.status, reply.body, headers)
+    except HubSpotError as error:
+        headers = {
+            **error.headers,
+            "X-HubSpot-Correlation-Id": str(error.body.get("correlationId") or correlation_id()),
+        }
+        response = _json_response(error.status, error.body, headers)
+    except Exception as exc:  # a sandbox bug: answer like HubSpot's 500, and keep serving
+        body = error_body(f"Internal error in the HubSpot sandbox: {exc!r}", None)
+        headers = {"X-HubSpot-Correlation-Id": str(body["correlationId"])}
+        response = _json_response(500, body, headers)
+    latency_ms = portal.faults.latency_ms
+    if latency_ms > 0:
+        await asyncio.sleep(latency_ms / 1000)
+    portal.requests.add(
+        request.method, request.url.path, response.status_code, kind=kind, records_written=written
+    )
+    return response
+
+
+def _route(
+    portal: HubSpotPortal, kind: str, endpoint: Endpoint, *, search: bool = False
+) -> Callable[[Request], Awaitable[Response]]:
+    async def handle(request: Request) -> Response:
+        return await _serve(portal, request, kind, endpoint, search=search)
+
+    return handle
+
+
+def create_hubspot_app(portal: HubSpotPortal) -> Starlette:
+    """The CRM v3 companies, search and owners endpoints plus `/__sandbox/` control routes."""
+
+    def list_companies(p: HubSpotPortal, request: Request, raw: bytes) -> Reply:
+        return endpoints.list_companies(p, request.query_params, str(request.base_url))
+
+    def get_company(p: HubSpotPortal, request: Request, raw: bytes) -> Reply:
+        return endpoints.get_company(p, request.path_params["company_id"], request.query_params)
+
+    def batch_read(p: HubSpotPortal, request: Request, raw: bytes) -> Reply:
+        return endpoints.batch_read(p, request.query_params, raw)
+
+    def batch_update(p: HubSpotPortal, request: Request, raw: bytes) -> Reply:
+        return endpoints.batch_update(p, raw)
+
+    def search(p: HubSpotPortal, request: Request, raw: bytes) -> Reply:
+        return endpoints.search_companies(p, raw)
+
+    def list_owners(p: HubSpotPortal, request: Request, raw: bytes) -> Reply:
+        return endpoints.list_owners(p, request.query_params, str(request.base_url))
+
+    def get_owner(p: HubSpotPortal, request: Request, raw: bytes) -> Reply:
+        return endpoints.get_owner(p, request.path_params["owner_id"], request.query_params)
+
+    companies = "/crm/v3/objects/companies"
+    routes = [
+        Route(companies, _route(portal, "list", list_companies), methods=["GET"]),
+        Route(
+            f"{companies}/search",
+            _route(portal, "search", search, search=True),
+            methods=["POST"],
+        ),
+        Route(
+            f"{companies}/batch/read", _route(portal, "batch-read", batch_read), methods=["POST"]
+        ),
+        Route(
+            f"{companies}/batch/update",
+            _route(portal, "batch-update", batch_update),
+            methods=["POST"],
+        ),
+        Route(f"{companies}/{{company_id}}", _route(portal, "get", get_company), methods=["GET"]),
+        # The Python client calls /crm/v3/owners/ with a trailing slash (team notes).
+        Route("/crm/v3/owners", _route(portal, "owners", list_owners), methods=["GET"]),
+        Route("/crm/v3/owners/", _route(portal, "owners", list_owners), methods=["GET"]),
+        Route("/crm/v3/owners/{owner_id}", _route(portal, "owner", get_owner), methods=["GET"]),
+        *control_routes(portal),
+    ]
+    return Starlette(routes=routes)

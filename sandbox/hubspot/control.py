@@ -1,0 +1,143 @@
+"""`/__sandbox/` routes: inspect and steer the portal during tests, the demo and benchmarks.
+
+The path exists in no real CRM. These routes need no token, are never rate limited, delayed or
+faulted, and are not written to the request log, so they cannot disturb what they observe. The
+same routes exist on the Salesforce emulator.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Awaitable, Callable
+from dataclasses import asdict, fields
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from sandbox.faults import FaultProfile, FaultProfileError, parse_fault_profile
+from sandbox.hubspot.portal import HubSpotPortal, UnknownRecordError
+
+Handler = Callable[[Request], Awaitable[Response]]
+
+
+def profile_text(profile: FaultProfile) -> str:
+    """A profile as `key=value` pairs (the settings that differ from no faults)."""
+    quiet = FaultProfile()
+    parts = [
+        f"{f.name}={getattr(profile, f.name)}"
+        for f in fields(FaultProfile)
+        if getattr(profile, f.name) != getattr(quiet, f.name)
+    ]
+    return ",".join(parts) or "none"
+
+
+def _problem(message: str, status: int = 400) -> JSONResponse:
+    return JSONResponse({"error": message}, status_code=status)
+
+
+async def _json_object(request: Request) -> dict[str, object]:
+    try:
+        body = json.loads(await request.body() or b"{}")
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"the body is not JSON ({exc}); send a JSON object") from None
+    if not isinstance(body, dict):
+        raise ValueError("send a JSON object")
+    return body
+
+
+def _guarded(handler: Handler) -> Handler:
+    """Turn a caller's mistake into a 400 that says what to send."""
+
+    async def guarded(request: Request) -> Response:
+        try:
+            return await handler(request)
+        except UnknownRecordError as exc:
+            return _problem(str(exc), 404)
+        except (ValueError, TypeError, FaultProfileError) as exc:
+            return _problem(str(exc))
+
+    return guarded
+
+
+def control_routes(portal: HubSpotPortal) -> list[Route]:
+    async def requests(request: Request) -> Response:
+        if request.method == "DELETE":
+            portal.requests.clear()
+            return JSONResponse({"count": 0})
+        kind = request.query_params.get("kind")
+        records = [r for r in portal.requests.records() if kind is None or r.kind == kind]
+        by_kind: dict[str, int] = {}
+        for record in records:
+            by_kind[record.kind] = by_kind.get(record.kind, 0) + 1
+        return JSONResponse(
+            {"count": len(records), "by_kind": by_kind, "requests": [r.as_json() for r in records]}
+        )
+
+    async def owners(request: Request) -> Response:
+        return JSONResponse({"owners": portal.owners_by_record()})
+
+    async def owner_changes(request: Request) -> Response:
+        body = await _json_object(request)
+        changes = body.get("changes")
+        if not isinstance(changes, list):
+            raise ValueError('send {"changes": [{"id": ..., "owner_id": ...}]}')
+        for change in changes:
+            if not isinstance(change, dict) or "id" not in change:
+                raise ValueError('every change needs an "id" and an "owner_id" (null to clear)')
+            owner = change.get("owner_id")
+            portal.change_owner_as_person(str(change["id"]), None if owner is None else str(owner))
+        return JSONResponse({"count": len(changes)})
+
+    async def records(request: Request) -> Response:
+        body = await _json_object(request)
+        new = body.get("records")
+        if not isinstance(new, list) or not all(isinstance(r, dict) for r in new):
+            raise ValueError('send {"records": [{"name": ..., "country": ..., ...}]}')
+        return JSONResponse({"ids": portal.create_records(new)})
+
+    async def deletions(request: Request) -> Response:
+        body = await _json_object(request)
+        ids = body.get("ids")
+        if not isinstance(ids, list):
+            raise ValueError('send {"ids": [...]}')
+        return JSONResponse({"count": portal.delete_records(str(i) for i in ids)})
+
+    async def mass_update(request: Request) -> Response:
+        body = await _json_object(request)
+        given_ids, count = body.get("ids"), body.get("count")
+        if isinstance(given_ids, list):
+            ids = [str(i) for i in given_ids]
+        elif isinstance(count, int):
+            ids = portal.first_ids(count)
+        else:
+            raise ValueError('send {"ids": [...]} or {"count": n}, optionally with "modified_ms"')
+        modified = body.get("modified_ms")
+        if modified is not None and not isinstance(modified, int):
+            raise ValueError("modified_ms must be milliseconds since the epoch (an integer)")
+        stamp = portal.mass_update(ids, modified)
+        return JSONResponse({"modified_ms": stamp, "count": len(ids)})
+
+    async def faults(request: Request) -> Response:
+        if request.method == "PUT":
+            body = await _json_object(request)
+            text = body.get("profile")
+            if not isinstance(text, str):
+                raise ValueError('send {"profile": "chaos,latency_ms=5"} (or "none")')
+            portal.set_faults(parse_fault_profile(text))
+        profile = portal.faults
+        return JSONResponse({"profile": profile_text(profile), "settings": asdict(profile)})
+
+    async def state(request: Request) -> Response:
+        return JSONResponse(portal.state())
+
+    return [
+        Route("/__sandbox/requests", _guarded(requests), methods=["GET", "DELETE"]),
+        Route("/__sandbox/owners", _guarded(owners), methods=["GET"]),
+        Route("/__sandbox/owner-changes", _guarded(owner_changes), methods=["POST"]),
+        Route("/__sandbox/records", _guarded(records), methods=["POST"]),
+        Route("/__sandbox/deletions", _guarded(deletions), methods=["POST"]),
+        Route("/__sandbox/mass-update", _guarded(mass_update), methods=["POST"]),
+        Route("/__sandbox/faults", _guarded(faults), methods=["GET", "PUT"]),
+        Route("/__sandbox/state", _guarded(state), methods=["GET"]),
+    ]

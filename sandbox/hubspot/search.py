@@ -1,0 +1,355 @@
+"""The CRM search request: its validation, and the evaluation of filters, sorts and paging.
+
+Incremental pulls live on this endpoint (it is the only one that filters by
+`hs_lastmodifieddate`), and it is also where HubSpot's sharpest limits are: one sort rule, 200
+results a page and no paging past the 10,000th result. The limits are enforced exactly so that a
+connector that works here copes with the real thing.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import json
+import re
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+
+from sandbox.hubspot.errors import HubSpotError, bad_request, generic_bad_request
+from sandbox.hubspot.properties import PROPERTIES, CompanyProperty, Kind, Typed
+from sandbox.hubspot.visibility import IndexedState
+from sandbox.seed import SeedAccount
+
+# Limits: 5 filter groups (OR), 10 filters per group (AND), 25 filters in all, from
+# https://developers.hubspot.com/changelog/breaking-change-expanded-filtering-capabilities-and-error-messaging-in-hubspots-search-api
+MAX_FILTER_GROUPS = 5
+MAX_FILTERS_PER_GROUP = 10
+MAX_FILTERS_TOTAL = 25
+# One sort rule per request (team notes "Companies": HubSpot search guide; public request schemas
+# give `sorts` maxItems 1).
+MAX_SORTS = 1
+# 200 objects per page (https://developers.hubspot.com/docs/api-reference/search/guide#limitations,
+# quoted in activepieces/activepieces#10160); default 10 like the list endpoint (unconfirmed).
+MAX_LIMIT = 200
+DEFAULT_LIMIT = 10
+# "The search endpoints are limited to 10,000 total results for any given query. Attempting to
+# page beyond 10,000 will result in a 400 error." (HubSpot search guide, quoted at
+# https://dev.to/nangohq/how-to-sync-large-amounts-of-contacts-from-the-hubspot-api-2acm). A request
+# whose page would reach past the 10,000th result (after + limit > 10,000) is refused, the way
+# an Elasticsearch result window refuses `from + size` beyond it; `total` still counts everything.
+MAX_RESULT_WINDOW = 10_000
+
+OPERATORS = frozenset(
+    {
+        "EQ",
+        "NEQ",
+        "LT",
+        "LTE",
+        "GT",
+        "GTE",
+        "BETWEEN",
+        "IN",
+        "NOT_IN",
+        "HAS_PROPERTY",
+        "NOT_HAS_PROPERTY",
+        "CONTAINS_TOKEN",
+        "NOT_CONTAINS_TOKEN",
+    }
+)
+# Text a free-text `query` is matched against (word prefixes). HubSpot searches an object's
+# "default searchable properties"; for companies the sandbox uses name, domain and website
+# (unconfirmed; the territory sync filters rather than using `query`).
+QUERY_PROPERTIES = ("name", "domain", "website")
+
+Getter = Callable[[SeedAccount, IndexedState | None], Typed | None]
+Predicate = Callable[[SeedAccount, IndexedState | None], bool]
+
+
+@dataclass(frozen=True)
+class SearchRequest:
+    predicate: Predicate
+    sort_getter: Getter | None
+    descending: bool
+    properties: list[str] | None
+    limit: int
+    offset: int
+    cache_key: str
+    """The query without its paging, to reuse a match list across pages."""
+
+
+def _getter(prop: CompanyProperty) -> Getter:
+    """Typed value as search sees it: owner and modified time come from the index state."""
+    if prop.name == "hs_lastmodifieddate":
+        return lambda a, s: a.modified_ms if s is None else s.modified_ms
+    if prop.name == "hubspot_owner_id":
+        return lambda a, s: a.owner_id if s is None else s.owner_id
+    typed = prop.typed
+    return lambda a, s: typed(a)
+
+
+def _refuse(message: str) -> HubSpotError:
+    return bad_request(message)
+
+
+def _operand(prop: CompanyProperty, raw: object) -> Typed:
+    """A filter value converted to the property's type. Dates are epoch milliseconds: "HubSpot API
+    endpoints accept UNIX formatted timestamps in milliseconds"
+    (https://developers.hubspot.com/docs/faq/how-should-timestamps-be-formatted-for-hubspots-apis).
+    ISO strings in search filters are unconfirmed (team notes), so they are refused here rather
+    than accepted in the sandbox and failing in production."""
+    if raw is None or isinstance(raw, (dict, list)):
+        raise generic_bad_request()
+    text = str(raw).lower() if isinstance(raw, bool) else str(raw)
+    if prop.kind is Kind.DATETIME:
+        if not re.fullmatch(r"-?\d+", text.strip()):
+            raise _refuse(
+                f"{text!r} is not a valid value for {prop.name}; send milliseconds since the "
+                "epoch as a string, e.g. '1714564800000'."
+            )
+        return int(text)
+    if prop.kind is Kind.NUMBER:
+        try:
+            number = float(text)
+        except ValueError:
+            raise generic_bad_request() from None
+        return int(number) if number.is_integer() else number
+    # String comparisons ignore case (IN on strings expects lower-case values per the search
+    # guide, which only works if matching folds case).
+    return text.casefold()
+
+
+def _folded(getter: Getter, prop: CompanyProperty) -> Getter:
+    if prop.kind in (Kind.DATETIME, Kind.NUMBER):
+        return getter
+
+    def folded(a: SeedAccount, s: IndexedState | None) -> Typed | None:
+        value = getter(a, s)
+        return value.casefold() if isinstance(value, str) else value
+
+    return folded
+
+
+_TOKEN_SPLIT = re.compile(r"[^0-9a-z]+")
+
+
+def _tokens(value: Typed | None) -> list[str]:
+    return [t for t in _TOKEN_SPLIT.split(str(value).casefold()) if t] if value else []
+
+
+def _compile_filter(raw: object) -> Predicate:
+    if not isinstance(raw, dict):
+        raise generic_bad_request()
+    name = raw.get("propertyName")
+    operator = raw.get("operator")
+    if not isinstance(name, str) or not isinstance(operator, str):
+        # "Cannot build Filter, some of required attributes are not set [propertyName, operator]"
+        # (HubSpot body quoted in HubSpot/hubspot-api-nodejs#226).
+        raise _refuse(
+            "Invalid input JSON: Cannot build Filter, some of required attributes are not set "
+            "[propertyName, operator]"
+        )
+    prop = PROPERTIES.get(name)
+    if prop is None or operator not in OPERATORS:
+        # Unknown property names get HubSpot's generic 400 (see errors.GENERIC_BAD_REQUEST).
+        raise generic_bad_request()
+    get = _folded(_getter(prop), prop)
+
+    if operator in ("HAS_PROPERTY", "NOT_HAS_PROPERTY"):
+        wanted = operator == "HAS_PROPERTY"
+        return lambda a, s: (get(a, s) not in (None, "")) == wanted
+    if operator in ("IN", "NOT_IN"):
+        values = raw.get("values")
+        if not isinstance(values, list) or not values:
+            raise _refuse(f"{operator} on {name} needs a non-empty `values` list.")
+        members = frozenset(_operand(prop, v) for v in values)
+        if operator == "IN":
+            return lambda a, s: get(a, s) in members
+        # Records without a value are "not in" the list (likewise NEQ and NOT_CONTAINS_TOKEN).
+        return lambda a, s: get(a, s) not in members
+    if operator == "BETWEEN":
+        if "value" not in raw or "highValue" not in raw:
+            raise _refuse(f"BETWEEN on {name} needs both `value` and `highValue`.")
+        low, high = _operand(prop, raw["value"]), _operand(prop, raw["highValue"])
+
+        def between(a: SeedAccount, s: IndexedState | None) -> bool:
+            value = get(a, s)
+            return value is not None and low <= value <= high  # type: ignore[operator]
+
+        return between
+    if "value" not in raw:
+        raise _refuse(f"{operator} on {name} needs a `value`.")
+    if operator in ("CONTAINS_TOKEN", "NOT_CONTAINS_TOKEN"):
+        pattern = str(raw["value"]).casefold()
+        wanted = operator == "CONTAINS_TOKEN"
+        return lambda a, s: (
+            any(fnmatch.fnmatchcase(t, pattern) for t in _tokens(get(a, s))) == (wanted)
+        )
+    operand = _operand(prop, raw["value"])
+    if operator == "EQ":
+        return lambda a, s: get(a, s) == operand
+    if operator == "NEQ":
+        return lambda a, s: get(a, s) != operand
+    compare: Callable[[Typed, Typed], bool] = {
+        "LT": lambda v, o: v < o,
+        "LTE": lambda v, o: v <= o,
+        "GT": lambda v, o: v > o,
+        "GTE": lambda v, o: v >= o,
+    }[operator]
+
+    def ordered(a: SeedAccount, s: IndexedState | None) -> bool:
+        value = get(a, s)
+        return value is not None and compare(value, operand)
+
+    return ordered
+
+
+def _compile_groups(raw_groups: object) -> Predicate:
+    if raw_groups is None:
+        raw_groups = []
+    if not isinstance(raw_groups, list):
+        raise generic_bad_request()
+    if len(raw_groups) > MAX_FILTER_GROUPS:
+        raise _refuse(
+            f"Too many filter groups: {len(raw_groups)} (at most {MAX_FILTER_GROUPS} are allowed)."
+        )
+    groups: list[list[Predicate]] = []
+    total = 0
+    for group in raw_groups:
+        filters = group.get("filters") if isinstance(group, dict) else None
+        if not isinstance(filters, list):
+            raise generic_bad_request()
+        if len(filters) > MAX_FILTERS_PER_GROUP:
+            raise _refuse(
+                f"Too many filters in a filter group: {len(filters)} "
+                f"(at most {MAX_FILTERS_PER_GROUP} are allowed)."
+            )
+        total += len(filters)
+        groups.append([_compile_filter(f) for f in filters])
+    if total > MAX_FILTERS_TOTAL:
+        raise _refuse(
+            f"Too many filters: {total} across all filter groups "
+            f"(at most {MAX_FILTERS_TOTAL} are allowed)."
+        )
+    groups = [g for g in groups if g]
+    if not groups:
+        return lambda a, s: True
+    if len(groups) == 1 and len(groups[0]) == 1:
+        return groups[0][0]
+    return lambda a, s: any(all(f(a, s) for f in group) for group in groups)
+
+
+def _compile_query(query: object) -> Predicate | None:
+    if query is None or query == "":
+        return None
+    if not isinstance(query, str):
+        raise generic_bad_request()
+    words = _tokens(query)
+    if not words:
+        return None
+    getters = [PROPERTIES[name].typed for name in QUERY_PROPERTIES]
+
+    def matches(a: SeedAccount, s: IndexedState | None) -> bool:
+        tokens = [t for get in getters for t in _tokens(get(a))]
+        return all(any(t.startswith(w) for t in tokens) for w in words)
+
+    return matches
+
+
+def _int_field(body: Mapping[str, object], key: str, default: int) -> int:
+    raw = body.get(key)
+    if raw is None or raw == "":
+        return default
+    if isinstance(raw, bool):
+        raise generic_bad_request()
+    try:
+        return int(str(raw))
+    except ValueError:
+        raise generic_bad_request() from None
+
+
+def parse_search_request(body: object) -> SearchRequest:
+    """Validate a search body; raises HubSpotError (400) for anything HubSpot refuses."""
+    if not isinstance(body, dict):
+        raise generic_bad_request()
+    predicate = _compile_groups(body.get("filterGroups"))
+    query = _compile_query(body.get("query"))
+    if query is not None:
+        filters = predicate
+        predicate = lambda a, s: query(a, s) and filters(a, s)  # noqa: E731
+
+    sorts = body.get("sorts") or []
+    if not isinstance(sorts, list):
+        raise generic_bad_request()
+    if len(sorts) > MAX_SORTS:
+        raise _refuse(
+            f"Too many sorts: {len(sorts)}. Only one sort is allowed per search request; page on "
+            "one property and filter on the others."
+        )
+    sort_getter: Getter | None = None
+    descending = False
+    if sorts:
+        sort = sorts[0]
+        if not isinstance(sort, dict) or not isinstance(sort.get("propertyName"), str):
+            raise generic_bad_request()
+        prop = PROPERTIES.get(sort["propertyName"])
+        direction = str(sort.get("direction", "ASCENDING")).upper()
+        if prop is None or direction not in ("ASCENDING", "DESCENDING"):
+            raise generic_bad_request()
+        sort_getter = _folded(_getter(prop), prop)
+        descending = direction == "DESCENDING"
+
+    limit = _int_field(body, "limit", DEFAULT_LIMIT)
+    offset = _int_field(body, "after", 0)
+    if limit < 0 or offset < 0:
+        raise generic_bad_request()
+    if limit > MAX_LIMIT:
+        raise _refuse(f"limit must be at most {MAX_LIMIT}; got {limit}.")
+    if offset + limit > MAX_RESULT_WINDOW:
+        # HubSpot's exact message for this case is not published; its answer is a 400.
+        raise generic_bad_request()
+
+    properties = body.get("properties")
+    if properties is not None and (
+        not isinstance(properties, list) or not all(isinstance(p, str) for p in properties)
+    ):
+        raise generic_bad_request()
+
+    cache_key = json.dumps(
+        [body.get("filterGroups"), body.get("query"), sorts], sort_keys=True, default=str
+    )
+    return SearchRequest(predicate, sort_getter, descending, properties, limit, offset, cache_key)
+
+
+def evaluate(
+    records: Iterable[SeedAccount],
+    pending: Mapping[str, IndexedState],
+    request: SearchRequest,
+) -> list[SeedAccount]:
+    """Every matching searchable record, in result order (records come in id order, which is
+    the tie-break and the default order). Archived records are never in search."""
+    predicate = request.predicate
+    if pending:
+        matched = []
+        for account in records:
+            state = pending.get(account.crm_id)
+            if state is None:
+                if not account.deleted and predicate(account, None):
+                    matched.append(account)
+            elif state.searchable and predicate(account, state):
+                matched.append(account)
+    else:
+        matched = [a for a in records if not a.deleted and predicate(a, None)]
+    get = request.sort_getter
+    if get is None:
+        return matched
+    with_value: list[tuple[Typed, SeedAccount]] = []
+    without_value: list[SeedAccount] = []
+    for account in matched:
+        value = get(account, pending.get(account.crm_id) if pending else None)
+        if value is None or value == "":
+            without_value.append(account)
+        else:
+            with_value.append((value, account))
+    # Python's sort is stable, also with reverse=True, so equal values keep id order. Records
+    # without a value come last in either direction.
+    with_value.sort(key=lambda pair: pair[0], reverse=request.descending)
+    return [account for _, account in with_value] + without_value
