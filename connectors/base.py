@@ -1,0 +1,124 @@
+"""The one small interface the sync uses to talk to a CRM, and the records that cross it.
+
+A connector pulls accounts page by page (`pull_accounts`), pulls the people who can own them
+(`pull_reps`), reads current owners (`read_owners`) and writes owners in batches
+(`write_owner_batch`). Records cross this boundary in the CRM's own field names (`RawAccount`);
+`mapping.fields` turns them into unified accounts. Nothing here knows of territories.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Any, Protocol
+
+from mapping.unified import UnifiedRep
+
+
+@dataclass(frozen=True)
+class PullPosition:
+    """Where an incremental pull stands: the modified time and id of the last committed record.
+
+    `record_id` None means "every record modified at `modified_at` or later still to come".
+    """
+
+    modified_at: datetime
+    record_id: str | None = None
+
+
+@dataclass(frozen=True)
+class RawAccount:
+    """One CRM record as pulled, in the CRM's own field names."""
+
+    source: str
+    external_id: str
+    modified_at: datetime | None
+    deleted: bool
+    fields: dict[str, Any]
+
+
+@dataclass
+class AccountPage:
+    """A page of pulled records and the position to store once the page is committed."""
+
+    records: list[RawAccount]
+    position: PullPosition | None
+    """None for pages of a pull that cannot resume part-way (the position comes with the last)."""
+    final: bool = False
+
+
+class PullMode(StrEnum):
+    FULL = "full"
+    INCREMENTAL = "incremental"
+
+
+@dataclass(frozen=True)
+class OwnerWrite:
+    """One owner change to make: set `new_owner_id` where the owner is still `expected_owner_id`."""
+
+    external_id: str
+    new_owner_id: str
+    expected_owner_id: str | None
+
+
+class WriteStatus(StrEnum):
+    WRITTEN = "written"
+    FAILED = "failed"
+    CONFLICT = "conflict"
+
+
+@dataclass(frozen=True)
+class WriteOutcome:
+    external_id: str
+    status: WriteStatus
+    attempts: int
+    current_owner_id: str | None = None
+    """The owner found in the CRM (for conflicts: the one a person set)."""
+    error_code: str | None = None
+    error_message: str | None = None
+    already_there: bool = False
+    """The CRM already held the new owner before this write (a resumed run's earlier write)."""
+
+
+@dataclass
+class ApiUsage:
+    """API calls made by this connector and what the CRM reports of its daily allocation."""
+
+    calls: int = 0
+    calls_by_kind: dict[str, int] = field(default_factory=dict)
+    daily_used: int | None = None
+    daily_limit: int | None = None
+
+    def count(self, kind: str) -> None:
+        self.calls += 1
+        self.calls_by_kind[kind] = self.calls_by_kind.get(kind, 0) + 1
+
+
+class CrmConnector(Protocol):
+    source: str
+    write_batch_size: int
+    usage: ApiUsage
+
+    def pull_accounts(
+        self, mode: PullMode, since: PullPosition | None, lookback: timedelta
+    ) -> Iterator[AccountPage]:
+        """Pages of accounts: all live ones (full), or those modified since `since` (incremental,
+        deleted ones included and flagged), oldest first where the CRM allows."""
+        ...
+
+    def pull_reps(self) -> list[UnifiedRep]:
+        """Everyone who can own accounts, active or not, with their email."""
+        ...
+
+    def read_owners(self, external_ids: Sequence[str]) -> dict[str, str | None]:
+        """Current owner of each record (records that no longer exist are left out)."""
+        ...
+
+    def write_owner_batch(
+        self, writes: Sequence[OwnerWrite], *, respect_manual_changes: bool = True
+    ) -> list[WriteOutcome]:
+        """Write one batch (at most `write_batch_size`): re-read owners, skip conflicts, write the
+        rest, retry what failed for a retryable reason; exactly one outcome per write."""
+        ...

@@ -1,0 +1,123 @@
+"""Company websites as typed into a CRM, reduced to the bare domain they live on.
+
+The domain is what ties a Salesforce account and a HubSpot company to the same business, so
+"https://www.Acme.com:443/en?x=1", "Acme.COM/about", "info@acme.com" and "acme.com." must all come
+out as "acme.com". The scheme, userinfo, port, path, query, fragment, trailing dot and a leading
+"www" or "wwwN" label are dropped and the rest is lower-cased.
+
+Internationalised domains are returned in their Unicode form, lower-cased and NFC-normalised:
+"xn--bcher-kva.de" and "BÜCHER.de" both give "bücher.de". The Unicode form is what people type and
+read in the CRM, and converting punycode labels to it is lossless. (No IDNA 2003 mapping is
+applied, so "straße.de" stays distinct from "strasse.de", as it is under IDNA 2008.)
+
+Values that are not a public host name give None: placeholders ("N/A", "none", "-"), single labels
+("acme", "localhost"), IP addresses, and anything with spaces or characters host names cannot hold.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import unicodedata
+
+# A URL scheme ("https://", "https:/" with a slash missing, "mailto:"), or "http//" without colon.
+_SCHEME = re.compile(
+    r"^(?:(?:https?|ftp|mailto):[/\\]*|[a-z][a-z0-9+.\-]*:[/\\]+|https?//)", re.IGNORECASE
+)
+_HOST_END = re.compile(r"[/?#\\]")
+# An ASCII host name that needs no further checks, with an optional leading "www"/"wwwN" label
+# (only when at least two labels follow it).
+_SIMPLE_HOST = re.compile(
+    r"(?:www\d*\.(?=[^.]+\.))?((?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63})",
+    re.ASCII,
+)
+_LEADING_WWW = re.compile(r"^www\d*$")
+_ASCII_LABEL = re.compile(r"^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$")
+# Full stops other than "." that IDNA treats as label separators.
+_IDEOGRAPHIC_STOPS = str.maketrans({"。": ".", "．": ".", "｡": "."})
+_WHITESPACE = re.compile(r"\s")
+_MAX_DOMAIN_LENGTH = 253
+_MAX_LABEL_LENGTH = 63
+
+
+def _unicode_label(label: str) -> str | None:
+    """A label in lower-case Unicode form; punycode ("xn--") labels decoded; None if invalid."""
+    if label.startswith("xn--"):
+        try:
+            label = label[4:].encode("ascii").decode("punycode")
+        except (UnicodeError, ValueError):
+            return None
+    if label.isascii():
+        return label if _ASCII_LABEL.match(label) else None
+    label = unicodedata.normalize("NFC", label.lower())
+    if label.startswith("-") or label.endswith("-"):
+        return None
+    if not all(ch.isalnum() or ch == "-" or unicodedata.combining(ch) for ch in label):
+        return None
+    return label
+
+
+def _host_of(value: str) -> str | None:
+    text = value.strip()
+    scheme = _SCHEME.match(text)
+    if scheme:
+        text = text[scheme.end() :]
+    text = text.lstrip("/\\")
+    end = _HOST_END.search(text)
+    host = text[: end.start()] if end else text
+    host = host.rpartition("@")[2].strip()
+    if host.startswith("["):
+        return None  # a bracketed IPv6 address
+    if ":" in host:
+        host, _, port = host.partition(":")
+        if ":" in port:
+            return None  # an unbracketed IPv6 address
+    return host
+
+
+@functools.lru_cache(maxsize=65536)
+def _normalise_domain(website: str) -> str | None:
+    host = _host_of(website)
+    if not host:
+        return None
+    host = host.rstrip(".").lower()
+    if host.isascii() and "xn--" not in host:
+        plain = _SIMPLE_HOST.fullmatch(host)
+        if plain:
+            domain = plain.group(1)
+            return domain if len(domain) <= _MAX_DOMAIN_LENGTH else None
+    return _checked_domain(host)
+
+
+def _checked_domain(host: str) -> str | None:
+    """The domain for any other host (Unicode, punycode or invalid), label by label, or None."""
+    if _WHITESPACE.search(host):
+        return None
+    host = host.translate(_IDEOGRAPHIC_STOPS).rstrip(".")
+    labels: list[str] = []
+    for raw_label in host.split("."):
+        if not raw_label or len(raw_label) > _MAX_LABEL_LENGTH:
+            return None
+        label = _unicode_label(raw_label)
+        if label is None:
+            return None
+        labels.append(label)
+    if len(labels) > 2 and _LEADING_WWW.match(labels[0]):
+        del labels[0]
+    if len(labels) < 2 or not labels[-1].isalpha() or len(labels[-1]) < 2:
+        return None  # a single label, or an IP address (its last label is numeric)
+    domain = ".".join(labels)
+    return domain if len(domain) <= _MAX_DOMAIN_LENGTH else None
+
+
+def normalise_domain(website: str | None) -> str | None:
+    """The bare, lower-case domain of a website or e-mail address as typed, or None.
+
+    "https://www.Acme.com:443/en?x=1", "Acme.COM/about", "  WWW.Acme.com ", "//acme.com",
+    "https:/acme.com", "info@acme.com" and "acme.com." all give "acme.com". Internationalised
+    domains come back in Unicode form ("xn--bcher-kva.de" -> "bücher.de"). Placeholders, single
+    labels ("acme", "localhost") and IP addresses give None.
+    """
+    if website is None:
+        return None
+    return _normalise_domain(website)

@@ -1,0 +1,138 @@
+"""Specification of `normalise_domain`: websites as typed -> the bare domain."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from mapping.normalise import normalise_domain
+from mapping.normalise.domains import _checked_domain
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "acme.com",
+        "Acme.COM/about",
+        "https://www.acme.com:443/en?x=1",
+        "http://acme.com/",
+        "acme.com.",
+        "  WWW.Acme.com ",
+        "info@acme.com",
+        "mailto:sales@acme.com",
+        "//acme.com",
+        "https:/acme.com",
+        "http//acme.com",
+        "HTTPS://WWW.ACME.COM/",
+        "https://www2.acme.com",
+        "http://user:secret@acme.com:8080/path",
+        "acme.com:8080",
+        "acme.com#contact",
+        "acme.com?utm_source=crm",
+        "https://www.acme.com\\en",
+        "\tacme.com\n",
+    ],
+)
+def test_scheme_www_port_path_userinfo_and_case_are_stripped(typed: str) -> None:
+    assert normalise_domain(typed) == "acme.com"
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("http://acme.co.uk/", "acme.co.uk"),
+        ("https://shop.acme.co.uk/cart", "shop.acme.co.uk"),
+        ("eu.acme-corp.io", "eu.acme-corp.io"),
+        ("www.acme.com.br", "acme.com.br"),
+        ("ww1.acme.com", "ww1.acme.com"),
+        ("www.com", "www.com"),
+        ("3m.com", "3m.com"),
+    ],
+)
+def test_subdomains_other_than_www_are_kept(typed: str, expected: str) -> None:
+    assert normalise_domain(typed) == expected
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [None, "", "   ", "N/A", "n/a", "none", "None", "-", "null", "acme", "localhost", "http://"],
+)
+def test_blanks_placeholders_and_single_labels_give_none(typed: str | None) -> None:
+    assert normalise_domain(typed) is None
+
+
+@pytest.mark.parametrize(
+    "typed",
+    ["127.0.0.1", "http://192.168.0.10:8080/admin", "10.0.0.1.", "http://[::1]/", "fe80::1"],
+)
+def test_ip_addresses_give_none(typed: str) -> None:
+    assert normalise_domain(typed) is None
+
+
+@pytest.mark.parametrize(
+    "typed",
+    ["acme .com", "Acme Corporation", "-acme.com", "acme..com", "acme_corp.com", "acme.123"],
+)
+def test_values_that_cannot_be_host_names_give_none(typed: str) -> None:
+    assert normalise_domain(typed) is None
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "bücher.de",
+        "BÜCHER.DE",
+        "xn--bcher-kva.de",
+        "https://www.xn--bcher-kva.de/",
+        "www.Bücher.de",
+    ],
+)
+def test_internationalised_domains_give_one_unicode_form(typed: str) -> None:
+    assert normalise_domain(typed) == "bücher.de"
+
+
+def test_internationalised_domain_in_decomposed_unicode_gives_the_composed_form() -> None:
+    assert normalise_domain("bu\u0308cher.de") == "bücher.de"
+
+
+def test_ideographic_full_stops_separate_labels() -> None:
+    assert normalise_domain("例え。jp") == "例え.jp"
+
+
+def test_eszett_is_kept_distinct_from_ss() -> None:
+    assert normalise_domain("straße.de") == "straße.de"
+
+
+_LABEL = st.from_regex(r"[a-z0-9]([a-z0-9-]{0,8}[a-z0-9])?", fullmatch=True).filter(
+    lambda label: not label.startswith("www")
+)
+_HOSTS = st.builds(
+    lambda labels, tld: ".".join([*labels, tld]),
+    st.lists(_LABEL, min_size=1, max_size=3),
+    st.from_regex(r"[a-z]{2,6}", fullmatch=True),
+)
+
+
+@given(
+    host=_HOSTS,
+    scheme=st.sampled_from(["", "http://", "https://", "HTTPS://", "//"]),
+    www=st.sampled_from(["", "www.", "WWW.", "www2."]),
+    suffix=st.sampled_from(["", "/", "/en/about", ":443", ":8080/x?y=1", "#top", "."]),
+)
+def test_decorations_around_a_host_never_change_the_domain(
+    host: str, scheme: str, www: str, suffix: str
+) -> None:
+    assert normalise_domain(f"{scheme}{www}{host.upper()}{suffix}") == normalise_domain(host)
+
+
+@given(host=_HOSTS)
+def test_a_normalised_domain_normalises_to_itself(host: str) -> None:
+    domain = normalise_domain(host)
+    assert domain is not None
+    assert normalise_domain(domain) == domain
+
+
+@given(host=st.text(alphabet="abcw0-.", min_size=1, max_size=24))
+def test_plain_ascii_shortcut_agrees_with_the_label_by_label_check(host: str) -> None:
+    assert normalise_domain(host) == _checked_domain(host.rstrip("."))
