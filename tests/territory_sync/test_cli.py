@@ -66,9 +66,7 @@ def test_accounts_list_shows_owners_by_email_as_json(
         upsert_accounts(
             connection,
             [
-                UnifiedAccount(
-                    "salesforce", "001A", name="Acme", country="US", owner_id="005ANA"
-                ),
+                UnifiedAccount("salesforce", "001A", name="Acme", country="US", owner_id="005ANA"),
                 UnifiedAccount("hubspot", "9001", name="Bolt GmbH", country="DE", owner_id="77"),
             ],
             datetime.now(UTC),

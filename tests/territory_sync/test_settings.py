@@ -71,7 +71,9 @@ def test_an_out_of_range_value_names_the_file_key_value_and_range(tmp_path: Path
 
 def test_a_misspelt_key_lists_the_keys_of_its_section(tmp_path: Path) -> None:
     path = write(tmp_path, "[sync]\nconcurency = 3\n")
-    with pytest.raises(ConfigurationError, match=r"sync\.concurency.*not a known setting.*concurrency"):
+    with pytest.raises(
+        ConfigurationError, match=r"sync\.concurency.*not a known setting.*concurrency"
+    ):
         load_settings(path, environ={})
 
 
@@ -83,7 +85,7 @@ def test_an_unknown_section_lists_the_known_sections(tmp_path: Path) -> None:
 
 def test_a_choice_setting_lists_the_allowed_choices(tmp_path: Path) -> None:
     path = write(tmp_path, '[sync]\nconflict_policy = "ignore"\n')
-    with pytest.raises(ConfigurationError, match="respect | override"):
+    with pytest.raises(ConfigurationError, match=r"allowed: respect \| override"):
         load_settings(path, environ={})
 
 
@@ -117,7 +119,9 @@ def test_an_explicit_configuration_file_that_is_missing_is_an_error(tmp_path: Pa
 
 def test_a_missing_secret_names_the_variable_to_set(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("HUBSPOT_ACCESS_TOKEN", raising=False)
-    with pytest.raises(MissingCredentialError, match="set the environment variable HUBSPOT_ACCESS_TOKEN"):
+    with pytest.raises(
+        MissingCredentialError, match="set the environment variable HUBSPOT_ACCESS_TOKEN"
+    ):
         require_secret("HUBSPOT_ACCESS_TOKEN", "HubSpot needs a private app token")
 
 

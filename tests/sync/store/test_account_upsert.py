@@ -129,11 +129,7 @@ def test_a_full_pull_flags_accounts_it_no_longer_saw_as_deleted(database: Databa
 def test_blank_optional_fields_are_stored_as_null(database: Database) -> None:
     upsert(
         database,
-        [
-            UnifiedAccount(
-                source="hubspot", external_id="10000000001", crm_modified_at=None, raw={}
-            )
-        ],
+        [UnifiedAccount(source="hubspot", external_id="10000000001", crm_modified_at=None, raw={})],
     )
     [row] = stored(database)
     assert (row.name, row.domain, row.annual_revenue, row.crm_modified_at) == (

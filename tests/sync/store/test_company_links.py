@@ -34,7 +34,9 @@ def book(database: Database) -> Database:
 
 def links(database: Database) -> set[tuple[str, str, str]]:
     with Session(database.engine) as session:
-        return {(r.salesforce_id, r.hubspot_id, r.origin) for r in session.exec(select(CompanyLink))}
+        return {
+            (r.salesforce_id, r.hubspot_id, r.origin) for r in session.exec(select(CompanyLink))
+        }
 
 
 def test_refreshing_links_stores_one_link_per_shared_live_domain(book: Database) -> None:

@@ -1,0 +1,175 @@
+"""Plans: save the owner changes a run intends, each with an idempotency key, and read them back.
+
+A plan is saved before anything is written: a dry run stops there, a reviewed plan waits for
+`territory-sync apply`, a plan stopped by a guard rail stays as evidence. Every change and every
+skipped decision gets an audit row with status `planned` or `skipped`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Table, select, update
+
+from sync.audit import AuditRecord, append_audit
+from sync.store.changes import ChangeState, OwnerChange, Plan, PlanStatus
+from sync.store.database import Database
+
+PLANS: Table = Plan.__table__  # type: ignore[attr-defined]
+CHANGES: Table = OwnerChange.__table__  # type: ignore[attr-defined]
+
+
+@dataclass(frozen=True)
+class ProposedChange:
+    """One owner change, or a decision not to change (state `skipped`, with the reason)."""
+
+    source: str
+    external_id: str
+    account_name: str | None
+    old_owner_id: str | None
+    old_owner_email: str | None
+    new_owner_id: str | None
+    new_owner_email: str | None
+    territory: str | None
+    rule: str | None
+    reason: str | None
+    state: ChangeState = ChangeState.PLANNED
+
+
+def idempotency_key(plan_id: int, change: ProposedChange) -> str:
+    text = "|".join(
+        [
+            str(plan_id),
+            change.source,
+            change.external_id,
+            change.old_owner_id or "",
+            change.new_owner_id or "",
+        ]
+    )
+    return hashlib.sha256(text.encode()).hexdigest()[:40]
+
+
+def save_plan(
+    database: Database,
+    *,
+    run_id: int,
+    trigger: str,
+    actor: str,
+    changes: Sequence[ProposedChange],
+    kind: str = "assign",
+    scope: dict[str, Any] | None = None,
+    figures: dict[str, Any] | None = None,
+    guard_rails: dict[str, Any] | None = None,
+    territory_fingerprint: str | None = None,
+) -> int:
+    """Store the plan, its changes and their audit rows in one transaction; returns its id."""
+    now = datetime.now(UTC)
+    with database.engine.begin() as connection:
+        result = connection.execute(
+            PLANS.insert().values(
+                run_id=run_id,
+                kind=kind,
+                status=PlanStatus.DRAFT.value,
+                created_at=now,
+                scope=scope or {},
+                figures=figures or {},
+                guard_rails=guard_rails or {},
+                territory_fingerprint=territory_fingerprint,
+            )
+        )
+        key = result.inserted_primary_key
+        assert key is not None
+        plan_id = int(key[0])
+        rows = [
+            {
+                "plan_id": plan_id,
+                "source": change.source,
+                "external_id": change.external_id,
+                "account_name": change.account_name,
+                "old_owner_id": change.old_owner_id,
+                "old_owner_email": change.old_owner_email,
+                "new_owner_id": change.new_owner_id,
+                "new_owner_email": change.new_owner_email,
+                "territory": change.territory,
+                "rule": change.rule,
+                "reason": change.reason,
+                "idempotency_key": idempotency_key(plan_id, change),
+                "state": change.state.value,
+                "attempts": 0,
+                "updated_at": now,
+            }
+            for change in changes
+        ]
+        for start in range(0, len(rows), 5000):
+            connection.execute(CHANGES.insert(), rows[start : start + 5000])
+        change_ids = {
+            (source, external_id): change_id
+            for change_id, source, external_id in connection.execute(
+                select(CHANGES.c.id, CHANGES.c.source, CHANGES.c.external_id).where(
+                    CHANGES.c.plan_id == plan_id
+                )
+            )
+        }
+        append_audit(
+            connection,
+            [
+                AuditRecord(
+                    run_id=run_id,
+                    trigger=trigger,
+                    actor=actor,
+                    status=change.state.value,
+                    source=change.source,
+                    external_id=change.external_id,
+                    account_name=change.account_name,
+                    old_owner_id=change.old_owner_id,
+                    old_owner_email=change.old_owner_email,
+                    new_owner_id=change.new_owner_id,
+                    new_owner_email=change.new_owner_email,
+                    territory=change.territory,
+                    rule=change.rule,
+                    reason=change.reason,
+                    change_id=change_ids.get((change.source, change.external_id)),
+                    at=now,
+                )
+                for change in changes
+            ],
+        )
+    return plan_id
+
+
+def set_plan_status(database: Database, plan_id: int, status: PlanStatus) -> None:
+    with database.engine.begin() as connection:
+        connection.execute(update(PLANS).where(PLANS.c.id == plan_id).values(status=status.value))
+
+
+def get_plan(database: Database, plan_id: int) -> dict[str, Any] | None:
+    with database.engine.connect() as connection:
+        row = connection.execute(select(PLANS).where(PLANS.c.id == plan_id)).mappings().first()
+        return dict(row) if row else None
+
+
+def plan_changes(
+    database: Database, plan_id: int, states: Sequence[ChangeState] | None = None
+) -> list[dict[str, Any]]:
+    query = select(CHANGES).where(CHANGES.c.plan_id == plan_id).order_by(CHANGES.c.id)
+    if states:
+        query = query.where(CHANGES.c.state.in_([s.value for s in states]))
+    with database.engine.connect() as connection:
+        return [dict(row) for row in connection.execute(query).mappings()]
+
+
+def unfinished_plans(database: Database) -> list[int]:
+    """Plans whose application started but did not finish (a crash, a stop): resume these first."""
+    with database.engine.connect() as connection:
+        return [
+            row[0]
+            for row in connection.execute(
+                select(PLANS.c.id)
+                .where(PLANS.c.status == PlanStatus.APPLYING.value)
+                .order_by(PLANS.c.id)
+            )
+        ]

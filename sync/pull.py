@@ -1,0 +1,157 @@
+"""The pull phase: stream a CRM's accounts into the store, page by page, cursor with the page.
+
+Each page is mapped to unified accounts and upserted in one transaction together with the cursor
+position it reaches, so a crash loses nothing and repeats at most one page. A record that cannot
+be mapped is skipped, and the reason goes into the audit log in the same transaction. A full pull
+ends by flagging as deleted every account the CRM no longer returned.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import Connection, Table, select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from connectors.base import AccountPage, CrmConnector, PullMode, PullPosition
+from mapping.fields import MalformedRecordError, to_unified
+from mapping.unified import UnifiedAccount
+from sync.audit import AuditRecord, append_audit
+from sync.store.accounts import mark_unseen_deleted, upsert_accounts
+from sync.store.cursors import PullCursor
+from sync.store.database import Database
+from sync.store.reps import upsert_reps
+from territory_sync.logs import log_event
+
+CURSORS: Table = PullCursor.__table__  # type: ignore[attr-defined]
+ACCOUNT_OBJECT = "account"
+
+
+@dataclass
+class PullFigures:
+    source: str
+    mode: str
+    pulled: int = 0
+    skipped: int = 0
+    flagged_deleted: int = 0
+    pages: int = 0
+    reps: int = 0
+    skipped_reasons: list[str] = field(default_factory=list)
+
+
+def read_cursor(connection: Connection, source: str) -> PullPosition | None:
+    row = connection.execute(
+        select(CURSORS.c.modified_at, CURSORS.c.last_id).where(
+            CURSORS.c.source == source, CURSORS.c.object_name == ACCOUNT_OBJECT
+        )
+    ).first()
+    if row is None or row[0] is None:
+        return None
+    return PullPosition(row[0], row[1])
+
+
+def save_cursor(
+    connection: Connection,
+    source: str,
+    position: PullPosition,
+    *,
+    full_pull_started_at: datetime | None = None,
+) -> None:
+    values = {
+        "source": source,
+        "object_name": ACCOUNT_OBJECT,
+        "modified_at": position.modified_at,
+        "last_id": position.record_id,
+        "updated_at": datetime.now(UTC),
+    }
+    if full_pull_started_at is not None:
+        values["full_pull_started_at"] = full_pull_started_at
+    insert = postgresql_insert if connection.dialect.name == "postgresql" else sqlite_insert
+    statement = insert(CURSORS).values(**values)
+    update = {k: statement.excluded[k] for k in values if k not in ("source", "object_name")}
+    connection.execute(
+        statement.on_conflict_do_update(index_elements=["source", "object_name"], set_=update)
+    )
+
+
+def _unify_page(
+    page: AccountPage, figures: PullFigures, run_id: int | None, trigger: str, actor: str
+) -> tuple[list[UnifiedAccount], list[AuditRecord]]:
+    accounts: list[UnifiedAccount] = []
+    skipped: list[AuditRecord] = []
+    for record in page.records:
+        try:
+            accounts.append(
+                to_unified(record.source, record.external_id, record.fields, deleted=record.deleted)
+            )
+        except MalformedRecordError as error:
+            reason = f"malformed record skipped: {error}"
+            figures.skipped += 1
+            if len(figures.skipped_reasons) < 20:
+                figures.skipped_reasons.append(f"{record.external_id}: {error}")
+            skipped.append(
+                AuditRecord(
+                    run_id=run_id,
+                    trigger=trigger,
+                    actor=actor,
+                    status="skipped",
+                    source=record.source,
+                    external_id=record.external_id or None,
+                    account_name=str(record.fields.get("Name") or record.fields.get("name") or "")
+                    or None,
+                    rule="malformed_record",
+                    reason=reason,
+                )
+            )
+    return accounts, skipped
+
+
+def pull_source(
+    database: Database,
+    connector: CrmConnector,
+    *,
+    full: bool,
+    lookback: timedelta,
+    run_id: int | None,
+    trigger: str,
+    actor: str,
+    progress: Callable[[int], None] | None = None,
+) -> PullFigures:
+    """Pull one CRM's reps and accounts into the store; returns what was pulled and skipped."""
+    source = connector.source
+    with database.engine.begin() as connection:
+        figures_reps = upsert_reps(connection, connector.pull_reps())
+        since = None if full else read_cursor(connection, source)
+    mode = PullMode.FULL if since is None else PullMode.INCREMENTAL
+    figures = PullFigures(source=source, mode=mode.value, reps=figures_reps)
+    started = datetime.now(UTC)
+    final_position: PullPosition | None = None
+    for page in connector.pull_accounts(mode, since, lookback):
+        accounts, skipped = _unify_page(page, figures, run_id, trigger, actor)
+        with database.engine.begin() as connection:
+            upsert_accounts(connection, accounts, datetime.now(UTC))
+            append_audit(connection, skipped)
+            if page.position is not None and mode == PullMode.INCREMENTAL:
+                save_cursor(connection, source, page.position)
+        if page.position is not None:
+            final_position = page.position
+        figures.pulled += len(page.records)
+        figures.pages += 1
+        if progress:
+            progress(len(page.records))
+        log_event("pull.page_committed", source=source, records=len(page.records), mode=mode.value)
+    with database.engine.begin() as connection:
+        if mode == PullMode.FULL:
+            figures.flagged_deleted = mark_unseen_deleted(connection, source, started)
+            # A full pull's cursor is saved only once all of it is in: a crash repeats it.
+            save_cursor(
+                connection,
+                source,
+                final_position or PullPosition(started - lookback),
+                full_pull_started_at=started,
+            )
+    log_event("pull.finished", source=source, mode=mode.value, pulled=figures.pulled)
+    return figures
