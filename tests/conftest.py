@@ -17,6 +17,7 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
+from sandbox.launcher import RunningSandbox, start_sandbox
 from sync.store.database import Database, create_db_engine, normalise_database_url, open_database
 
 POSTGRES_ENV_VAR = "TERRITORY_SYNC_TEST_POSTGRES_URL"
@@ -101,3 +102,21 @@ def database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Databas
 @pytest.fixture
 def database_url(database: Database) -> str:
     return database.url
+
+
+@pytest.fixture
+def sandbox() -> Iterator[RunningSandbox]:
+    """Both CRM emulators, seeded with a small realistic book, on free loopback ports."""
+    running = start_sandbox(accounts=300, seed=7)
+    try:
+        yield running
+    finally:
+        running.stop()
+
+
+@pytest.fixture
+def sandbox_env(sandbox: RunningSandbox, monkeypatch: pytest.MonkeyPatch) -> RunningSandbox:
+    """The sandbox, with the environment pointing the connectors at it (as `sandbox` prints)."""
+    for name, value in sandbox.env().items():
+        monkeypatch.setenv(name, value)
+    return sandbox

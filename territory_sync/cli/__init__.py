@@ -68,12 +68,15 @@ def root(
 
 
 def _register() -> None:
-    from territory_sync.cli import accounts, db, init, links
+    from territory_sync.cli import accounts, audit, db, init, links, runs, sandbox
 
     app.add_typer(db.app, name="db")
     app.command("init")(init.init)
     app.add_typer(accounts.app, name="accounts")
     app.add_typer(links.app, name="links")
+    app.command("sandbox")(sandbox.sandbox)
+    app.add_typer(audit.app, name="audit")
+    app.add_typer(runs.app, name="runs")
 
 
 _register()

@@ -1,0 +1,58 @@
+"""Run notifications: post the run summary to a Slack-compatible webhook, if one is configured.
+
+The webhook URL is a secret (`TERRITORY_SYNC_WEBHOOK_URL`): it is read from the environment and
+never logged. A failed notification is logged and never fails the run.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import requests
+
+from territory_sync.logs import log_event
+from territory_sync.secrets import optional_secret
+
+WEBHOOK_ENV_VAR = "TERRITORY_SYNC_WEBHOOK_URL"
+MAX_REPS_LISTED = 25
+
+
+def summary_message(
+    run_id: int,
+    status: str,
+    figures: Mapping[str, Any],
+    rep_moves: Mapping[str, Mapping[str, Sequence[str]]],
+) -> dict[str, Any]:
+    """Slack-compatible payload: `text` for any receiver, plus a readable body."""
+    lines = [
+        f"territory-sync run {run_id}: {status}",
+        ", ".join(
+            f"{key} {figures.get(key, 0):,}"
+            for key in ("pulled", "evaluated", "planned", "written", "failed", "conflicts")
+        ),
+    ]
+    for email in sorted(rep_moves)[:MAX_REPS_LISTED]:
+        gained = rep_moves[email].get("gained", [])
+        lost = rep_moves[email].get("lost", [])
+        lines.append(f"{email}: +{len(gained)} / -{len(lost)}")
+        if gained:
+            lines.append("  gained: " + ", ".join(list(gained)[:10]))
+        if lost:
+            lines.append("  lost: " + ", ".join(list(lost)[:10]))
+    text = "\n".join(lines)
+    return {"text": text, "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": text}}]}
+
+
+def notify(payload: Mapping[str, Any], *, timeout: float = 10.0) -> bool:
+    """Send to the configured webhook; True when delivered, False when none or failed."""
+    url = optional_secret(WEBHOOK_ENV_VAR)
+    if not url:
+        return False
+    try:
+        response = requests.post(url, json=dict(payload), timeout=timeout)
+        response.raise_for_status()
+    except requests.RequestException as error:
+        log_event("notify.failed", error=type(error).__name__)
+        return False
+    return True

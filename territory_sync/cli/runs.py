@@ -1,0 +1,74 @@
+"""`territory-sync runs`: list runs with their figures, and show one in detail."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import typer
+from sqlalchemy import select
+
+from sync.runs import RUNS, get_run
+from territory_sync.cli.context import cli_context
+from territory_sync.cli.output import (
+    JSON_OPTION_HELP,
+    console,
+    print_json,
+    print_mapping,
+    print_rows,
+)
+from territory_sync.errors import ConfigurationError
+
+app = typer.Typer(help="Runs and their figures.", invoke_without_command=True)
+
+FIGURES = ("pulled", "evaluated", "planned", "written", "failed", "conflicts", "skipped")
+
+
+def _flatten(run: dict[str, Any]) -> dict[str, Any]:
+    figures = run.get("figures") or {}
+    row = {k: v for k, v in run.items() if k != "figures"}
+    row.update({name: figures.get(name) for name in FIGURES})
+    return row
+
+
+@app.callback()
+def list_runs(
+    ctx: typer.Context,
+    limit: Annotated[int, typer.Option(min=1, max=10_000, help="Newest this many runs.")] = 20,
+    as_json: Annotated[bool, typer.Option("--json", help=JSON_OPTION_HELP)] = False,
+) -> None:
+    """List the newest runs: trigger, actor, status, times and figures."""
+    if ctx.invoked_subcommand is not None:
+        return
+    database = cli_context(ctx).database()
+    with database.engine.connect() as connection:
+        runs = [
+            _flatten(dict(row))
+            for row in connection.execute(
+                select(RUNS).order_by(RUNS.c.id.desc()).limit(limit)
+            ).mappings()
+        ]
+    columns = ("id", "kind", "trigger", "actor", "status", "dry_run", "started_at", *FIGURES)
+    print_rows(runs, columns, title="Runs (newest first)", as_json=as_json, numeric=FIGURES)
+
+
+@app.command("show")
+def show(
+    ctx: typer.Context,
+    run_id: Annotated[int, typer.Argument(help="The run's id.")],
+    as_json: Annotated[bool, typer.Option("--json", help=JSON_OPTION_HELP)] = False,
+) -> None:
+    """One run: scope, outcome, figures (API calls per CRM, changes by territory...)."""
+    database = cli_context(ctx).database()
+    run = get_run(database, run_id)
+    if run is None:
+        raise ConfigurationError(f"there is no run {run_id}; `territory-sync runs` lists them")
+    if as_json:
+        print_json(run)
+        return
+    figures = run.pop("figures") or {}
+    print_mapping(run, title=f"Run {run_id}", as_json=False)
+    simple = {k: v for k, v in figures.items() if not isinstance(v, dict | list)}
+    print_mapping(simple, title="Figures", as_json=False)
+    for key, value in figures.items():
+        if isinstance(value, dict) and key != "audit_head":
+            console.print(f"[bold]{key}[/bold]: {value}")
