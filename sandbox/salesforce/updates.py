@@ -1,0 +1,248 @@
+"""sObject Collections update (`PATCH /composite/sobjects`): up to 200 Account records per call.
+
+Each record gets a SaveResult in input order: `{"id", "success": true, "errors": []}` or
+`{"id" (absent when the record had no usable id), "success": false, "errors": [{"statusCode",
+"message", "fields"}]}`. With
+`allOrNone: true`, one failure rolls back the whole call and the valid records report
+ALL_OR_NONE_OPERATION_ROLLED_BACK.
+https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/resources_composite_sobjects_collections_update.htm
+
+Per-record errors and where their wording comes from:
+- MISSING_ARGUMENT "Id not specified in an update call", MALFORMED_ID "Account ID: id value of
+  incorrect type: ...", and INVALID_CROSS_REFERENCE_KEY "invalid cross reference id" for a
+  well-formed id that does not exist (Salesforce Help 000387915, "Errors due to invalid IDs
+  during Data Loader import and update": https://help.salesforce.com/s/articleView?id=000387915).
+- ENTITY_IS_DELETED "entity is deleted" for a record in the recycle bin.
+- INACTIVE_OWNER_OR_USER "operation performed with inactive user [005...] as owner of account".
+- INVALID_CROSS_REFERENCE_KEY on OwnerId for an owner that is not a known user (queues, `00G...`,
+  cannot own accounts).
+- UNABLE_TO_LOCK_ROW "unable to obtain exclusive access to this record" (fault injection).
+The `Sforce-Auto-Assign` header (default TRUE) lets an active assignment rule re-route an owner
+write: https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/headers_autoassign.htm
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from sandbox.salesforce.errors import RecordError, SalesforceApiError, json_parser_error
+from sandbox.salesforce.fields import ACCOUNT, eighteen_character_id
+from sandbox.salesforce.settings import COLLECTION_RECORDS_MAX
+from sandbox.seed import SeedAccount
+
+if TYPE_CHECKING:
+    from sandbox.salesforce.org import SalesforceOrg
+
+_ID_CHARACTERS = frozenset("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
+_ROLLED_BACK = RecordError(
+    "ALL_OR_NONE_OPERATION_ROLLED_BACK",
+    "Record rolled back because not all records were valid and the request was using AllOrNone "
+    "header",
+)
+_LOCKED = RecordError("UNABLE_TO_LOCK_ROW", "unable to obtain exclusive access to this record")
+
+
+def is_salesforce_id(value: object) -> bool:
+    return (
+        isinstance(value, str)
+        and len(value) in (15, 18)
+        and all(c in _ID_CHARACTERS for c in value)
+    )
+
+
+def auto_assign_enabled(header: str | None) -> bool:
+    """`Sforce-Auto-Assign` is TRUE unless it says FALSE (it may also name an assignment rule)."""
+    return header is None or header.strip().upper() != "FALSE"
+
+
+@dataclass
+class _Accepted:
+    account: SeedAccount
+    owner_id: str | None
+    owner_written: bool
+    do_not_reassign: bool | None
+
+
+@dataclass
+class _Outcome:
+    result_id: str | None
+    accepted: _Accepted | None = None
+    error: RecordError | None = None
+
+
+@dataclass(frozen=True)
+class CollectionUpdateResult:
+    results: list[dict[str, object]]
+    owners_changed: list[str]
+    """Ids whose owner value actually changed through this call."""
+
+
+def update_collection(
+    org: SalesforceOrg, body: object, *, auto_assign: bool
+) -> CollectionUpdateResult:
+    if not isinstance(body, dict) or not isinstance(body.get("records"), list):
+        raise json_parser_error(
+            'The body must be a JSON object {"allOrNone": false, "records": [...]} with a list of '
+            "records, each with an attributes map naming its type and an id."
+        )
+    records: list[Any] = body["records"]
+    all_or_none = body.get("allOrNone", False)
+    if not isinstance(all_or_none, bool):
+        raise json_parser_error("allOrNone must be true or false.")
+    if len(records) > COLLECTION_RECORDS_MAX:
+        # Salesforce's answer to more than 200 records in one sObject Collections call.
+        raise SalesforceApiError(
+            400,
+            "EXCEEDED_ID_LIMIT",
+            "record limit reached. cannot submit more than 200 records into this call",
+        )
+    with org.lock:
+        outcomes = [_check(org, item) for item in records]
+        # Faults are decided before anything changes: the lock error dice roll per valid record.
+        for outcome in outcomes:
+            if outcome.accepted is not None and org.dice.lock_error():
+                outcome.accepted, outcome.error = None, _LOCKED
+        failed = any(outcome.error is not None for outcome in outcomes)
+        owners_changed: list[str] = []
+        if all_or_none and failed:
+            for outcome in outcomes:
+                if outcome.accepted is not None:
+                    outcome.accepted, outcome.error = None, _ROLLED_BACK
+        else:
+            now = org.now_second_ms()
+            rule_owner = org.config.assignment_rule_owner_id if auto_assign else None
+            for outcome in outcomes:
+                if outcome.accepted is not None and _apply(outcome.accepted, rule_owner, now):
+                    owners_changed.append(outcome.accepted.account.crm_id)
+    return CollectionUpdateResult([_save_result(outcome) for outcome in outcomes], owners_changed)
+
+
+def _apply(accepted: _Accepted, rule_owner: str | None, now_ms: int) -> bool:
+    """Writes one record; True when its owner value changed."""
+    account = accepted.account
+    before = account.owner_id
+    if accepted.owner_written:
+        account.owner_id = rule_owner if rule_owner is not None else accepted.owner_id
+    if accepted.do_not_reassign is not None:
+        account.do_not_reassign = accepted.do_not_reassign
+    account.modified_ms = now_ms  # any update bumps LastModifiedDate and SystemModstamp
+    return account.owner_id != before
+
+
+def _save_result(outcome: _Outcome) -> dict[str, object]:
+    """A SaveResult. A failure with no usable id has no `id` key at all, as in the documented
+    example response ("Example response body with errors" on the page cited above)."""
+    if outcome.error is None:
+        return {"id": outcome.result_id, "success": True, "errors": []}
+    result: dict[str, object] = {} if outcome.result_id is None else {"id": outcome.result_id}
+    result["success"] = False
+    result["errors"] = [outcome.error.as_json()]
+    return result
+
+
+def _check(org: SalesforceOrg, item: object) -> _Outcome:
+    if not isinstance(item, dict):
+        return _Outcome(
+            None, error=RecordError("INVALID_TYPE", "Must send a concrete entity type.")
+        )
+    attributes = item.get("attributes")
+    sobject_type = attributes.get("type") if isinstance(attributes, dict) else None
+    if not isinstance(sobject_type, str):
+        return _Outcome(
+            None, error=RecordError("INVALID_TYPE", "Must send a concrete entity type.")
+        )
+    if sobject_type.lower() != "account":
+        return _Outcome(
+            None,
+            error=RecordError(
+                "INVALID_TYPE",
+                f"sObject type '{sobject_type}' cannot be updated in this sandbox; only Account "
+                "records can.",
+            ),
+        )
+    values = {key: value for key, value in item.items() if key != "attributes"}
+    id_key = next((key for key in values if key.lower() == "id"), None)
+    record_id = values.pop(id_key) if id_key is not None else None
+    if record_id is None or record_id == "":
+        return _Outcome(
+            None, error=RecordError("MISSING_ARGUMENT", "Id not specified in an update call")
+        )
+    if not is_salesforce_id(record_id) or not str(record_id).startswith(ACCOUNT.key_prefix):
+        return _Outcome(
+            None,
+            error=RecordError(
+                "MALFORMED_ID", f"Account ID: id value of incorrect type: {record_id}", ("Id",)
+            ),
+        )
+    account = _find_account(org, str(record_id))
+    if account is None:
+        return _Outcome(
+            str(record_id),
+            error=RecordError("INVALID_CROSS_REFERENCE_KEY", "invalid cross reference id"),
+        )
+    if account.deleted:
+        return _Outcome(account.crm_id, error=RecordError("ENTITY_IS_DELETED", "entity is deleted"))
+    accepted = _Accepted(account, account.owner_id, False, None)
+    for name, value in values.items():
+        error = _accept_field(org, accepted, name, value)
+        if error is not None:
+            return _Outcome(account.crm_id, error=error)
+    return _Outcome(account.crm_id, accepted=accepted)
+
+
+def _find_account(org: SalesforceOrg, record_id: str) -> SeedAccount | None:
+    return org.account(eighteen_character_id(record_id))
+
+
+def _accept_field(
+    org: SalesforceOrg, accepted: _Accepted, name: str, value: object
+) -> RecordError | None:
+    spec = ACCOUNT.field(name)
+    if spec is None:
+        return RecordError(
+            "INVALID_FIELD", f"No such column '{name}' on sobject of type Account", (name,)
+        )
+    if not spec.writable:
+        return RecordError(
+            "INVALID_FIELD_FOR_INSERT_UPDATE",
+            f"Unable to create/update fields: {spec.name}. This sandbox accepts updates to "
+            "OwnerId and Do_Not_Reassign__c only.",
+            (spec.name,),
+        )
+    if spec.name == "Do_Not_Reassign__c":
+        if not isinstance(value, bool):
+            return RecordError(
+                "INVALID_TYPE_ON_FIELD_IN_RECORD",
+                f"Do Not Reassign: value not of required type: {value}",
+                (spec.name,),
+            )
+        accepted.do_not_reassign = value
+        return None
+    return _accept_owner(org, accepted, value)
+
+
+def _accept_owner(org: SalesforceOrg, accepted: _Accepted, value: object) -> RecordError | None:
+    if value is None or value == "":
+        return RecordError(
+            "INVALID_CROSS_REFERENCE_KEY", "Owner ID: owner cannot be blank", ("OwnerId",)
+        )
+    if not is_salesforce_id(value):
+        return RecordError(
+            "MALFORMED_ID", f"Owner ID: id value of incorrect type: {value}", ("OwnerId",)
+        )
+    owner_id = str(value)
+    user = org.user(eighteen_character_id(owner_id))
+    if user is None:
+        return RecordError(
+            "INVALID_CROSS_REFERENCE_KEY", "invalid cross reference id", ("OwnerId",)
+        )
+    if not user.active:
+        return RecordError(
+            "INACTIVE_OWNER_OR_USER",
+            f"operation performed with inactive user [{user.salesforce_user_id}] as owner of "
+            "account",
+        )
+    accepted.owner_id = user.salesforce_user_id
+    accepted.owner_written = True
+    return None
