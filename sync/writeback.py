@@ -84,6 +84,9 @@ class WriteContext:
     progress: Callable[[str, int], None] | None = None
     db_lock: threading.Lock = field(default_factory=threading.Lock)
     figures: WriteFigures = field(default_factory=WriteFigures)
+    audit_status: dict[ChangeState, str] = field(default_factory=dict)
+    """Audit wording per outcome where it differs from the state (a rollback's writes are
+    recorded as `rolled_back`, its conflicts as `skipped`)."""
 
 
 def _mark_in_flight(context: WriteContext, change_ids: Sequence[int]) -> None:
@@ -149,7 +152,7 @@ def _record_outcomes(
                     run_id=context.run_id,
                     trigger=context.trigger,
                     actor=context.actor,
-                    status=state.value,
+                    status=context.audit_status.get(state, state.value),
                     source=change["source"],
                     external_id=change["external_id"],
                     account_name=change["account_name"],

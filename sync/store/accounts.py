@@ -13,11 +13,11 @@ stored exactly as SQLAlchemy's column types store them, so the ORM reads them ba
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
+import orjson
 from sqlalchemy import Connection, Table, and_, update
 
 from mapping.model.accounts import Account
@@ -80,6 +80,12 @@ def _sqlite_datetime(value: datetime | None) -> str | None:
     return value.replace(tzinfo=None).isoformat(" ", "microseconds")
 
 
+def _raw_json(raw: dict[str, Any]) -> str:
+    """The raw fields as JSON text (orjson: the encoding is a third of the upsert's time with the
+    standard library's encoder)."""
+    return orjson.dumps(raw).decode()
+
+
 def _sqlite_row(account: UnifiedAccount, seen_at: str) -> tuple[Any, ...]:
     revenue = account.annual_revenue
     return (
@@ -99,7 +105,7 @@ def _sqlite_row(account: UnifiedAccount, seen_at: str) -> tuple[Any, ...]:
         account.owner_id,
         _sqlite_datetime(account.crm_modified_at),
         1 if account.deleted else 0,
-        json.dumps(account.raw),
+        _raw_json(account.raw),
         seen_at,
         seen_at,
     )
@@ -123,7 +129,7 @@ def _postgresql_row(account: UnifiedAccount, seen_at: datetime) -> tuple[Any, ..
         account.owner_id,
         account.crm_modified_at,
         account.deleted,
-        json.dumps(account.raw),
+        _raw_json(account.raw),
         seen_at,
         seen_at,
     )
