@@ -8,7 +8,7 @@ import sys
 
 from bench.report import write_section
 
-BENCHMARKS = ["upsert"]
+BENCHMARKS = ["upsert", "salesforce_pull"]
 
 
 def run_one(name: str) -> None:

@@ -1,0 +1,75 @@
+"""The SOQL the connector builds: the incremental cursor condition, literals, field lists and
+owner lookups chunked far under Salesforce's URI limit."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta, timezone
+from urllib.parse import urlencode
+
+from connectors.base import PullPosition
+from connectors.salesforce_soql import (
+    account_fields,
+    accounts_query,
+    owners_queries,
+    quote,
+    since_condition,
+    soql_datetime,
+)
+from tests.connectors.test_salesforce_fixtures import account_id
+
+STAMP = datetime(2026, 3, 1, 12, 30, 15, tzinfo=UTC)
+
+
+def test_the_cursor_condition_keeps_the_rest_of_the_boundary_second() -> None:
+    condition = since_condition(PullPosition(STAMP, account_id(7)), timedelta(0))
+
+    assert condition == (
+        f"(SystemModstamp = 2026-03-01T12:30:15Z AND Id > '{account_id(7)}') "
+        "OR SystemModstamp > 2026-03-01T12:30:15Z"
+    )
+
+
+def test_a_cursor_without_an_id_takes_the_whole_second() -> None:
+    assert since_condition(PullPosition(STAMP), timedelta(0)) == (
+        "SystemModstamp >= 2026-03-01T12:30:15Z"
+    )
+
+
+def test_a_lookback_window_rereads_everything_since_its_start() -> None:
+    condition = since_condition(PullPosition(STAMP, account_id(7)), timedelta(minutes=5))
+
+    assert condition == "SystemModstamp >= 2026-03-01T12:25:15Z"
+
+
+def test_datetimes_round_down_to_the_second_in_utc() -> None:
+    berlin = datetime(2026, 3, 1, 13, 30, 15, 999_000, tzinfo=timezone(timedelta(hours=1)))
+
+    assert soql_datetime(berlin) == "2026-03-01T12:30:15Z"
+    assert soql_datetime(datetime(2026, 3, 1, 12, 30, 15)) == "2026-03-01T12:30:15Z"
+
+
+def test_string_literals_escape_quotes_and_backslashes() -> None:
+    assert quote("O'Brien\\x") == "'O\\'Brien\\\\x'"
+
+
+def test_configured_fields_are_added_once_whatever_their_case() -> None:
+    fields = account_fields(["Do_Not_Reassign__c", "ownerid", " Type ", ""])
+
+    assert fields[-2:] == ["Do_Not_Reassign__c", "Type"]
+    assert [f.lower() for f in fields].count("ownerid") == 1
+
+
+def test_rest_pulls_are_ordered_and_bulk_pulls_are_not() -> None:
+    assert accounts_query(["Id"], None, ordered=True).endswith("ORDER BY SystemModstamp, Id")
+    assert "ORDER BY" not in accounts_query(["Id"], "IsDeleted = true", ordered=False)
+
+
+def test_owner_lookups_are_chunked_far_under_the_uri_limit() -> None:
+    ids = [account_id(n) for n in range(1, 451)]
+
+    queries = list(owners_queries(ids))
+
+    assert len(queries) == 3
+    for soql in queries:
+        path = "/services/data/v59.0/queryAll/?" + urlencode({"q": soql})
+        assert len(path.encode()) < 16_384 // 2
