@@ -8,7 +8,7 @@ import sys
 
 from bench.report import write_section
 
-BENCHMARKS = ["upsert", "salesforce_pull"]
+BENCHMARKS = ["upsert", "salesforce_pull", "hubspot_pull", "hubspot_writeback"]
 
 
 def run_one(name: str) -> None:

@@ -1,0 +1,70 @@
+"""HubSpot company objects as they cross the connector boundary, and HubSpot's two time formats.
+
+Companies come back as `{id, properties, createdAt, updatedAt, archived, archivedAt?}` with every
+property a string; `hs_lastmodifieddate` reads as ISO 8601 (`2019-12-07T16:50:06.678Z`) while
+search filters take milliseconds since the epoch as a string (team notes, "Companies"). Records
+keep HubSpot's own property names: the field mapping turns them into unified accounts later.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from connectors.base import RawAccount
+from connectors.hubspot_settings import MODIFIED_PROPERTY, OWNER_PROPERTY, SOURCE
+
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+ONE_MILLISECOND = timedelta(milliseconds=1)
+
+
+def parse_time(value: object) -> datetime | None:
+    """ISO 8601 with `Z` (properties, `updatedAt`, `archivedAt`) or epoch milliseconds."""
+    if value is None or value == "":
+        return None
+    text = str(value).strip()
+    if text.isdigit():
+        return EPOCH + int(text) * ONE_MILLISECOND
+    parsed = datetime.fromisoformat(text)
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def epoch_ms(moment: datetime) -> int:
+    """Whole milliseconds since the epoch (rounded down), as search filters compare them."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return (moment - EPOCH) // ONE_MILLISECOND
+
+
+def from_epoch_ms(ms: int) -> datetime:
+    return EPOCH + ms * ONE_MILLISECOND
+
+
+def properties_of(company: dict[str, Any]) -> dict[str, Any]:
+    properties = company.get("properties")
+    return properties if isinstance(properties, dict) else {}
+
+
+def modified_at(company: dict[str, Any]) -> datetime | None:
+    """`hs_lastmodifieddate`, or `updatedAt` when the property was not returned."""
+    return parse_time(properties_of(company).get(MODIFIED_PROPERTY) or company.get("updatedAt"))
+
+
+def archived_at(company: dict[str, Any]) -> datetime | None:
+    """When an archived company was archived (`archivedAt`, else its last update)."""
+    return parse_time(company.get("archivedAt") or company.get("updatedAt"))
+
+
+def owner_of(company: dict[str, Any]) -> str | None:
+    owner = properties_of(company).get(OWNER_PROPERTY)
+    return str(owner) if owner not in (None, "") else None
+
+
+def raw_account(company: dict[str, Any], *, deleted: bool = False) -> RawAccount:
+    return RawAccount(
+        source=SOURCE,
+        external_id=str(company["id"]),
+        modified_at=archived_at(company) if deleted else modified_at(company),
+        deleted=deleted,
+        fields=dict(properties_of(company)),
+    )

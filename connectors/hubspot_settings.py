@@ -1,0 +1,74 @@
+"""HubSpot's numbers and names in one place, each beside the page it comes from.
+
+Page sizes, batch limits, rate-limit windows, property names and header names are vendor facts,
+not design choices: when HubSpot changes one, the fix is a one-line diff here.
+"""
+
+from __future__ import annotations
+
+SOURCE = "hubspot"
+
+TOKEN_ENV_VAR = "HUBSPOT_ACCESS_TOKEN"
+"""A private app's access token (HubSpot: Settings > Integrations > Private apps)."""
+TOKEN_PURPOSE = (
+    "HubSpot needs a private app's access token with the scopes crm.objects.companies.read, "
+    "crm.objects.companies.write and crm.objects.owners.read"
+)
+BASE_URL_SETTING = "hubspot.base_url (or HUBSPOT_BASE_URL)"
+
+# GET /crm/v3/objects/companies pages hold at most 100 companies (SDK PAGE_MAX_SIZE = 100;
+# https://developers.hubspot.com/docs/api-reference/latest/crm/objects/companies/get-companies).
+LIST_PAGE_LIMIT = 100
+# Search pages hold at most 200 results, and no query pages past its 10,000th result
+# (https://developers.hubspot.com/docs/api-reference/search/guide#limitations).
+SEARCH_PAGE_LIMIT = 200
+# Batch read and batch update take at most 100 inputs per call
+# (https://developers.hubspot.com/docs/api-reference/legacy/crm/objects/companies/batch/update-companies;
+# team notes "Companies").
+BATCH_LIMIT = 100
+# GET /crm/v3/owners/ pages hold at most 500 owners
+# (https://developers.hubspot.com/docs/api-reference/crm-crm-owners-v3/guide).
+OWNERS_PAGE_LIMIT = 500
+
+# Burst limit: requests per rolling 10 seconds per private app (190 on Professional and
+# Enterprise: https://developers.hubspot.com/changelog/increasing-our-api-limits). Search has its
+# own per-second limit and is not held to the burst window
+# (https://developers.hubspot.com/changelog/burst-limits-are-increasing-for-api-key-authenticated-calls:
+# "This also does not affect the CRM Search API").
+BURST_WINDOW_SECONDS = 10.0
+SEARCH_WINDOW_SECONDS = 1.0
+BURST_MARGIN_CALLS = 2
+"""Calls kept free in every burst window, for people and other integrations on the portal."""
+WINDOW_SLACK_SECONDS = 0.25
+"""Added to the burst window: HubSpot counts a call when it arrives, the limiter when it leaves,
+so the client's window is a little longer than the server's to absorb the time in between."""
+SEARCH_WINDOW_SLACK_SECONDS = 0.1
+
+# Daily allocation headers (https://developers.hubspot.com/changelog/2018-11-06-rate-limit-information-headers-will-be-included-in-http-responses).
+DAILY_LIMIT_HEADER = "X-HubSpot-RateLimit-Daily"
+DAILY_REMAINING_HEADER = "X-HubSpot-RateLimit-Daily-Remaining"
+RETRY_AFTER_HEADER = "Retry-After"
+
+ID_PROPERTY = "hs_object_id"
+MODIFIED_PROPERTY = "hs_lastmodifieddate"
+OWNER_PROPERTY = "hubspot_owner_id"
+"""Owners are assigned by owner `id`, never `userId`
+(https://developers.hubspot.com/docs/api-reference/crm-crm-owners-v3/guide)."""
+
+# The company properties the field mapping reads (mapping/fields.py, HUBSPOT_FIELDS); names from
+# the team notes, "Companies".
+PULL_PROPERTIES: tuple[str, ...] = (
+    ID_PROPERTY,
+    "name",
+    "domain",
+    "website",
+    "country",
+    "state",
+    "city",
+    "zip",
+    "industry",
+    "numberofemployees",
+    "annualrevenue",
+    OWNER_PROPERTY,
+    MODIFIED_PROPERTY,
+)

@@ -1,0 +1,36 @@
+"""The HubSpot connector meets the contract both connectors share, against the emulator."""
+
+from __future__ import annotations
+
+import pytest
+
+from sandbox.ids import hubspot_id
+from tests.connectors.contract import ConnectorContract, CrmUnderTest, contract_accounts
+from tests.connectors.test_hubspot_support import (
+    ACTIVE_OWNERS,
+    ARCHIVED_OWNER,
+    StartRig,
+    book_reps,
+    hubspot,
+)
+
+__all__ = ["hubspot"]
+
+
+@pytest.fixture
+def crm(hubspot: StartRig) -> CrmUnderTest:
+    accounts = contract_accounts(hubspot_id, ACTIVE_OWNERS)
+    rig = hubspot(accounts, reps=book_reps())
+    return CrmUnderTest(
+        source="hubspot",
+        emulator=rig.portal,
+        connect=rig.connect,
+        account_ids=[a.crm_id for a in accounts],
+        owner_ids=ACTIVE_OWNERS,
+        inactive_owner_id=ARCHIVED_OWNER,
+        update_kind="batch-update",
+    )
+
+
+class TestHubSpotConnectorContract(ConnectorContract):
+    pass
