@@ -68,7 +68,7 @@ def root(
 
 
 def _register() -> None:
-    from territory_sync.cli import accounts, audit, db, init, links, runs, sandbox
+    from territory_sync.cli import accounts, audit, db, init, links, runs, sandbox, sync
 
     app.add_typer(db.app, name="db")
     app.command("init")(init.init)
@@ -77,6 +77,11 @@ def _register() -> None:
     app.command("sandbox")(sandbox.sandbox)
     app.add_typer(audit.app, name="audit")
     app.add_typer(runs.app, name="runs")
+    app.command("sync")(sync.sync)
+    app.command("plan")(sync.plan)
+    app.command("apply")(sync.apply)
+    app.command("rollback")(sync.rollback)
+    app.command("scheduler")(sync.scheduler)
 
 
 _register()

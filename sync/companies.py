@@ -1,0 +1,134 @@
+"""Build what the territory engine evaluates from the store: one `CompanyFacts` per business.
+
+Linked Salesforce and HubSpot records become one company with two records; every other live
+account is a company of its own. Each record's owner id is resolved to the rep's email, so the
+engine works with people, not CRM ids. Only the raw fields the territory file refers to are
+kept, which bounds memory whatever the CRMs hold.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import dataclass, field
+
+from sqlalchemy import Table, select
+
+from mapping.model.accounts import Account
+from mapping.model.companies import CompanyLink
+from mapping.model.reps import Rep
+from mapping.territories.facts import CompanyFacts, RecordFacts, RepDirectoryEntry
+from sync.store.database import Database
+
+ACCOUNTS: Table = Account.__table__  # type: ignore[attr-defined]
+LINKS: Table = CompanyLink.__table__  # type: ignore[attr-defined]
+REPS: Table = Rep.__table__  # type: ignore[attr-defined]
+
+
+@dataclass
+class RepIndex:
+    """Who is who across the CRMs, as the last pull knows it."""
+
+    email_by_owner: dict[tuple[str, str], str] = field(default_factory=dict)
+    owner_by_email: dict[tuple[str, str], str] = field(default_factory=dict)
+    directory: dict[str, RepDirectoryEntry] = field(default_factory=dict)
+
+    def email_of(self, source: str, owner_id: str | None) -> str | None:
+        return self.email_by_owner.get((source, owner_id)) if owner_id else None
+
+    def owner_id_of(self, source: str, email: str | None) -> str | None:
+        return self.owner_by_email.get((source, email)) if email else None
+
+
+def load_rep_index(database: Database) -> RepIndex:
+    index = RepIndex()
+    with database.engine.connect() as connection:
+        for rep in connection.execute(select(REPS)).mappings():
+            email = rep["email"]
+            for source, id_column in (
+                ("salesforce", "salesforce_user_id"),
+                ("hubspot", "hubspot_owner_id"),
+            ):
+                if rep[id_column]:
+                    index.email_by_owner[(source, rep[id_column])] = email
+                    index.owner_by_email[(source, email)] = rep[id_column]
+            states = [s for s in (rep["salesforce_active"], rep["hubspot_active"]) if s is not None]
+            index.directory[email] = RepDirectoryEntry(
+                email=email,
+                active=bool(states) and all(states),
+                has_salesforce_id=rep["salesforce_user_id"] is not None,
+                has_hubspot_id=rep["hubspot_owner_id"] is not None,
+            )
+    return index
+
+
+@dataclass
+class CompanyBook:
+    """The companies to evaluate, and each record's CRM owner id (the engine works by email)."""
+
+    companies: list[CompanyFacts]
+    owner_ids: dict[tuple[str, str], str | None]
+
+
+def load_companies(
+    database: Database, reps: RepIndex, raw_fields: Collection[str] | None = None
+) -> CompanyBook:
+    """Every live account, grouped into companies by the current cross-CRM links."""
+    keep = set(raw_fields) if raw_fields is not None else None
+    records: dict[tuple[str, str], RecordFacts] = {}
+    owner_ids: dict[tuple[str, str], str | None] = {}
+    columns = [
+        ACCOUNTS.c[name]
+        for name in (
+            "source",
+            "external_id",
+            "name",
+            "domain",
+            "country",
+            "region",
+            "city",
+            "postal_code",
+            "industry",
+            "industry_raw",
+            "employees",
+            "annual_revenue",
+            "owner_id",
+            "raw",
+        )
+    ]
+    with database.engine.connect() as connection:
+        rows = connection.execution_options(yield_per=5000).execute(
+            select(*columns).where(ACCOUNTS.c.deleted.is_(False))
+        )
+        for row in rows:
+            raw = row.raw or {}
+            if keep is not None:
+                raw = {k: v for k, v in raw.items() if k in keep}
+            owner_ids[(row.source, row.external_id)] = row.owner_id
+            records[(row.source, row.external_id)] = RecordFacts(
+                source=row.source,
+                external_id=row.external_id,
+                domain=row.domain,
+                current_owner_email=reps.email_of(row.source, row.owner_id),
+                name=row.name,
+                country=row.country,
+                region=row.region,
+                city=row.city,
+                postal_code=row.postal_code,
+                industry=row.industry,
+                industry_raw=row.industry_raw,
+                employees=row.employees,
+                annual_revenue=row.annual_revenue,
+                raw=raw,
+            )
+        links = list(connection.execute(select(LINKS.c.salesforce_id, LINKS.c.hubspot_id)))
+    companies: list[CompanyFacts] = []
+    for salesforce_id, hubspot_id in links:
+        first = records.pop(("salesforce", salesforce_id), None)
+        second = records.pop(("hubspot", hubspot_id), None)
+        pair = tuple(r for r in (first, second) if r is not None)
+        if pair:
+            key = "|".join(f"{r.source}:{r.external_id}" for r in pair)
+            companies.append(CompanyFacts(key, pair))
+    for (source, external_id), record in records.items():
+        companies.append(CompanyFacts(f"{source}:{external_id}", (record,)))
+    return CompanyBook(companies, owner_ids)

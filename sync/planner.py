@@ -1,0 +1,129 @@
+"""From the engine's assignments to owner changes: one change per CRM record whose owner differs.
+
+The engine answers per business with a rep's email; each CRM needs that rep's own id there. A rep
+with no id in a CRM is never written there with a guessed id: the record is reported as skipped.
+A CRM whose owner writes are switched off in the configuration gets no changes at all.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass, field
+
+from mapping.territories.assignment import TIE, Assignment
+from mapping.territories.facts import CompanyFacts
+from sync.companies import CompanyBook, RepIndex
+from sync.plan import ProposedChange
+from sync.store.changes import ChangeState
+
+CRM_NAMES = {"salesforce": "Salesforce user", "hubspot": "HubSpot owner"}
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What a run evaluates: everything, one territory, or one account (CRM id or domain)."""
+
+    territory: str | None = None
+    account: str | None = None
+
+    def as_dict(self) -> dict[str, str | None]:
+        return {"territory": self.territory, "account": self.account}
+
+    def includes(self, company: CompanyFacts, assignment: Assignment) -> bool:
+        if self.territory is not None and assignment.territory != self.territory:
+            return False
+        if self.account is not None:
+            wanted = self.account.strip().lower()
+            return any(
+                record.external_id.lower() == wanted or (record.domain or "") == wanted
+                for record in company.records
+            )
+        return True
+
+
+@dataclass
+class PlanFigures:
+    evaluated: int = 0
+    companies: int = 0
+    ties: int = 0
+    unassigned: int = 0
+    unchanged: int = 0
+    planned: int = 0
+    skipped: int = 0
+    writes_disabled: int = 0
+    by_territory: Counter[str] = field(default_factory=Counter)
+    by_rule: Counter[str] = field(default_factory=Counter)
+    tie_examples: list[str] = field(default_factory=list)
+
+
+def build_changes(
+    book: CompanyBook,
+    assignments: Sequence[Assignment],
+    reps: RepIndex,
+    *,
+    sources: Collection[str],
+    writable: Collection[str],
+    scope: Scope,
+) -> tuple[list[ProposedChange], PlanFigures]:
+    companies = {company.key: company for company in book.companies}
+    figures = PlanFigures()
+    changes: list[ProposedChange] = []
+    for assignment in assignments:
+        company = companies[assignment.key]
+        if not scope.includes(company, assignment):
+            continue
+        records = [r for r in company.records if r.source in sources]
+        if not records:
+            continue
+        figures.companies += 1
+        figures.evaluated += len(records)
+        figures.by_rule[assignment.territory_rule] += 1
+        if assignment.territory_rule == TIE:
+            figures.ties += 1
+            if len(figures.tie_examples) < 10:
+                figures.tie_examples.append(f"{company.key}: {' / '.join(assignment.tied)}")
+        if assignment.unassigned:
+            figures.unassigned += 1
+        email = assignment.rep_email
+        if email is None:
+            figures.unchanged += len(records)
+            continue
+        for record in records:
+            current = book.owner_ids.get((record.source, record.external_id))
+            target = reps.owner_id_of(record.source, email)
+            if target is not None and current == target:
+                figures.unchanged += 1
+                continue
+            if record.source not in writable:
+                figures.writes_disabled += 1
+                continue
+            state = ChangeState.PLANNED
+            reason = assignment.reason
+            if target is None:
+                state = ChangeState.SKIPPED
+                reason = (
+                    f"{reason} But {email} has no {CRM_NAMES[record.source]} id, so this "
+                    "record is not written with a guessed id."
+                )
+            changes.append(
+                ProposedChange(
+                    source=record.source,
+                    external_id=record.external_id,
+                    account_name=record.name,
+                    old_owner_id=current,
+                    old_owner_email=reps.email_of(record.source, current),
+                    new_owner_id=target,
+                    new_owner_email=email,
+                    territory=assignment.territory,
+                    rule=f"{assignment.territory_rule}/{assignment.rep_rule}",
+                    reason=reason,
+                    state=state,
+                )
+            )
+            if state == ChangeState.PLANNED:
+                figures.planned += 1
+                figures.by_territory[assignment.territory or "(none)"] += 1
+            else:
+                figures.skipped += 1
+    return changes, figures
