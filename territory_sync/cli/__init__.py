@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 
 from territory_sync import __version__
 from territory_sync.cli.context import CliContext, cli_context
@@ -96,7 +97,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         app(args=argv, prog_name="territory-sync")
     except TerritorySyncError as error:
-        error_console.print(f"[red]error:[/red] {scrub(str(error))}", highlight=False)
+        error_console.print(f"[red]error:[/red] {escape(scrub(str(error)))}", highlight=False)
         return error.exit_code
     except SystemExit as done:
         code = done.code

@@ -8,6 +8,7 @@ from enum import StrEnum
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 
 from sync.audit import verify_audit
 from sync.audit_search import (
@@ -108,7 +109,7 @@ def verify(ctx: typer.Context) -> None:
         console.print(f"audit log intact: {report.rows_checked:,} rows verified")
         return
     for problem in report.problems:
-        console.print(f"[red]{problem}[/red]")
+        console.print(f"[red]{escape(problem)}[/red]")
     console.print(
         f"audit log NOT intact: {len(report.problems)} problem(s) in {report.rows_checked:,} rows"
     )

@@ -9,6 +9,7 @@ from enum import StrEnum
 from typing import Annotated, Any
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from sync.plan import plan_changes
@@ -103,7 +104,7 @@ def _report(result: SyncResult, as_json: bool) -> None:
                 )
         if result.message:
             style = "red" if result.exit_code else "green"
-            console.print(f"[{style}]{result.message}[/{style}]")
+            console.print(f"[{style}]{escape(result.message)}[/{style}]")
     if result.exit_code:
         raise typer.Exit(result.exit_code)
 
