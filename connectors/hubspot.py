@@ -44,7 +44,7 @@ from connectors.hubspot_settings import (
 )
 from connectors.hubspot_writeback import write_owner_batch
 from connectors.rate_limit import SlidingWindowLimiter
-from connectors.retry import RetryPolicy
+from connectors.retry import RetryPolicy, policy_from_settings
 from mapping.unified import UnifiedRep
 from territory_sync.errors import ConfigurationError, MissingCredentialError
 from territory_sync.logs import log_event
@@ -136,7 +136,10 @@ class HubSpotConnector:
             search_requests_per_second=hubspot.search_requests_per_second,
             timeout_seconds=hubspot.timeout_seconds,
             api_budget_share=settings.sync.api_budget_share,
-            retry_policy=retry_policy or RetryPolicy(max_attempts=settings.sync.max_attempts),
+            retry_policy=retry_policy
+            or policy_from_settings(
+                settings.sync.max_attempts, settings.sync.retry_initial_seconds
+            ),
         )
 
     # -- pulling companies -----------------------------------------------------------------

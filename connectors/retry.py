@@ -34,6 +34,11 @@ class RetryPolicy:
     jitter: float = 0.5
 
 
+def policy_from_settings(max_attempts: int, initial_wait: float) -> RetryPolicy:
+    """The policy the `[sync]` settings describe (`max_attempts`, `retry_initial_seconds`)."""
+    return RetryPolicy(max_attempts=max_attempts, initial_wait=initial_wait)
+
+
 def _is_retryable(error: BaseException) -> bool:
     return isinstance(error, CrmCallError) and error.action == ErrorAction.RETRY
 

@@ -37,7 +37,7 @@ from connectors.base import (
 from connectors.budget import ApiBudget
 from connectors.errors import CrmCallError, ErrorAction
 from connectors.loopback_http import is_loopback_http, session_for_instance
-from connectors.retry import RetryPolicy, call_with_retry
+from connectors.retry import RetryPolicy, call_with_retry, policy_from_settings
 from connectors.salesforce_auth import (
     AccessToken,
     IssuedToken,
@@ -146,7 +146,10 @@ class SalesforceConnector:
             credentials,
             settings=settings.salesforce,
             budget_share=settings.sync.api_budget_share,
-            policy=policy or RetryPolicy(max_attempts=settings.sync.max_attempts),
+            policy=policy
+            or policy_from_settings(
+                settings.sync.max_attempts, settings.sync.retry_initial_seconds
+            ),
             **options,
         )
 

@@ -98,6 +98,9 @@ class SyncSettings(_Section):
     """Stop writing before this share of a CRM's daily API allocation is used."""
     lookback_seconds: int = Field(default=300, ge=0)
     max_attempts: int = Field(default=6, ge=1, le=20)
+    """Attempts per CRM call (and per record of a write) before it counts as failed."""
+    retry_initial_seconds: float = Field(default=0.5, gt=0, le=60)
+    """First backoff wait; each retry doubles it (with jitter), up to 30 s."""
 
 
 class ScheduleSettings(_Section):
