@@ -185,3 +185,11 @@ def test_aliases_never_shadow_another_countrys_iso_code() -> None:
         if key in codes and codes[key] != code
     ]
     assert clashes == []
+
+
+@pytest.mark.parametrize(
+    ("typed", "code"),
+    [("GER", "DE"), ("Bundesrepublik Deutschland", "DE"), ("République française", "FR")],
+)
+def test_official_names_and_sports_codes_people_type_are_recognised(typed: str, code: str) -> None:
+    assert normalise_country(typed) == code
