@@ -8,7 +8,14 @@ import sys
 
 from bench.report import write_section
 
-BENCHMARKS = ["upsert", "salesforce_pull", "hubspot_pull", "hubspot_writeback"]
+BENCHMARKS = [
+    "upsert",
+    "sandbox_emulators",
+    "salesforce_pull",
+    "hubspot_pull",
+    "hubspot_writeback",
+    "nightly_run",
+]
 
 
 def run_one(name: str) -> None:

@@ -11,7 +11,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Column, Index, Numeric, UniqueConstraint
+from sqlalchemy import Column, Numeric, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from mapping.model.columns import JsonColumn, UtcDateTime
@@ -24,11 +24,10 @@ class CrmSource(StrEnum):
 
 class Account(SQLModel, table=True):
     __tablename__ = "accounts"
+    # Only the unique key is indexed: every extra index slows the bulk upsert of a pull, and
+    # linking and the territory engine read all accounts in one pass anyway.
     __table_args__ = (
         UniqueConstraint("source", "external_id", name="uq_accounts_source_external_id"),
-        # Only the lookups a person makes (by domain) are indexed: every extra index slows the bulk
-        # upsert of a pull, and the territory engine reads all accounts in one pass anyway.
-        Index("ix_accounts_domain", "domain"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

@@ -163,6 +163,9 @@ def upsert_accounts(
             cursor.close()
     elif dialect == "postgresql":
         with driver.cursor() as cursor:  # type: ignore[union-attr]
+            # A pull page is re-pullable: its commit need not wait for the WAL flush. A server
+            # crash can lose the last pages and their cursor together, never one without the other.
+            cursor.execute("SET LOCAL synchronous_commit = off")
             cursor.execute(_POSTGRESQL_STAGING)
             with cursor.copy(_POSTGRESQL_COPY) as copy:
                 for account in unique:
