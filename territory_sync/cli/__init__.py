@@ -69,7 +69,17 @@ def root(
 
 
 def _register() -> None:
-    from territory_sync.cli import accounts, audit, db, init, links, runs, sandbox, sync
+    from territory_sync.cli import (
+        accounts,
+        audit,
+        db,
+        init,
+        links,
+        runs,
+        sandbox,
+        sync,
+        territories,
+    )
 
     app.add_typer(db.app, name="db")
     app.command("init")(init.init)
@@ -83,6 +93,7 @@ def _register() -> None:
     app.command("apply")(sync.apply)
     app.command("rollback")(sync.rollback)
     app.command("scheduler")(sync.scheduler)
+    app.add_typer(territories.app, name="territories")
 
 
 _register()
