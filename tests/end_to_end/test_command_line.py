@@ -1,0 +1,123 @@
+"""The sync commands as an admin types them: exit codes, messages and machine-readable output."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import pytest
+from sqlalchemy import text
+
+from sync.lock import RunLock
+from territory_sync.cli import main
+from tests.end_to_end.conftest import ALL_NORTH_AMERICA_TO_ONE_REP, Product
+
+
+def cli(product: Product, *args: str) -> int:
+    return main(
+        [
+            "--database-url",
+            product.database.url,
+            *args,
+        ]
+    )
+
+
+@pytest.fixture
+def configured(product: Product, monkeypatch: pytest.MonkeyPatch) -> Product:
+    monkeypatch.setenv("TERRITORY_SYNC_TERRITORIES_FILE", str(product.territory_file))
+    monkeypatch.setenv("TERRITORY_SYNC_SYNC_RETRY_INITIAL_SECONDS", "0.01")
+    monkeypatch.setenv("TERRITORY_SYNC_CONFIG", "")
+    monkeypatch.setenv("TERRITORY_SYNC_SYNC_BLAST_RADIUS", "1")
+    return product
+
+
+def test_a_dry_run_prints_json_figures_and_exits_0(
+    configured: Product, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert cli(configured, "sync", "--dry-run", "--json") == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["status"] == "succeeded"
+    assert report["figures"]["planned"] > 0
+    assert report["figures"]["api_calls"]["salesforce"]["calls"] > 0
+
+
+def test_the_guard_rail_exits_3_and_says_how_to_proceed(
+    configured: Product, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TERRITORY_SYNC_SYNC_BLAST_RADIUS", "0.1")
+    configured.use_territories(ALL_NORTH_AMERICA_TO_ONE_REP)
+    assert cli(configured, "sync", "--yes") == 3
+    out = capsys.readouterr().out
+    assert "blast-radius limit" in out
+    assert "territory-sync apply" in out
+
+
+def test_a_run_while_another_holds_the_lock_exits_4_naming_the_holder(
+    configured: Product, capsys: pytest.CaptureFixture[str]
+) -> None:
+    holder = RunLock(configured.database)
+    holder.acquire()
+    holder.claim(77)
+    try:
+        assert cli(configured, "sync", "--yes") == 4
+    finally:
+        holder.release()
+    assert "another run holds the lock" in capsys.readouterr().err
+
+
+def test_plan_as_csv_lists_every_change_with_its_reason(
+    configured: Product, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert cli(configured, "plan", "--format", "csv") == 0
+    rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+    assert rows
+    assert {"source", "external_id", "old_owner_email", "new_owner_email", "reason"} <= set(rows[0])
+    assert all(row["reason"] for row in rows)
+
+
+def test_audit_verify_exits_1_and_names_an_edited_row(
+    configured: Product, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert cli(configured, "sync", "--yes") == 0
+    with configured.database.engine.begin() as connection:
+        connection.execute(text("UPDATE audit_log SET reason = 'nothing to see' WHERE id = 2"))
+    capsys.readouterr()
+    assert cli(configured, "audit", "verify") == 1
+    assert "row 2: its content does not match its hash (edited)" in capsys.readouterr().out
+
+
+def test_the_audit_trail_of_one_account_shows_plan_and_write(
+    configured: Product, capsys: pytest.CaptureFixture[str]
+) -> None:
+    cli(configured, "sync", "--yes", "--json")
+    out = json.loads(capsys.readouterr().out)
+    assert out["figures"]["written"] > 0
+    with configured.database.engine.connect() as connection:
+        record = connection.execute(
+            text("SELECT external_id FROM audit_log WHERE status = 'written' LIMIT 1")
+        ).scalar_one()
+    assert cli(configured, "audit", "--account", record, "--format", "json") == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert [row["status"] for row in reversed(rows)] == ["planned", "written"]
+
+
+def test_bad_audit_filters_are_refused_with_exit_2(
+    configured: Product, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert cli(configured, "audit", "--since", "yesterday") == 2
+    assert "--since must be a date" in capsys.readouterr().err
+    assert cli(configured, "audit", "--status", "deleted'; DROP TABLE runs; --") == 2
+
+
+def test_rollback_of_a_run_restores_its_owners(
+    configured: Product, capsys: pytest.CaptureFixture[str]
+) -> None:
+    before = configured.owners("hubspot")
+    cli(configured, "sync", "--yes", "--json")
+    run_id = json.loads(capsys.readouterr().out)["run_id"]
+    assert cli(configured, "rollback", str(run_id), "--yes", "--json") in (0, 1)
+    after = configured.owners("hubspot")
+    restored = [i for i in before if before[i] == after[i]]
+    assert len(restored) > 0.9 * len(before)
