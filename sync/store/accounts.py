@@ -111,28 +111,51 @@ def _sqlite_row(account: UnifiedAccount, seen_at: str) -> tuple[Any, ...]:
     )
 
 
-def _postgresql_row(account: UnifiedAccount, seen_at: datetime) -> tuple[Any, ...]:
-    return (
-        account.source,
-        account.external_id,
-        account.name,
-        account.website,
-        account.domain,
-        account.country,
-        account.region,
-        account.city,
-        account.postal_code,
-        account.industry_raw,
-        account.industry,
-        account.employees,
-        account.annual_revenue,
-        account.owner_id,
-        account.crm_modified_at,
-        account.deleted,
-        _raw_json(account.raw),
-        seen_at,
-        seen_at,
-    )
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def _copy_field(value: object) -> str:
+    """One value in COPY's text format (`\\N` is NULL; backslash, tab and newlines escaped)."""
+    if value is None:
+        return "\\N"
+    if isinstance(value, bool):
+        return "t" if value else "f"
+    if isinstance(value, str):
+        if "\\" in value or "\t" in value or "\n" in value or "\r" in value:
+            return value.translate(_COPY_ESCAPES)
+        return value
+    if isinstance(value, datetime):
+        return value.isoformat()
+    return str(value)
+
+
+def _postgresql_copy_text(accounts: Sequence[UnifiedAccount], seen_at: datetime) -> str:
+    """The whole page as COPY text: formatting it here is several times faster than having the
+    driver adapt every value of every row."""
+    seen = seen_at.isoformat()
+    lines = []
+    for account in accounts:
+        fields = [
+            account.source,
+            account.external_id,
+            account.name,
+            account.website,
+            account.domain,
+            account.country,
+            account.region,
+            account.city,
+            account.postal_code,
+            account.industry_raw,
+            account.industry,
+            account.employees,
+            account.annual_revenue,
+            account.owner_id,
+            account.crm_modified_at,
+            account.deleted,
+            _raw_json(account.raw),
+        ]
+        lines.append("\t".join([*map(_copy_field, fields), seen, seen]))
+    return "\n".join(lines) + "\n"
 
 
 def upsert_accounts(
@@ -168,8 +191,7 @@ def upsert_accounts(
             cursor.execute("SET LOCAL synchronous_commit = off")
             cursor.execute(_POSTGRESQL_STAGING)
             with cursor.copy(_POSTGRESQL_COPY) as copy:
-                for account in unique:
-                    copy.write_row(_postgresql_row(account, seen_at))
+                copy.write(_postgresql_copy_text(unique, seen_at))
             cursor.execute(_POSTGRESQL_MERGE)
             cursor.execute("TRUNCATE accounts_incoming")
     else:  # pragma: no cover - open_database refuses other databases

@@ -147,3 +147,13 @@ def test_upserting_thousands_of_accounts_stores_each_exactly_once(database: Data
     rows = stored(database)
     assert len(rows) == 2500
     assert len({row.external_id for row in rows}) == 2500
+
+
+def test_tabs_newlines_and_backslashes_in_values_survive_the_bulk_path(
+    database: Database,
+) -> None:
+    awkward = 'Tab\there, line\nbreak, back\\slash, "quotes", ünïcødé, \\N'
+    upsert(database, [acme(name=awkward, raw={"Name": awkward, "Notes": "a\tb\\c"})])
+    [row] = stored(database)
+    assert row.name == awkward
+    assert row.raw == {"Name": awkward, "Notes": "a\tb\\c"}
