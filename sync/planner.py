@@ -44,6 +44,9 @@ class Scope:
 
 @dataclass
 class PlanFigures:
+    book_records: int = 0
+    """Every record of the run's CRMs the engine evaluated, in scope or not: the guard rail's
+    denominator, so a scoped resync is measured against the whole book it could disturb."""
     evaluated: int = 0
     companies: int = 0
     ties: int = 0
@@ -71,10 +74,9 @@ def build_changes(
     changes: list[ProposedChange] = []
     for assignment in assignments:
         company = companies[assignment.key]
-        if not scope.includes(company, assignment):
-            continue
         records = [r for r in company.records if r.source in sources]
-        if not records:
+        figures.book_records += len(records)
+        if not records or not scope.includes(company, assignment):
             continue
         figures.companies += 1
         figures.evaluated += len(records)

@@ -12,15 +12,11 @@ import time
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from connectors.base import CrmConnector
-from mapping.territories.engine import evaluate
-from mapping.territories.loader import load_territory_file
-from mapping.territories.rules import LoadedTerritories
-from sync.companies import RepIndex, load_companies, load_rep_index
 from sync.connect import build_connectors, enabled_sources, writes_enabled
+from sync.evaluate import evaluate_store
 from sync.guard_rails import GuardRailVerdict, check_guard_rails
 from sync.lock import RunLock
 from sync.notify import notify, summary_message
@@ -68,28 +64,6 @@ class SyncResult:
     changes: list[ProposedChange] = field(default_factory=list)
 
 
-def _known_raw_fields(settings: Settings) -> list[str]:
-    return [
-        "Type",
-        "Do_Not_Reassign__c",
-        "lifecyclestage",
-        "do_not_reassign",
-        *settings.salesforce.account_fields,
-        *settings.hubspot.extra_properties,
-    ]
-
-
-def load_rules(
-    settings: Settings, reps: RepIndex | None, territory_file: str | None = None
-) -> LoadedTerritories:
-    path = Path(territory_file) if territory_file else settings.territory_file
-    return load_territory_file(
-        path,
-        known_reps=reps.directory if reps and reps.directory else None,
-        known_fields=_known_raw_fields(settings),
-    )
-
-
 def _write_context(
     settings: Settings,
     database: Database,
@@ -127,6 +101,7 @@ def _plan_figures(figures: PlanFigures) -> dict[str, Any]:
     return {
         "companies": figures.companies,
         "evaluated": figures.evaluated,
+        "book_records": figures.book_records,
         "planned": figures.planned,
         "skipped": figures.skipped,
         "unchanged": figures.unchanged,
@@ -274,10 +249,9 @@ def run_sync(
                 links = refresh_company_links(connection)
             figures["links"] = links.counts()
             progress.phase("evaluate territories")
-            reps = load_rep_index(database)
-            rules = load_rules(settings, reps, request.territory_file)
-            book = load_companies(database, reps, _known_raw_fields(settings))
-            assignments = evaluate(book.companies, rules, reps.directory).assignments
+            evaluated = evaluate_store(settings, database, request.territory_file)
+            rules, reps, book = evaluated.rules, evaluated.reps, evaluated.book
+            assignments = evaluated.evaluation.assignments
             if scope.territory is not None and scope.territory not in rules.territories:
                 raise ConfigurationError(
                     f"there is no territory {scope.territory!r} in {rules.source_name}",
@@ -291,7 +265,7 @@ def run_sync(
             figures["territory_warnings"] = list(rules.warnings)
             verdict = check_guard_rails(
                 changes,
-                plan_figures.evaluated,
+                plan_figures.book_records,
                 blast_radius=settings.sync.blast_radius,
                 rep_change_flag=settings.sync.rep_change_flag,
                 allow_mass_change=request.allow_mass_change,

@@ -54,6 +54,34 @@ def latest_plan_id() -> int:
         database.dispose()
 
 
+def rep_leaves(territory_file: str) -> str:
+    """The starter file with Maya Chen gone: NA-West keeps Daniel, who also takes Enterprise."""
+    lines = territory_file.splitlines()
+    out: list[str] = []
+    for line in lines:
+        if "maya.chen@acme-revenue.example" in line:
+            if out and out[-1].strip() == "members:" and "NA-West-Enterprise" in "".join(out[-8:]):
+                out.append(line.replace("maya.chen", "daniel.okafor"))
+            continue
+        out.append(line)
+    return "\n".join(out) + "\n"
+
+
+def written_in_audit() -> int:
+    from sqlalchemy import func, select
+
+    from sync.audit import AUDIT
+    from sync.store.database import open_database
+
+    database = open_database(f"sqlite:///{(WORKSPACE / 'territory-sync.db').resolve()}")
+    try:
+        with database.engine.connect() as connection:
+            query = select(func.count()).where(AUDIT.c.status == "written")
+            return int(connection.execute(query).scalar_one())
+    finally:
+        database.dispose()
+
+
 def first_written_account() -> str:
     from sqlalchemy import select
 
@@ -63,7 +91,12 @@ def first_written_account() -> str:
     database = open_database(f"sqlite:///{(WORKSPACE / 'territory-sync.db').resolve()}")
     try:
         with database.engine.connect() as connection:
-            query = select(CHANGES.c.external_id).where(CHANGES.c.state == "written").limit(1)
+            query = (
+                select(CHANGES.c.external_id)
+                .where(CHANGES.c.state == "written", CHANGES.c.territory == "NA-West")
+                .order_by(CHANGES.c.id.desc())
+                .limit(1)
+            )
             return str(connection.execute(query).scalar_one())
     finally:
         database.dispose()
@@ -96,8 +129,25 @@ def main() -> int:
             3, "The admin reviewed the plan and applies it", ["apply", str(plan_id), "--yes"]
         )
         failures += step(4, "A second sync with nothing changed writes nothing", ["sync", "--yes"])
-        failures += step(5, "Last night's runs", ["runs"])
-        failures += step(6, "The audit log is intact", ["audit", "verify"])
+        proposed = WORKSPACE / "territories-proposed.yaml"
+        current = (WORKSPACE / "territories.yaml").read_text(encoding="utf-8")
+        proposed.write_text(rep_leaves(current), encoding="utf-8")
+        console.print()
+        console.print(
+            "Maya Chen leaves: the proposed file drops her from NA-West and hands "
+            "NA-West-Enterprise to Daniel Okafor."
+        )
+        failures += step(
+            5,
+            "What-if: balance before and after the change",
+            ["balance", "--proposed", str(proposed)],
+        )
+        shutil.copyfile(proposed, WORKSPACE / "territories.yaml")
+        failures += step(
+            6, "Resync the one territory she left", ["sync", "--territory", "NA-West", "--yes"]
+        )
+        failures += step(7, "Last night's runs", ["runs", "--limit", "6"])
+        failures += step(8, "The audit log is intact", ["audit", "verify"])
         account = first_written_account()
         failures += step(
             7, f"The audit trail of one account ({account})", ["audit", "--account", account]
@@ -105,16 +155,20 @@ def main() -> int:
         console.print()
         console.print(Rule("[bold]summary[/bold]"))
         elapsed = time.monotonic() - started
-        sf_writes = sandbox.salesforce.requests.writes_per_record()
-        hs_writes = sandbox.hubspot.requests.writes_per_record()
-        doubled = [r for r, n in {**sf_writes, **hs_writes}.items() if n > 1]
-        console.print(
-            f"Owners written: {len(sf_writes)} in Salesforce, {len(hs_writes)} in HubSpot; "
-            f"written twice: {len(doubled)}. API calls: "
-            f"{sandbox.salesforce.requests.count()} Salesforce, {sandbox.hubspot.requests.count()} "
-            f"HubSpot. Finished in {elapsed:.0f} s. Files: {WORKSPACE}/"
+        owner_writes = sum(
+            sum(crm.requests.writes_per_record().values())
+            for crm in (sandbox.salesforce, sandbox.hubspot)
         )
-        return 1 if failures or doubled else 0
+        audited = written_in_audit()
+        verdict = "each change written once" if audited == owner_writes else "MISMATCH"
+        console.print(
+            f"{audited} owner changes written according to the audit log; {owner_writes} owner "
+            f"writes seen by the CRMs ({verdict}). "
+            f"API calls: {sandbox.salesforce.requests.count()} Salesforce, "
+            f"{sandbox.hubspot.requests.count()} HubSpot. Finished in {elapsed:.0f} s. "
+            f"Files: {WORKSPACE}/"
+        )
+        return 1 if failures or audited != owner_writes else 0
     finally:
         sandbox.stop()
 

@@ -72,6 +72,7 @@ def _register() -> None:
     from territory_sync.cli import (
         accounts,
         audit,
+        balance,
         db,
         init,
         links,
@@ -94,6 +95,7 @@ def _register() -> None:
     app.command("rollback")(sync.rollback)
     app.command("scheduler")(sync.scheduler)
     app.add_typer(territories.app, name="territories")
+    app.command("balance")(balance.balance)
 
 
 _register()

@@ -96,7 +96,8 @@ def audit(
     if output == OutputFormat.JSON:
         print_json(rows)
     else:
-        print_rows(rows, TABLE_COLUMNS, title="Audit log (newest first)")
+        columns = (*TABLE_COLUMNS, "reason") if account else TABLE_COLUMNS
+        print_rows(rows, columns, title="Audit log (newest first)")
 
 
 @app.command("verify")

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from sync.companies import load_rep_index
-from sync.runner import load_rules
+from sync.evaluate import load_rules
 from territory_sync.cli.context import cli_context
 from territory_sync.cli.output import JSON_OPTION_HELP, console, print_json
 
