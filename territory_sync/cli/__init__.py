@@ -74,6 +74,7 @@ def _register() -> None:
         audit,
         balance,
         db,
+        explain,
         init,
         links,
         runs,
@@ -96,6 +97,7 @@ def _register() -> None:
     app.command("scheduler")(sync.scheduler)
     app.add_typer(territories.app, name="territories")
     app.command("balance")(balance.balance)
+    app.command("explain")(explain.explain)
 
 
 _register()
