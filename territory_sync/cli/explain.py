@@ -53,4 +53,4 @@ def explain(
         )
         print_json(data)
         return
-    console.print(explanation.render(), markup=False, highlight=False)
+    console.print(explanation.render(), markup=False, highlight=False, soft_wrap=True)

@@ -1,0 +1,82 @@
+"""Territory commands over pulled data: check, explain and the what-if balance."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from territory_sync.cli import main
+from tests.end_to_end.conftest import Product
+
+
+@pytest.fixture
+def pulled(product: Product, monkeypatch: pytest.MonkeyPatch) -> Product:
+    monkeypatch.setenv("TERRITORY_SYNC_TERRITORIES_FILE", str(product.territory_file))
+    monkeypatch.setenv("TERRITORY_SYNC_CONFIG", "")
+    product.sync()
+    return product
+
+
+def cli(product: Product, *args: str) -> int:
+    return main(["--database-url", product.database.url, *args])
+
+
+def test_check_reports_a_valid_file_against_pulled_reps(
+    pulled: Product, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert cli(pulled, "territories", "check", "--json") == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["territories"] == 4
+    assert report["checked_against_pulled_reps"] is True
+
+
+def test_check_refuses_a_rep_nobody_knows_naming_file_line_and_territory(
+    pulled: Product, capsys: pytest.CaptureFixture[str]
+) -> None:
+    broken = pulled.territory_file.with_name("broken.yaml")
+    broken.write_text(
+        "version: 1\nterritories:\n  - name: West\n    criteria:\n      country: [US]\n"
+        "    members:\n      - email: nobody@acme-revenue.example\n",
+        encoding="utf-8",
+    )
+    assert cli(pulled, "territories", "check", str(broken)) == 2
+    err = capsys.readouterr().err
+    assert f"{broken}:7" in err
+    assert "territory 'West'" in err
+    assert "nobody@acme-revenue.example" in err
+
+
+def test_explain_shows_each_criterion_with_the_accounts_value_and_the_decision(
+    pulled: Product, capsys: pytest.CaptureFixture[str]
+) -> None:
+    account = next(
+        a
+        for a in pulled.sandbox.book.salesforce
+        if a.country in ("US", "USA", "United States") and a.region in ("CA", "California")
+    )
+    assert cli(pulled, "explain", account.crm_id) == 0
+    out = capsys.readouterr().out
+    assert "territory NA-West (priority 0, depth 1): MATCH" in out
+    assert '(value: "US-CA")' in out
+    assert "decided: territory NA-West" in out
+
+
+def test_the_what_if_shows_moves_without_writing_anything(
+    pulled: Product, capsys: pytest.CaptureFixture[str]
+) -> None:
+    proposed = pulled.territory_file.with_name("proposed.yaml")
+    proposed.write_text(
+        pulled.territory_file.read_text().replace(
+            "          - email: maya.chen@acme-revenue.example\n", ""
+        ),
+        encoding="utf-8",
+    )
+    capsys.readouterr()
+    pulled.sandbox.salesforce.requests.clear()
+    assert cli(pulled, "balance", "--proposed", str(proposed), "--json") == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["moved"] > 0
+    assert all(move["from"] == "maya.chen@acme-revenue.example" for move in report["moves"])
+    assert "gini" in report["after"]
+    assert pulled.sandbox.salesforce.requests.count() == 0
