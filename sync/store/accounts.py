@@ -86,9 +86,9 @@ def _raw_json(raw: dict[str, Any]) -> str:
     return orjson.dumps(raw).decode()
 
 
-def _sqlite_row(account: UnifiedAccount, seen_at: str) -> tuple[Any, ...]:
-    revenue = account.annual_revenue
-    return (
+def _pulled_values(account: UnifiedAccount) -> list[Any]:
+    """The account's key and pulled columns, in `ALL_COLUMNS` order (without the seen times)."""
+    return [
         account.source,
         account.external_id,
         account.name,
@@ -101,14 +101,28 @@ def _sqlite_row(account: UnifiedAccount, seen_at: str) -> tuple[Any, ...]:
         account.industry_raw,
         account.industry,
         account.employees,
-        float(revenue) if revenue is not None else None,
+        account.annual_revenue,
         account.owner_id,
-        _sqlite_datetime(account.crm_modified_at),
-        1 if account.deleted else 0,
+        account.crm_modified_at,
+        account.deleted,
         _raw_json(account.raw),
-        seen_at,
-        seen_at,
-    )
+    ]
+
+
+_REVENUE = ALL_COLUMNS.index("annual_revenue")
+_MODIFIED = ALL_COLUMNS.index("crm_modified_at")
+_DELETED = ALL_COLUMNS.index("deleted")
+
+
+def _sqlite_row(account: UnifiedAccount, seen_at: str) -> list[Any]:
+    """Values as SQLAlchemy's SQLite types store them: REAL revenue, text times, 0/1 flags."""
+    values = _pulled_values(account)
+    revenue = values[_REVENUE]
+    values[_REVENUE] = float(revenue) if revenue is not None else None
+    values[_MODIFIED] = _sqlite_datetime(values[_MODIFIED])
+    values[_DELETED] = 1 if values[_DELETED] else 0
+    values += (seen_at, seen_at)
+    return values
 
 
 _COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
@@ -133,28 +147,9 @@ def _postgresql_copy_text(accounts: Sequence[UnifiedAccount], seen_at: datetime)
     """The whole page as COPY text: formatting it here is several times faster than having the
     driver adapt every value of every row."""
     seen = seen_at.isoformat()
-    lines = []
-    for account in accounts:
-        fields = [
-            account.source,
-            account.external_id,
-            account.name,
-            account.website,
-            account.domain,
-            account.country,
-            account.region,
-            account.city,
-            account.postal_code,
-            account.industry_raw,
-            account.industry,
-            account.employees,
-            account.annual_revenue,
-            account.owner_id,
-            account.crm_modified_at,
-            account.deleted,
-            _raw_json(account.raw),
-        ]
-        lines.append("\t".join([*map(_copy_field, fields), seen, seen]))
+    lines = [
+        "\t".join([*map(_copy_field, _pulled_values(account)), seen, seen]) for account in accounts
+    ]
     return "\n".join(lines) + "\n"
 
 
