@@ -15,6 +15,7 @@ BENCHMARKS = [
     "hubspot_pull",
     "hubspot_writeback",
     "nightly_run",
+    "territory_engine",
 ]
 
 

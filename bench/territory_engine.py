@@ -4,10 +4,11 @@ Target (issue "Territories"): at most 5 s on a 2-core machine with peak memory u
 the naive method (every account tested against every territory in priority order) beside it as a
 ratio. Everything is synthetic and deterministic (fixed seeds):
 
-- 1,000 territories in a four-level hierarchy: 5 areas > 45 countries > districts (groups of real
+- 1,000 territories in a four-level hierarchy: 4 areas > 45 countries > districts (groups of real
   ISO 3166-2 regions) > Enterprise / Mid-Market / SMB segments by employee band, plus
-  public-sector overlays per area (industry, priority 5), channel-partner territories per area
-  (a raw CRM field, priority 15) and a global strategic-accounts territory (revenue, priority 20);
+  public-sector territories per area (industry, priority 5), channel-partner territories per area
+  (a raw CRM field, priority 15), key-account territories in two US districts (priority 10) and
+  a global strategic-accounts territory without geography (revenue, priority 20);
   about 2,700 reps with weights and some capacities, 1,500 named accounts (domain, Salesforce id,
   rep), and a holdout on customers and the do-not-reassign checkboxes of both CRMs.
 - 1,000,000 companies, 40% present in both CRMs (two records, the HubSpot one sometimes missing
@@ -27,7 +28,7 @@ from __future__ import annotations
 import gc
 import random
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import pycountry
 import yaml
@@ -42,8 +43,8 @@ from mapping.territories import (
     evaluate,
     parse_territory_text,
 )
-from mapping.territories.criteria import all_of
-from mapping.territories.index import Candidate, TerritoryIndex, link
+from mapping.territories.codegen import compile_criteria
+from mapping.territories.index import Bucket, Candidate, TerritoryIndex, link
 from mapping.territories.rules import Territory, salesforce_id_18
 
 COMPANIES = 1_000_000
@@ -65,10 +66,17 @@ AREAS: dict[str, tuple[str, ...]] = {
 COUNTRY_WEIGHT = {"US": 40.0, "DE": 5.0, "FR": 4.0, "JP": 4.0, "CA": 3.0, "IN": 3.0, "AU": 2.0}
 EMAIL_DOMAIN = "bench-revenue.example"
 CUSTOMER_TYPES = ("Customer - Direct", "Customer - Channel")
+KEY_ACCOUNTS: dict[str, object] = {
+    "industry": ["software", "financial_services"],
+    "employees": {"min": 5000},
+}
+"""Criteria of the key-account territories (priority 10) added under the first US districts
+to make exactly TERRITORIES territories."""
 
 
 def valid_regions(country: str) -> list[str]:
-    codes = sorted(s.code for s in pycountry.subdivisions.get(country_code=country) or [])
+    """The ISO 3166-2 codes of a country that the region normaliser keeps as they are."""
+    codes = sorted(s.code for s in pycountry.subdivisions if s.country_code == country)
     return [code for code in codes if normalise_region(country, code) == code]
 
 
@@ -102,9 +110,14 @@ class Book:
             members.append({"email": email, "role": "overlay"})
         return members
 
+    @staticmethod
+    def _fixed_count() -> int:
+        """Territories other than districts, segments and key accounts: areas, countries,
+        public-sector and channel-partner territories, and the global strategic one."""
+        return len(AREAS) * 3 + sum(len(cs) for cs in AREAS.values()) + 1
+
     def _districts(self) -> dict[str, list[list[str]]]:
-        fixed = len(AREAS) * 3 + 1 + sum(len(cs) for cs in AREAS.values())
-        wanted = (TERRITORIES - fixed) // 4
+        wanted = (TERRITORIES - self._fixed_count()) // 4
         districts: dict[str, list[list[str]]] = {c: [] for c in self.regions}
         counts = dict.fromkeys(self.regions, 0)
         order = sorted(self.regions, key=lambda c: -COUNTRY_WEIGHT.get(c, 1.0))
@@ -124,6 +137,7 @@ class Book:
 
     def _territory_file(self) -> str:
         districts = self._districts()
+        spare = TERRITORIES - self._fixed_count() - 4 * sum(len(d) for d in districts.values())
         territories: list[dict[str, object]] = []
         for area, countries in AREAS.items():
             country_nodes: list[dict[str, object]] = []
@@ -137,6 +151,15 @@ class Book:
                         (f"{name}-SMB", {"max": 200}),
                     ]
                     children: list[dict[str, object]] = []
+                    if country == "US" and d < spare:
+                        children.append(
+                            {
+                                "name": f"{name}-Key-Accounts",
+                                "priority": 10,
+                                "criteria": KEY_ACCOUNTS,
+                                "members": self._members(f"{name}-Key-Accounts", 2),
+                            }
+                        )
                     for segment, band in segments:
                         self.leaves.append(segment)
                         children.append(
@@ -320,10 +343,33 @@ class Book:
 
 
 class NaiveIndex(TerritoryIndex):
-    """Every territory is a candidate for every account, tested on all its criteria."""
+    """Every territory is a candidate for every account, tested on all its criteria in priority
+    order; nothing is proven disjoint, so ties and runner-ups are looked for by testing."""
 
-    def _build(self, country: str | None, region: str | None) -> tuple[Candidate, ...]:
-        return link([Candidate(t, all_of(c.test for c in t.criteria)) for t in self.territories])
+    def _build(self, country: str | None, region: str | None) -> Bucket:
+        if self._everything is None:
+            candidates = [Candidate(t, compile_criteria(t.criteria)) for t in self.territories]
+            linked = link(candidates, never_disjoint)
+            self._everything = Bucket(linked, first_match_by_loop(linked))
+        return self._everything
+
+    _everything: Bucket | None = None
+
+
+def first_match_by_loop(candidates: tuple[Candidate, ...]) -> Callable[..., int]:
+    """Test candidates one by one (one generated function per territory)."""
+
+    def first_match(first: RecordFacts, second: RecordFacts | None) -> int:
+        for position, candidate in enumerate(candidates):
+            if candidate.test is None or candidate.test(first, second):
+                return position
+        return -1
+
+    return first_match
+
+
+def never_disjoint(a: Candidate, b: Candidate) -> bool:
+    return False
 
 
 def fresh_rules(text: str, reps: dict[str, RepDirectoryEntry]) -> LoadedTerritories:
@@ -341,7 +387,10 @@ def run() -> Report:
     report = Report(
         name="territory_engine",
         title="Territory engine (1,000,000 companies, 1,000 territories)",
-        target=f"<= {TARGET_SECONDS:.0f} s and peak memory < 2 GB on 2 cores; naive method as a ratio",
+        target=(
+            f"<= {TARGET_SECONDS:.0f} s and peak memory < 2 GB on 2 cores; the naive method "
+            "reported beside it as a ratio"
+        ),
         columns=["method", "companies", "seconds", "companies/s", "verdict"],
     )
     book = Book()
@@ -356,11 +405,9 @@ def run() -> Report:
     gc.collect()
 
     rules = fresh_rules(book.text, book.reps)
-    gc.disable()  # the engine allocates only long-lived objects; collections would be wasted
     started = time.perf_counter()
     evaluation = evaluate(companies, rules, book.reps)
     seconds = time.perf_counter() - started
-    gc.enable()
     peak = peak_memory_mib()
     summary = evaluation.summary
 

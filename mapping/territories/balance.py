@@ -1,0 +1,278 @@
+"""Workload balance, and the what-if of a proposed territory file; nothing here writes anything.
+
+`balance_report` sums accounts, revenue and employees per territory (in file order, then the
+accounts without one) and per rep, where a rep's
+accounts are those the evaluation gives them plus those it leaves with them (holdouts, ties,
+unmatched accounts keep their current owner). Spread is shown two ways per measure: the ratio of
+the largest to the smallest rep (None, shown as "n/a", when the smallest has none) and the Gini
+coefficient (0 when everyone carries the same, towards 1 when one rep carries everything). Within
+a territory the spread is taken over its eligible owner members, the reps balancing works for;
+overall, over every rep who owns an account or is an eligible owner somewhere.
+
+`what_if` evaluates the book under the current file, then under the proposed one starting from
+the owners the current file leaves (so stickiness works as it would on the day the new file is
+adopted), and reports which accounts would change owner, between whom, and the balance before
+and after.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
+
+from mapping.territories.engine import Evaluation, evaluate
+from mapping.territories.facts import (
+    CompanyFacts,
+    RecordFacts,
+    RepDirectoryEntry,
+    current_owner,
+    ordered_records,
+)
+from mapping.territories.rules import LoadedTerritories
+
+MEASURES = ("accounts", "revenue", "employees")
+NO_OWNER = "(no owner)"
+NO_TERRITORY = "(no territory)"
+
+
+@dataclass(frozen=True, slots=True)
+class Load:
+    accounts: int = 0
+    revenue: int = 0
+    employees: int = 0
+
+    def plus(self, revenue: int, employees: int) -> Load:
+        return Load(self.accounts + 1, self.revenue + revenue, self.employees + employees)
+
+    def measure(self, name: str) -> int:
+        return int(getattr(self, name))
+
+
+@dataclass(frozen=True, slots=True)
+class Spread:
+    max_min_ratio: float | None
+    """Largest over smallest; None when the smallest is 0 (or nobody to compare)."""
+    gini: float
+
+
+@dataclass(frozen=True, slots=True)
+class RepLoad:
+    rep: str
+    """An email, or "(no owner)"."""
+    load: Load
+
+
+@dataclass(frozen=True, slots=True)
+class TerritoryBalance:
+    territory: str
+    """A territory name, or "(no territory)"."""
+    total: Load
+    reps: tuple[RepLoad, ...]
+    spread: dict[str, Spread]
+
+
+@dataclass(frozen=True, slots=True)
+class BalanceReport:
+    territories: tuple[TerritoryBalance, ...]
+    reps: tuple[RepLoad, ...]
+    spread: dict[str, Spread]
+    total: Load
+
+
+@dataclass(frozen=True, slots=True)
+class WhatIfReport:
+    accounts: int
+    moved: int
+    """Accounts whose owner would change."""
+    changed_territory: int
+    moves: tuple[tuple[str, str, int], ...]
+    """(from rep, to rep, accounts), most accounts first."""
+    before: BalanceReport
+    after: BalanceReport
+    unassigned_before: int
+    unassigned_after: int
+
+
+def gini(values: Sequence[int]) -> float:
+    """Gini coefficient of non-negative values (0 for none, one, or all zero)."""
+    ordered = sorted(values)
+    total = sum(ordered)
+    count = len(ordered)
+    if count < 2 or total == 0:
+        return 0.0
+    weighted = sum((i + 1) * value for i, value in enumerate(ordered))
+    return (2 * weighted) / (count * total) - (count + 1) / count
+
+
+def spread_of(loads: Sequence[Load]) -> dict[str, Spread]:
+    result = {}
+    for name in MEASURES:
+        values = [load.measure(name) for load in loads]
+        smallest = min(values, default=0)
+        ratio = max(values) / smallest if values and smallest > 0 else None
+        result[name] = Spread(ratio, gini(values))
+    return result
+
+
+def _size(first: RecordFacts, second: RecordFacts | None) -> tuple[int, int]:
+    revenue = first.annual_revenue
+    if revenue is None and second is not None:
+        revenue = second.annual_revenue
+    employees = first.employees
+    if employees is None and second is not None:
+        employees = second.employees
+    return (int(revenue) if revenue else 0, int(employees) if employees else 0)
+
+
+def balance_report(companies: Iterable[CompanyFacts], evaluation: Evaluation) -> BalanceReport:
+    """Balance after `evaluation` of `companies` (the same companies, in the same order)."""
+    primary = evaluation.rules.settings.primary_source
+    per_territory: dict[str, dict[str, Load]] = {}
+    per_rep: dict[str, Load] = {}
+    total = Load()
+    for company, assignment in zip(companies, evaluation.assignments, strict=True):
+        first, second = ordered_records(company, primary)
+        revenue, employees = _size(first, second)
+        owner = assignment.rep_email or current_owner(first, second) or NO_OWNER
+        territory = assignment.territory or NO_TERRITORY
+        reps = per_territory.setdefault(territory, {})
+        reps[owner] = reps.get(owner, Load()).plus(revenue, employees)
+        per_rep[owner] = per_rep.get(owner, Load()).plus(revenue, employees)
+        total = total.plus(revenue, employees)
+    eligible_anywhere: set[str] = set()
+    territories = []
+    names = [*evaluation.rules.territories, *sorted(set(per_territory) - set(evaluation.pools))]
+    for name in names:
+        reps = per_territory.setdefault(name, {})
+        eligible = [m.email for m in evaluation.member_loads(name)]
+        if not reps and not eligible:
+            continue
+        eligible_anywhere.update(eligible)
+        for email in eligible:
+            reps.setdefault(email, Load())
+        compared = [reps[email] for email in eligible] or [
+            load for rep, load in reps.items() if rep != NO_OWNER
+        ]
+        sum_revenue = sum(load.revenue for load in reps.values())
+        sum_employees = sum(load.employees for load in reps.values())
+        territories.append(
+            TerritoryBalance(
+                territory=name,
+                total=Load(
+                    sum(load.accounts for load in reps.values()), sum_revenue, sum_employees
+                ),
+                reps=tuple(RepLoad(rep, reps[rep]) for rep in sorted(reps)),
+                spread=spread_of(compared),
+            )
+        )
+    for email in eligible_anywhere:
+        per_rep.setdefault(email, Load())
+    owners = [load for rep, load in per_rep.items() if rep != NO_OWNER]
+    return BalanceReport(
+        territories=tuple(territories),
+        reps=tuple(RepLoad(rep, per_rep[rep]) for rep in sorted(per_rep)),
+        spread=spread_of(owners),
+        total=total,
+    )
+
+
+def _owned_as_left(companies: Sequence[CompanyFacts], evaluation: Evaluation) -> list[CompanyFacts]:
+    """The companies with the owners `evaluation` leaves them (its rep, or the owner kept)."""
+    moved = []
+    for company, assignment in zip(companies, evaluation.assignments, strict=True):
+        rep = assignment.rep_email
+        if rep is None:
+            moved.append(company)
+            continue
+        records = tuple(replace(record, current_owner_email=rep) for record in company.records)
+        moved.append(CompanyFacts(company.key, records))
+    return moved
+
+
+def what_if(
+    current_rules: LoadedTerritories,
+    proposed_rules: LoadedTerritories,
+    companies: Iterable[CompanyFacts],
+    reps: Mapping[str, RepDirectoryEntry],
+) -> WhatIfReport:
+    """What adopting `proposed_rules` would change, compared with `current_rules`."""
+    book = list(companies)
+    before = evaluate(book, current_rules, reps)
+    settled = _owned_as_left(book, before)
+    after = evaluate(settled, proposed_rules, reps)
+    primary_before = current_rules.settings.primary_source
+    primary_after = proposed_rules.settings.primary_source
+    moves: Counter[tuple[str, str]] = Counter()
+    changed_territory = 0
+    for old, new, company, adopted in zip(
+        before.assignments, after.assignments, book, settled, strict=True
+    ):
+        was = old.rep_email or current_owner(*ordered_records(company, primary_before))
+        will = new.rep_email or current_owner(*ordered_records(adopted, primary_after))
+        if was != will:
+            moves[(was or NO_OWNER, will or NO_OWNER)] += 1
+        if old.territory != new.territory:
+            changed_territory += 1
+    return WhatIfReport(
+        accounts=len(book),
+        moved=sum(moves.values()),
+        changed_territory=changed_territory,
+        moves=tuple((a, b, n) for (a, b), n in sorted(moves.items(), key=lambda m: (-m[1], m[0]))),
+        before=balance_report(book, before),
+        after=balance_report(settled, after),
+        unassigned_before=before.summary.unassigned,
+        unassigned_after=after.summary.unassigned,
+    )
+
+
+def _ratio(spread: Spread) -> str:
+    return "n/a" if spread.max_min_ratio is None else f"{spread.max_min_ratio:.2f}"
+
+
+def _spread_line(spread: Mapping[str, Spread]) -> str:
+    return "; ".join(
+        f"{name}: max/min {_ratio(spread[name])}, Gini {spread[name].gini:.3f}" for name in MEASURES
+    )
+
+
+def _load_columns(load: Load) -> str:
+    return f"{load.accounts:>9,} {load.revenue:>18,} {load.employees:>12,}"
+
+
+def render_balance_report(report: BalanceReport) -> str:
+    """The report as plain text: one block per territory, then per rep overall."""
+    header = f"{'':<44} {'accounts':>9} {'revenue':>18} {'employees':>12}"
+    lines = [header]
+    for territory in report.territories:
+        lines.append(f"{territory.territory:<44} {_load_columns(territory.total)}")
+        for rep in territory.reps:
+            lines.append(f"  {rep.rep:<42} {_load_columns(rep.load)}")
+        lines.append(f"  spread: {_spread_line(territory.spread)}")
+    lines.append("")
+    lines.append("Per rep, all territories:")
+    for rep in report.reps:
+        lines.append(f"  {rep.rep:<42} {_load_columns(rep.load)}")
+    lines.append(f"{'total':<44} {_load_columns(report.total)}")
+    lines.append(f"spread: {_spread_line(report.spread)}")
+    return "\n".join(lines)
+
+
+def render_what_if(report: WhatIfReport, *, top: int = 20) -> str:
+    """The what-if as plain text: moves between reps, then the overall balance before and after."""
+    lines = [
+        f"{report.moved:,} of {report.accounts:,} accounts would change owner; "
+        f"{report.changed_territory:,} would change territory.",
+        f"Unassigned accounts: {report.unassigned_before:,} before, "
+        f"{report.unassigned_after:,} after.",
+    ]
+    if report.moves:
+        lines.append("Moves (from -> to: accounts):")
+        for was, will, count in report.moves[:top]:
+            lines.append(f"  {was} -> {will}: {count:,}")
+        if len(report.moves) > top:
+            rest = sum(count for _, _, count in report.moves[top:])
+            lines.append(f"  ... {len(report.moves) - top} more pairs, {rest:,} accounts")
+    lines.append(f"Balance before: {_spread_line(report.before.spread)}")
+    lines.append(f"Balance after:  {_spread_line(report.after.spread)}")
+    return "\n".join(lines)

@@ -1,0 +1,214 @@
+"""Load-time checks across territories: proven overlaps (errors), and territories that can never
+win, never match or have nobody to own their accounts (warnings).
+
+Overlaps and shadowing are proven only for "pure" territories, whose criteria (ancestors'
+included) are plain lists and bands (see `domains`): two territories of the same priority and
+depth that constrain the same fields with intersecting values would tie on some account, which
+the file must settle, so loading fails. Anything not proven is left to run time, where a tie
+leaves the account unassigned with a `tie` reason. Comparisons stay within the territory index's
+country buckets, so a file of a thousand territories is checked in a moment.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from yaml.nodes import Node
+
+from mapping.territories.criteria import constraints_of, countries_required
+from mapping.territories.domains import (
+    Domain,
+    IntervalDomain,
+    PrefixDomain,
+    PureConstraints,
+    ValueDomain,
+    conjoin,
+    is_satisfiable,
+    provably_contains,
+    provably_overlap,
+)
+from mapping.territories.rules import LoadedTerritories, Territory
+from mapping.territories.values import shown, shown_number
+from mapping.territories.yaml_nodes import Where
+
+
+def check_rules(rules: LoadedTerritories, where: Where, nodes: Mapping[str, Node]) -> list[str]:
+    """Raise on a proven overlap; return warnings, in file order."""
+    territories = [t for t in rules.territories.values() if not t.is_catch_all]
+    order = {t.name: i for i, t in enumerate(territories)}
+    pure = {t.name: constraints_of(t.criteria) for t in territories}
+    countries = {t.name: countries_required(t.criteria) for t in territories}
+    _reject_proven_overlaps(territories, pure, countries, order, where, nodes)
+    buckets = _buckets(territories, countries)
+    warnings: list[str] = []
+    for territory in rules.territories.values():
+        at = where.inside(territory.name)
+        node = nodes.get(territory.name)
+        if not territory.is_catch_all:
+            never = _never_matches(territory)
+            if never:
+                warnings.append(at.warning(never, node, "criteria"))
+                continue
+            shadow = _shadowed_by(territory, rules, buckets, pure, countries)
+            if shadow:
+                warnings.append(at.warning(shadow, node, "priority"))
+        if not territory.children and not territory.owners:
+            warnings.append(
+                at.warning(
+                    f"territory {territory.name!r} has no owner members, so the accounts it wins "
+                    "keep their current owner: add members with role owner",
+                    node,
+                    "members",
+                )
+            )
+    return warnings
+
+
+def _buckets(
+    territories: list[Territory], countries: Mapping[str, frozenset[str] | None]
+) -> dict[str | None, list[Territory]]:
+    buckets: dict[str | None, list[Territory]] = {}
+    for territory in territories:
+        required = countries[territory.name]
+        for country in required if required is not None else (None,):
+            buckets.setdefault(country, []).append(territory)
+    return buckets
+
+
+def _neighbours(
+    territory: Territory,
+    buckets: Mapping[str | None, list[Territory]],
+    countries: Mapping[str, frozenset[str] | None],
+) -> list[Territory]:
+    """Territories that could share an account with `territory`, judged by country alone."""
+    required = countries[territory.name]
+    if required is None:
+        return [t for bucket in buckets.values() for t in bucket]
+    found = list(buckets.get(None, []))
+    for country in required:
+        found += buckets.get(country, [])
+    return found
+
+
+def _reject_proven_overlaps(
+    territories: list[Territory],
+    pure: Mapping[str, PureConstraints | None],
+    countries: Mapping[str, frozenset[str] | None],
+    order: Mapping[str, int],
+    where: Where,
+    nodes: Mapping[str, Node],
+) -> None:
+    groups: dict[tuple[int, int], list[Territory]] = {}
+    for territory in territories:
+        if pure[territory.name] is not None:
+            groups.setdefault((territory.priority, territory.depth), []).append(territory)
+    for group in groups.values():
+        buckets: dict[str | None, list[Territory]] = {}
+        for later in group:
+            earlier_ones = {t.name: t for t in _neighbours(later, buckets, countries)}
+            for name in sorted(earlier_ones, key=order.__getitem__):
+                a, b = pure[name], pure[later.name]
+                assert a is not None and b is not None
+                if provably_overlap(a, b):
+                    shared = conjoin(a, b) or {}
+                    raise where.inside(later.name).error(
+                        f"territories {name!r} and {later.name!r} both match accounts with "
+                        f"{describe(shared)}, at the same priority ({later.priority}) and depth "
+                        f"({later.depth}), so neither would win: give one a higher priority, or "
+                        "narrow one of them",
+                        nodes.get(later.name),
+                        "criteria",
+                    )
+            required = countries[later.name]
+            for country in required if required is not None else (None,):
+                buckets.setdefault(country, []).append(later)
+
+
+def _never_matches(territory: Territory) -> str | None:
+    plain = [c for c in territory.criteria if c.domain() is not None]
+    constraints = constraints_of(plain)
+    if constraints is None or is_satisfiable(constraints):
+        return None
+    inherited = " and its parents'" if territory.parent else ""
+    return (
+        f"territory {territory.name!r} can never match: its criteria{inherited} contradict each "
+        f"other ({describe(constraints)}); fix the criteria"
+    )
+
+
+def _shadowed_by(
+    territory: Territory,
+    rules: LoadedTerritories,
+    buckets: Mapping[str | None, list[Territory]],
+    pure: Mapping[str, PureConstraints | None],
+    countries: Mapping[str, frozenset[str] | None],
+) -> str | None:
+    ancestor = territory.parent
+    while ancestor is not None:
+        above = rules.territories[ancestor]
+        if above.priority > territory.priority:
+            return (
+                f"territory {territory.name!r} can never win an account: its ancestor "
+                f"{above.name!r} matches every account it matches and has a higher priority "
+                f"({above.priority} over {territory.priority}); raise {territory.name!r}'s "
+                "priority"
+            )
+        ancestor = above.parent
+    mine = pure[territory.name]
+    if mine is None:
+        return None
+    for other in _neighbours(territory, buckets, countries):
+        theirs = pure[other.name]
+        if other is territory or theirs is None:
+            continue
+        outranks = other.priority > territory.priority or (
+            other.priority == territory.priority and other.depth > territory.depth
+        )
+        if outranks and provably_contains(theirs, mine):
+            why = (
+                f"a higher priority ({other.priority} over {territory.priority})"
+                if other.priority > territory.priority
+                else "the same priority and a deeper place in the hierarchy"
+            )
+            return (
+                f"territory {territory.name!r} can never win an account: {other.name!r} matches "
+                f"every account it matches and has {why}; raise {territory.name!r}'s priority, "
+                f"or narrow {other.name!r}"
+            )
+    return None
+
+
+def describe(constraints: PureConstraints) -> str:
+    """Constraints as a phrase: "country US, industry software, employees at least 1,000"."""
+    if not constraints:
+        return "no criteria at all"
+    return ", ".join(_describe_one(name, constraints[name]) for name in sorted(constraints))
+
+
+def _describe_one(name: str, domain: Domain) -> str:
+    if isinstance(domain, ValueDomain):
+        values = sorted(domain.values, key=str)
+        if not values:
+            return f"no {name} at all"
+        listed = ", ".join(
+            v if isinstance(v, str) and name in _CODES else shown(v) for v in values[:3]
+        )
+        return f"{name} {listed}" + (" and more" if len(values) > 3 else "")
+    if isinstance(domain, IntervalDomain):
+        low, high = domain.low, domain.high
+        if low is not None and high is not None:
+            if low >= high:
+                return f"no {name} at all"
+            return f"{name} from {shown_number(low)} to under {shown_number(high)}"
+        if low is not None:
+            return f"{name} at least {shown_number(low)}"
+        if high is not None:
+            return f"{name} under {shown_number(high)}"
+        return f"any {name}"
+    prefixes = sorted(domain.prefixes) if isinstance(domain, PrefixDomain) else []
+    if not prefixes:
+        return f"no {name} at all"
+    return f"{name} starting {', '.join(prefixes[:3])}" + (" and more" if len(prefixes) > 3 else "")
+
+
+_CODES = frozenset({"country", "region", "industry"})

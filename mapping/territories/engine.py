@@ -1,0 +1,319 @@
+"""Evaluation: every business gets a territory and a rep, or an explicit reason it has none.
+
+Order of decisions for one business (its records read primary first, see `facts`):
+1. a holdout matches -> never reassigned (rep None: the owner stays);
+2. a named account entry matches (CRM id before domain) -> its territory, or its rep directly;
+3. the territory index gives the candidates for the business's (country, region); the first
+   whose remaining criteria hold wins, unless another of the same priority and depth also holds
+   (a `tie`: no territory, owner stays); the runner-up names the rule that decided (`priority`,
+   `specificity`, or `only_match`);
+4. no territory matched -> the catch-all territory, or the owner stays (`unmatched_keep_owner`);
+5. inside the territory: the current owner stays if an eligible member (`sticky`), otherwise the
+   account waits and is dealt after the pass (see `balancing`).
+
+The pass over the businesses is one loop with everything it needs in local variables: no dict or
+list is allocated per business except its `Assignment` (and a small tuple for waiting ones).
+"""
+
+from __future__ import annotations
+
+import gc
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import cast
+
+from mapping.territories.assignment import (
+    CATCH_ALL,
+    HOLDOUT,
+    KEEP_OWNER,
+    NAMED_ACCOUNT,
+    NAMED_CONFLICT,
+    NAMED_REP,
+    NO_ELIGIBLE_MEMBER,
+    NO_OWNER,
+    TIE,
+    UNMATCHED_KEEP_OWNER,
+    Assignment,
+)
+from mapping.territories.balancing import MemberLoad, Pool, measure_for
+from mapping.territories.codegen import HELD_OUT
+from mapping.territories.facts import SALESFORCE, CompanyFacts, RecordFacts, RepDirectoryEntry
+from mapping.territories.index import Candidate, rule_against
+from mapping.territories.rules import (
+    LoadedTerritories,
+    NamedAccount,
+    NamedLookup,
+)
+
+
+@dataclass(frozen=True)
+class EvaluationSummary:
+    """Counts for the run summary."""
+
+    accounts: int
+    by_territory_rule: dict[str, int]
+    by_rep_rule: dict[str, int]
+    ties: dict[tuple[str, ...], int]
+    """Accounts left unassigned by each unresolved tie, by the tied territory names."""
+    unassigned: int
+    """Accounts with no territory (holdouts, ties, unmatched, conflicts; named-to-rep excluded)."""
+    orphans_redistributed: int
+    """Accounts moved off an owner who is inactive, unknown, no longer a member or over capacity."""
+    unowned_assigned: int
+
+
+@dataclass(eq=False)
+class Evaluation:
+    rules: LoadedTerritories
+    assignments: list[Assignment]
+    pools: dict[str, Pool] = field(repr=False)
+
+    def __iter__(self) -> Iterator[Assignment]:
+        return iter(self.assignments)
+
+    def __len__(self) -> int:
+        return len(self.assignments)
+
+    @cached_property
+    def by_key(self) -> dict[str, Assignment]:
+        return {assignment.key: assignment for assignment in self.assignments}
+
+    def member_loads(self, territory: str) -> list[MemberLoad]:
+        """Accounts and load per eligible owner member after this evaluation."""
+        pool = self.pools.get(territory)
+        return pool.member_loads() if pool else []
+
+    @cached_property
+    def summary(self) -> EvaluationSummary:
+        by_territory: Counter[str] = Counter()
+        by_rep: Counter[str] = Counter()
+        ties: Counter[tuple[str, ...]] = Counter()
+        unassigned = orphans = unowned = 0
+        for assignment in self.assignments:
+            by_territory[assignment.territory_rule] += 1
+            by_rep[assignment.rep_rule] += 1
+            if assignment.territory_rule == TIE:
+                ties[assignment.tied] += 1
+            if assignment.unassigned:
+                unassigned += 1
+            note = assignment.rep_note
+            if note is not None and assignment.rep_email is not None:
+                if note == NO_OWNER:
+                    unowned += 1
+                else:
+                    orphans += 1
+        return EvaluationSummary(
+            accounts=len(self.assignments),
+            by_territory_rule=dict(by_territory),
+            by_rep_rule=dict(by_rep),
+            ties=dict(ties),
+            unassigned=unassigned,
+            orphans_redistributed=orphans,
+            unowned_assigned=unowned,
+        )
+
+
+def evaluate(
+    companies: Iterable[CompanyFacts],
+    rules: LoadedTerritories,
+    reps: Mapping[str, RepDirectoryEntry],
+) -> Evaluation:
+    """Territory and rep for every business, in input order. `reps` is keyed by lower-case email.
+
+    Deterministic and independent of input order (given unique keys), and idempotent: feeding the
+    reps chosen back in as current owners gives the same territories and reps.
+
+    The pass creates no reference cycles, so the cyclic garbage collector is paused while it runs:
+    otherwise it would rescan the growing list of assignments again and again."""
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _evaluate(companies, rules, reps)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _evaluate(
+    companies: Iterable[CompanyFacts],
+    rules: LoadedTerritories,
+    reps: Mapping[str, RepDirectoryEntry],
+) -> Evaluation:
+    settings = rules.settings
+    primary = settings.primary_source
+    index = rules.index
+    cache = index.cache
+    bucket_for = index.bucket
+    measure = measure_for(settings.balance_by)
+    by_measure = settings.balance_by != "accounts"
+    pools = {
+        name: Pool(territory, reps, by_measure) for name, territory in rules.territories.items()
+    }
+    catch_all = rules.catch_all
+    catch_pool = pools[catch_all.name] if catch_all is not None else None
+    lookup = rules.named_lookup()
+    any_named = bool(lookup)
+    named_get = cast(Callable[[str | None], NamedAccount | None], lookup.any_identifier.get)
+
+    assignments: list[Assignment] = []
+    append = assignments.append
+    for position, company in enumerate(companies):
+        records = company.records
+        first = records[0]
+        second: RecordFacts | None = None
+        if len(records) > 1:
+            if first.source == primary:
+                second = records[1]
+            else:
+                second, first = first, records[1]
+        key = company.key
+
+        country = first.country
+        if country is None and second is not None:
+            country = second.country
+        region = first.region
+        if region is None and second is not None:
+            region = second.region
+        by_region = cache.get(country)
+        bucket = by_region.get(region) if by_region is not None else None
+        if bucket is None:
+            bucket = bucket_for(country, region)
+        at = bucket.first_match(first, second)
+        if at == HELD_OUT:
+            holdout = _holdout_name(rules, first, second)
+            append(Assignment(key, None, None, HOLDOUT, KEEP_OWNER, holdout))
+            continue
+
+        pool: Pool
+        note: object
+        named: NamedAccount | tuple[NamedAccount, NamedAccount] | None = None
+        if any_named and (
+            named_get(first.domain) is not None
+            or named_get(first.external_id) is not None
+            or (
+                second is not None
+                and (
+                    named_get(second.domain) is not None
+                    or named_get(second.external_id) is not None
+                )
+            )
+        ):
+            named = named_entry(first, second, lookup)
+        if named is not None:
+            if isinstance(named, tuple):
+                append(Assignment(key, None, None, NAMED_CONFLICT, KEEP_OWNER, named))
+                continue
+            if named.rep is not None:
+                entry = reps.get(named.rep)
+                if entry is not None and entry.active:
+                    append(Assignment(key, None, named.rep, NAMED_ACCOUNT, NAMED_REP, named))
+                else:
+                    append(Assignment(key, None, None, NAMED_ACCOUNT, NO_ELIGIBLE_MEMBER, named))
+                continue
+            assert named.territory is not None
+            pool, territory_rule, note = pools[named.territory], NAMED_ACCOUNT, named
+        else:
+            if at < 0:
+                if catch_pool is None:
+                    append(Assignment(key, None, None, UNMATCHED_KEEP_OWNER, KEEP_OWNER))
+                    continue
+                pool, territory_rule, note = catch_pool, CATCH_ALL, None
+            else:
+                winner = bucket.candidates[at]
+                if winner.settled:
+                    territory_rule, note = winner.decided
+                else:
+                    if winner.tie_partners:
+                        tied = _tied(winner, first, second)
+                        if tied is not None:
+                            append(Assignment(key, None, None, TIE, KEEP_OWNER, tied))
+                            continue
+                    territory_rule, note = _runner_up(winner, first, second)
+                pool = pools[winner.name]
+
+        # The rep: the current owner stays when eligible, otherwise the account waits.
+        slot_of = pool.slot_of
+        if not slot_of:
+            append(Assignment(key, pool.name, None, territory_rule, NO_ELIGIBLE_MEMBER, note))
+            continue
+        slot = slot_of.get(first.current_owner_email)
+        if slot is None and second is not None:
+            slot = slot_of.get(second.current_owner_email)
+        if slot is None:
+            pool.waiting.append((key, position, first, second))
+            append(Assignment(key, pool.name, None, territory_rule, pool.rep_rule, note))
+            continue
+        pool.counts[slot] += 1
+        if by_measure:
+            pool.loads[slot] += measure(first, second)
+        if pool.has_capacity:
+            pool.sticky[slot].append((key, position, first, second))
+        append(
+            Assignment(key, pool.name, pool.emails[slot], territory_rule, pool.sticky_rule, note)
+        )
+
+    for pool in pools.values():
+        if pool.has_capacity:
+            pool.release_over_capacity(assignments, measure)
+        pool.deal(assignments, measure, reps)
+    return Evaluation(rules, assignments, pools)
+
+
+def _tied(
+    winner: Candidate, first: RecordFacts, second: RecordFacts | None
+) -> tuple[str, ...] | None:
+    tied = [
+        other.name
+        for other in winner.tie_partners
+        if other.test is None or other.test(first, second)
+    ]
+    return tuple(sorted([winner.name, *tied])) if tied else None
+
+
+def _runner_up(
+    winner: Candidate, first: RecordFacts, second: RecordFacts | None
+) -> tuple[str, str | None]:
+    """The best other matching territory below the winner's tie group, and the deciding rule."""
+    for other in winner.runner_up_scan:  # in rank order
+        if other.test is None or other.test(first, second):
+            return rule_against(winner, other)
+    return winner.decided
+
+
+def _holdout_name(
+    rules: LoadedTerritories, first: RecordFacts, second: RecordFacts | None
+) -> str | None:
+    for holdout in rules.holdouts:
+        if holdout.criterion.test(first, second):
+            return holdout.name
+    return None
+
+
+def named_entry(
+    first: RecordFacts, second: RecordFacts | None, lookup: NamedLookup
+) -> NamedAccount | tuple[NamedAccount, NamedAccount] | None:
+    """The named-account entry for a business: CRM ids first, then domains; two entries that
+    disagree on the target are returned as a pair (a conflict the file must settle)."""
+    found: NamedAccount | None = None
+    for level in (0, 1):
+        for record in (first, second):
+            if record is None:
+                continue
+            if level == 0:
+                if record.source == SALESFORCE:
+                    entry = lookup.salesforce_get(record.external_id)
+                else:
+                    entry = lookup.by_hubspot_id.get(record.external_id)
+            else:
+                entry = lookup.by_domain.get(record.domain) if record.domain else None
+            if entry is None:
+                continue
+            if found is None:
+                found = entry
+            elif (found.territory, found.rep) != (entry.territory, entry.rep):
+                return (found, entry)
+        if found is not None:
+            return found
+    return None

@@ -1,0 +1,218 @@
+"""`explain`: everything the engine considered for one account, for the rep who asks "why?".
+
+Every holdout and every territory is evaluated in full, criterion by criterion, with the value
+the account actually has, including the territories the index never offered (marked as not
+candidates: their geography rules the account out). The decision itself is the engine's: the
+account's `Assignment` from a full evaluation when one is given (so the rep shown is exactly the
+one a run picks, with the loads that made it so), otherwise an evaluation of this account alone.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from mapping.territories.assignment import Assignment
+from mapping.territories.balancing import MemberLoad
+from mapping.territories.criteria import Outcome
+from mapping.territories.engine import Evaluation, evaluate, named_entry
+from mapping.territories.facts import CompanyFacts, RepDirectoryEntry, ordered_records
+from mapping.territories.fields import UNIFIED_FIELDS, reader_for
+from mapping.territories.rules import LoadedTerritories, NamedAccount
+from mapping.territories.values import shown
+
+
+@dataclass(frozen=True, slots=True)
+class CriterionCheck:
+    outcome: Outcome
+    origin: str
+    """The territory that wrote the criterion (an ancestor's name when inherited)."""
+    line: int
+
+
+@dataclass(frozen=True, slots=True)
+class TerritoryCheck:
+    name: str
+    depth: int
+    priority: int
+    candidate: bool
+    """Offered by the index for the account's country and region."""
+    matched: bool
+    criteria: tuple[CriterionCheck, ...]
+    is_catch_all: bool
+
+
+@dataclass(frozen=True, slots=True)
+class HoldoutCheck:
+    name: str
+    line: int
+    outcome: Outcome
+
+
+@dataclass(frozen=True)
+class Explanation:
+    key: str
+    records: tuple[str, ...]
+    """"salesforce 001..." per record, the deciding one first."""
+    values: tuple[tuple[str, str], ...]
+    """The unified values the rules read, as read (primary record first)."""
+    place: tuple[str | None, str | None]
+    holdouts: tuple[HoldoutCheck, ...]
+    named_account: NamedAccount | tuple[NamedAccount, NamedAccount] | None
+    territories: tuple[TerritoryCheck, ...]
+    """Candidates first, in the order the rules of engagement rank them; then the others in file
+    order."""
+    assignment: Assignment
+    member_loads: tuple[MemberLoad, ...]
+    """Accounts and load of the chosen territory's eligible owners after the evaluation."""
+    alone: bool
+    """True when no full evaluation was given: the rep is the one this account alone would get."""
+
+
+def explain(
+    company: CompanyFacts,
+    rules: LoadedTerritories,
+    reps: Mapping[str, RepDirectoryEntry],
+    *,
+    evaluation: Evaluation | None = None,
+) -> Explanation:
+    """Explain one account. Pass the `evaluation` of the whole book for the exact rep."""
+    first, second = ordered_records(company, rules.settings.primary_source)
+    assignment = evaluation.by_key.get(company.key) if evaluation is not None else None
+    alone = assignment is None
+    if assignment is None:
+        evaluation = evaluate([company], rules, reps)
+        assignment = evaluation.assignments[0]
+    assert evaluation is not None
+    values = tuple(
+        (name, shown(reader_for(name)(first, second)))
+        for name in UNIFIED_FIELDS
+        if reader_for(name)(first, second) is not None
+    )
+    country = first.country if first.country is not None else getattr(second, "country", None)
+    region = first.region if first.region is not None else getattr(second, "region", None)
+    candidates = rules.index.candidates(country, region)
+    candidate_names = [candidate.name for candidate in candidates]
+    holdouts = tuple(
+        HoldoutCheck(h.name, h.line, h.criterion.explain(first, second)) for h in rules.holdouts
+    )
+    named = named_entry(first, second, rules.named_lookup())
+    checks = {}
+    for territory in rules.territories.values():
+        criteria = tuple(
+            CriterionCheck(criterion.explain(first, second), origin, criterion.line)
+            for criterion, origin in zip(territory.criteria, territory.origins, strict=True)
+        )
+        checks[territory.name] = TerritoryCheck(
+            name=territory.name,
+            depth=territory.depth,
+            priority=territory.priority,
+            candidate=territory.name in candidate_names,
+            matched=all(check.outcome.passed for check in criteria),
+            criteria=criteria,
+            is_catch_all=territory.is_catch_all,
+        )
+    ordered = [checks[name] for name in candidate_names]
+    ordered += [check for name, check in checks.items() if name not in candidate_names]
+    loads = evaluation.member_loads(assignment.territory) if assignment.territory else []
+    return Explanation(
+        key=company.key,
+        records=tuple(
+            f"{record.source} {record.external_id}"
+            for record in (first, second)
+            if record is not None
+        ),
+        values=values,
+        place=(country, region),
+        holdouts=holdouts,
+        named_account=named,
+        territories=tuple(ordered),
+        assignment=assignment,
+        member_loads=tuple(loads),
+        alone=alone,
+    )
+
+
+def _outcome_lines(outcome: Outcome, indent: str, origin: str | None = None) -> list[str]:
+    verdict = "yes" if outcome.passed else "no"
+    actual = f" (the account has {outcome.actual})" if outcome.actual is not None else ""
+    source = f" [from {origin}]" if origin else ""
+    lines = [f"{indent}{outcome.label}: {verdict}{actual}{source}"]
+    for child in outcome.children:
+        lines += _outcome_lines(child, indent + "  ")
+    return lines
+
+
+def render_explanation(explanation: Explanation) -> str:
+    """The explanation as plain text for a terminal."""
+    a = explanation.assignment
+    country, region = explanation.place
+    where = f"{country or '(no country)'} / {region or '(no region)'}"
+    lines = [f"Account {explanation.key}", f"  Records: {', '.join(explanation.records)}"]
+    if len(explanation.records) > 1:
+        lines.append("  (values come from the first record; the second fills its gaps)")
+    values = ", ".join(f"{name} {value}" for name, value in explanation.values)
+    lines.append(f"  Values: {values or '(none)'}")
+    lines.append("")
+    lines.append("Holdouts:" if explanation.holdouts else "Holdouts: none in the file")
+    for holdout in explanation.holdouts:
+        verdict = "holds it" if holdout.outcome.passed else "does not apply"
+        lines.append(f'  "{holdout.name}" (line {holdout.line}): {verdict}')
+        lines += _outcome_lines(holdout.outcome, "    ")
+    named = explanation.named_account
+    if isinstance(named, NamedAccount):
+        lines.append(
+            f"Named account: {named.match_by} {named.value} -> {named.target} (line {named.line})"
+        )
+    elif isinstance(named, tuple):
+        lines.append(
+            "Named accounts: conflicting entries on lines "
+            + " and ".join(str(entry.line) for entry in named)
+        )
+    else:
+        lines.append("Named accounts: none names this account")
+    lines.append("")
+    candidates = [t for t in explanation.territories if t.candidate]
+    others = [t for t in explanation.territories if not t.candidate]
+    lines.append(f"Territories that can match {where}, by rank (priority, then depth):")
+    if not candidates:
+        lines.append("  none")
+    for check in candidates:
+        verdict = "MATCHES" if check.matched else "does not match"
+        lines.append(f"  {check.name} (priority {check.priority}, depth {check.depth}): {verdict}")
+        for criterion in check.criteria:
+            origin = criterion.origin if criterion.origin != check.name else None
+            lines += _outcome_lines(criterion.outcome, "    ", origin)
+    if others:
+        lines.append(f"Not candidates for {where} ({len(others)}):")
+        for check in others:
+            if check.is_catch_all:
+                lines.append(f"  {check.name}: the catch-all, used only when nothing matches")
+                continue
+            failed = next((c for c in check.criteria if not c.outcome.passed), None)
+            why = (
+                f"{failed.outcome.label}: no (the account has {failed.outcome.actual})"
+                if failed is not None and failed.outcome.actual is not None
+                else f"{failed.outcome.label}: no"
+                if failed is not None
+                else "matches"
+            )
+            lines.append(f"  {check.name}: {why}")
+    lines.append("")
+    lines.append(f"Decision ({a.territory_rule}): {a.territory_reason}")
+    rep = a.rep_reason or "The account keeps its current owner."
+    lines.append(f"Rep ({a.rep_rule}): {rep}")
+    if explanation.member_loads:
+        lines.append(f"Loads in {a.territory} after this evaluation:")
+        for load in explanation.member_loads:
+            cap = f", capacity {load.capacity}" if load.capacity is not None else ""
+            lines.append(
+                f"  {load.email}: {load.accounts} accounts, load {load.load} "
+                f"(weight {load.weight:g}{cap})"
+            )
+    if explanation.alone:
+        lines.append(
+            "(Evaluated on its own: with the whole book, other accounts' loads decide which "
+            "member gets a new account.)"
+        )
+    return "\n".join(lines)

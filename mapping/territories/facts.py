@@ -1,0 +1,122 @@
+"""What the territory engine knows about a business and about reps, and nothing more.
+
+The integrator builds these from the store (linked accounts, the Rep table); the engine reads them
+and never touches a database. A million `CompanyFacts` are evaluated in one run, so every class
+here uses slots and holds values as plain attributes: unified fields are attributes of
+`RecordFacts` (read with one attribute access), raw CRM fields stay in the record's `raw` mapping.
+
+A business present in both CRMs has two records. Which record's values decide is a setting of the
+territory file (`settings.primary_source`): a value comes from the primary record and, where the
+primary has none (None, or a raw field it does not carry), from the other one. So a field kept in
+one CRM only (`Do_Not_Reassign__c` in Salesforce, `do_not_reassign` in HubSpot) is still read.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+from types import MappingProxyType
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from mapping.unified import UnifiedAccount
+
+SALESFORCE = "salesforce"
+HUBSPOT = "hubspot"
+SOURCES = (SALESFORCE, HUBSPOT)
+
+_NO_RAW: Mapping[str, object] = MappingProxyType({})
+
+
+@dataclass(frozen=True, slots=True)
+class RepDirectoryEntry:
+    """A rep as the last pull knows them, keyed by lower-case email (built from the Rep table)."""
+
+    email: str
+    active: bool
+    has_salesforce_id: bool
+    has_hubspot_id: bool
+
+
+@dataclass(slots=True, eq=False)
+class RecordFacts:
+    """One CRM record of a business: its normalised (unified) values, its raw fields, its owner."""
+
+    source: str
+    """`salesforce` or `hubspot`."""
+    external_id: str
+    domain: str | None = None
+    current_owner_email: str | None = None
+    """Lower-case email of the record's owner today, or None (no owner, or an id no rep has)."""
+    name: str | None = None
+    country: str | None = None
+    region: str | None = None
+    city: str | None = None
+    postal_code: str | None = None
+    industry: str | None = None
+    industry_raw: str | None = None
+    employees: int | None = None
+    annual_revenue: Decimal | int | float | None = None
+    raw: Mapping[str, object] = field(default_factory=lambda: _NO_RAW)
+    """The record's fields in the CRM's own names, as pulled."""
+
+    @classmethod
+    def from_unified(cls, account: UnifiedAccount, current_owner_email: str | None) -> RecordFacts:
+        """The facts of a pulled account; the caller resolves the owner's CRM id to an email."""
+        return cls(
+            source=account.source,
+            external_id=account.external_id,
+            domain=account.domain,
+            current_owner_email=current_owner_email.lower() if current_owner_email else None,
+            name=account.name,
+            country=account.country,
+            region=account.region,
+            city=account.city,
+            postal_code=account.postal_code,
+            industry=account.industry,
+            industry_raw=account.industry_raw,
+            employees=account.employees,
+            annual_revenue=account.annual_revenue,
+            raw=account.raw,
+        )
+
+
+@dataclass(slots=True, eq=False)
+class CompanyFacts:
+    """One business: one record, or two when a Salesforce account and a HubSpot company are linked.
+
+    `key` must be unique within one evaluation and stable from run to run (for example
+    "salesforce:001...|hubspot:100..."): new accounts are dealt out in key order, so the key is
+    what makes balancing independent of the order records arrive in.
+    """
+
+    key: str
+    records: tuple[RecordFacts, ...]
+
+    def record_from(self, source: str) -> RecordFacts | None:
+        for record in self.records:
+            if record.source == source:
+                return record
+        return None
+
+
+def ordered_records(
+    company: CompanyFacts, primary_source: str
+) -> tuple[RecordFacts, RecordFacts | None]:
+    """The record whose values decide, and the one that fills its gaps (None for one record)."""
+    records = company.records
+    first = records[0]
+    if len(records) == 1:
+        return first, None
+    if first.source == primary_source:
+        return first, records[1]
+    return records[1], first
+
+
+def current_owner(first: RecordFacts, second: RecordFacts | None) -> str | None:
+    """The business's owner today: the primary record's owner, else the other record's."""
+    owner = first.current_owner_email
+    if owner is None and second is not None:
+        owner = second.current_owner_email
+    return owner

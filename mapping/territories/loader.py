@@ -1,0 +1,749 @@
+"""Loading a territory file: YAML in, validated and compiled `LoadedTerritories` out.
+
+The file format (version 1), as a RevOps admin writes it:
+
+    version: 1
+    settings:
+      unmatched: keep_owner        # keep_owner (default): accounts no territory matches keep
+                                   # their owner; catch_all: they go to the catch_all territory
+      catch_all: Rest-of-World     # needed with unmatched: catch_all (a top-level territory
+                                   # without criteria or children)
+      balance_by: accounts         # accounts (default) | revenue | employees: the load that
+                                   # balanced territories even out
+      primary_source: salesforce   # salesforce (default) | hubspot: whose values decide for a
+                                   # company in both CRMs (the other fills gaps)
+    territories:                   # a hierarchy: children nest under `children:`, or name their
+      - name: NA                   # parent with `parent: NA` at the top level
+        criteria:
+          country: [US, CA]
+        children:
+          - name: NA-West
+            priority: 0            # optional whole number, higher wins an overlap (default 0)
+            criteria:
+              region: [US-CA, US-WA, US-OR]
+            assignment: balanced   # balanced (default with 2+ owners) | single (one owner)
+            members:
+              - email: ana.ortiz@acme-revenue.example
+                role: owner        # owner (default) | overlay: recorded, never made owner
+                weight: 2          # share of new accounts relative to other owners (default 1)
+                capacity: 400      # never more than this many accounts (optional)
+    named_accounts:                # pinned accounts: one identifier and one target each
+      - domain: acme.com           # or salesforce_id: 0015g00000ABCDEAAA, or hubspot_id: "42"
+        territory: NA-West         # or rep: ana.ortiz@acme-revenue.example
+    holdouts:                      # accounts never reassigned (their owner stays)
+      - name: Existing customers stay with their account manager
+        criteria:
+          any:
+            - {field: Type, in: ["Customer - Direct", "Customer - Channel"]}
+            - {field: Do_Not_Reassign__c, equals: true}
+
+Criteria (a mapping; its keys are ANDed; a child's criteria are ANDed with its parent's):
+- `country: [US, CA]` ISO 3166-1 alpha-2 codes (names such as Germany are accepted and
+  converted); `region: [US-CA, DE-BY]` ISO 3166-2 codes; `industry: [software]` unified industry
+  keys (mapping/normalise/industries.py).
+- `postal_code: ["94", "95"]` prefixes, or `{prefixes: [...], ranges: [["94000", "94999"]]}`; a
+  range compares the code's first len(from) characters. Postal codes must be quoted.
+- `employees: {min: 1000}`, `annual_revenue: {min: 1000000, max: 50000000}`: bands, min included,
+  max excluded (so `max: 1000` and `min: 1000` never overlap).
+- A test on any field, unified or a pulled CRM field in the CRM's spelling:
+  `{field: NAME, equals: V}`, `{field: NAME, in: [...]}`, `{field: NAME, min: X, max: Y}`,
+  `{field: NAME, matches: REGEX}` (case-insensitive search), `{field: NAME, present: true}`.
+  On CRM fields, `equals`/`in` ignore case and read "true"/"1000" text as the value it spells.
+- `all: [...]`, `any: [...]` (lists of criteria mappings), `not: {...}`.
+A missing value fails every test except `present: false`.
+
+Rules of engagement when several territories match: a named account's pin first (holdouts come
+before even that), then the higher `priority`, then the deeper territory. Territories left level
+by both are a tie: when their criteria provably overlap (plain lists and bands on the same
+fields, intersecting on each) the file is rejected at load; otherwise such an account is left
+unassigned with a `tie` reason naming both. File order never decides.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from yaml.nodes import MappingNode, Node, ScalarNode
+
+from mapping.normalise import normalise_domain
+from mapping.territories.checks import check_rules
+from mapping.territories.criteria import Criterion
+from mapping.territories.criteria_loader import CriteriaBuilder
+from mapping.territories.facts import RepDirectoryEntry
+from mapping.territories.fields import DEFAULT_KNOWN_RAW_FIELDS
+from mapping.territories.rules import (
+    BALANCE_MEASURES,
+    BALANCED,
+    CATCH_ALL,
+    KEEP_OWNER,
+    OVERLAY,
+    OWNER,
+    SINGLE,
+    Holdout,
+    LoadedTerritories,
+    Member,
+    NamedAccount,
+    Settings,
+    Territory,
+    salesforce_id_key,
+)
+from mapping.territories.yaml_nodes import (
+    Where,
+    compose,
+    integer,
+    is_number,
+    line_of,
+    mapping_items,
+    number,
+    one_of,
+    reject_unknown_keys,
+    sequence,
+    suggestion,
+    text,
+)
+from territory_sync.errors import TerritoryFileError
+
+FORMAT_VERSION = 1
+TOP_LEVEL_KEYS = ("version", "settings", "territories", "named_accounts", "holdouts")
+SETTINGS_KEYS = ("unmatched", "catch_all", "balance_by", "primary_source")
+TERRITORY_KEYS = ("name", "parent", "priority", "criteria", "assignment", "members", "children")
+MEMBER_KEYS = ("email", "role", "weight", "capacity")
+NAMED_IDENTIFIERS = ("domain", "salesforce_id", "hubspot_id")
+NAMED_TARGETS = ("territory", "rep")
+HOLDOUT_KEYS = ("name", "criteria")
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
+_SALESFORCE_ID = re.compile(r"^[A-Za-z0-9]{15}([A-Za-z0-9]{3})?$")
+
+
+def load_territory_file(
+    path: str | Path,
+    *,
+    known_reps: Mapping[str, RepDirectoryEntry] | None = None,
+    known_fields: Collection[str] = DEFAULT_KNOWN_RAW_FIELDS,
+) -> LoadedTerritories:
+    """Read, validate and compile a territory file; raises `TerritoryFileError`.
+
+    `known_reps` (by lower-case email, from the last pull) turns unknown member emails into errors
+    and inactive or one-CRM reps into warnings; without it only the email's shape is checked.
+    `known_fields` are the raw CRM field names pulled, which tests on fields may name."""
+    source = str(path)
+    try:
+        data = Path(path).read_bytes()
+    except FileNotFoundError as error:
+        raise TerritoryFileError(
+            "no such file: create it with territory-sync init, or pass the right path",
+            file=source,
+        ) from error
+    except OSError as error:
+        raise TerritoryFileError(
+            f"cannot read the file ({error.strerror}): check its permissions", file=source
+        ) from error
+    try:
+        content = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise TerritoryFileError(
+            "the file is not UTF-8 text: save it as UTF-8", file=source
+        ) from error
+    return parse_territory_text(content, source, known_reps=known_reps, known_fields=known_fields)
+
+
+def parse_territory_text(
+    content: str,
+    source_name: str,
+    *,
+    known_reps: Mapping[str, RepDirectoryEntry] | None = None,
+    known_fields: Collection[str] = DEFAULT_KNOWN_RAW_FIELDS,
+) -> LoadedTerritories:
+    """`load_territory_file` on text already read; `source_name` is what errors call the file."""
+    return _Loader(source_name, known_reps, known_fields).load(content)
+
+
+@dataclass(eq=False)
+class _Draft:
+    """A territory as read, before the hierarchy is resolved and criteria inherited."""
+
+    name: str
+    node: Node
+    where: Where
+    enclosing: str | None
+    parent: str | None
+    parent_node: Node | None
+    priority: int
+    criteria: list[Criterion]
+    criteria_node: Node | None
+    assignment: str | None
+    assignment_node: Node | None
+    members: list[Member]
+    member_nodes: dict[str, Node] = field(default_factory=dict)
+    children: list[str] = field(default_factory=list)
+
+
+class _Loader:
+    def __init__(
+        self,
+        source_name: str,
+        known_reps: Mapping[str, RepDirectoryEntry] | None,
+        known_fields: Collection[str],
+    ) -> None:
+        self.where = Where(source_name)
+        self.known_reps = (
+            None if known_reps is None else {k.lower(): v for k, v in known_reps.items()}
+        )
+        self.known_fields = frozenset(known_fields)
+        self.drafts: dict[str, _Draft] = {}
+        self.rep_nodes: dict[str, tuple[Node, Where]] = {}
+        """Where each rep is first named, for warnings about the rep."""
+
+    # --- the document ------------------------------------------------------------------------
+
+    def load(self, content: str) -> LoadedTerritories:
+        fingerprint = hashlib.sha256(content.encode("utf-8")).hexdigest()
+        root = compose(content, self.where)
+        if root is None:
+            raise self.where.error(
+                "the file is empty: start from the commented file territory-sync init writes",
+                None,
+            )
+        if not isinstance(root, MappingNode):
+            raise self.where.error(
+                "the file must be a mapping with the keys version, settings, territories, "
+                "named_accounts and holdouts",
+                root,
+            )
+        items = mapping_items(root, self.where, "the file")
+        reject_unknown_keys(items, TOP_LEVEL_KEYS, self.where, "the file")
+        sections = {key: value for key, _, value in items}
+        if "version" in sections:
+            self._version(sections["version"])
+        settings_node = sections.get("settings")
+        territories_node = sections.get("territories")
+        if territories_node is None:
+            raise self.where.error("the file defines no territories: add a territories: list", root)
+        top = sequence(
+            territories_node,
+            self.where,
+            "territories must be a list, each item starting with - name: ...",
+            "territories",
+        )
+        if not top:
+            raise self.where.error(
+                "the file defines no territories: add at least one under territories:",
+                territories_node,
+                "territories",
+            )
+        for node in top:
+            self._territory(node, enclosing=None)
+        territories = self._resolve_hierarchy()
+        settings = self._settings(settings_node, territories)
+        named = self._named_accounts(sections.get("named_accounts"), territories)
+        holdouts = self._holdouts(sections.get("holdouts"))
+        rules = LoadedTerritories(
+            source_name=self.where.file,
+            fingerprint=fingerprint,
+            settings=settings,
+            territories=territories,
+            named_accounts=named,
+            holdouts=holdouts,
+            warnings=[],
+        )
+        rules.warnings.extend(
+            check_rules(rules, self.where, {n: d.node for n, d in self.drafts.items()})
+        )
+        rules.warnings.extend(self._rep_warnings())
+        rules.index.prepare()  # compile now, not during the first evaluation
+        return rules
+
+    def _version(self, node: Node) -> None:
+        message = (
+            f"version must be {FORMAT_VERSION}: this territory-sync reads version "
+            f"{FORMAT_VERSION} territory files"
+        )
+        if integer(node, self.where, message, "version") != FORMAT_VERSION:
+            raise self.where.error(message, node, "version")
+
+    # --- settings ----------------------------------------------------------------------------
+
+    def _choice(self, node: Node, key: str, choices: tuple[str, ...], hint: str) -> str:
+        value = text(node, self.where, f"{key} must be {one_of(choices)}", key)
+        if value not in choices:
+            raise self.where.error(
+                f"{key} must be {one_of(choices)}, not {value!r}{hint}", node, key
+            )
+        return value
+
+    def _settings(self, node: Node | None, territories: dict[str, Territory]) -> Settings:
+        if node is None:
+            return Settings()
+        items = mapping_items(node, self.where, "settings", "settings")
+        reject_unknown_keys(items, SETTINGS_KEYS, self.where, "settings", "settings")
+        values = {key: value for key, _, value in items}
+        unmatched = KEEP_OWNER
+        if "unmatched" in values:
+            unmatched = self._choice(
+                values["unmatched"],
+                "unmatched",
+                (KEEP_OWNER, CATCH_ALL),
+                " (keep_owner: unmatched accounts keep their owner)",
+            )
+        catch_all = None
+        if "catch_all" in values:
+            catch_all = text(
+                values["catch_all"], self.where, "catch_all must name a territory", "catch_all"
+            )
+            if unmatched != CATCH_ALL:
+                raise self.where.error(
+                    "catch_all is set but unmatched is keep_owner: set unmatched: catch_all, "
+                    "or remove catch_all",
+                    values["catch_all"],
+                    "catch_all",
+                )
+            self._check_catch_all(catch_all, values["catch_all"], territories)
+        elif unmatched == CATCH_ALL:
+            raise self.where.error(
+                "unmatched: catch_all needs catch_all: NAME, the territory that takes the "
+                "accounts no other territory matches",
+                values["unmatched"],
+                "catch_all",
+            )
+        balance_by = "accounts"
+        if "balance_by" in values:
+            balance_by = self._choice(values["balance_by"], "balance_by", BALANCE_MEASURES, "")
+        primary = "salesforce"
+        if "primary_source" in values:
+            primary = self._choice(
+                values["primary_source"], "primary_source", ("salesforce", "hubspot"), ""
+            )
+        return Settings(unmatched, catch_all, balance_by, primary)
+
+    def _check_catch_all(self, name: str, node: Node, territories: dict[str, Territory]) -> None:
+        if name not in territories:
+            raise self.where.error(
+                f"catch_all names {name!r}, which is not a territory in this file"
+                f"{suggestion(name, territories)}: add that territory or fix the name",
+                node,
+                "catch_all",
+            )
+        territory = territories[name]
+        draft = self.drafts[name]
+        where = self.where.inside(name)
+        if territory.parent is not None:
+            raise where.error(
+                f"the catch-all territory must be top-level: move it out of {territory.parent!r}",
+                draft.node,
+                "catch_all",
+            )
+        if territory.own_criteria or territory.children:
+            raise where.error(
+                "the catch-all territory takes every account no other territory matches, so it "
+                "has no criteria and no children: remove them",
+                draft.criteria_node or draft.node,
+                "criteria" if territory.own_criteria else "children",
+            )
+        territory.is_catch_all = True
+
+    # --- territories -------------------------------------------------------------------------
+
+    def _territory(self, node: Node, enclosing: str | None) -> str:
+        where = self.where.inside(None)
+        if not isinstance(node, MappingNode):
+            raise where.error(
+                "each territory must be a mapping starting with name: ...", node, "territories"
+            )
+        for key_node, value_node in node.value:  # the name first, so every error can cite it
+            if isinstance(key_node, ScalarNode) and key_node.value == "name":
+                if isinstance(value_node, ScalarNode) and value_node.value.strip():
+                    where = self.where.inside(value_node.value.strip())
+                break
+        items = mapping_items(node, where, "a territory")
+        values = {key: value for key, _, value in items}
+        if "name" not in values:
+            raise where.error(
+                "every territory needs a name: add name: ... (for example NA-West)", node, "name"
+            )
+        name = text(values["name"], where, "name must be text, for example NA-West", "name")
+        where = self.where.inside(name)
+        if name in self.drafts:
+            first = line_of(self.drafts[name].node)
+            raise where.error(
+                f"the name {name!r} is already used by the territory on line {first}: give each "
+                "territory its own name",
+                values["name"],
+                "name",
+            )
+        reject_unknown_keys(items, TERRITORY_KEYS, where, "a territory")
+        parent = None
+        if "parent" in values:
+            parent = text(values["parent"], where, "parent must name a territory", "parent")
+            if enclosing is not None and parent != enclosing:
+                raise where.error(
+                    f"this territory is nested under {enclosing!r} but says parent: {parent}: "
+                    "remove parent:, or move the territory",
+                    values["parent"],
+                    "parent",
+                )
+        priority = 0
+        if "priority" in values:
+            priority = integer(
+                values["priority"],
+                where,
+                "priority must be a whole number; the higher priority wins an overlap",
+                "priority",
+            )
+        criteria: list[Criterion] = []
+        if "criteria" in values:
+            criteria = CriteriaBuilder(where, self.known_fields).terms(values["criteria"])
+        assignment = None
+        if "assignment" in values:
+            assignment = self._choice_in(
+                where, values["assignment"], "assignment", (BALANCED, SINGLE)
+            )
+        draft = _Draft(
+            name=name,
+            node=node,
+            where=where,
+            enclosing=enclosing,
+            parent=parent or enclosing,
+            parent_node=values.get("parent"),
+            priority=priority,
+            criteria=criteria,
+            criteria_node=values.get("criteria"),
+            assignment=assignment,
+            assignment_node=values.get("assignment"),
+            members=[],
+        )
+        self.drafts[name] = draft
+        if "members" in values:
+            draft.members = self._members(values["members"], draft)
+        if "children" in values:
+            children = sequence(
+                values["children"],
+                where,
+                "children must be a list of territories, each starting with - name: ...",
+                "children",
+            )
+            for child in children:
+                draft.children.append(self._territory(child, enclosing=name))
+        return name
+
+    def _choice_in(self, where: Where, node: Node, key: str, choices: tuple[str, ...]) -> str:
+        value = text(node, where, f"{key} must be {one_of(choices)}", key)
+        if value not in choices:
+            raise where.error(f"{key} must be {one_of(choices)}, not {value!r}", node, key)
+        return value
+
+    def _email(self, node: Node, where: Where, field: str) -> str:
+        email = text(node, where, "email must be the rep's email address", field).lower()
+        if not _EMAIL.match(email):
+            raise where.error(
+                f"{email!r} is not an email address: write the rep's email as the CRMs have it, "
+                "e.g. ana.ortiz@example.com",
+                node,
+                field,
+            )
+        if self.known_reps is not None and email not in self.known_reps:
+            raise where.error(
+                f"unknown rep {email}: no Salesforce user or HubSpot owner has this email in "
+                "the last pull; check the spelling, or run a sync if the rep is new",
+                node,
+                field,
+            )
+        self.rep_nodes.setdefault(email, (node, where))
+        return email
+
+    def _members(self, node: Node, draft: _Draft) -> list[Member]:
+        where = draft.where
+        entries = sequence(
+            node, where, "members must be a list, each item starting with - email: ...", "members"
+        )
+        members: list[Member] = []
+        for entry in entries:
+            items = mapping_items(entry, where, "a member", "members")
+            reject_unknown_keys(items, MEMBER_KEYS, where, "a member", "members")
+            values = {key: value for key, _, value in items}
+            if "email" not in values:
+                raise where.error("each member needs an email: add email: ...", entry, "members")
+            email = self._email(values["email"], where, "members")
+            if email in draft.member_nodes:
+                raise where.error(
+                    f"{email} is listed twice in this territory (first on line "
+                    f"{line_of(draft.member_nodes[email])}): keep one",
+                    values["email"],
+                    "members",
+                )
+            draft.member_nodes[email] = values["email"]
+            role = OWNER
+            if "role" in values:
+                role = self._choice_in(where, values["role"], "role", (OWNER, OVERLAY))
+            weight: float = 1.0
+            capacity = None
+            for key in ("weight", "capacity"):
+                if key in values and role == OVERLAY:
+                    raise where.error(
+                        f"{key} applies to owners only: remove it, or make {email} an owner",
+                        values[key],
+                        key,
+                    )
+            if "weight" in values:
+                message = (
+                    "weight must be a number above 0: the member's share of new accounts "
+                    "(default 1)"
+                )
+                weight = float(number(values["weight"], where, message, "weight"))
+                if weight <= 0:
+                    raise where.error(message, values["weight"], "weight")
+            if "capacity" in values:
+                message = "capacity must be a whole number of accounts, at least 1"
+                capacity = integer(values["capacity"], where, message, "capacity")
+                if capacity < 1:
+                    raise where.error(message, values["capacity"], "capacity")
+            members.append(Member(email, role, weight, capacity, line_of(entry) or 0))
+        return members
+
+    def _resolve_hierarchy(self) -> dict[str, Territory]:
+        for draft in self.drafts.values():
+            if draft.parent is not None and draft.parent not in self.drafts:
+                raise draft.where.error(
+                    f"parent {draft.parent!r} is not a territory in this file"
+                    f"{suggestion(draft.parent, self.drafts)}: fix the name or add the territory",
+                    draft.parent_node,
+                    "parent",
+                )
+        for draft in self.drafts.values():
+            chain = [draft.name]
+            parent = draft.parent
+            while parent is not None:
+                if parent in chain:
+                    loop = [*chain[chain.index(parent) :], parent]
+                    raise draft.where.error(
+                        f"territories form a cycle through parent: {' > '.join(loop)}: one of "
+                        "them must be top-level (remove its parent)",
+                        draft.parent_node or draft.node,
+                        "parent",
+                    )
+                chain.append(parent)
+                parent = self.drafts[parent].parent
+        territories: dict[str, Territory] = {}
+        pending = list(self.drafts.values())
+        while pending:  # parents before children, file order otherwise
+            waiting = []
+            for draft in pending:
+                if draft.parent is not None and draft.parent not in territories:
+                    waiting.append(draft)
+                    continue
+                territories[draft.name] = self._territory_from(draft, territories)
+            pending = waiting
+        return territories
+
+    def _territory_from(self, draft: _Draft, built: dict[str, Territory]) -> Territory:
+        parent = built[draft.parent] if draft.parent is not None else None
+        inherited = parent.criteria if parent else ()
+        origins = parent.origins if parent else ()
+        owners = [m for m in draft.members if m.role == OWNER]
+        assignment = draft.assignment or BALANCED
+        if assignment == SINGLE and len(owners) > 1:
+            raise draft.where.error(
+                f"assignment: single needs exactly one owner member, and this territory has "
+                f"{len(owners)}: make the others overlays, or use assignment: balanced",
+                draft.assignment_node,
+                "assignment",
+            )
+        if draft.assignment is None and len(owners) == 1:
+            assignment = SINGLE
+        territory = Territory(
+            name=draft.name,
+            line=line_of(draft.node) or 0,
+            parent=draft.parent,
+            depth=parent.depth + 1 if parent else 0,
+            priority=draft.priority,
+            own_criteria=tuple(draft.criteria),
+            criteria=(*inherited, *draft.criteria),
+            origins=(*origins, *(draft.name for _ in draft.criteria)),
+            assignment=assignment,
+            members=tuple(draft.members),
+        )
+        if parent is not None:
+            parent.children.append(draft.name)
+        return territory
+
+    # --- named accounts and holdouts ---------------------------------------------------------
+
+    def _named_accounts(
+        self, node: Node | None, territories: dict[str, Territory]
+    ) -> tuple[NamedAccount, ...]:
+        if node is None:
+            return ()
+        where = self.where
+        entries = sequence(
+            node,
+            where,
+            "named_accounts must be a list, each item like - domain: acme.com",
+            "named_accounts",
+        )
+        named: list[NamedAccount] = []
+        seen: dict[tuple[str, str], int] = {}
+        for entry in entries:
+            items = mapping_items(entry, where, "a named account", "named_accounts")
+            reject_unknown_keys(
+                items,
+                (*NAMED_IDENTIFIERS, *NAMED_TARGETS),
+                where,
+                "a named account",
+                "named_accounts",
+            )
+            values = {key: value for key, _, value in items}
+            identifiers = [key for key in NAMED_IDENTIFIERS if key in values]
+            targets = [key for key in NAMED_TARGETS if key in values]
+            if not identifiers:
+                raise where.error(
+                    "a named account needs one of domain, salesforce_id or hubspot_id",
+                    entry,
+                    "named_accounts",
+                )
+            if len(identifiers) > 1:
+                raise where.error(
+                    f"a named account has both {identifiers[0]} and {identifiers[1]}: use one "
+                    "entry per identifier",
+                    entry,
+                    identifiers[1],
+                )
+            if len(targets) != 1:
+                raise where.error(
+                    "a named account needs territory: NAME or rep: EMAIL"
+                    if not targets
+                    else "a named account has both territory and rep: pin it to one",
+                    entry,
+                    "named_accounts",
+                )
+            match_by, target = identifiers[0], targets[0]
+            value = self._named_identifier(match_by, values[match_by])
+            key = (match_by, value)
+            if key in seen:
+                raise where.error(
+                    f"{match_by} {value} is already named on line {seen[key]}: keep one entry "
+                    "per account",
+                    values[match_by],
+                    match_by,
+                )
+            seen[key] = line_of(entry) or 0
+            territory = rep = None
+            if target == "territory":
+                territory = text(
+                    values["territory"], where, "territory must name a territory", "territory"
+                )
+                if territory not in territories:
+                    raise where.error(
+                        f"territory {territory!r} is not defined in this file"
+                        f"{suggestion(territory, territories)}: fix the name or add the territory",
+                        values["territory"],
+                        "territory",
+                    )
+            else:
+                rep = self._email(values["rep"], where, "rep")
+            named.append(NamedAccount(line_of(entry) or 0, match_by, value, territory, rep))
+        return tuple(named)
+
+    def _named_identifier(self, match_by: str, node: Node) -> str:
+        where = self.where
+        if match_by == "hubspot_id":
+            written = (
+                str(integer(node, where, "", match_by))
+                if is_number(node)
+                else text(node, where, "hubspot_id must be a record id", match_by)
+            )
+            if not written.isdigit():
+                raise where.error(
+                    f"{written!r} is not a HubSpot id: use the company's numeric record id",
+                    node,
+                    match_by,
+                )
+            return written
+        written = text(node, where, f"{match_by} must be text", match_by)
+        if match_by == "domain":
+            domain = normalise_domain(written)
+            if domain is None:
+                raise where.error(
+                    f"{written!r} is not a domain: write it like acme.com", node, match_by
+                )
+            return domain
+        if not _SALESFORCE_ID.match(written):
+            raise where.error(
+                f"{written!r} is not a Salesforce id: use the 15- or 18-character Account id, "
+                "e.g. 0015g00000ABCDEAAA",
+                node,
+                match_by,
+            )
+        return salesforce_id_key(written)
+
+    def _holdouts(self, node: Node | None) -> tuple[Holdout, ...]:
+        if node is None:
+            return ()
+        where = self.where
+        entries = sequence(
+            node, where, "holdouts must be a list, each item starting with - name: ...", "holdouts"
+        )
+        holdouts: list[Holdout] = []
+        names: dict[str, int] = {}
+        for entry in entries:
+            items = mapping_items(entry, where, "a holdout", "holdouts")
+            reject_unknown_keys(items, HOLDOUT_KEYS, where, "a holdout", "holdouts")
+            values = {key: value for key, _, value in items}
+            if "name" not in values:
+                raise where.error(
+                    "each holdout needs a name, shown in explanations: add name: ...",
+                    entry,
+                    "holdouts",
+                )
+            name = text(values["name"], where, "a holdout's name must be text", "holdouts")
+            if name in names:
+                raise where.error(
+                    f"the holdout name {name!r} is already used on line {names[name]}: give "
+                    "each holdout its own name",
+                    values["name"],
+                    "holdouts",
+                )
+            names[name] = line_of(entry) or 0
+            if "criteria" not in values:
+                raise where.error(
+                    f"holdout {name!r} needs criteria: the accounts it keeps with their owner",
+                    entry,
+                    "criteria",
+                )
+            criterion = CriteriaBuilder(where, self.known_fields).one(values["criteria"])
+            holdouts.append(Holdout(name, line_of(entry) or 0, criterion))
+        return tuple(holdouts)
+
+    # --- reps --------------------------------------------------------------------------------
+
+    def _rep_warnings(self) -> list[str]:
+        if self.known_reps is None:
+            return []
+        warnings = []
+        for email, (node, where) in self.rep_nodes.items():
+            entry = self.known_reps[email]
+            if not entry.active:
+                warnings.append(
+                    where.warning(
+                        f"rep {email} is inactive: they get no new accounts, and accounts they "
+                        "own go to other members; remove them, or reactivate the user",
+                        node,
+                        "members" if where.territory else "rep",
+                    )
+                )
+            for has, crm, other in (
+                (entry.has_salesforce_id, "HubSpot", "Salesforce"),
+                (entry.has_hubspot_id, "Salesforce", "HubSpot"),
+            ):
+                if not has and (entry.has_salesforce_id or entry.has_hubspot_id):
+                    warnings.append(
+                        where.warning(
+                            f"rep {email} exists only in {crm}: their {other} accounts are "
+                            f"reported, never written; add them to {other} with the same email",
+                            node,
+                            "members" if where.territory else "rep",
+                        )
+                    )
+        return warnings

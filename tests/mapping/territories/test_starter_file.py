@@ -1,0 +1,112 @@
+"""The starter territory file `territory-sync init` writes works against the bundled sandbox."""
+
+from __future__ import annotations
+
+from mapping.fields import to_unified
+from mapping.linking import LinkCandidate, link_companies
+from mapping.territories import (
+    STARTER_FILE,
+    CompanyFacts,
+    RecordFacts,
+    RepDirectoryEntry,
+    evaluate,
+    load_territory_file,
+)
+from sandbox.seed import SeedAccount, SeedBook, generate_book
+from sandbox.seed_reps import REP_ROSTER
+
+ROSTER = {rep.email: RepDirectoryEntry(rep.email, rep.active, True, True) for rep in REP_ROSTER}
+
+
+def test_the_starter_file_loads_without_errors_or_warnings() -> None:
+    rules = load_territory_file(STARTER_FILE, known_reps=ROSTER)
+    assert rules.warnings == []
+    assert {"NA-West", "NA-West-Enterprise", "DACH", "India", "Rest-of-World"} <= set(
+        rules.territories
+    )
+
+
+def test_every_active_roster_rep_owns_a_territory_in_the_starter_file() -> None:
+    rules = load_territory_file(STARTER_FILE, known_reps=ROSTER)
+    owners = {m.email for t in rules.territories.values() for m in t.owners}
+    assert owners == {rep.email for rep in REP_ROSTER if rep.active}
+
+
+def _facts(book: SeedBook) -> list[CompanyFacts]:
+    """What the integrator builds from the store: mapped records, linked by domain."""
+    owners = {rep.salesforce_user_id: rep.email for rep in book.reps}
+    owners |= {rep.hubspot_owner_id: rep.email for rep in book.reps}
+
+    def record(source: str, account: SeedAccount) -> RecordFacts:
+        if source == "salesforce":
+            fields = {
+                "Name": account.name,
+                "Website": account.website,
+                "BillingCountry": account.country,
+                "BillingState": account.region,
+                "BillingPostalCode": account.postal_code,
+                "Industry": account.industry,
+                "NumberOfEmployees": account.employees,
+                "AnnualRevenue": account.annual_revenue,
+                "Type": account.account_type,
+                "Do_Not_Reassign__c": account.do_not_reassign,
+            }
+        else:
+            fields = {
+                "name": account.name,
+                "domain": account.domain,
+                "website": account.website,
+                "country": account.country,
+                "state": account.region,
+                "zip": account.postal_code,
+                "industry": account.industry,
+                "numberofemployees": account.employees,
+                "annualrevenue": account.annual_revenue,
+                "lifecyclestage": account.account_type,
+                "do_not_reassign": "true" if account.do_not_reassign else "false",
+            }
+        unified = to_unified(source, account.crm_id, fields)
+        return RecordFacts.from_unified(unified, owners.get(account.owner_id or ""))
+
+    records = {("salesforce", a.crm_id): record("salesforce", a) for a in book.salesforce}
+    records |= {("hubspot", a.crm_id): record("hubspot", a) for a in book.hubspot}
+    links = link_companies(
+        LinkCandidate(source, external_id, facts.domain)
+        for (source, external_id), facts in records.items()
+    ).links
+    companies = []
+    for link in links:
+        pair = (
+            records.pop(("salesforce", link.salesforce_id)),
+            records.pop(("hubspot", link.hubspot_id)),
+        )
+        companies.append(CompanyFacts(f"sf:{link.salesforce_id}|hs:{link.hubspot_id}", pair))
+    for (source, external_id), facts in records.items():
+        companies.append(CompanyFacts(f"{source}:{external_id}", (facts,)))
+    return companies
+
+
+def test_the_starter_file_places_the_sandbox_book_without_ties() -> None:
+    book = generate_book(300, seed=1)
+    rules = load_territory_file(STARTER_FILE, known_reps=ROSTER)
+    result = evaluate(_facts(book), rules, ROSTER)
+    summary = result.summary
+    assert summary.ties == {}
+    assert summary.by_territory_rule.get("holdout", 0) > 0
+    assert summary.by_territory_rule.get("unmatched_keep_owner", 0) == 0
+    inactive = {rep.email for rep in REP_ROSTER if not rep.active}
+    assert not inactive & {a.rep_email for a in result.assignments}
+
+
+def test_accounts_of_the_reps_who_left_go_to_members_of_their_territory() -> None:
+    book = generate_book(300, seed=1)
+    rules = load_territory_file(STARTER_FILE, known_reps=ROSTER)
+    result = evaluate(_facts(book), rules, ROSTER)
+    moved = [a for a in result.assignments if a.rep_note == "inactive"]
+    assert {a.previous_owner for a in moved} == {
+        "marcus.williams@acme-revenue.example",
+        "jonas.weber@acme-revenue.example",
+    }
+    for a in moved:
+        assert a.territory is not None
+        assert a.rep_email in {m.email for m in rules.territories[a.territory].owners}
