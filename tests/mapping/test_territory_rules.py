@@ -274,7 +274,9 @@ def test_a_provable_overlap_left_level_is_rejected_at_load() -> None:
         "version: 1\nterritories:\n  - name: A\n    criteria:\n      country: [US, CA]\n"
         "  - name: B\n    criteria:\n      country: [CA, MX]\n"
     )
-    with pytest.raises(TerritoryFileError, match=r"territories 'A' and 'B' both match accounts with country CA"):
+    with pytest.raises(
+        TerritoryFileError, match=r"territories 'A' and 'B' both match accounts with country CA"
+    ):
         parse(text, "t.yaml")
 
 

@@ -38,7 +38,7 @@ DOMAINS = [None, "acme.com", "globex.com", "initech.com"]
 ASSIGNED_RULES = {"named_account", "priority", "specificity", "only_match", "catch_all"}
 UNASSIGNED_RULES = {"holdout", "tie", "unmatched_keep_owner", "named_conflict"}
 PROFILE = settings(
-    max_examples=400,
+    max_examples=40,
     deadline=None,
     suppress_health_check=[HealthCheck.filter_too_much, HealthCheck.too_slow],
 )
