@@ -79,8 +79,10 @@ def _register() -> None:
         links,
         runs,
         sandbox,
+        serve,
         sync,
         territories,
+        tokens,
     )
 
     app.add_typer(db.app, name="db")
@@ -98,6 +100,8 @@ def _register() -> None:
     app.add_typer(territories.app, name="territories")
     app.command("balance")(balance.balance)
     app.command("explain")(explain.explain)
+    app.command("serve")(serve.serve)
+    app.add_typer(tokens.app, name="tokens")
 
 
 _register()

@@ -1,0 +1,100 @@
+"""Starting long operations from the console: a plan (dry run or saved) and applying a plan.
+
+Both run in the background through `JobRunner` (one at a time, under the run lock) and call the
+same `run_sync` / `apply_saved_plan` as the command line, with trigger `admin` and the token's
+name as the actor in the audit log.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from fastapi import Request
+
+from sync.plan import get_plan
+from sync.runner import SyncRequest, apply_saved_plan, run_sync
+from sync.store.changes import PlanStatus
+from sync.store.runs import RunTrigger
+from web.auth import Principal
+from web.errors import ApiError
+from web.jobs import Job, JobBusyError
+from web.queries import checked_text
+from web.state import database_of, jobs_of, settings_of
+
+PlanScope = Literal["all", "territory", "account"]
+
+
+def _start(request: Request, kind: str, principal: Principal, work: object) -> Job:
+    try:
+        return jobs_of(request).start(kind, principal.actor, work)  # type: ignore[arg-type]
+    except JobBusyError as busy:
+        extra = {"run_id": busy.run_id, "job_id": busy.job_id}
+        raise ApiError(409, str(busy), code="run_in_progress", **extra) from None
+
+
+def start_plan(
+    request: Request,
+    principal: Principal,
+    scope: PlanScope,
+    territory: str | None,
+    account: str | None,
+    dry_run: bool,
+) -> Job:
+    """Pull, evaluate and save a plan for the scope; nothing is written to the CRMs."""
+    territory = checked_text(territory, "territory")
+    account = checked_text(account, "account")
+    if scope == "territory" and not territory:
+        raise ApiError(422, "scope territory needs a territory name, e.g. NA-West")
+    if scope == "account" and not account:
+        raise ApiError(422, "scope account needs a CRM record id")
+    sync_request = SyncRequest(
+        trigger=RunTrigger.ADMIN.value,
+        actor=principal.actor,
+        dry_run=dry_run,
+        plan_only=not dry_run,
+        territory=territory if scope == "territory" else None,
+        account=account if scope == "account" else None,
+    )
+    settings, database = settings_of(request), database_of(request)
+    connectors = getattr(request.app.state, "connectors", None)
+    return _start(
+        request,
+        "plan",
+        principal,
+        lambda progress, stop: run_sync(
+            settings,
+            database,
+            sync_request,
+            connectors=connectors() if connectors else None,
+            stop=stop,
+            progress=progress,
+        ),
+    )
+
+
+def start_apply(request: Request, principal: Principal, plan_id: int) -> Job:
+    """Apply exactly the reviewed plan."""
+    settings, database = settings_of(request), database_of(request)
+    plan = get_plan(database, plan_id)
+    if plan is None:
+        raise ApiError(404, f"there is no plan {plan_id}; create one with POST /api/plans")
+    if plan["status"] in (PlanStatus.APPLIED.value, PlanStatus.SUPERSEDED.value):
+        raise ApiError(
+            409, f"plan {plan_id} is {plan['status']}: make a new plan", code="plan_not_applicable"
+        )
+    sync_request = SyncRequest(trigger=RunTrigger.ADMIN.value, actor=principal.actor)
+    connectors = getattr(request.app.state, "connectors", None)
+    return _start(
+        request,
+        "apply",
+        principal,
+        lambda progress, stop: apply_saved_plan(
+            settings,
+            database,
+            plan_id,
+            sync_request,
+            connectors=connectors() if connectors else None,
+            stop=stop,
+            progress=progress,
+        ),
+    )

@@ -1,0 +1,98 @@
+"""`/api/audit`: the audit log with the CLI's filters, paged; and the same filters as CSV."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import StreamingResponse
+
+from sync.audit_search import AUDIT_STATUSES, EXPORT_COLUMNS, AuditFilter
+from web.auth import Principal, require_viewer
+from web.errors import error_responses
+from web.queries import audit_filter, audit_page, audit_rows
+from web.state import database_of
+
+router = APIRouter(tags=["audit"])
+
+FILTER_TEXT = 320
+
+
+def filters_from_query(
+    run_id: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None,
+    account: Annotated[
+        str | None, Query(max_length=FILTER_TEXT, description="CRM id or part of the name")
+    ] = None,
+    rep: Annotated[str | None, Query(max_length=FILTER_TEXT, description="a rep's email")] = None,
+    territory: Annotated[str | None, Query(max_length=FILTER_TEXT)] = None,
+    status: Annotated[
+        str | None, Query(max_length=32, description=" | ".join(AUDIT_STATUSES))
+    ] = None,
+    since: Annotated[str | None, Query(max_length=40, description="2026-03-01 or ISO")] = None,
+    until: Annotated[str | None, Query(max_length=40, description="2026-03-31 or ISO")] = None,
+) -> AuditFilter:
+    return audit_filter(
+        run_id=run_id,
+        account=account,
+        rep=rep,
+        territory=territory,
+        status=status,
+        since=since,
+        until=until,
+    )
+
+
+@router.get("/audit", summary="Search the audit log", responses=error_responses(401, 422))
+def audit(
+    request: Request,
+    filters: AuditFilter = Depends(filters_from_query),
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
+    _who: Principal = Depends(require_viewer),
+) -> dict[str, Any]:
+    rows = audit_page(database_of(request), filters, limit, offset)
+    return {"rows": rows, "limit": limit, "offset": offset}
+
+
+def csv_lines(rows: Iterator[dict[str, Any]]) -> Iterator[str]:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(EXPORT_COLUMNS)
+    for row in rows:
+        writer.writerow([_csv_cell(row.get(column)) for column in EXPORT_COLUMNS])
+        if buffer.tell() > 64_000:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue()
+
+
+def _csv_cell(value: Any) -> str:
+    if value is None:
+        return ""
+    text = value.isoformat() if isinstance(value, datetime) else str(value)
+    # A cell starting with = + - @ would run as a formula in a spreadsheet: quote it as text.
+    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
+
+
+@router.get(
+    "/audit/export.csv",
+    summary="The matching audit rows as CSV, oldest first",
+    response_class=StreamingResponse,
+    responses={200: {"content": {"text/csv": {}}}, **error_responses(401, 422)},
+)
+def audit_export(
+    request: Request,
+    filters: AuditFilter = Depends(filters_from_query),
+    _who: Principal = Depends(require_viewer),
+) -> StreamingResponse:
+    rows = audit_rows(database_of(request), filters)
+    return StreamingResponse(
+        csv_lines(rows),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": 'attachment; filename="audit.csv"'},
+    )

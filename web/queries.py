@@ -1,0 +1,331 @@
+"""The console's reads, shared by the API and the pages: runs, plans, audit, accounts, balance.
+
+Each is a thin call into `sync/` and `mapping/` (the same code the command line uses); filters
+go through `AuditFilter`, and text from a request is checked for control characters before any
+query, so a hostile value fails validation (422) and reaches no SQL.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import func, or_, select
+
+from mapping.balance import BalanceReport, balance_report, current_placement, what_if
+from mapping.explain import explain_company
+from sync.audit_search import AuditFilter, iter_audit, parse_day, search_audit
+from sync.companies import ACCOUNTS, LINKS, REPS
+from sync.evaluate import StoreEvaluation, evaluate_store
+from sync.plan import get_plan, plan_changes
+from sync.runs import RUNS, get_run
+from sync.store.database import Database
+from territory_sync.errors import ConfigurationError, TerritoryFileError
+from territory_sync.settings import Settings
+from web.errors import ApiError
+
+MAX_TEXT = 320
+SOURCES = ("salesforce", "hubspot")
+
+
+def checked_text(value: str | None, name: str) -> str | None:
+    """None for empty; 422 for control characters or over-long values."""
+    if value is None or value.strip() == "":
+        return None
+    if len(value) > MAX_TEXT:
+        raise ApiError(422, f"{name} is longer than {MAX_TEXT} characters; shorten it")
+    if any(ord(ch) < 32 or ord(ch) == 127 for ch in value):
+        raise ApiError(422, f"{name} contains control characters; remove them")
+    return value.strip()
+
+
+def audit_filter(
+    *,
+    run_id: int | None = None,
+    account: str | None = None,
+    rep: str | None = None,
+    territory: str | None = None,
+    status: str | None = None,
+    since: str | None = None,
+    until: str | None = None,
+) -> AuditFilter:
+    """The same validated filter as `territory-sync audit search`; bad values answer 422."""
+    try:
+        since_text = checked_text(since, "since")
+        until_text = checked_text(until, "until")
+        return AuditFilter(
+            run_id=run_id,
+            account=checked_text(account, "account"),
+            rep=checked_text(rep, "rep"),
+            territory=checked_text(territory, "territory"),
+            status=checked_text(status, "status"),
+            since=parse_day(since_text, end=False, name="since") if since_text else None,
+            until=parse_day(until_text, end=True, name="until") if until_text else None,
+        )
+    except ConfigurationError as error:
+        raise ApiError(422, str(error)) from error
+
+
+def list_runs(database: Database, limit: int, offset: int) -> list[dict[str, Any]]:
+    with database.engine.connect() as connection:
+        return [
+            dict(row)
+            for row in connection.execute(
+                select(RUNS).order_by(RUNS.c.id.desc()).limit(limit).offset(offset)
+            ).mappings()
+        ]
+
+
+def run_or_404(database: Database, run_id: int) -> dict[str, Any]:
+    run = get_run(database, run_id)
+    if run is None:
+        raise ApiError(404, f"there is no run {run_id}; GET /api/runs lists them")
+    return run
+
+
+def plan_or_404(database: Database, plan_id: int) -> dict[str, Any]:
+    plan = get_plan(database, plan_id)
+    if plan is None:
+        raise ApiError(404, f"there is no plan {plan_id}; a dry run or a plan request makes one")
+    return plan
+
+
+def plan_with_changes(database: Database, plan_id: int) -> dict[str, Any]:
+    plan = plan_or_404(database, plan_id)
+    changes = plan_changes(database, plan_id)
+    return {**plan, "changes": changes}
+
+
+def audit_page(
+    database: Database, filters: AuditFilter, limit: int, offset: int
+) -> list[dict[str, Any]]:
+    with database.engine.connect() as connection:
+        return search_audit(connection, filters, limit=limit, offset=offset)
+
+
+def audit_rows(database: Database, filters: AuditFilter) -> Iterator[dict[str, Any]]:
+    with database.engine.connect() as connection:
+        yield from iter_audit(connection, filters)
+
+
+def _owner_email() -> Any:
+    return (
+        select(REPS.c.email)
+        .where(
+            or_(
+                (ACCOUNTS.c.source == "salesforce")
+                & (REPS.c.salesforce_user_id == ACCOUNTS.c.owner_id),
+                (ACCOUNTS.c.source == "hubspot") & (REPS.c.hubspot_owner_id == ACCOUNTS.c.owner_id),
+            )
+        )
+        .limit(1)
+        .scalar_subquery()
+    )
+
+
+ACCOUNT_COLUMNS = (
+    "source",
+    "external_id",
+    "name",
+    "domain",
+    "country",
+    "region",
+    "city",
+    "industry",
+    "employees",
+    "annual_revenue",
+    "owner_id",
+    "deleted",
+    "crm_modified_at",
+    "last_seen_at",
+)
+
+
+def search_accounts(
+    database: Database, search: str | None, source: str | None, limit: int, offset: int
+) -> list[dict[str, Any]]:
+    query = select(
+        *(ACCOUNTS.c[name] for name in ACCOUNT_COLUMNS), _owner_email().label("owner_email")
+    ).order_by(ACCOUNTS.c.name, ACCOUNTS.c.source, ACCOUNTS.c.external_id)
+    if source:
+        query = query.where(ACCOUNTS.c.source == source)
+    if search:
+        pattern = (
+            "%" + search.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        )
+        query = query.where(
+            or_(
+                func.lower(ACCOUNTS.c.name).like(pattern, escape="\\"),
+                ACCOUNTS.c.domain.like(pattern, escape="\\"),
+                ACCOUNTS.c.external_id == search,
+            )
+        )
+    with database.engine.connect() as connection:
+        return [
+            dict(row) for row in connection.execute(query.limit(limit).offset(offset)).mappings()
+        ]
+
+
+def _linked_ids(database: Database, source: str, external_id: str) -> list[tuple[str, str]]:
+    column = LINKS.c.salesforce_id if source == "salesforce" else LINKS.c.hubspot_id
+    with database.engine.connect() as connection:
+        link = connection.execute(
+            select(LINKS.c.salesforce_id, LINKS.c.hubspot_id).where(column == external_id)
+        ).first()
+    if link is None:
+        return [(source, external_id)]
+    return [("salesforce", link[0]), ("hubspot", link[1])]
+
+
+def _explain(
+    settings: Settings, database: Database, ids: list[tuple[str, str]]
+) -> tuple[str | None, dict[str, Any] | None, str | None]:
+    """The explain trace as `territory-sync explain` prints it, the decision, or why not."""
+    try:
+        evaluated = evaluate_store(settings, database)
+    except (TerritoryFileError, ConfigurationError, OSError) as error:
+        return None, None, f"the territory file cannot be used: {error}"
+    wanted = set(ids)
+    company = next(
+        (
+            c
+            for c in evaluated.book.companies
+            if any((r.source, r.external_id) in wanted for r in c.records)
+        ),
+        None,
+    )
+    if company is None:
+        return None, None, "this account is deleted or not pulled yet: run a sync first"
+    assignment = evaluated.evaluation.by_key.get(company.key)
+    text = explain_company(company, evaluated.rules, assignment).render()
+    decision = (
+        {
+            "territory": assignment.territory,
+            "rep_email": assignment.rep_email,
+            "territory_rule": assignment.territory_rule,
+            "rep_rule": assignment.rep_rule,
+            "reason": assignment.reason,
+        }
+        if assignment
+        else None
+    )
+    return text, decision, None
+
+
+def account_detail(
+    settings: Settings, database: Database, source: str, external_id: str
+) -> dict[str, Any]:
+    """Both CRMs' records of the company, its owner history from the audit log, and explain."""
+    ids = _linked_ids(database, source, external_id)
+    records: list[dict[str, Any]] = []
+    with database.engine.connect() as connection:
+        for record_source, record_id in ids:
+            row = (
+                connection.execute(
+                    select(
+                        *(ACCOUNTS.c[name] for name in ACCOUNT_COLUMNS),
+                        _owner_email().label("owner_email"),
+                    ).where(ACCOUNTS.c.source == record_source, ACCOUNTS.c.external_id == record_id)
+                )
+                .mappings()
+                .first()
+            )
+            if row is not None:
+                records.append(dict(row))
+    if not any(r["source"] == source and r["external_id"] == external_id for r in records):
+        raise ApiError(
+            404, f"there is no {source} account {external_id!r}; search with GET /api/accounts"
+        )
+    history: list[dict[str, Any]] = []
+    with database.engine.connect() as connection:
+        for record_source, record_id in ids:
+            for entry in iter_audit(connection, AuditFilter(account=record_id)):
+                if entry["source"] == record_source and entry["external_id"] == record_id:
+                    history.append(entry)
+    history.sort(key=lambda entry: entry["id"], reverse=True)
+    trace, decision, problem = _explain(settings, database, ids)
+    return {
+        "records": records,
+        "owner_history": history,
+        "explain": {"trace": trace, "decision": decision, "problem": problem},
+    }
+
+
+@dataclass(frozen=True)
+class RepBar:
+    rep: str
+    accounts: int
+    revenue: float
+
+
+def _summary(report: BalanceReport) -> dict[str, Any]:
+    def rows(loads: dict[str, Any], key: str) -> list[dict[str, Any]]:
+        return [
+            {
+                key: name,
+                "accounts": load.accounts,
+                "revenue": float(Decimal(load.revenue)),
+                "employees": load.employees,
+            }
+            for name, load in sorted(loads.items(), key=lambda item: (-item[1].accounts, item[0]))
+        ]
+
+    return {
+        "spread_max_min": round(report.spread, 2) if report.spread else None,
+        "gini": round(report.gini, 3),
+        "by_rep": rows(report.by_rep, "rep"),
+        "by_territory": rows(report.by_territory, "territory"),
+    }
+
+
+def _current(settings: Settings, database: Database) -> StoreEvaluation:
+    try:
+        return evaluate_store(settings, database)
+    except (TerritoryFileError, OSError) as error:
+        raise ApiError(422, f"the territory file cannot be used: {error}") from error
+
+
+def current_balance(settings: Settings, database: Database) -> dict[str, Any]:
+    """Accounts, revenue and employees per rep and territory, as `territory-sync balance`."""
+    current = _current(settings, database)
+    primary = current.rules.settings.primary_source
+    companies = current.book.companies
+    report = balance_report(
+        companies, current_placement(companies, current.evaluation, primary), primary
+    )
+    return _summary(report)
+
+
+MAX_TERRITORY_FILE_BYTES = 1_000_000
+
+
+def balance_what_if(settings: Settings, database: Database, proposed: bytes) -> dict[str, Any]:
+    """What a proposed territory file would change, as `territory-sync balance --proposed`."""
+    if len(proposed) > MAX_TERRITORY_FILE_BYTES:
+        raise ApiError(413, "the territory file is larger than 1 MB; split or trim it")
+    current = _current(settings, database)
+    primary = current.rules.settings.primary_source
+    with tempfile.TemporaryDirectory(prefix="territory-sync-what-if-") as folder:
+        path = Path(folder) / "proposed.yaml"
+        path.write_bytes(proposed)
+        try:
+            after = evaluate_store(settings, database, path, reps=current.reps, book=current.book)
+        except (TerritoryFileError, ConfigurationError) as error:
+            message = str(error).replace(str(path), "proposed territory file")
+            raise ApiError(422, message) from error
+        except (ValueError, UnicodeDecodeError) as error:
+            raise ApiError(422, f"the territory file cannot be read: {error}") from error
+    companies = current.book.companies
+    result = what_if(
+        companies, current.evaluation.assignments, after.evaluation.assignments, primary
+    )
+    return {
+        "moved": result.moved,
+        "moves": [{"from": s, "to": t, "companies": n} for (s, t), n in result.moves.most_common()],
+        "before": _summary(result.before),
+        "after": _summary(result.after),
+    }
