@@ -1,13 +1,13 @@
 """Workload balance, and the what-if of a proposed territory file; nothing here writes anything.
 
 `balance_report` sums accounts, revenue and employees per territory (in file order, then the
-accounts without one) and per rep, where a rep's
-accounts are those the evaluation gives them plus those it leaves with them (holdouts, ties,
-unmatched accounts keep their current owner). Spread is shown two ways per measure: the ratio of
-the largest to the smallest rep (None, shown as "n/a", when the smallest has none) and the Gini
-coefficient (0 when everyone carries the same, towards 1 when one rep carries everything). Within
-a territory the spread is taken over its eligible owner members, the reps balancing works for;
-overall, over every rep who owns an account or is an eligible owner somewhere.
+accounts without one) and per rep, where a rep's accounts are those the evaluation gives them
+plus those it leaves with them (holdouts, ties, unmatched accounts keep their current owner).
+Spread is shown two ways per measure: the ratio of the largest to the smallest rep (None, shown
+as "n/a", when the smallest has none) and the Gini coefficient (0 when everyone carries the
+same, towards 1 when one rep carries everything). Within a territory the spread is taken over
+its eligible owner members, the reps balancing works for; overall, over every rep who owns an
+account or is an eligible owner somewhere.
 
 `what_if` evaluates the book under the current file, then under the proposed one starting from
 the owners the current file leaves (so stickiness works as it would on the day the new file is

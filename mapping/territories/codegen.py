@@ -2,23 +2,29 @@
 
 A closure per criterion costs two Python calls per test (the test, and the field reader); an
 account meets several tests, and a million accounts meet them all in one run. So the tests the
-engine runs per account (each candidate's residual criteria, and the holdouts) are compiled into
-a single function whose body reads each field inline:
+engine runs per account are compiled into one function per candidate list (`compile_first_match`:
+the holdouts, then each candidate's residual criteria in rank order) whose body reads each field
+inline:
 
-    def test(first, second):
-        return ((v0 := first.employees) is not None
-                or (second is not None and (v0 := second.employees) is not None)) and k0 <= v0
+    def generated(first, second):
+        ...
+        if ((v0 := first.employees) is not None
+                or (second is not None and (v0 := second.employees) is not None)) and v0 >= k1:
+            return 0
 
 Nothing from the territory file enters the generated source: field names are either unified
 field names (a fixed list of identifiers) or passed, like every value, as constants in the
 function's namespace (`k0`, `s0`, ...). Criteria without an inline form (postal codes, patterns,
-raw-field bands, `present`) are called as their compiled closures. If a raw value cannot be
-hashed (a CRM's compound field), the function falls back to the closures, which handle it.
+raw-field bands, `present`) are called as their compiled closures. Fields that every call reads
+(the holdouts' and the first candidate's), and fields several candidates test, are read once at
+the top and shared. If a raw value cannot be hashed (a CRM's compound field), the function
+falls back to the closures, which handle it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
 
 from mapping.territories.criteria import (
     AllOf,
@@ -36,14 +42,36 @@ from mapping.territories.values import comparable
 
 
 class _Emitter:
-    def __init__(self) -> None:
+    def __init__(self, hoist: Iterable[str] = ()) -> None:
         self.namespace: dict[str, object] = {}
         self.count = 0
         self.reads_raw = False
+        self.hoisted: dict[str, str] = {}
+        """Fields read once at the top (those every call reads anyway) -> their variable."""
+        self._hoist_lines: list[str] = []
+        for field in sorted(set(hoist)):
+            first, second = self._sources(field)
+            var = f"h{len(self.hoisted)}"
+            self.hoisted[field] = var
+            self._hoist_lines += [
+                f"        {var} = {first}",
+                f"        if {var} is None and second is not None:",
+                f"            {var} = {second}",
+            ]
 
     def prologue(self) -> list[str]:
-        """Bind the primary record's raw lookup once when any raw field is read."""
-        return ["        first_raw = first.raw.get"] if self.reads_raw else []
+        """Bind the primary record's raw lookup once when any raw field is read, then read the
+        hoisted fields."""
+        bind = ["        first_raw = first.raw.get"] if self.reads_raw else []
+        return bind + self._hoist_lines
+
+    def _sources(self, field: str) -> tuple[str, str]:
+        """Expressions reading `field` from the primary and from the other record."""
+        if field in UNIFIED_FIELDS:
+            return f"first.{field}", f"second.{field}"
+        key = self.constant("k", field)
+        self.reads_raw = True
+        return f"first_raw({key})", f"second.raw.get({key})"
 
     def constant(self, prefix: str, value: object) -> str:
         name = f"{prefix}{self.count}"
@@ -53,14 +81,12 @@ class _Emitter:
 
     def read(self, field: str) -> tuple[str, str]:
         """(condition that the field has a value, the variable then holding it)."""
+        if field in self.hoisted:
+            var = self.hoisted[field]
+            return f"({var} is not None)", var
         var = f"v{self.count}"
         self.count += 1
-        if field in UNIFIED_FIELDS:
-            first, second = f"first.{field}", f"second.{field}"
-        else:
-            key = self.constant("k", field)
-            first, second = f"first_raw({key})", f"second.raw.get({key})"
-            self.reads_raw = True
+        first, second = self._sources(field)
         condition = (
             f"(({var} := {first}) is not None or "
             f"(second is not None and ({var} := {second}) is not None))"
@@ -152,7 +178,10 @@ def compile_first_match(
 
     Entries are a candidate list's residual criteria, in rank order; an entry with none left
     always holds. One call per account replaces one call per holdout and per candidate."""
-    emitter = _Emitter()
+    always_read = [*holdouts, *(residuals[0] if residuals else ())]
+    uses = Counter(field for criteria in residuals for c in criteria for field in c.fields)
+    shared = [field for field, count in uses.items() if count > 1]
+    emitter = _Emitter([*(field for c in always_read for field in c.fields), *shared])
     lines = ["def generated(first, second):", "    try:"]
     if holdouts:
         condition = " or ".join(emitter.expression(c) for c in holdouts)

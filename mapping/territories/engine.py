@@ -1,7 +1,8 @@
 """Evaluation: every business gets a territory and a rep, or an explicit reason it has none.
 
 Order of decisions for one business (its records read primary first, see `facts`):
-1. a holdout matches -> never reassigned (rep None: the owner stays);
+1. a holdout matches -> never reassigned (rep None: the owner stays); holdouts are tested by the
+   same generated function as the candidates, first;
 2. a named account entry matches (CRM id before domain) -> its territory, or its rep directly;
 3. the territory index gives the candidates for the business's (country, region); the first
    whose remaining criteria hold wins, unless another of the same priority and depth also holds
@@ -62,10 +63,14 @@ class EvaluationSummary:
     orphans_redistributed: int
     """Accounts moved off an owner who is inactive, unknown, no longer a member or over capacity."""
     unowned_assigned: int
+    """Accounts without an owner that were given one."""
 
 
 @dataclass(eq=False)
 class Evaluation:
+    """The outcome of one `evaluate`: an assignment per business, in input order, and the loads
+    each territory's eligible owners ended with."""
+
     rules: LoadedTerritories
     assignments: list[Assignment]
     pools: dict[str, Pool] = field(repr=False)
@@ -153,13 +158,13 @@ def _evaluate(
     }
     catch_all = rules.catch_all
     catch_pool = pools[catch_all.name] if catch_all is not None else None
-    lookup = rules.named_lookup()
+    lookup = rules.named_lookup
     any_named = bool(lookup)
     named_get = cast(Callable[[str | None], NamedAccount | None], lookup.any_identifier.get)
 
     assignments: list[Assignment] = []
     append = assignments.append
-    for position, company in enumerate(companies):
+    for company in companies:
         records = company.records
         first = records[0]
         second: RecordFacts | None = None
@@ -242,14 +247,14 @@ def _evaluate(
         if slot is None and second is not None:
             slot = slot_of.get(second.current_owner_email)
         if slot is None:
-            pool.waiting.append((key, position, first, second))
+            pool.waiting.append((key, len(assignments), first, second))
             append(Assignment(key, pool.name, None, territory_rule, pool.rep_rule, note))
             continue
         pool.counts[slot] += 1
         if by_measure:
             pool.loads[slot] += measure(first, second)
         if pool.has_capacity:
-            pool.sticky[slot].append((key, position, first, second))
+            pool.sticky[slot].append((key, len(assignments), first, second))
         append(
             Assignment(key, pool.name, pool.emails[slot], territory_rule, pool.sticky_rule, note)
         )
@@ -285,6 +290,9 @@ def _runner_up(
 def _holdout_name(
     rules: LoadedTerritories, first: RecordFacts, second: RecordFacts | None
 ) -> str | None:
+    """The first holdout (in file order) holding the account, named in its reason."""
+    if len(rules.holdouts) == 1:
+        return rules.holdouts[0].name
     for holdout in rules.holdouts:
         if holdout.criterion.test(first, second):
             return holdout.name

@@ -96,7 +96,7 @@ def explain(
     holdouts = tuple(
         HoldoutCheck(h.name, h.line, h.criterion.explain(first, second)) for h in rules.holdouts
     )
-    named = named_entry(first, second, rules.named_lookup())
+    named = named_entry(first, second, rules.named_lookup)
     checks = {}
     for territory in rules.territories.values():
         criteria = tuple(
@@ -190,13 +190,12 @@ def render_explanation(explanation: Explanation) -> str:
                 lines.append(f"  {check.name}: the catch-all, used only when nothing matches")
                 continue
             failed = next((c for c in check.criteria if not c.outcome.passed), None)
-            why = (
-                f"{failed.outcome.label}: no (the account has {failed.outcome.actual})"
-                if failed is not None and failed.outcome.actual is not None
-                else f"{failed.outcome.label}: no"
-                if failed is not None
-                else "matches"
-            )
+            if failed is None:
+                lines.append(f"  {check.name}: matches")
+                continue
+            why = _outcome_lines(
+                failed.outcome, "", failed.origin if failed.origin != check.name else None
+            )[0]
             lines.append(f"  {check.name}: {why}")
     lines.append("")
     lines.append(f"Decision ({a.territory_rule}): {a.territory_reason}")

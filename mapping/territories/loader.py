@@ -69,12 +69,12 @@ from pathlib import Path
 
 from yaml.nodes import MappingNode, Node, ScalarNode
 
-from mapping.normalise import normalise_domain
 from mapping.territories.checks import check_rules
 from mapping.territories.criteria import Criterion
 from mapping.territories.criteria_loader import CriteriaBuilder
 from mapping.territories.facts import RepDirectoryEntry
 from mapping.territories.fields import DEFAULT_KNOWN_RAW_FIELDS
+from mapping.territories.named_and_holdouts import read_holdouts, read_named_accounts
 from mapping.territories.rules import (
     BALANCE_MEASURES,
     BALANCED,
@@ -83,19 +83,15 @@ from mapping.territories.rules import (
     OVERLAY,
     OWNER,
     SINGLE,
-    Holdout,
     LoadedTerritories,
     Member,
-    NamedAccount,
     Settings,
     Territory,
-    salesforce_id_key,
 )
 from mapping.territories.yaml_nodes import (
     Where,
     compose,
     integer,
-    is_number,
     line_of,
     mapping_items,
     number,
@@ -112,11 +108,7 @@ TOP_LEVEL_KEYS = ("version", "settings", "territories", "named_accounts", "holdo
 SETTINGS_KEYS = ("unmatched", "catch_all", "balance_by", "primary_source")
 TERRITORY_KEYS = ("name", "parent", "priority", "criteria", "assignment", "members", "children")
 MEMBER_KEYS = ("email", "role", "weight", "capacity")
-NAMED_IDENTIFIERS = ("domain", "salesforce_id", "hubspot_id")
-NAMED_TARGETS = ("territory", "rep")
-HOLDOUT_KEYS = ("name", "criteria")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
-_SALESFORCE_ID = re.compile(r"^[A-Za-z0-9]{15}([A-Za-z0-9]{3})?$")
 
 
 def load_territory_file(
@@ -239,8 +231,10 @@ class _Loader:
             self._territory(node, enclosing=None)
         territories = self._resolve_hierarchy()
         settings = self._settings(settings_node, territories)
-        named = self._named_accounts(sections.get("named_accounts"), territories)
-        holdouts = self._holdouts(sections.get("holdouts"))
+        named = read_named_accounts(
+            sections.get("named_accounts"), self.where, territories, self._email
+        )
+        holdouts = read_holdouts(sections.get("holdouts"), self.where, self.known_fields)
         rules = LoadedTerritories(
             source_name=self.where.file,
             fingerprint=fingerprint,
@@ -568,153 +562,6 @@ class _Loader:
         if parent is not None:
             parent.children.append(draft.name)
         return territory
-
-    # --- named accounts and holdouts ---------------------------------------------------------
-
-    def _named_accounts(
-        self, node: Node | None, territories: dict[str, Territory]
-    ) -> tuple[NamedAccount, ...]:
-        if node is None:
-            return ()
-        where = self.where
-        entries = sequence(
-            node,
-            where,
-            "named_accounts must be a list, each item like - domain: acme.com",
-            "named_accounts",
-        )
-        named: list[NamedAccount] = []
-        seen: dict[tuple[str, str], int] = {}
-        for entry in entries:
-            items = mapping_items(entry, where, "a named account", "named_accounts")
-            reject_unknown_keys(
-                items,
-                (*NAMED_IDENTIFIERS, *NAMED_TARGETS),
-                where,
-                "a named account",
-                "named_accounts",
-            )
-            values = {key: value for key, _, value in items}
-            identifiers = [key for key in NAMED_IDENTIFIERS if key in values]
-            targets = [key for key in NAMED_TARGETS if key in values]
-            if not identifiers:
-                raise where.error(
-                    "a named account needs one of domain, salesforce_id or hubspot_id",
-                    entry,
-                    "named_accounts",
-                )
-            if len(identifiers) > 1:
-                raise where.error(
-                    f"a named account has both {identifiers[0]} and {identifiers[1]}: use one "
-                    "entry per identifier",
-                    entry,
-                    identifiers[1],
-                )
-            if len(targets) != 1:
-                raise where.error(
-                    "a named account needs territory: NAME or rep: EMAIL"
-                    if not targets
-                    else "a named account has both territory and rep: pin it to one",
-                    entry,
-                    "named_accounts",
-                )
-            match_by, target = identifiers[0], targets[0]
-            value = self._named_identifier(match_by, values[match_by])
-            key = (match_by, value)
-            if key in seen:
-                raise where.error(
-                    f"{match_by} {value} is already named on line {seen[key]}: keep one entry "
-                    "per account",
-                    values[match_by],
-                    match_by,
-                )
-            seen[key] = line_of(entry) or 0
-            territory = rep = None
-            if target == "territory":
-                territory = text(
-                    values["territory"], where, "territory must name a territory", "territory"
-                )
-                if territory not in territories:
-                    raise where.error(
-                        f"territory {territory!r} is not defined in this file"
-                        f"{suggestion(territory, territories)}: fix the name or add the territory",
-                        values["territory"],
-                        "territory",
-                    )
-            else:
-                rep = self._email(values["rep"], where, "rep")
-            named.append(NamedAccount(line_of(entry) or 0, match_by, value, territory, rep))
-        return tuple(named)
-
-    def _named_identifier(self, match_by: str, node: Node) -> str:
-        where = self.where
-        if match_by == "hubspot_id":
-            written = (
-                str(integer(node, where, "", match_by))
-                if is_number(node)
-                else text(node, where, "hubspot_id must be a record id", match_by)
-            )
-            if not written.isdigit():
-                raise where.error(
-                    f"{written!r} is not a HubSpot id: use the company's numeric record id",
-                    node,
-                    match_by,
-                )
-            return written
-        written = text(node, where, f"{match_by} must be text", match_by)
-        if match_by == "domain":
-            domain = normalise_domain(written)
-            if domain is None:
-                raise where.error(
-                    f"{written!r} is not a domain: write it like acme.com", node, match_by
-                )
-            return domain
-        if not _SALESFORCE_ID.match(written):
-            raise where.error(
-                f"{written!r} is not a Salesforce id: use the 15- or 18-character Account id, "
-                "e.g. 0015g00000ABCDEAAA",
-                node,
-                match_by,
-            )
-        return salesforce_id_key(written)
-
-    def _holdouts(self, node: Node | None) -> tuple[Holdout, ...]:
-        if node is None:
-            return ()
-        where = self.where
-        entries = sequence(
-            node, where, "holdouts must be a list, each item starting with - name: ...", "holdouts"
-        )
-        holdouts: list[Holdout] = []
-        names: dict[str, int] = {}
-        for entry in entries:
-            items = mapping_items(entry, where, "a holdout", "holdouts")
-            reject_unknown_keys(items, HOLDOUT_KEYS, where, "a holdout", "holdouts")
-            values = {key: value for key, _, value in items}
-            if "name" not in values:
-                raise where.error(
-                    "each holdout needs a name, shown in explanations: add name: ...",
-                    entry,
-                    "holdouts",
-                )
-            name = text(values["name"], where, "a holdout's name must be text", "holdouts")
-            if name in names:
-                raise where.error(
-                    f"the holdout name {name!r} is already used on line {names[name]}: give "
-                    "each holdout its own name",
-                    values["name"],
-                    "holdouts",
-                )
-            names[name] = line_of(entry) or 0
-            if "criteria" not in values:
-                raise where.error(
-                    f"holdout {name!r} needs criteria: the accounts it keeps with their owner",
-                    entry,
-                    "criteria",
-                )
-            criterion = CriteriaBuilder(where, self.known_fields).one(values["criteria"])
-            holdouts.append(Holdout(name, line_of(entry) or 0, criterion))
-        return tuple(holdouts)
 
     # --- reps --------------------------------------------------------------------------------
 

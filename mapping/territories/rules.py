@@ -136,12 +136,15 @@ class LoadedTerritories:
 
     @property
     def catch_all(self) -> Territory | None:
+        """The territory that takes unmatched accounts, when the settings name one."""
         name = self.settings.catch_all
         if self.settings.unmatched != CATCH_ALL or name is None:
             return None
         return self.territories[name]
 
+    @cached_property
     def named_lookup(self) -> NamedLookup:
+        """The named accounts by domain and by CRM id."""
         return NamedLookup.build(self.named_accounts)
 
 
@@ -169,6 +172,8 @@ def salesforce_id_18(id_15: str) -> str:
 
 @dataclass(frozen=True)
 class NamedLookup:
+    """Named-account entries by identifier; CRM ids are stored as records carry them."""
+
     by_domain: dict[str, NamedAccount]
     by_salesforce_id: dict[str, NamedAccount]
     """By 15- and by 18-character id."""
