@@ -8,7 +8,7 @@ A connector pulls accounts page by page (`pull_accounts`), pulls the people who 
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -65,8 +65,15 @@ class OwnerWrite:
 
 class WriteStatus(StrEnum):
     WRITTEN = "written"
+    """The CRM holds the new owner and this write (or an earlier attempt of it) put it there."""
     FAILED = "failed"
+    """The CRM refused the write for a reason retrying cannot fix, or kept refusing it; a read
+    confirmed that the owner is not the new one. Nothing of this write is in the CRM."""
     CONFLICT = "conflict"
+    """The owner is neither the old nor the new one: a person (or another system) changed it."""
+    UNFINISHED = "unfinished"
+    """The outcome could not be decided: the answer to a write was lost and the owner could not
+    be read back. Never reported as failed or written; the next run re-checks it."""
 
 
 @dataclass(frozen=True)
@@ -79,7 +86,10 @@ class WriteOutcome:
     error_code: str | None = None
     error_message: str | None = None
     already_there: bool = False
-    """The CRM already held the new owner before this write (a resumed run's earlier write)."""
+    """The CRM already held the new owner before this call wrote anything (an earlier attempt
+    landed, or someone else set it): the caller knows which from its own records."""
+    record_gone: bool = False
+    """The CRM says the record no longer exists (deleted, merged or purged): never plan it again."""
 
 
 @dataclass
@@ -102,10 +112,25 @@ class CrmConnector(Protocol):
     usage: ApiUsage
 
     def pull_accounts(
-        self, mode: PullMode, since: PullPosition | None, lookback: timedelta
+        self,
+        mode: PullMode,
+        since: PullPosition | None,
+        lookback: timedelta,
+        extra_fields: Collection[str] = (),
     ) -> Iterator[AccountPage]:
         """Pages of accounts: all live ones (full), or those modified since `since` (incremental,
-        deleted ones included and flagged), oldest first where the CRM allows."""
+        deleted ones included and flagged), oldest first where the CRM allows. `extra_fields`
+        (names the CRM has, see `account_field_names`) are pulled beside the default fields."""
+        ...
+
+    def account_field_names(self) -> frozenset[str]:
+        """Every field (property) name the CRM's account object has, as its metadata API
+        describes it (Salesforce describe, HubSpot properties); read once per connector."""
+        ...
+
+    def list_account_ids(self) -> Iterator[list[str]]:
+        """The ids of every live account, page by page, as cheaply as the CRM allows (no other
+        fields): what a reconciliation compares the store against."""
         ...
 
     def pull_reps(self) -> list[UnifiedRep]:
