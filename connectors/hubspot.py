@@ -12,7 +12,7 @@ id. Write-back is in `connectors.hubspot_writeback`; every request goes through
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 
 from connectors import hubspot_calls
@@ -145,7 +145,11 @@ class HubSpotConnector:
     # -- pulling companies -----------------------------------------------------------------
 
     def pull_accounts(
-        self, mode: PullMode, since: PullPosition | None, lookback: timedelta
+        self,
+        mode: PullMode,
+        since: PullPosition | None,
+        lookback: timedelta,
+        extra_fields: Collection[str] = (),
     ) -> Iterator[AccountPage]:
         if mode == PullMode.FULL or since is None:
             return self._pull_all(lookback)
@@ -229,6 +233,12 @@ class HubSpotConnector:
                 if after is None:
                     break
         return reps
+
+    def account_field_names(self) -> frozenset[str]:
+        raise NotImplementedError("account_field_names")
+
+    def list_account_ids(self) -> Iterator[list[str]]:
+        raise NotImplementedError("list_account_ids")
 
     def read_owners(self, external_ids: Sequence[str]) -> dict[str, str | None]:
         owners: dict[str, str | None] = {}

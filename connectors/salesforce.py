@@ -18,7 +18,7 @@ import os
 import re
 import threading
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from datetime import timedelta
 from typing import Any, TypeVar
 
@@ -245,7 +245,11 @@ class SalesforceConnector:
         return int(body.get("totalSize", 0))
 
     def pull_accounts(
-        self, mode: PullMode, since: PullPosition | None, lookback: timedelta
+        self,
+        mode: PullMode,
+        since: PullPosition | None,
+        lookback: timedelta,
+        extra_fields: Collection[str] = (),
     ) -> Iterator[AccountPage]:
         """Accounts page by page: all live ones (full, `query`), or everything changed after
         `since` with deleted ones flagged (incremental, `queryAll`), in (SystemModstamp, Id) order
@@ -305,6 +309,12 @@ class SalesforceConnector:
         ]
 
     # --- owners ------------------------------------------------------------------------------
+
+    def account_field_names(self) -> frozenset[str]:
+        raise NotImplementedError("account_field_names")
+
+    def list_account_ids(self) -> Iterator[list[str]]:
+        raise NotImplementedError("list_account_ids")
 
     def read_owners(self, external_ids: Sequence[str]) -> dict[str, str | None]:
         """Current owner of each record; deleted or unknown records are left out."""
