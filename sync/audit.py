@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -48,6 +48,45 @@ class AuditRecord:
     attempts: int = 0
     change_id: int | None = None
     at: datetime = field(default_factory=lambda: datetime.now(UTC))
+
+    @classmethod
+    def for_change(
+        cls,
+        change: Mapping[str, Any],
+        *,
+        run_id: int | None,
+        trigger: str,
+        actor: str,
+        status: str,
+        reason: str | None = None,
+        error_code: str | None = None,
+        error_message: str | None = None,
+        attempts: int = 0,
+        at: datetime | None = None,
+    ) -> AuditRecord:
+        """The audit row of a decision about one owner change (a stored change row, or any
+        mapping with the change's fields); `reason` None keeps the change's own reason."""
+        return cls(
+            run_id=run_id,
+            trigger=trigger,
+            actor=actor,
+            status=status,
+            source=change["source"],
+            external_id=change["external_id"],
+            account_name=change["account_name"],
+            old_owner_id=change["old_owner_id"],
+            old_owner_email=change["old_owner_email"],
+            new_owner_id=change["new_owner_id"],
+            new_owner_email=change["new_owner_email"],
+            territory=change["territory"],
+            rule=change["rule"],
+            reason=change["reason"] if reason is None else reason,
+            error_code=error_code,
+            error_message=error_message,
+            attempts=attempts,
+            change_id=change.get("id"),
+            at=at or datetime.now(UTC),
+        )
 
 
 HASHED_FIELDS = tuple(f for f in AuditRecord.__dataclass_fields__ if f != "at")

@@ -6,16 +6,32 @@ never logged. A failed notification is logged and never fails the run.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import requests
 
+from sync.plan import ProposedChange
+from sync.store.changes import ChangeState
 from territory_sync.logs import log_event
 from territory_sync.secrets import optional_secret
 
 WEBHOOK_ENV_VAR = "TERRITORY_SYNC_WEBHOOK_URL"
 MAX_REPS_LISTED = 25
+
+
+def rep_moves(changes: Iterable[ProposedChange]) -> dict[str, dict[str, list[str]]]:
+    """Per rep email: the accounts a plan gives them (`gained`) and takes away (`lost`)."""
+    moves: dict[str, dict[str, list[str]]] = {}
+    for change in changes:
+        if change.state != ChangeState.PLANNED:
+            continue
+        label = change.account_name or change.external_id
+        if change.new_owner_email:
+            moves.setdefault(change.new_owner_email, {}).setdefault("gained", []).append(label)
+        if change.old_owner_email:
+            moves.setdefault(change.old_owner_email, {}).setdefault("lost", []).append(label)
+    return moves
 
 
 def summary_message(

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -117,22 +117,12 @@ def save_plan(
         append_audit(
             connection,
             [
-                AuditRecord(
+                AuditRecord.for_change(
+                    {**asdict(change), "id": change_ids.get((change.source, change.external_id))},
                     run_id=run_id,
                     trigger=trigger,
                     actor=actor,
                     status=change.state.value,
-                    source=change.source,
-                    external_id=change.external_id,
-                    account_name=change.account_name,
-                    old_owner_id=change.old_owner_id,
-                    old_owner_email=change.old_owner_email,
-                    new_owner_id=change.new_owner_id,
-                    new_owner_email=change.new_owner_email,
-                    territory=change.territory,
-                    rule=change.rule,
-                    reason=change.reason,
-                    change_id=change_ids.get((change.source, change.external_id)),
                     at=now,
                 )
                 for change in changes
@@ -160,16 +150,3 @@ def plan_changes(
         query = query.where(CHANGES.c.state.in_([s.value for s in states]))
     with database.engine.connect() as connection:
         return [dict(row) for row in connection.execute(query).mappings()]
-
-
-def unfinished_plans(database: Database) -> list[int]:
-    """Plans whose application started but did not finish (a crash, a stop): resume these first."""
-    with database.engine.connect() as connection:
-        return [
-            row[0]
-            for row in connection.execute(
-                select(PLANS.c.id)
-                .where(PLANS.c.status == PlanStatus.APPLYING.value)
-                .order_by(PLANS.c.id)
-            )
-        ]

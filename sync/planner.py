@@ -55,6 +55,10 @@ class PlanFigures:
     planned: int = 0
     skipped: int = 0
     writes_disabled: int = 0
+    """Records whose owner would change but whose CRM's owner writes are switched off."""
+    resuming: int = 0
+    """Records left out because an unfinished plan being resumed already has a change for them."""
+    by_crm: Counter[str] = field(default_factory=Counter)
     by_territory: Counter[str] = field(default_factory=Counter)
     by_rule: Counter[str] = field(default_factory=Counter)
     tie_examples: list[str] = field(default_factory=list)
@@ -68,7 +72,10 @@ def build_changes(
     sources: Collection[str],
     writable: Collection[str],
     scope: Scope,
+    exclude: Collection[tuple[str, str]] = (),
 ) -> tuple[list[ProposedChange], PlanFigures]:
+    """One change per record in scope whose owner differs from its rep's id in that CRM; records
+    in `exclude` (CRM, id) are left to the unfinished plan that already holds a change for them."""
     companies = {company.key: company for company in book.companies}
     figures = PlanFigures()
     changes: list[ProposedChange] = []
@@ -92,6 +99,9 @@ def build_changes(
             figures.unchanged += len(records)
             continue
         for record in records:
+            if (record.source, record.external_id) in exclude:
+                figures.resuming += 1
+                continue
             current = book.owner_ids.get((record.source, record.external_id))
             target = reps.owner_id_of(record.source, email)
             if target is not None and current == target:
@@ -125,6 +135,7 @@ def build_changes(
             )
             if state == ChangeState.PLANNED:
                 figures.planned += 1
+                figures.by_crm[record.source] += 1
                 figures.by_territory[assignment.territory or "(none)"] += 1
             else:
                 figures.skipped += 1

@@ -4,12 +4,19 @@ Each page is mapped to unified accounts and upserted in one transaction together
 position it reaches, so a crash loses nothing and repeats at most one page. A record that cannot
 be mapped is skipped, and the reason goes into the audit log in the same transaction. A full pull
 ends by flagging as deleted every account the CRM no longer returned.
+
+The fields a territory file uses beyond the connector's defaults (`extra_fields`) are pulled too.
+Accounts already in the store were pulled without a field that a territory file starts to use, so
+the first pull after such a change is a full one; the cursor remembers which extra fields the
+store's accounts carry. A stop request ends the pull between pages (each page is committed with
+its cursor, so nothing is lost) with `RunInterrupted`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
+import threading
+from collections.abc import Callable, Collection
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import Connection, Table, select
@@ -24,6 +31,7 @@ from sync.store.accounts import mark_unseen_deleted, upsert_accounts
 from sync.store.cursors import PullCursor
 from sync.store.database import Database
 from sync.store.reps import upsert_reps
+from territory_sync.errors import RunInterrupted
 from territory_sync.logs import log_event
 
 CURSORS: Table = PullCursor.__table__  # type: ignore[attr-defined]
@@ -40,6 +48,14 @@ class PullFigures:
     pages: int = 0
     reps: int = 0
     skipped_reasons: list[str] = field(default_factory=list)
+    full_because: str | None = None
+    """Why an incremental pull became a full one (a field the territory file newly uses)."""
+    extra_fields: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, object]:
+        data = asdict(self)
+        data["skipped_malformed"] = data.pop("skipped")
+        return data
 
 
 def read_cursor(connection: Connection, source: str) -> PullPosition | None:
@@ -53,14 +69,25 @@ def read_cursor(connection: Connection, source: str) -> PullPosition | None:
     return PullPosition(row[0], row[1])
 
 
+def pulled_fields(connection: Connection, source: str) -> set[str]:
+    """The extra fields the store's accounts of `source` were last fully pulled with."""
+    value = connection.execute(
+        select(CURSORS.c.pulled_fields).where(
+            CURSORS.c.source == source, CURSORS.c.object_name == ACCOUNT_OBJECT
+        )
+    ).scalar()
+    return set(value or ())
+
+
 def save_cursor(
     connection: Connection,
     source: str,
     position: PullPosition,
     *,
     full_pull_started_at: datetime | None = None,
+    extra_fields: Collection[str] | None = None,
 ) -> None:
-    values = {
+    values: dict[str, object] = {
         "source": source,
         "object_name": ACCOUNT_OBJECT,
         "modified_at": position.modified_at,
@@ -69,6 +96,8 @@ def save_cursor(
     }
     if full_pull_started_at is not None:
         values["full_pull_started_at"] = full_pull_started_at
+    if extra_fields is not None:
+        values["pulled_fields"] = sorted(extra_fields)
     insert = postgresql_insert if connection.dialect.name == "postgresql" else sqlite_insert
     statement = insert(CURSORS).values(**values)
     update = {k: statement.excluded[k] for k in values if k not in ("source", "object_name")}
@@ -119,17 +148,39 @@ def pull_source(
     trigger: str,
     actor: str,
     progress: Callable[[int], None] | None = None,
+    extra_fields: Collection[str] = (),
+    stop: threading.Event | None = None,
 ) -> PullFigures:
     """Pull one CRM's reps and accounts into the store; returns what was pulled and skipped."""
     source = connector.source
+    full_because = None
     with database.engine.begin() as connection:
         figures_reps = upsert_reps(connection, connector.pull_reps())
         since = None if full else read_cursor(connection, source)
+        missing = sorted(set(extra_fields) - pulled_fields(connection, source))
+    if since is not None and missing:
+        full_because = (
+            f"the territory file uses {', '.join(missing)}, which the stored accounts were "
+            "pulled without"
+        )
+        log_event("pull.full_because", source=source, reason=full_because)
+        since = None
     mode = PullMode.FULL if since is None else PullMode.INCREMENTAL
-    figures = PullFigures(source=source, mode=mode.value, reps=figures_reps)
+    figures = PullFigures(
+        source=source,
+        mode=mode.value,
+        reps=figures_reps,
+        full_because=full_because,
+        extra_fields=sorted(extra_fields),
+    )
     started = datetime.now(UTC)
     final_position: PullPosition | None = None
-    for page in connector.pull_accounts(mode, since, lookback):
+    for page in connector.pull_accounts(mode, since, lookback, extra_fields):
+        if stop is not None and stop.is_set():
+            raise RunInterrupted(
+                f"stopped by request while pulling {source} (every page read so far is saved); "
+                "nothing was written. Run the command again to finish"
+            )
         accounts, skipped = _unify_page(page, figures, run_id, trigger, actor)
         with database.engine.begin() as connection:
             upsert_accounts(connection, accounts, datetime.now(UTC))
@@ -152,6 +203,7 @@ def pull_source(
                 source,
                 final_position or PullPosition(started - lookback),
                 full_pull_started_at=started,
+                extra_fields=extra_fields,
             )
     log_event("pull.finished", source=source, mode=mode.value, pulled=figures.pulled)
     return figures

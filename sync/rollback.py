@@ -1,89 +1,106 @@
 """Rollback: restore the owners a run replaced, as a run of its own with its own audit rows.
 
-The rollback plan holds, for every change the run wrote, the reverse change: from the owner we
-wrote back to the owner before. Write-back's conflict check does the rest: a record whose owner was
-changed since (by a person or a later run) is skipped and reported, never overwritten. Restored
-changes of the original run are marked `rolled_back`.
+The lock is taken before anything is computed, so the rollback plan (see `sync.rollback_plan`)
+reflects the store as no other run is changing it. Write-back always respects changes made since
+(whatever `[sync] conflict_policy` says): a rollback never overwrites a person's later choice. A
+rollback interrupted by a crash is finished by the next run, with the same audit wording
+(`rolled_back`, `skipped`), because the wording comes from the plan's kind.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import Table, select, update
+from collections import Counter
+from collections.abc import Mapping
 
-from sync.plan import CHANGES, ProposedChange
-from sync.store.changes import ChangeState, Plan
+from connectors.base import CrmConnector
+from sync.connect import build_connectors
+from sync.plan import save_plan
+from sync.progress import RunProgress, SilentProgress
+from sync.rollback_plan import rollback_changes
+from sync.session import (
+    RunSession,
+    SyncRequest,
+    SyncResult,
+    api_calls,
+    outcome_message,
+    status_after_writes,
+    write_context,
+)
+from sync.store.changes import ChangeState
 from sync.store.database import Database
-from territory_sync.errors import ConfigurationError
+from sync.store.runs import RunStatus
+from sync.writeback import apply_plan
+from territory_sync.errors import ExitCode
+from territory_sync.logs import run_context
+from territory_sync.settings import Settings
 
-PLANS: Table = Plan.__table__  # type: ignore[attr-defined]
 
-
-def rollback_changes(database: Database, run_id: int) -> list[ProposedChange]:
-    """The reverse of every change written by `run_id` (skipped where nothing can be restored)."""
-    with database.engine.connect() as connection:
-        rows = list(
-            connection.execute(
-                select(CHANGES)
-                .where(
-                    CHANGES.c.applied_run_id == run_id,
-                    CHANGES.c.state == ChangeState.WRITTEN.value,
-                )
-                .order_by(CHANGES.c.id)
-            ).mappings()
-        )
-    if not rows:
-        raise ConfigurationError(
-            f"run {run_id} wrote no owner changes that could be rolled back "
-            "(`territory-sync runs show` lists what it did)"
-        )
-    changes = []
-    for row in rows:
-        restorable = row["old_owner_id"] is not None
-        changes.append(
-            ProposedChange(
-                source=row["source"],
-                external_id=row["external_id"],
-                account_name=row["account_name"],
-                old_owner_id=row["new_owner_id"],
-                old_owner_email=row["new_owner_email"],
-                new_owner_id=row["old_owner_id"],
-                new_owner_email=row["old_owner_email"],
-                territory=row["territory"],
-                rule="rollback",
-                reason=(
-                    f"rollback of run {run_id}: restore the previous owner"
-                    if restorable
-                    else f"rollback of run {run_id}: the record had no owner before; left as is"
-                ),
-                state=ChangeState.PLANNED if restorable else ChangeState.SKIPPED,
+def rollback_run(
+    settings: Settings,
+    database: Database,
+    undo_run_id: int,
+    request: SyncRequest,
+    *,
+    connectors: Mapping[str, CrmConnector] | None = None,
+    progress: RunProgress | None = None,
+) -> SyncResult:
+    """Restore the owners `undo_run_id` replaced; a dry run only saves and shows the plan."""
+    progress = progress or SilentProgress()
+    session = RunSession(settings, database, "rollback", request, {"undo_run": undo_run_id})
+    figures: dict[str, object] = {"undo_run": undo_run_id}
+    try:
+        with run_context(session.run_id):
+            changes = rollback_changes(database, undo_run_id)
+            plan_id = save_plan(
+                database,
+                run_id=session.run_id,
+                trigger=request.trigger,
+                actor=request.actor,
+                changes=changes,
+                kind="rollback",
+                scope={"undo_run": undo_run_id},
             )
-        )
-    return changes
-
-
-def mark_rolled_back(database: Database, undone_run_id: int, rollback_plan_id: int) -> int:
-    """Mark the original changes whose reverse was written as `rolled_back`."""
-    with database.engine.begin() as connection:
-        restored = {
-            (row[0], row[1])
-            for row in connection.execute(
-                select(CHANGES.c.source, CHANGES.c.external_id).where(
-                    CHANGES.c.plan_id == rollback_plan_id,
-                    CHANGES.c.state == ChangeState.WRITTEN.value,
-                )
+            states = Counter(change.state for change in changes)
+            figures.update(
+                plan_id=plan_id,
+                planned=states[ChangeState.PLANNED],
+                skipped=states[ChangeState.SKIPPED],
             )
-        }
-        count = 0
-        for source, external_id in restored:
-            result = connection.execute(
-                update(CHANGES)
-                .where(
-                    CHANGES.c.applied_run_id == undone_run_id,
-                    CHANGES.c.state == ChangeState.WRITTEN.value,
-                    CHANGES.c.source == source,
-                    CHANGES.c.external_id == external_id,
+            if request.dry_run:
+                message = "dry run: nothing written"
+                session.close(RunStatus.SUCCEEDED, dict(figures), message)
+                return SyncResult(
+                    session.run_id,
+                    RunStatus.SUCCEEDED,
+                    ExitCode.OK,
+                    dict(figures),
+                    plan_id,
+                    None,
+                    message,
+                    changes,
                 )
-                .values(state=ChangeState.ROLLED_BACK.value)
+            sources = sorted({c.source for c in changes if c.state == ChangeState.PLANNED})
+            crms = connectors or build_connectors(settings, sources)
+            context = write_context(
+                settings,
+                database,
+                session.run_id,
+                request,
+                None,
+                progress,
+                respect_manual_changes=True,
             )
-            count += int(result.rowcount or 0)
-    return count
+            progress.phase("restore owners", total=states[ChangeState.PLANNED])
+            writes = apply_plan(context, plan_id, crms)
+            figures.update(writes.as_dict())
+            figures["restored"] = sum(writes.written.values())
+            figures["api_calls"] = api_calls(crms)
+            status, exit_code = status_after_writes(writes)
+            message = outcome_message(status, writes, "territory-sync sync")
+            session.close(status, dict(figures), message)
+            return SyncResult(
+                session.run_id, status, exit_code, dict(figures), plan_id, None, message, changes
+            )
+    except BaseException as error:
+        session.close(RunStatus.FAILED, dict(figures), str(error))
+        raise

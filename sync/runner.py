@@ -1,190 +1,148 @@
-"""A sync run, start to finish: lock, resume, pull, link, evaluate, plan, guard rails, write, audit.
+"""A sync run, start to finish: lock, unfinished plans, pull, link, evaluate, plan, guard rails,
+the admin's yes, write, audit.
 
 `run_sync` is the one implementation behind `territory-sync sync` and `plan`, the nightly
-schedule and the admin console; `apply_saved_plan` applies a reviewed plan; `rollback_run` undoes
-a run. Each holds the run lock for its whole length and records itself as a run with figures.
+schedule and the admin console. In order:
+
+1. take the run lock and record the run;
+2. look at plans whose application did not finish (a crash, a stop): a fresh one is finished
+   in this run, a stale one (older than `[sync] plan_max_age`, or made with another territory
+   file) is retired, its in-flight changes settled by reading them back (never by writing);
+3. pull each CRM (with the fields the territory file uses), reconcile deletions if asked, link
+   companies across the CRMs and evaluate the territory file;
+4. plan the changes (leaving out records an unfinished plan being finished already covers),
+   save the plan, retire older draft plans it supersedes, check the guard rails;
+5. a dry run or a saved plan stops here; so does a guard rail; otherwise the caller's `confirm`
+   is asked (the command line shows the plan and asks) before anything is written;
+6. finish the unfinished plans, then write this plan; record the outcome.
+
+A stop request (Ctrl-C, SIGTERM) ends the pull between pages and write-back between batches;
+the run is then `interrupted`, and the next run finishes the work.
 """
 
 from __future__ import annotations
 
 import threading
-import time
-from collections import Counter
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from connectors.base import CrmConnector
 from sync.connect import build_connectors, enabled_sources, writes_enabled
-from sync.evaluate import evaluate_store
-from sync.guard_rails import GuardRailVerdict, check_guard_rails
-from sync.lock import RunLock
-from sync.notify import notify, summary_message
-from sync.plan import ProposedChange, get_plan, plan_changes, save_plan, unfinished_plans
+from sync.evaluate import evaluate_store, load_rules
+from sync.guard_rails import check_guard_rails
+from sync.notify import notify, rep_moves, summary_message
+from sync.plan import plan_changes, save_plan
+from sync.plan_lifetime import (
+    plans_being_applied,
+    records_of,
+    retire_plan,
+    stale_reason,
+    supersede_older_plans,
+)
 from sync.planner import PlanFigures, Scope, build_changes
 from sync.progress import RunProgress, SilentProgress
 from sync.pull import pull_source
-from sync.rollback import mark_rolled_back, rollback_changes
-from sync.runs import close_run, mark_interrupted_runs, open_run
-from sync.store.changes import ChangeState, PlanStatus
+from sync.pull_fields import fields_to_pull
+from sync.reconcile import reconcile_source
+from sync.session import (
+    PlanPreview,
+    RunSession,
+    SyncRequest,
+    SyncResult,
+    api_calls,
+    outcome_message,
+    status_after_writes,
+    write_context,
+)
+from sync.store.changes import ChangeState
 from sync.store.companies import refresh_company_links
 from sync.store.database import Database, open_database
 from sync.store.runs import RunStatus
-from sync.writeback import WriteContext, WriteFigures, apply_plan
-from territory_sync.errors import ConfigurationError, ExitCode, TerritorySyncError
+from sync.writeback import WriteContext, apply_plan, settle_without_writing
+from territory_sync.errors import (
+    ConfigurationError,
+    ExitCode,
+    RunInterrupted,
+    TerritorySyncError,
+)
 from territory_sync.logs import log_event, run_context
 from territory_sync.settings import Settings, load_settings
 
-
-@dataclass(frozen=True)
-class SyncRequest:
-    trigger: str = "cli"
-    actor: str = "cli"
-    dry_run: bool = False
-    plan_only: bool = False
-    """Save the plan and stop (`territory-sync plan`): the admin reviews, then applies it."""
-    full: bool = False
-    sources: tuple[str, ...] = ()
-    """Empty: every enabled CRM."""
-    territory: str | None = None
-    account: str | None = None
-    allow_mass_change: bool = False
-    territory_file: str | None = None
+__all__ = ["SyncRequest", "SyncResult", "run_sync", "run_sync_from_config"]
 
 
-@dataclass
-class SyncResult:
-    run_id: int
-    status: RunStatus
-    exit_code: int
-    figures: dict[str, Any]
-    plan_id: int | None = None
-    verdict: GuardRailVerdict | None = None
-    message: str = ""
-    changes: list[ProposedChange] = field(default_factory=list)
-
-
-def _write_context(
-    settings: Settings,
-    database: Database,
-    run_id: int,
-    request: SyncRequest,
-    stop: threading.Event | None,
-    progress: RunProgress,
-) -> WriteContext:
-    return WriteContext(
-        database=database,
-        run_id=run_id,
-        trigger=request.trigger,
-        actor=request.actor,
-        respect_manual_changes=settings.sync.conflict_policy == "respect",
-        concurrency=settings.sync.concurrency,
-        stop=stop or threading.Event(),
-        progress=lambda _source, amount: progress.advance(amount),
-    )
-
-
-def _rep_moves(changes: Sequence[ProposedChange]) -> dict[str, dict[str, list[str]]]:
-    moves: dict[str, dict[str, list[str]]] = {}
-    for change in changes:
-        if change.state != ChangeState.PLANNED:
-            continue
-        label = change.account_name or change.external_id
-        if change.new_owner_email:
-            moves.setdefault(change.new_owner_email, {}).setdefault("gained", []).append(label)
-        if change.old_owner_email:
-            moves.setdefault(change.old_owner_email, {}).setdefault("lost", []).append(label)
-    return moves
-
-
-def _plan_figures(figures: PlanFigures) -> dict[str, Any]:
+def plan_figures(figures: PlanFigures) -> dict[str, Any]:
     return {
         "companies": figures.companies,
         "evaluated": figures.evaluated,
         "book_records": figures.book_records,
         "planned": figures.planned,
+        "planned_by_crm": dict(figures.by_crm),
         "skipped": figures.skipped,
         "unchanged": figures.unchanged,
         "ties": figures.ties,
         "unassigned": figures.unassigned,
         "writes_disabled": figures.writes_disabled,
+        "resuming": figures.resuming,
         "changes_by_territory": dict(figures.by_territory.most_common()),
         "territory_rules": dict(figures.by_rule),
         "tie_examples": figures.tie_examples,
     }
 
 
-def _status_after_writes(writes: WriteFigures) -> tuple[RunStatus, int]:
-    data = writes.as_dict()
-    if writes.stopped_reason:
-        return RunStatus.STOPPED, ExitCode.CRM_UNAVAILABLE
-    if data["failed"] or data["unfinished"]:
-        return RunStatus.PARTIAL, ExitCode.CHANGES_FAILED
-    return RunStatus.SUCCEEDED, ExitCode.OK
+def _lookback(settings: Settings) -> timedelta:
+    return timedelta(seconds=settings.sync.lookback_seconds)
 
 
-def _api_calls(connectors: Mapping[str, CrmConnector]) -> dict[str, Any]:
-    return {
-        source: {
-            "calls": connector.usage.calls,
-            "by_kind": dict(connector.usage.calls_by_kind),
-            "daily_used": connector.usage.daily_used,
-            "daily_limit": connector.usage.daily_limit,
-        }
-        for source, connector in connectors.items()
-    }
+def _retire_stale(
+    context: WriteContext,
+    plan: Mapping[str, Any],
+    reason: str,
+    connectors: Mapping[str, CrmConnector],
+) -> None:
+    """Retire a stale plan: planned changes are superseded, in-flight ones read back."""
+    retire_plan(context.database, plan["id"], reason)
+    in_flight = plan_changes(context.database, plan["id"], [ChangeState.IN_FLIGHT])
+    for source in sorted({change["source"] for change in in_flight}):
+        settle_without_writing(
+            context,
+            connectors.get(source),
+            [change for change in in_flight if change["source"] == source],
+            not_landed=ChangeState.SUPERSEDED,
+            reason=f"not written: {reason}",
+            audit_status={},
+        )
+    log_event("plan.retired", plan_id=plan["id"], reason=reason)
 
 
-class _RunSession:
-    """The lock, the run row and the run context, opened and closed together."""
+def _unfinished_plans(
+    settings: Settings, database: Database, fingerprint: str
+) -> tuple[list[dict[str, Any]], list[tuple[dict[str, Any], str]]]:
+    """Plans being applied, split into those to finish and those too stale to replay."""
+    fresh: list[dict[str, Any]] = []
+    stale: list[tuple[dict[str, Any], str]] = []
+    now = datetime.now(UTC)
+    for plan in plans_being_applied(database):
+        reason = stale_reason(
+            plan,
+            now=now,
+            max_age=settings.sync.plan_max_age_delta,
+            max_age_text=settings.sync.plan_max_age,
+            territory_fingerprint=fingerprint,
+        )
+        if reason is None:
+            fresh.append(plan)
+        else:
+            stale.append((plan, reason))
+    return fresh, stale
 
-    def __init__(
-        self,
-        settings: Settings,
-        database: Database,
-        kind: str,
-        request: SyncRequest,
-        scope: dict[str, Any],
-    ) -> None:
-        self.settings, self.database = settings, database
-        self.lock = RunLock(database)
-        self.lock.acquire()
-        try:
-            self.run_id = open_run(
-                database,
-                kind=kind,
-                trigger=request.trigger,
-                actor=request.actor,
-                scope=scope,
-                dry_run=request.dry_run or request.plan_only,
-                config_fingerprint=settings.fingerprint(),
-            )
-            self.lock.claim(self.run_id)
-            mark_interrupted_runs(database, self.run_id)
-        except BaseException:
-            self.lock.release()
-            raise
-        self.started = time.monotonic()
 
-    def close(
-        self,
-        status: RunStatus,
-        figures: dict[str, Any],
-        message: str | None = None,
-        territory_fingerprint: str | None = None,
-    ) -> None:
-        figures["duration_seconds"] = round(time.monotonic() - self.started, 2)
-        try:
-            close_run(
-                self.database,
-                self.run_id,
-                status=status,
-                figures=figures,
-                message=message,
-                territory_fingerprint=territory_fingerprint,
-            )
-        finally:
-            self.lock.release()
+def _check_stop(stop: threading.Event, where: str) -> None:
+    if stop.is_set():
+        raise RunInterrupted(
+            f"stopped by request {where}; nothing was written. Run the command again to finish"
+        )
 
 
 def run_sync(
@@ -198,9 +156,10 @@ def run_sync(
 ) -> SyncResult:
     """One sync run; raises RunLockedError (exit 4) when another run holds the lock."""
     progress = progress or SilentProgress()
+    stop = stop or threading.Event()
     sources = enabled_sources(settings, request.sources or None)
     scope = Scope(request.territory, request.account)
-    session = _RunSession(
+    session = RunSession(
         settings,
         database,
         "plan" if request.plan_only else "sync",
@@ -208,21 +167,31 @@ def run_sync(
         {"sources": sources, **scope.as_dict(), "full": request.full},
     )
     run_id = session.run_id
+    writing = not (request.dry_run or request.plan_only)
     figures: dict[str, Any] = {}
     crms: Mapping[str, CrmConnector] = {}
+    fingerprint: str | None = None
     try:
         with run_context(run_id):
             log_event("run.started", kind="sync", trigger=request.trigger, actor=request.actor)
+            wanted = load_rules(settings, None, request.territory_file)
+            fingerprint = wanted.fingerprint
             crms = connectors or build_connectors(settings, sources)
-            write_context = _write_context(settings, database, run_id, request, stop, progress)
-            resumed = 0
-            if not (request.dry_run or request.plan_only):
-                for plan_id in unfinished_plans(database):
-                    progress.phase(f"resume plan {plan_id}")
-                    apply_plan(write_context, plan_id, crms)
-                    resumed += 1
+            context = write_context(settings, database, run_id, request, stop, progress)
+
+            resumable, stale = _unfinished_plans(settings, database, fingerprint)
+            figures["unfinished_plans"] = {
+                "finished_here": [plan["id"] for plan in resumable],
+                "retired": {str(plan["id"]): reason for plan, reason in stale},
+            }
+            if writing:
+                for plan, reason in stale:
+                    _retire_stale(context, plan, reason, crms)
+
+            extra_fields = fields_to_pull(wanted, crms, every_crm=not request.sources)
             pulled: dict[str, Any] = {}
             for source in sources:
+                _check_stop(stop, f"before pulling {source}")
                 progress.phase(f"pull {source}")
                 result = pull_source(
                     database,
@@ -233,17 +202,26 @@ def run_sync(
                     trigger=request.trigger,
                     actor=request.actor,
                     progress=progress.advance,
+                    extra_fields=extra_fields.get(source, ()),
+                    stop=stop,
                 )
-                pulled[source] = {
-                    "mode": result.mode,
-                    "pulled": result.pulled,
-                    "skipped_malformed": result.skipped,
-                    "flagged_deleted": result.flagged_deleted,
-                    "reps": result.reps,
-                }
+                pulled[source] = result.as_dict()
             figures["pulled"] = sum(p["pulled"] for p in pulled.values())
             figures["pull"] = pulled
-            figures["resumed_plans"] = resumed
+            if request.reconcile:
+                figures["reconciled"] = {}
+                for source in sources:
+                    _check_stop(stop, f"before reconciling {source}")
+                    progress.phase(f"reconcile {source}")
+                    figures["reconciled"][source] = reconcile_source(
+                        database,
+                        crms[source],
+                        run_id=run_id,
+                        actor=request.actor,
+                        max_share=settings.sync.blast_radius,
+                        allow_mass_change=request.allow_mass_change,
+                    )
+            _check_stop(stop, "before planning")
             progress.phase("link companies")
             with database.engine.begin() as connection:
                 links = refresh_company_links(connection)
@@ -251,21 +229,27 @@ def run_sync(
             progress.phase("evaluate territories")
             evaluated = evaluate_store(settings, database, request.territory_file)
             rules, reps, book = evaluated.rules, evaluated.reps, evaluated.book
-            assignments = evaluated.evaluation.assignments
             if scope.territory is not None and scope.territory not in rules.territories:
                 raise ConfigurationError(
                     f"there is no territory {scope.territory!r} in {rules.source_name}",
                     allowed=", ".join(rules.territories),
                 )
             writable = {s for s in sources if writes_enabled(settings, s)}
-            changes, plan_figures = build_changes(
-                book, assignments, reps, sources=sources, writable=writable, scope=scope
+            exclude = records_of(database, [plan["id"] for plan in resumable])
+            changes, planned = build_changes(
+                book,
+                evaluated.evaluation.assignments,
+                reps,
+                sources=sources,
+                writable=writable,
+                scope=scope,
+                exclude=exclude,
             )
-            figures.update(_plan_figures(plan_figures))
+            figures.update(plan_figures(planned))
             figures["territory_warnings"] = list(rules.warnings)
             verdict = check_guard_rails(
                 changes,
-                plan_figures.book_records,
+                planned.book_records,
                 blast_radius=settings.sync.blast_radius,
                 rep_change_flag=settings.sync.rep_change_flag,
                 allow_mass_change=request.allow_mass_change,
@@ -278,164 +262,82 @@ def run_sync(
                 actor=request.actor,
                 changes=changes,
                 scope={"sources": sources, **scope.as_dict()},
-                figures=_plan_figures(plan_figures),
+                figures=plan_figures(planned),
                 guard_rails=verdict.as_dict(),
                 territory_fingerprint=rules.fingerprint,
             )
             figures["plan_id"] = plan_id
+            figures["superseded_plans"] = supersede_older_plans(database, plan_id)
+            resuming = {
+                plan["id"]: count
+                for plan in resumable
+                if (count := len(records_of(database, [plan["id"]])))
+            }
+            figures["resuming_changes"] = sum(resuming.values())
             result_args: dict[str, Any] = {
                 "run_id": run_id,
                 "plan_id": plan_id,
                 "verdict": verdict,
                 "changes": changes,
             }
-            if request.dry_run or request.plan_only:
-                figures["api_calls"] = _api_calls(crms)
-                word = "dry run" if request.dry_run else "plan saved"
-                message = f"{word}: nothing written; apply with `territory-sync apply {plan_id}`"
-                session.close(RunStatus.SUCCEEDED, figures, message, rules.fingerprint)
+
+            def stop_here(status: RunStatus, exit_code: int, message: str) -> SyncResult:
+                figures["api_calls"] = api_calls(crms)
+                session.close(status, figures, message, rules.fingerprint)
                 return SyncResult(
-                    status=RunStatus.SUCCEEDED,
-                    exit_code=ExitCode.OK,
+                    status=status,
+                    exit_code=exit_code,
                     figures=figures,
                     message=message,
                     **result_args,
                 )
+
+            if not writing:
+                word = "dry run" if request.dry_run else "plan saved"
+                message = f"{word}: nothing written; apply with `territory-sync apply {plan_id}`"
+                if not verdict.allowed:
+                    message += (
+                        f". A real run would stop here: {verdict.changes:,} changes are more "
+                        f"than the {verdict.limit:.0%} blast-radius limit"
+                    )
+                return stop_here(RunStatus.SUCCEEDED, ExitCode.OK, message)
             if not verdict.allowed:
-                figures["api_calls"] = _api_calls(crms)
-                session.close(RunStatus.STOPPED, figures, verdict.message, rules.fingerprint)
-                return SyncResult(
-                    status=RunStatus.STOPPED,
-                    exit_code=ExitCode.GUARD_RAIL,
-                    figures=figures,
-                    message=verdict.message,
-                    **result_args,
-                )
-            progress.phase("write owners", total=plan_figures.planned)
-            writes = apply_plan(write_context, plan_id, crms)
+                return stop_here(RunStatus.STOPPED, ExitCode.GUARD_RAIL, verdict.message)
+            if request.confirm is not None and (verdict.changes or resuming):
+                preview = PlanPreview(run_id, plan_id, figures, verdict, resuming)
+                if not request.confirm(preview):
+                    return stop_here(
+                        RunStatus.STOPPED,
+                        ExitCode.OK,
+                        f"not confirmed: nothing written; the plan is saved as plan {plan_id} "
+                        f"(`territory-sync apply {plan_id}` applies it)",
+                    )
+            _check_stop(stop, "before writing")
+            for resumed in resumable:
+                progress.phase(f"finish plan {resumed['id']}", total=resuming.get(resumed["id"]))
+                apply_plan(context, resumed["id"], crms)
+            progress.phase("write owners", total=planned.planned)
+            writes = apply_plan(context, plan_id, crms)
             figures.update(writes.as_dict())
-            figures["api_calls"] = _api_calls(crms)
-            status, exit_code = _status_after_writes(writes)
-            message = writes.stopped_reason or f"{status.value}"
+            figures["api_calls"] = api_calls(crms)
+            status, exit_code = status_after_writes(writes)
+            message = outcome_message(status, writes, "territory-sync sync")
             session.close(status, figures, message, rules.fingerprint)
             log_event("run.finished", status=status.value)
-            notify(summary_message(run_id, status.value, figures, _rep_moves(changes)))
+            notify(summary_message(run_id, status.value, figures, rep_moves(changes)))
             return SyncResult(
                 status=status, exit_code=exit_code, figures=figures, message=message, **result_args
             )
+    except RunInterrupted as error:
+        figures["api_calls"] = api_calls(crms)
+        session.close(RunStatus.INTERRUPTED, figures, str(error), fingerprint)
+        raise
     except TerritorySyncError as error:
-        figures["api_calls"] = _api_calls(crms)
+        figures["api_calls"] = api_calls(crms)
         session.close(RunStatus.FAILED, figures, str(error))
         raise
     except BaseException as error:
         session.close(RunStatus.FAILED, figures, f"{type(error).__name__}: {error}")
-        raise
-
-
-def _lookback(settings: Settings) -> Any:
-    from datetime import timedelta
-
-    return timedelta(seconds=settings.sync.lookback_seconds)
-
-
-def apply_saved_plan(
-    settings: Settings,
-    database: Database,
-    plan_id: int,
-    request: SyncRequest,
-    *,
-    connectors: Mapping[str, CrmConnector] | None = None,
-    stop: threading.Event | None = None,
-    progress: RunProgress | None = None,
-) -> SyncResult:
-    """Apply exactly the reviewed plan (no guard rail: applying it is the explicit decision)."""
-    progress = progress or SilentProgress()
-    plan = get_plan(database, plan_id)
-    if plan is None:
-        raise ConfigurationError(f"there is no plan {plan_id}; `territory-sync runs` lists runs")
-    if plan["status"] in (PlanStatus.APPLIED.value, PlanStatus.SUPERSEDED.value):
-        raise ConfigurationError(f"plan {plan_id} is {plan['status']}: it cannot be applied again")
-    sources = sorted({c["source"] for c in plan_changes(database, plan_id)})
-    session = _RunSession(settings, database, "apply", request, {"plan_id": plan_id})
-    figures: dict[str, Any] = {"plan_id": plan_id}
-    try:
-        with run_context(session.run_id):
-            crms = connectors or build_connectors(settings, sources)
-            context = _write_context(settings, database, session.run_id, request, stop, progress)
-            progress.phase("write owners", total=len(plan_changes(database, plan_id)))
-            writes = apply_plan(context, plan_id, crms)
-            figures.update(writes.as_dict())
-            figures["api_calls"] = _api_calls(crms)
-            status, exit_code = _status_after_writes(writes)
-            session.close(status, figures, writes.stopped_reason or status.value)
-            return SyncResult(session.run_id, status, exit_code, figures, plan_id=plan_id)
-    except BaseException as error:
-        session.close(RunStatus.FAILED, figures, str(error))
-        raise
-
-
-def rollback_run(
-    settings: Settings,
-    database: Database,
-    undo_run_id: int,
-    request: SyncRequest,
-    *,
-    connectors: Mapping[str, CrmConnector] | None = None,
-    progress: RunProgress | None = None,
-) -> SyncResult:
-    """Restore the owners `undo_run_id` replaced; a dry run only saves and shows the plan."""
-    progress = progress or SilentProgress()
-    changes = rollback_changes(database, undo_run_id)
-    session = _RunSession(settings, database, "rollback", request, {"undo_run": undo_run_id})
-    figures: dict[str, Any] = {"undo_run": undo_run_id}
-    try:
-        with run_context(session.run_id):
-            plan_id = save_plan(
-                database,
-                run_id=session.run_id,
-                trigger=request.trigger,
-                actor=request.actor,
-                changes=changes,
-                kind="rollback",
-                scope={"undo_run": undo_run_id},
-            )
-            states = Counter(change.state for change in changes)
-            figures.update(
-                plan_id=plan_id,
-                planned=states[ChangeState.PLANNED],
-                skipped=states[ChangeState.SKIPPED],
-            )
-            if request.dry_run:
-                session.close(RunStatus.SUCCEEDED, figures, "dry run: nothing written")
-                return SyncResult(
-                    session.run_id,
-                    RunStatus.SUCCEEDED,
-                    ExitCode.OK,
-                    figures,
-                    plan_id,
-                    None,
-                    "dry run: nothing written",
-                    changes,
-                )
-            sources = sorted({c.source for c in changes if c.state == ChangeState.PLANNED})
-            crms = connectors or build_connectors(settings, sources)
-            context = _write_context(settings, database, session.run_id, request, None, progress)
-            context.audit_status = {
-                ChangeState.WRITTEN: "rolled_back",
-                ChangeState.CONFLICT: "skipped",
-            }
-            progress.phase("restore owners", total=figures["planned"])
-            writes = apply_plan(context, plan_id, crms)
-            figures["restored"] = mark_rolled_back(database, undo_run_id, plan_id)
-            figures.update(writes.as_dict())
-            figures["api_calls"] = _api_calls(crms)
-            status, exit_code = _status_after_writes(writes)
-            session.close(status, figures, status.value)
-            return SyncResult(
-                session.run_id, status, exit_code, figures, plan_id, None, status.value, changes
-            )
-    except BaseException as error:
-        session.close(RunStatus.FAILED, figures, str(error))
         raise
 
 

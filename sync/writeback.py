@@ -1,11 +1,19 @@
-"""Write-back: apply a saved plan to the CRMs, batch by batch, exactly once.
+"""Write-back: apply a plan's changes to the CRMs, batch by batch, exactly once.
 
 Before a batch is sent its changes are committed as `in_flight`; after it returns, each change's
-outcome (written, failed, conflict) is committed with its audit row and the stored account's new
-owner. A crash between the two leaves `in_flight` changes; the next run resumes them, and the
-connector's pre-write read of current owners tells which already landed (they are recorded as
-written without a second write). Batches run with bounded concurrency; a stop request (SIGTERM)
-lets batches in flight finish and starts no new one.
+decision (see `sync.outcomes`) is committed with its audit row and the stored account's owner. A
+crash between the two leaves `in_flight` changes; the next run resumes them, and the connector's
+read of current owners tells which already landed (recorded as written without a second write).
+A write whose answer was lost and could not be read back stays `in_flight` as unfinished.
+
+Switches hold here, for new, resumed and saved plans alike: a CRM whose writes are switched off
+(`enabled = false` or `write_owners = false`) gets no write; its planned changes are `held`, and
+its in-flight ones are only read back (a write that landed before the switch was turned off is
+recorded as written, the rest held).
+
+Batches run with bounded concurrency. A stop request (Ctrl-C, SIGTERM) lets batches in flight
+finish and starts no new one; so do a spent API budget, credentials the CRM refuses and a CRM
+that cannot be reached: those stop the run (exit code 5) with the reason.
 """
 
 from __future__ import annotations
@@ -18,57 +26,104 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Table, and_, update
+from sqlalchemy import Connection, Table, and_, update
 
 from connectors.base import CrmConnector, OwnerWrite, WriteOutcome, WriteStatus
 from mapping.model.accounts import Account
 from sync.audit import AuditRecord, append_audit
-from sync.plan import CHANGES, plan_changes, set_plan_status
+from sync.outcomes import ChangeDecision, decide, decide_without_writing
+from sync.plan import CHANGES, get_plan, plan_changes, set_plan_status
+from sync.rollback_plan import mark_rolled_back
 from sync.store.changes import UNFINISHED_STATES, ChangeState, PlanStatus
 from sync.store.database import Database
-from territory_sync.errors import ApiBudgetExhaustedError, CrmError
+from territory_sync.errors import (
+    ApiBudgetExhaustedError,
+    CrmAuthenticationError,
+    CrmError,
+    CrmUnavailableError,
+)
 from territory_sync.logs import log_event
 
 ACCOUNTS: Table = Account.__table__  # type: ignore[attr-defined]
-
-_STATE_OF = {
-    WriteStatus.WRITTEN: ChangeState.WRITTEN,
-    WriteStatus.FAILED: ChangeState.FAILED,
-    WriteStatus.CONFLICT: ChangeState.CONFLICT,
-}
+ROLLBACK_AUDIT_STATUS = {ChangeState.WRITTEN: "rolled_back", ChangeState.CONFLICT: "skipped"}
+"""A rollback plan's writes are recorded as `rolled_back`, its conflicts as `skipped`: decided by
+the plan's kind, so a rollback resumed by a later run keeps its wording."""
 
 
 @dataclass
 class WriteFigures:
+    """What write-back did, per CRM."""
+
     written: Counter[str] = field(default_factory=Counter)
     already_there: Counter[str] = field(default_factory=Counter)
     failed: Counter[str] = field(default_factory=Counter)
     conflicts: Counter[str] = field(default_factory=Counter)
     unfinished: Counter[str] = field(default_factory=Counter)
+    held: Counter[str] = field(default_factory=Counter)
+    superseded: Counter[str] = field(default_factory=Counter)
+    """Changes of retired plans, not written (a newer plan decides those records)."""
+    deleted: Counter[str] = field(default_factory=Counter)
+    """Records the CRM said no longer exist: flagged deleted in the store, never planned again."""
+    why_unfinished: Counter[str] = field(default_factory=Counter)
+    """Reason -> number of changes left unfinished for it."""
+    why_held: Counter[str] = field(default_factory=Counter)
     stopped_reason: str | None = None
+    """Why write-back stopped early (API budget, credentials, CRM unreachable)."""
+    interrupted: bool = False
+    """A stop was requested (Ctrl-C, SIGTERM) before every batch was sent."""
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def count(self, decision: ChangeDecision, source: str) -> None:
+        with self._lock:
+            counter = {
+                "written": self.written,
+                "already_there": self.already_there,
+                "failed": self.failed,
+                "conflict": self.conflicts,
+                "unfinished": self.unfinished,
+                "held": self.held,
+                "superseded": self.superseded,
+            }.get(decision.figure)
+            if counter is not None:
+                counter[source] += 1
+            if decision.figure == "unfinished":
+                self.why_unfinished[decision.error_message or "outcome unknown"] += 1
+            if decision.figure == "held":
+                self.why_held[decision.reason or "writes switched off"] += 1
+            if decision.record_gone:
+                self.deleted[source] += 1
+
+    def leave_unfinished(self, source: str, amount: int, why: str) -> None:
+        with self._lock:
+            self.unfinished[source] += amount
+            self.why_unfinished[why] += amount
+
+    def stop(self, reason: str) -> None:
+        with self._lock:
+            self.stopped_reason = self.stopped_reason or reason
 
     def as_dict(self) -> dict[str, Any]:
+        counters = {
+            "written": self.written,
+            "already_there": self.already_there,
+            "failed": self.failed,
+            "conflicts": self.conflicts,
+            "unfinished": self.unfinished,
+            "held": self.held,
+            "superseded": self.superseded,
+            "deleted": self.deleted,
+        }
+        sources = sorted(set().union(*counters.values()))
         return {
-            "written": sum(self.written.values()),
-            "already_there": sum(self.already_there.values()),
-            "failed": sum(self.failed.values()),
-            "conflicts": sum(self.conflicts.values()),
-            "unfinished": sum(self.unfinished.values()),
+            **{name: sum(counter.values()) for name, counter in counters.items()},
             "by_crm": {
-                source: {
-                    "written": self.written[source],
-                    "failed": self.failed[source],
-                    "conflicts": self.conflicts[source],
-                    "unfinished": self.unfinished[source],
-                }
-                for source in sorted(
-                    set(self.written)
-                    | set(self.failed)
-                    | set(self.conflicts)
-                    | set(self.unfinished)
-                )
+                source: {name: counter[source] for name, counter in counters.items()}
+                for source in sources
             },
+            "why_unfinished": dict(self.why_unfinished.most_common()),
+            "why_held": dict(self.why_held.most_common()),
             "stopped_reason": self.stopped_reason,
+            "interrupted": self.interrupted,
         }
 
 
@@ -80,13 +135,18 @@ class WriteContext:
     actor: str
     respect_manual_changes: bool = True
     concurrency: int = 4
+    writes_off: Mapping[str, str] = field(default_factory=dict)
+    """CRM -> why its owner writes are switched off (absent: writes allowed)."""
     stop: threading.Event = field(default_factory=threading.Event)
+    """Set by a signal handler or the console: no new batch starts."""
     progress: Callable[[str, int], None] | None = None
     db_lock: threading.Lock = field(default_factory=threading.Lock)
     figures: WriteFigures = field(default_factory=WriteFigures)
-    audit_status: dict[ChangeState, str] = field(default_factory=dict)
-    """Audit wording per outcome where it differs from the state (a rollback's writes are
-    recorded as `rolled_back`, its conflicts as `skipped`)."""
+    _halted: threading.Event = field(default_factory=threading.Event, repr=False)
+    """Set when write-back itself must stop (budget, credentials, CRM unreachable)."""
+
+    def should_stop(self) -> bool:
+        return self.stop.is_set() or self._halted.is_set()
 
 
 def _mark_in_flight(context: WriteContext, change_ids: Sequence[int]) -> None:
@@ -102,90 +162,80 @@ def _mark_in_flight(context: WriteContext, change_ids: Sequence[int]) -> None:
         )
 
 
-def _record_outcomes(
-    context: WriteContext, batch: Sequence[dict[str, Any]], outcomes: Sequence[WriteOutcome]
+def _store_decision(
+    connection: Connection,
+    context: WriteContext,
+    change: Mapping[str, Any],
+    decision: ChangeDecision,
+    now: datetime,
 ) -> None:
+    connection.execute(
+        update(CHANGES)
+        .where(CHANGES.c.id == change["id"])
+        .values(
+            state=decision.state.value,
+            attempts=decision.attempts,
+            last_error_code=decision.error_code,
+            last_error_message=decision.error_message,
+            updated_at=now,
+            written_at=now if decision.state == ChangeState.WRITTEN else change["written_at"],
+            applied_run_id=context.run_id,
+        )
+    )
+    account = and_(
+        ACCOUNTS.c.source == change["source"], ACCOUNTS.c.external_id == change["external_id"]
+    )
+    if decision.record_gone:
+        connection.execute(update(ACCOUNTS).where(account).values(deleted=True))
+    elif decision.owner_now is not None:
+        connection.execute(update(ACCOUNTS).where(account).values(owner_id=decision.owner_now))
+
+
+def record_decisions(
+    context: WriteContext,
+    batch: Sequence[Mapping[str, Any]],
+    decisions: Sequence[ChangeDecision],
+    *,
+    audit_status: Mapping[ChangeState, str],
+) -> None:
+    """Commit each change's decision, the stored account's owner and the audit rows, together."""
     now = datetime.now(UTC)
-    by_id = {outcome.external_id: outcome for outcome in outcomes}
     audit: list[AuditRecord] = []
     with context.db_lock, context.database.engine.begin() as connection:
-        for change in batch:
-            outcome = by_id.get(change["external_id"])
-            if outcome is None:
-                continue  # stays in flight; the next run re-checks it against the CRM
-            state = _STATE_OF[outcome.status]
-            connection.execute(
-                update(CHANGES)
-                .where(CHANGES.c.id == change["id"])
-                .values(
-                    state=state.value,
-                    last_error_code=outcome.error_code,
-                    last_error_message=outcome.error_message,
-                    updated_at=now,
-                    written_at=now if state == ChangeState.WRITTEN else None,
-                    applied_run_id=context.run_id,
-                )
-            )
-            owner_now = change["new_owner_id"] if state == ChangeState.WRITTEN else None
-            owner_now = owner_now or outcome.current_owner_id
-            if owner_now is not None:
-                connection.execute(
-                    update(ACCOUNTS)
-                    .where(
-                        and_(
-                            ACCOUNTS.c.source == change["source"],
-                            ACCOUNTS.c.external_id == change["external_id"],
-                        )
+        for change, decision in zip(batch, decisions, strict=True):
+            _store_decision(connection, context, change, decision, now)
+            if decision.audit_status is not None:
+                audit.append(
+                    AuditRecord.for_change(
+                        change,
+                        run_id=context.run_id,
+                        trigger=context.trigger,
+                        actor=context.actor,
+                        status=audit_status.get(decision.state, decision.audit_status),
+                        reason=decision.reason,
+                        error_code=decision.error_code,
+                        error_message=decision.error_message,
+                        attempts=decision.attempts,
+                        at=now,
                     )
-                    .values(owner_id=owner_now)
                 )
-            reason = change["reason"]
-            if outcome.already_there:
-                reason = f"{reason}; the CRM already held this owner (an earlier attempt landed)"
-            elif state == ChangeState.CONFLICT:
-                reason = (
-                    f"left alone: the owner was changed in the CRM to {outcome.current_owner_id} "
-                    "after the plan was made"
-                )
-            audit.append(
-                AuditRecord(
-                    run_id=context.run_id,
-                    trigger=context.trigger,
-                    actor=context.actor,
-                    status=context.audit_status.get(state, state.value),
-                    source=change["source"],
-                    external_id=change["external_id"],
-                    account_name=change["account_name"],
-                    old_owner_id=change["old_owner_id"],
-                    old_owner_email=change["old_owner_email"],
-                    new_owner_id=change["new_owner_id"],
-                    new_owner_email=change["new_owner_email"],
-                    territory=change["territory"],
-                    rule=change["rule"],
-                    reason=reason,
-                    error_code=outcome.error_code,
-                    error_message=outcome.error_message,
-                    attempts=int(change["attempts"]) + outcome.attempts,
-                    change_id=change["id"],
-                    at=now,
-                )
-            )
-            counter = {
-                ChangeState.WRITTEN: context.figures.written,
-                ChangeState.FAILED: context.figures.failed,
-                ChangeState.CONFLICT: context.figures.conflicts,
-            }[state]
-            counter[change["source"]] += 1
-            if outcome.already_there:
-                context.figures.already_there[change["source"]] += 1
+            context.figures.count(decision, change["source"])
         append_audit(connection, audit)
 
 
 def _write_batch(
-    context: WriteContext, connector: CrmConnector, batch: Sequence[dict[str, Any]]
+    context: WriteContext,
+    connector: CrmConnector,
+    batch: Sequence[Mapping[str, Any]],
+    audit_status: Mapping[ChangeState, str],
 ) -> None:
-    if context.stop.is_set():
-        context.figures.unfinished[connector.source] += len(batch)
+    source = connector.source
+    if context.should_stop():
+        if context.stop.is_set():
+            context.figures.interrupted = True
+        context.figures.leave_unfinished(
+            source, len(batch), context.figures.stopped_reason or "stopped before this batch"
+        )
         return
     _mark_in_flight(context, [change["id"] for change in batch])
     writes = [
@@ -196,55 +246,151 @@ def _write_batch(
         outcomes = connector.write_owner_batch(
             writes, respect_manual_changes=context.respect_manual_changes
         )
-    except ApiBudgetExhaustedError as error:
-        context.stop.set()
-        context.figures.stopped_reason = str(error)
-        context.figures.unfinished[connector.source] += len(batch)
-        log_event("writeback.stopped", source=connector.source, reason=str(error))
+    except (ApiBudgetExhaustedError, CrmAuthenticationError, CrmUnavailableError) as error:
+        # Nothing more can be written to this CRM today or now; the batch's fate is unknown.
+        context._halted.set()
+        context.figures.stop(str(error))
+        _leave_in_flight(context, batch, error)
+        log_event("writeback.stopped", source=source, reason=str(error))
         return
     except CrmError as error:
-        # The batch's fate is unknown (it may have landed): it stays in flight for the next run.
-        context.figures.unfinished[connector.source] += len(batch)
-        with context.db_lock, context.database.engine.begin() as connection:
-            connection.execute(
-                update(CHANGES)
-                .where(CHANGES.c.id.in_([change["id"] for change in batch]))
-                .values(last_error_code=error.code or "CRM_ERROR", last_error_message=str(error))
-            )
-        log_event("writeback.batch_failed", source=connector.source, error=str(error))
+        _leave_in_flight(context, batch, error)
+        log_event("writeback.batch_failed", source=source, error=str(error))
         return
-    _record_outcomes(context, batch, outcomes)
+    by_id = {outcome.external_id: outcome for outcome in outcomes}
+    decisions = [
+        decide(change, by_id.get(change["external_id"]) or _missing(change)) for change in batch
+    ]
+    record_decisions(context, batch, decisions, audit_status=audit_status)
     if context.progress:
-        context.progress(connector.source, len(batch))
+        context.progress(source, len(batch))
+
+
+def _missing(change: Mapping[str, Any]) -> WriteOutcome:
+    return WriteOutcome(
+        change["external_id"],
+        WriteStatus.UNFINISHED,
+        0,
+        error_code="NO_OUTCOME",
+        error_message="the connector reported no outcome for this record; re-checked next run",
+    )
+
+
+def _leave_in_flight(
+    context: WriteContext, batch: Sequence[Mapping[str, Any]], error: CrmError
+) -> None:
+    """A batch whose call failed as a whole: it may have landed, so it stays in flight."""
+    message = f"the outcome is unknown ({error}); the next run re-checks it"
+    context.figures.leave_unfinished(batch[0]["source"], len(batch), message)
+    with context.db_lock, context.database.engine.begin() as connection:
+        connection.execute(
+            update(CHANGES)
+            .where(CHANGES.c.id.in_([change["id"] for change in batch]))
+            .values(
+                last_error_code=error.code or "CRM_ERROR",
+                last_error_message=message,
+                applied_run_id=context.run_id,
+            )
+        )
+
+
+def settle_without_writing(
+    context: WriteContext,
+    connector: CrmConnector | None,
+    changes: Sequence[Mapping[str, Any]],
+    *,
+    not_landed: ChangeState,
+    reason: str,
+    audit_status: Mapping[ChangeState, str],
+) -> None:
+    """Decide changes that must not be written (writes switched off, plan retired): planned ones
+    get `not_landed`; in-flight ones are read back first, since an earlier attempt may have
+    landed. Without a connector (the CRM is disabled) in-flight changes stay in flight."""
+    in_flight = [c for c in changes if c["state"] == ChangeState.IN_FLIGHT.value]
+    planned = [c for c in changes if c["state"] != ChangeState.IN_FLIGHT.value]
+    decided: list[tuple[Mapping[str, Any], ChangeDecision]] = [
+        (change, decide_without_writing(change, None, not_landed, reason)) for change in planned
+    ]
+    if in_flight and connector is None:
+        context.figures.leave_unfinished(
+            in_flight[0]["source"],
+            len(in_flight),
+            f"{reason}; an earlier attempt may have landed: re-checked once the CRM is enabled",
+        )
+    elif in_flight and connector is not None:
+        try:
+            current = connector.read_owners([c["external_id"] for c in in_flight])
+        except CrmError as error:
+            _leave_in_flight(context, in_flight, error)
+        else:
+            decided.extend(
+                (change, decide_without_writing(change, current, not_landed, reason))
+                for change in in_flight
+            )
+    if decided:
+        record_decisions(
+            context,
+            [change for change, _ in decided],
+            [decision for _, decision in decided],
+            audit_status=audit_status,
+        )
+
+
+def _audit_wording(plan: Mapping[str, Any]) -> Mapping[ChangeState, str]:
+    return ROLLBACK_AUDIT_STATUS if plan["kind"] == "rollback" else {}
 
 
 def apply_plan(
     context: WriteContext, plan_id: int, connectors: Mapping[str, CrmConnector]
 ) -> WriteFigures:
-    """Write every unfinished change of the plan through the connectors of its CRMs."""
+    """Write every unfinished change of the plan for the CRMs in `connectors` (changes of other
+    CRMs wait for a run that includes them), holding those whose CRM's writes are off."""
+    plan = get_plan(context.database, plan_id)
+    assert plan is not None, f"plan {plan_id} does not exist"
+    audit_status = _audit_wording(plan)
     set_plan_status(context.database, plan_id, PlanStatus.APPLYING)
     pending = plan_changes(context.database, plan_id, UNFINISHED_STATES)
     batches: list[tuple[CrmConnector, list[dict[str, Any]]]] = []
     for source in sorted({change["source"] for change in pending}):
-        connector = connectors.get(source)
         changes = [c for c in pending if c["source"] == source]
+        connector = connectors.get(source)
+        off = context.writes_off.get(source)
+        if off is not None:
+            settle_without_writing(
+                context,
+                connector,
+                changes,
+                not_landed=ChangeState.HELD,
+                reason=f"not written: {off}",
+                audit_status=audit_status,
+            )
+            continue
         if connector is None:
-            context.figures.unfinished[source] += len(changes)
             continue
         size = connector.write_batch_size
         batches.extend(
             (connector, changes[start : start + size]) for start in range(0, len(changes), size)
         )
     with ThreadPoolExecutor(max_workers=max(1, context.concurrency)) as pool:
-        for future in [pool.submit(_write_batch, context, c, b) for c, b in batches]:
+        futures = [pool.submit(_write_batch, context, c, b, audit_status) for c, b in batches]
+        for future in futures:
             future.result()
-    remaining = plan_changes(context.database, plan_id, UNFINISHED_STATES)
-    failed = plan_changes(context.database, plan_id, [ChangeState.FAILED])
+    if plan["kind"] == "rollback":
+        mark_rolled_back(context.database, plan)
+    finish_plan_status(context.database, plan_id)
+    return context.figures
+
+
+def finish_plan_status(database: Database, plan_id: int) -> PlanStatus:
+    """Applying while changes remain unfinished (resumed by the next run); partial when some
+    failed or are held; applied when every change is settled."""
+    remaining = plan_changes(database, plan_id, UNFINISHED_STATES)
+    unsettled = plan_changes(database, plan_id, [ChangeState.FAILED, ChangeState.HELD])
     if remaining:
-        status = PlanStatus.APPLYING  # resumed by the next run
-    elif failed:
+        status = PlanStatus.APPLYING
+    elif unsettled:
         status = PlanStatus.PARTIAL
     else:
         status = PlanStatus.APPLIED
-    set_plan_status(context.database, plan_id, status)
-    return context.figures
+    set_plan_status(database, plan_id, status)
+    return status

@@ -17,6 +17,9 @@ class ExitCode:
     GUARD_RAIL = 3
     LOCKED = 4
     CRM_UNAVAILABLE = 5
+    INTERRUPTED = 130
+    """Stopped by Ctrl-C or SIGTERM: batches in flight were finished and recorded; the next run
+    finishes the rest (128 + SIGINT, the shell's own convention)."""
 
 
 class TerritorySyncError(Exception):
@@ -103,6 +106,22 @@ class GuardRailError(TerritorySyncError):
     """A guard rail stopped the run before anything was written."""
 
     exit_code = ExitCode.GUARD_RAIL
+
+
+class RunInterrupted(TerritorySyncError):
+    """A stop was requested (Ctrl-C, SIGTERM) before the run could write anything."""
+
+    exit_code = ExitCode.INTERRUPTED
+
+
+class StalePlanError(TerritorySyncError):
+    """A saved plan is superseded or stale; a fresh plan was made instead of replaying it."""
+
+    exit_code = ExitCode.GUARD_RAIL
+
+    def __init__(self, message: str, *, new_plan_id: int | None = None) -> None:
+        super().__init__(message)
+        self.new_plan_id = new_plan_id
 
 
 class CrmError(TerritorySyncError):

@@ -16,8 +16,10 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import tomllib
 from collections.abc import Mapping
+from datetime import timedelta
 from pathlib import Path
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -36,6 +38,25 @@ VENDOR_ENV_ALIASES: dict[tuple[str, str], str] = {
     ("salesforce", "login_url"): "SALESFORCE_LOGIN_URL",
     ("hubspot", "base_url"): "HUBSPOT_BASE_URL",
 }
+
+
+_DURATION = re.compile(r"^\s*(\d+)\s*([smhd])\s*$")
+_DURATION_UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
+
+
+def parse_duration(text: str) -> timedelta:
+    """A duration such as "24h", "90m", "2d" or "3600s"; ValueError (with the accepted forms)
+    for anything else."""
+    match = _DURATION.match(text)
+    if match is None:
+        raise ValueError('must be a duration such as "24h", "90m", "2d" or "3600s"')
+    return timedelta(**{_DURATION_UNITS[match.group(2)]: int(match.group(1))})
+
+
+def _checked_cron(value: str) -> str:
+    if len(value.split()) != 5:
+        raise ValueError("must have five fields: minute hour day month weekday")
+    return value
 
 
 class _Section(BaseModel):
@@ -101,12 +122,28 @@ class SyncSettings(_Section):
     """Attempts per CRM call (and per record of a write) before it counts as failed."""
     retry_initial_seconds: float = Field(default=0.5, gt=0, le=60)
     """First backoff wait; each retry doubles it (with jitter), up to 30 s."""
+    plan_max_age: str = "24h"
+    """A saved or unfinished plan older than this is not replayed: applying or resuming it
+    re-plans against the current state instead (unless `apply --force`)."""
+
+    @field_validator("plan_max_age")
+    @classmethod
+    def _duration(cls, value: str) -> str:
+        parse_duration(value)
+        return value.strip()
+
+    @property
+    def plan_max_age_delta(self) -> timedelta:
+        return parse_duration(self.plan_max_age)
 
 
 class ScheduleSettings(_Section):
     cron: str = "0 2 * * *"
     timezone: str = "UTC"
     misfire_grace_seconds: int = Field(default=3600, ge=1)
+    reconcile_cron: str = "0 3 * * 0"
+    """When the scheduler compares every CRM's record ids with the store and flags records
+    deleted behind the product's back (default: Sundays at 03:00); empty to switch it off."""
 
     @field_validator("timezone")
     @classmethod
@@ -120,9 +157,12 @@ class ScheduleSettings(_Section):
     @field_validator("cron")
     @classmethod
     def _five_fields(cls, value: str) -> str:
-        if len(value.split()) != 5:
-            raise ValueError("must have five fields: minute hour day month weekday")
-        return value
+        return _checked_cron(value)
+
+    @field_validator("reconcile_cron")
+    @classmethod
+    def _empty_or_five_fields(cls, value: str) -> str:
+        return _checked_cron(value) if value.strip() else ""
 
 
 class TerritorySettings(_Section):

@@ -2,7 +2,9 @@
 
 Database tests take the `database` fixture and run once per database. PostgreSQL runs when
 `TERRITORY_SYNC_TEST_POSTGRES_URL` names a server the tests may create databases on (CI sets it:
-postgresql://postgres@127.0.0.1:5432/test); without it those cases are skipped with that hint.
+postgresql://postgres@127.0.0.1:5432/test), or, when it is unset, when a server answers at that
+local address, so a developer's `make test` covers what CI covers; otherwise those cases are
+skipped with that hint.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from sandbox.launcher import RunningSandbox, start_sandbox
 from sync.store.database import Database, create_db_engine, normalise_database_url, open_database
 
 POSTGRES_ENV_VAR = "TERRITORY_SYNC_TEST_POSTGRES_URL"
+LOCAL_POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/test"
 POSTGRES_SKIP_REASON = (
     f"PostgreSQL tests need {POSTGRES_ENV_VAR}, e.g. "
     f"{POSTGRES_ENV_VAR}=postgresql://postgres@127.0.0.1:5432/test (make test sets it in CI)"
@@ -38,9 +41,23 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
+def _local_postgres() -> str | None:
+    """The local server's URL when one answers there within a second."""
+    engine = create_engine(
+        normalise_database_url(LOCAL_POSTGRES_URL), connect_args={"connect_timeout": 1}
+    )
+    try:
+        with engine.connect():
+            return LOCAL_POSTGRES_URL
+    except Exception:
+        return None
+    finally:
+        engine.dispose()
+
+
 @pytest.fixture(scope="session")
 def postgres_server_url() -> str:
-    url = os.environ.get(POSTGRES_ENV_VAR)
+    url = os.environ.get(POSTGRES_ENV_VAR) or _local_postgres()
     if not url:
         pytest.skip(POSTGRES_SKIP_REASON)
     return normalise_database_url(url)

@@ -12,7 +12,8 @@ from typing import Literal
 from fastapi import Request
 
 from sync.plan import get_plan
-from sync.runner import SyncRequest, apply_saved_plan, run_sync
+from sync.runner import SyncRequest, run_sync
+from sync.saved_plans import apply_saved_plan
 from sync.store.changes import PlanStatus
 from sync.store.runs import RunTrigger
 from web.auth import Principal
@@ -78,7 +79,7 @@ def start_apply(request: Request, principal: Principal, plan_id: int) -> Job:
     plan = get_plan(database, plan_id)
     if plan is None:
         raise ApiError(404, f"there is no plan {plan_id}; create one with POST /api/plans")
-    if plan["status"] in (PlanStatus.APPLIED.value, PlanStatus.SUPERSEDED.value):
+    if plan["status"] == PlanStatus.APPLIED.value:
         raise ApiError(
             409, f"plan {plan_id} is {plan['status']}: make a new plan", code="plan_not_applicable"
         )

@@ -1,9 +1,11 @@
 """`Plan` and `OwnerChange`: the owner changes a run intends, and the state of each one.
 
-A change moves through planned -> in_flight -> written | failed | conflict | skipped (and
-rolled_back later). Its state is committed before and after every write batch, so a crashed run's
-successor knows exactly which changes may have landed (in_flight) and re-checks them against the
-CRM before writing anything again.
+A change moves through planned -> in_flight -> written | failed | conflict | skipped, or is held
+(its CRM's writes are switched off) or superseded (its plan was retired before it was written), and
+may be rolled_back later. Its state is committed before and after every write batch, so a crashed
+run's successor knows exactly which changes may have landed (in_flight) and re-checks them against
+the CRM before writing anything again. A write whose answer was lost and whose owner could not be
+read back stays in_flight, with the reason in `last_error_*`, until a later run decides it.
 """
 
 from __future__ import annotations
@@ -24,7 +26,10 @@ class PlanStatus(StrEnum):
     APPLYING = "applying"
     APPLIED = "applied"
     PARTIAL = "partial"
+    """Applied as far as it could be: some changes failed or are held."""
     SUPERSEDED = "superseded"
+    """Retired before it was fully applied: a newer plan covers its scope, or it grew stale
+    (`status_reason` says which). Its unwritten changes are never written."""
 
 
 class ChangeState(StrEnum):
@@ -34,6 +39,10 @@ class ChangeState(StrEnum):
     FAILED = "failed"
     CONFLICT = "conflict"
     SKIPPED = "skipped"
+    HELD = "held"
+    """Not written because the CRM's writes are switched off (`enabled` or `write_owners`)."""
+    SUPERSEDED = "superseded"
+    """Not written because its plan was retired (see `Plan.status_reason`)."""
     ROLLED_BACK = "rolled_back"
 
 
@@ -53,6 +62,8 @@ class Plan(SQLModel, table=True):
     guard_rails: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JsonColumn))
     figures: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JsonColumn))
     territory_fingerprint: str | None = Field(default=None, max_length=64)
+    status_reason: str | None = None
+    """Why the plan has its status, in words (e.g. superseded by plan 12)."""
 
 
 class OwnerChange(SQLModel, table=True):

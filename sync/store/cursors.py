@@ -11,7 +11,7 @@ from datetime import datetime
 from sqlalchemy import Column
 from sqlmodel import Field, SQLModel
 
-from mapping.model.columns import UtcDateTime
+from mapping.model.columns import JsonColumn, UtcDateTime
 
 
 class PullCursor(SQLModel, table=True):
@@ -24,3 +24,6 @@ class PullCursor(SQLModel, table=True):
     full_pull_started_at: datetime | None = Field(default=None, sa_column=Column(UtcDateTime()))
     """When the last full pull began: records not seen since then were deleted in the CRM."""
     updated_at: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False))
+    pulled_fields: list[str] | None = Field(default=None, sa_column=Column(JsonColumn))
+    """The extra fields (beyond the connector's defaults) the stored accounts were fully pulled
+    with; a territory file needing one more makes the next pull of this CRM a full one."""

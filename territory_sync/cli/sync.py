@@ -5,18 +5,29 @@ from __future__ import annotations
 import csv
 import getpass
 import sys
+import threading
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
-from rich.markup import escape
-from rich.table import Table
+from rich.text import Text
 
 from sync.plan import plan_changes
-from sync.runner import SyncRequest, SyncResult, apply_saved_plan, rollback_run, run_sync
+from sync.rollback import rollback_run
+from sync.runner import SyncRequest, SyncResult, run_sync
+from sync.saved_plans import apply_saved_plan
 from territory_sync.cli.context import CliContext, cli_context
-from territory_sync.cli.output import JSON_OPTION_HELP, console, print_json, print_rows
+from territory_sync.cli.output import (
+    JSON_OPTION_HELP,
+    console,
+    error_console,
+    print_json,
+    print_rows,
+)
 from territory_sync.cli.progress import TerminalProgress
+from territory_sync.cli.run_report import ask_in_terminal, report
+from territory_sync.cli.stopping import stop_on_signals
+from territory_sync.errors import ExitCode
 
 
 class CrmChoice(StrEnum):
@@ -54,65 +65,27 @@ def _sources(choice: CrmChoice) -> tuple[str, ...]:
     return () if choice == CrmChoice.ALL else (choice.value,)
 
 
-def summary_table(result: SyncResult) -> Table:
-    figures = result.figures
-    table = Table(title=f"Run {result.run_id}: {result.status.value}", show_header=False)
-    table.add_column("what", style="bold")
-    table.add_column("value", justify="right")
-
-    def row(label: str, value: Any) -> None:
-        table.add_row(label, f"{value:,}" if isinstance(value, int) else str(value))
-
-    row("pulled", figures.get("pulled", 0))
-    row("evaluated (records)", figures.get("evaluated", 0))
-    row("changes planned", figures.get("planned", 0))
-    for territory, count in (figures.get("changes_by_territory") or {}).items():
-        row(f"  in {territory}", count)
-    row("written", figures.get("written", 0))
-    row("failed", figures.get("failed", 0))
-    row("conflicts (left alone)", figures.get("conflicts", 0))
-    row("skipped", figures.get("skipped", 0))
-    row("ties (owner kept)", figures.get("ties", 0))
-    for source, calls in (figures.get("api_calls") or {}).items():
-        row(f"API calls, {source}", calls.get("calls", 0))
-    row("duration", f"{figures.get('duration_seconds', 0):.1f} s")
-    if result.plan_id is not None:
-        row("plan", result.plan_id)
-    return table
+NO_TERMINAL = (
+    "refusing to write owners without --yes: standard input is not a terminal, so there is "
+    "nobody to ask. Preview with --dry-run, or pass --yes to write"
+)
 
 
-def _report(result: SyncResult, as_json: bool) -> None:
-    if as_json:
-        print_json(
-            {
-                "run_id": result.run_id,
-                "plan_id": result.plan_id,
-                "status": result.status.value,
-                "exit_code": result.exit_code,
-                "message": result.message,
-                "figures": result.figures,
-            }
-        )
-    else:
-        console.print(summary_table(result))
-        verdict = result.verdict
-        if verdict is not None:
-            for swing in verdict.flagged_reps:
-                console.print(
-                    f"[yellow]flagged:[/yellow] {swing.email} gains {swing.gains}, "
-                    f"loses {swing.losses} accounts in this run"
-                )
-        if result.message:
-            style = "red" if result.exit_code else "green"
-            console.print(f"[{style}]{escape(result.message)}[/{style}]")
-    if result.exit_code:
-        raise typer.Exit(result.exit_code)
+def _require_yes_or_terminal(yes: bool) -> None:
+    """Nothing writes without an explicit yes: with no terminal to ask, `--yes` is the yes."""
+    if not yes and not sys.stdin.isatty():
+        error_console.print(Text(f"error: {NO_TERMINAL}"), highlight=False)
+        raise typer.Exit(ExitCode.USAGE)
 
 
-def _run(state: CliContext, request: SyncRequest, as_json: bool) -> SyncResult:
+def _run(state: CliContext, request: SyncRequest, stop: threading.Event) -> SyncResult:
     database = state.database()
     with TerminalProgress() as progress:
-        return run_sync(state.settings, database, request, progress=progress)
+        return run_sync(state.settings, database, request, progress=progress, stop=stop)
+
+
+def _announce(text: str) -> None:
+    error_console.print(Text(text, style="yellow"), highlight=False)
 
 
 def sync(
@@ -128,15 +101,22 @@ def sync(
         bool, typer.Option(help="Apply even above the blast-radius limit.")
     ] = False,
     yes: Annotated[
-        bool, typer.Option("--yes", "-y", help="Do not ask before writing owners.")
+        bool,
+        typer.Option(
+            "--yes", "-y", help="Write without asking (needed when no terminal is attached)."
+        ),
+    ] = False,
+    reconcile: Annotated[
+        bool,
+        typer.Option(help="Also compare every record id with the CRMs and flag deleted ones."),
     ] = False,
     actor: Annotated[str | None, typer.Option(help="Who starts the run (audit).")] = None,
     as_json: Annotated[bool, typer.Option("--json", help=JSON_OPTION_HELP)] = False,
 ) -> None:
-    """Pull, assign and write changed owners, with a summary (exit codes in the README)."""
+    """Pull, plan, show the plan and ask, then write the changed owners (exit codes: README)."""
     state = cli_context(ctx)
-    if not (dry_run or yes or as_json) and sys.stdin.isatty():
-        typer.confirm("Write the changed owners to the CRMs?", abort=True)
+    if not dry_run:
+        _require_yes_or_terminal(yes)
     request = SyncRequest(
         trigger="cli",
         actor=actor or default_actor(),
@@ -146,8 +126,12 @@ def sync(
         territory=territory,
         account=account,
         allow_mass_change=allow_mass_change,
+        reconcile=reconcile,
+        confirm=None if (yes or dry_run) else ask_in_terminal,
     )
-    _report(_run(state, request, as_json), as_json)
+    with stop_on_signals(_announce) as stop:
+        result = _run(state, request, stop)
+    report(result, as_json)
 
 
 def plan(
@@ -172,7 +156,8 @@ def plan(
         territory=territory,
         account=account,
     )
-    result = _run(state, request, output != PlanFormat.TABLE)
+    with stop_on_signals(_announce) as stop:
+        result = _run(state, request, stop)
     assert result.plan_id is not None
     changes = plan_changes(state.database(), result.plan_id)
     if output == PlanFormat.CSV:
@@ -186,26 +171,34 @@ def plan(
         print_rows(changes[:200], CHANGE_COLUMNS, title=f"Plan {result.plan_id}")
         if len(changes) > 200:
             console.print(f"... and {len(changes) - 200:,} more (--format csv lists all)")
-        _report(result, False)
+        report(result, False)
 
 
 def apply(
     ctx: typer.Context,
     plan_id: Annotated[int, typer.Argument(help="The plan to apply.")],
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask first.")] = False,
+    force: Annotated[
+        bool, typer.Option(help="Apply even a superseded or stale plan, as it is.")
+    ] = False,
     actor: Annotated[str | None, typer.Option(help="Who applies (audit).")] = None,
     as_json: Annotated[bool, typer.Option("--json", help=JSON_OPTION_HELP)] = False,
 ) -> None:
-    """Apply exactly a saved plan, re-checking each owner against the CRM at write time."""
+    """Apply exactly a saved plan, re-checking each owner against the CRM at write time.
+
+    A superseded or stale plan is not replayed: a fresh plan is saved for review (exit 3)."""
     state = cli_context(ctx)
-    if not (yes or as_json) and sys.stdin.isatty():
-        typer.confirm(f"Write the owners of plan {plan_id} to the CRMs?", abort=True)
-    request = SyncRequest(trigger="cli", actor=actor or default_actor())
-    with TerminalProgress() as progress:
+    _require_yes_or_terminal(yes)
+    if not yes and not typer.confirm(
+        f"Write the owners of plan {plan_id} to the CRMs?", default=False, err=True
+    ):
+        raise typer.Exit(ExitCode.OK)
+    request = SyncRequest(trigger="cli", actor=actor or default_actor(), force=force)
+    with stop_on_signals(_announce) as stop, TerminalProgress() as progress:
         result = apply_saved_plan(
-            state.settings, state.database(), plan_id, request, progress=progress
+            state.settings, state.database(), plan_id, request, progress=progress, stop=stop
         )
-    _report(result, as_json)
+    report(result, as_json)
 
 
 def rollback(
@@ -218,12 +211,16 @@ def rollback(
 ) -> None:
     """Restore the previous owners of a run's written changes, skipping records changed since."""
     state = cli_context(ctx)
-    if not (dry_run or yes or as_json) and sys.stdin.isatty():
-        typer.confirm(f"Restore the owners run {run_id} replaced?", abort=True)
+    if not dry_run:
+        _require_yes_or_terminal(yes)
+        if not yes and not typer.confirm(
+            f"Restore the owners run {run_id} replaced?", default=False, err=True
+        ):
+            raise typer.Exit(ExitCode.OK)
     request = SyncRequest(trigger="cli", actor=actor or default_actor(), dry_run=dry_run)
     with TerminalProgress() as progress:
         result = rollback_run(state.settings, state.database(), run_id, request, progress=progress)
-    _report(result, as_json)
+    report(result, as_json)
 
 
 def scheduler(ctx: typer.Context) -> None:

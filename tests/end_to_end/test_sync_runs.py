@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy import text
 
-from sync.runner import SyncRequest, rollback_run
+from sync.rollback import rollback_run
+from sync.runner import SyncRequest
 from sync.store.runs import RunStatus
 from territory_sync.errors import ExitCode
 from tests.end_to_end.conftest import ALL_NORTH_AMERICA_TO_ONE_REP, Product
@@ -72,7 +73,7 @@ def test_a_person_changing_an_owner_after_the_plan_is_a_conflict_left_alone(
     change = next(c for c in plan.changes if c.source == "hubspot" and c.new_owner_id)
     person_choice = "41800024"  # another active owner in the sandbox
     product.sandbox.hubspot.change_owner_as_person(change.external_id, person_choice)
-    from sync.runner import apply_saved_plan
+    from sync.saved_plans import apply_saved_plan
 
     assert plan.plan_id is not None
     result = apply_saved_plan(

@@ -1,0 +1,154 @@
+"""Applying a reviewed plan: exactly that plan, or, when it is no longer safe to replay, a new one.
+
+`territory-sync apply PLAN_ID` (and the console's apply button) writes the plan the admin
+reviewed; applying it is the explicit decision, so the blast-radius guard rail does not stop it.
+A plan that was superseded by a newer plan for an overlapping scope, or has gone stale (older
+than `[sync] plan_max_age`, or made with another territory file), is not replayed: a fresh plan
+for the same scope is made and saved for review instead (exit code 3), unless `--force` asks for
+the old plan as it is. Even then write-back re-reads every owner first: records already holding
+the new owner are reported "already there" (not this run's write), and a person's later change is
+left alone (under `conflict_policy = "respect"`).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Mapping
+from datetime import UTC, datetime
+
+from sqlalchemy import update
+
+from connectors.base import CrmConnector
+from sync.connect import build_connectors
+from sync.evaluate import load_rules
+from sync.plan import CHANGES, PLANS, get_plan, plan_changes
+from sync.plan_lifetime import stale_reason
+from sync.progress import RunProgress, SilentProgress
+from sync.session import (
+    RunSession,
+    SyncRequest,
+    SyncResult,
+    api_calls,
+    outcome_message,
+    status_after_writes,
+    write_context,
+)
+from sync.store.changes import ChangeState, PlanStatus
+from sync.store.database import Database
+from sync.store.runs import RunStatus
+from sync.writeback import apply_plan
+from territory_sync.errors import ConfigurationError, StalePlanError
+from territory_sync.logs import run_context
+from territory_sync.settings import Settings
+
+
+def _why_not_replayable(
+    settings: Settings, plan: Mapping[str, object], territory_file: str | None
+) -> str | None:
+    if plan["status"] == PlanStatus.SUPERSEDED.value:
+        return f"plan {plan['id']} is superseded ({plan.get('status_reason') or 'retired'})"
+    fingerprint = load_rules(settings, None, territory_file).fingerprint
+    return stale_reason(
+        plan,
+        now=datetime.now(UTC),
+        max_age=settings.sync.plan_max_age_delta,
+        max_age_text=settings.sync.plan_max_age,
+        territory_fingerprint=fingerprint,
+    )
+
+
+def _revive(database: Database, plan_id: int) -> None:
+    """`--force` on a retired plan: its superseded changes are planned again."""
+    with database.engine.begin() as connection:
+        connection.execute(
+            update(CHANGES)
+            .where(CHANGES.c.plan_id == plan_id, CHANGES.c.state == ChangeState.SUPERSEDED.value)
+            .values(state=ChangeState.PLANNED.value)
+        )
+        connection.execute(
+            update(PLANS)
+            .where(PLANS.c.id == plan_id)
+            .values(status=PlanStatus.DRAFT.value, status_reason="applied with --force")
+        )
+
+
+def _replan(
+    settings: Settings,
+    database: Database,
+    plan: Mapping[str, object],
+    request: SyncRequest,
+    connectors: Mapping[str, CrmConnector] | None,
+    why: str,
+) -> StalePlanError:
+    from sync.runner import run_sync
+
+    scope = plan.get("scope") or {}
+    assert isinstance(scope, dict)
+    fresh = run_sync(
+        settings,
+        database,
+        SyncRequest(
+            trigger=request.trigger,
+            actor=request.actor,
+            plan_only=True,
+            sources=tuple(scope.get("sources") or ()),
+            territory=scope.get("territory"),
+            account=scope.get("account"),
+        ),
+        connectors=connectors,
+    )
+    return StalePlanError(
+        f"{why}: not applied, so its old decisions are not replayed. A fresh plan for the same "
+        f"scope is saved as plan {fresh.plan_id} ({fresh.figures.get('planned', 0):,} "
+        f"change(s)): review it and `territory-sync apply {fresh.plan_id}`, or apply plan "
+        f"{plan['id']} as it is with --force",
+        new_plan_id=fresh.plan_id,
+    )
+
+
+def apply_saved_plan(
+    settings: Settings,
+    database: Database,
+    plan_id: int,
+    request: SyncRequest,
+    *,
+    connectors: Mapping[str, CrmConnector] | None = None,
+    stop: threading.Event | None = None,
+    progress: RunProgress | None = None,
+) -> SyncResult:
+    """Apply exactly the reviewed plan; see the module docstring for stale and superseded ones."""
+    progress = progress or SilentProgress()
+    plan = get_plan(database, plan_id)
+    if plan is None:
+        raise ConfigurationError(f"there is no plan {plan_id}; `territory-sync runs` lists runs")
+    if plan["status"] == PlanStatus.APPLIED.value:
+        raise ConfigurationError(f"plan {plan_id} is applied: it cannot be applied again")
+    why = _why_not_replayable(settings, plan, request.territory_file)
+    if why is not None and not request.force:
+        if plan["kind"] != "assign":
+            raise StalePlanError(f"{why}: not applied; make a new one")
+        raise _replan(settings, database, plan, request, connectors, why)
+    sources = sorted({c["source"] for c in plan_changes(database, plan_id)})
+    session = RunSession(settings, database, "apply", request, {"plan_id": plan_id})
+    figures: dict[str, object] = {"plan_id": plan_id}
+    if why is not None:
+        figures["forced"] = why
+    try:
+        with run_context(session.run_id):
+            if plan["status"] == PlanStatus.SUPERSEDED.value:
+                _revive(database, plan_id)
+            crms = connectors or build_connectors(settings, sources)
+            context = write_context(settings, database, session.run_id, request, stop, progress)
+            progress.phase("write owners", total=len(plan_changes(database, plan_id)))
+            writes = apply_plan(context, plan_id, crms)
+            figures.update(writes.as_dict())
+            figures["api_calls"] = api_calls(crms)
+            status, exit_code = status_after_writes(writes)
+            message = outcome_message(status, writes, f"territory-sync apply {plan_id}")
+            session.close(status, dict(figures), message)
+            return SyncResult(
+                session.run_id, status, exit_code, dict(figures), plan_id=plan_id, message=message
+            )
+    except BaseException as error:
+        session.close(RunStatus.FAILED, dict(figures), str(error))
+        raise
