@@ -1,7 +1,9 @@
 """The nightly schedule: reapply territory assignments on a cron, unattended (APScheduler 3.x).
 
 `territory-sync scheduler` runs `scheduled_sync` on the configured cron (default 02:00 every day
-in the configured time zone). The job is stored by reference (`scheduler:scheduled_sync`) in the
+in the configured time zone), and `scheduled_reconcile` on `[schedule] reconcile_cron` (default
+Sundays at 03:00): a sync that also compares every CRM's record ids with the store and flags
+records deleted behind the product's back. The jobs are stored by reference (`scheduler:scheduled_sync`) in the
 project's own database, so it survives restarts; runs are coalesced, one at a time, with a
 misfire grace time. Every run takes the same run lock as the command line and the admin console.
 On SIGTERM or SIGINT the scheduler asks the run in progress to stop after the write batch in
@@ -27,6 +29,8 @@ from territory_sync.settings import Settings
 
 JOB_ID = "nightly-sync"
 JOB_REFERENCE = "scheduler:scheduled_sync"
+RECONCILE_JOB_ID = "weekly-reconcile"
+RECONCILE_JOB_REFERENCE = "scheduler:scheduled_reconcile"
 JOB_TABLE = "apscheduler_jobs"
 STOP_REQUESTED = threading.Event()
 """Set on SIGTERM: the running sync finishes its batch in flight and stops."""
@@ -38,6 +42,18 @@ def scheduled_sync(config_path: str | None = None, database_url: str | None = No
 
     return run_sync_from_config(
         SyncRequest(trigger="schedule", actor="scheduler"),
+        config_path=config_path,
+        database_url=database_url,
+        stop=STOP_REQUESTED,
+    ).exit_code
+
+
+def scheduled_reconcile(config_path: str | None = None, database_url: str | None = None) -> int:
+    """The reconciliation job: a sync run that also flags records the CRMs no longer list."""
+    from sync.runner import SyncRequest, run_sync_from_config
+
+    return run_sync_from_config(
+        SyncRequest(trigger="schedule", actor="scheduler", reconcile=True),
         config_path=config_path,
         database_url=database_url,
         stop=STOP_REQUESTED,
@@ -71,6 +87,15 @@ def build_scheduler(
         replace_existing=True,
         kwargs=job_kwargs or {},
     )
+    if settings.schedule.reconcile_cron:
+        scheduler.add_job(
+            RECONCILE_JOB_REFERENCE,
+            CronTrigger.from_crontab(settings.schedule.reconcile_cron, timezone=zone),
+            id=RECONCILE_JOB_ID,
+            name="weekly reconciliation of deleted records",
+            replace_existing=True,
+            kwargs=job_kwargs or {},
+        )
     return scheduler
 
 
@@ -110,7 +135,13 @@ def run_scheduler(
     signal.signal(signal.SIGINT, stop)
     from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_EXECUTED, EVENT_SCHEDULER_STARTED
 
+    def drop_switched_off_jobs(_event: object) -> None:
+        # The job store outlives the configuration: a job switched off there must go too.
+        if not settings.schedule.reconcile_cron and scheduler.get_job(RECONCILE_JOB_ID):
+            scheduler.remove_job(RECONCILE_JOB_ID)
+
     scheduler.add_listener(announce_next, EVENT_JOB_EXECUTED | EVENT_JOB_ERROR)
+    scheduler.add_listener(drop_switched_off_jobs, EVENT_SCHEDULER_STARTED)
     scheduler.add_listener(announce_next, EVENT_SCHEDULER_STARTED)
     log_event("scheduler.started", cron=settings.schedule.cron, zone=settings.schedule.timezone)
     scheduler.start()
