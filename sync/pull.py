@@ -9,7 +9,7 @@ The fields a territory file uses beyond the connector's defaults (`extra_fields`
 Accounts already in the store were pulled without a field that a territory file starts to use, so
 the first pull after such a change is a full one; the cursor remembers which extra fields the
 store's accounts carry. A stop request ends the pull between pages (each page is committed with
-its cursor, so nothing is lost) with `RunInterrupted`.
+its cursor, so nothing is lost) with `RunInterruptedError`.
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ from sync.store.accounts import mark_unseen_deleted, upsert_accounts
 from sync.store.cursors import PullCursor
 from sync.store.database import Database
 from sync.store.reps import upsert_reps
-from territory_sync.errors import RunInterrupted
+from territory_sync.errors import RunInterruptedError
 from territory_sync.logs import log_event
 
 CURSORS: Table = PullCursor.__table__  # type: ignore[attr-defined]
@@ -177,7 +177,7 @@ def pull_source(
     final_position: PullPosition | None = None
     for page in connector.pull_accounts(mode, since, lookback, extra_fields):
         if stop is not None and stop.is_set():
-            raise RunInterrupted(
+            raise RunInterruptedError(
                 f"stopped by request while pulling {source} (every page read so far is saved); "
                 "nothing was written. Run the command again to finish"
             )

@@ -63,7 +63,7 @@ from sync.writeback import WriteContext, apply_plan, settle_without_writing
 from territory_sync.errors import (
     ConfigurationError,
     ExitCode,
-    RunInterrupted,
+    RunInterruptedError,
     TerritorySyncError,
 )
 from territory_sync.logs import log_event, run_context
@@ -140,7 +140,7 @@ def _unfinished_plans(
 
 def _check_stop(stop: threading.Event, where: str) -> None:
     if stop.is_set():
-        raise RunInterrupted(
+        raise RunInterruptedError(
             f"stopped by request {where}; nothing was written. Run the command again to finish"
         )
 
@@ -328,7 +328,7 @@ def run_sync(
             return SyncResult(
                 status=status, exit_code=exit_code, figures=figures, message=message, **result_args
             )
-    except RunInterrupted as error:
+    except RunInterruptedError as error:
         figures["api_calls"] = api_calls(crms)
         session.close(RunStatus.INTERRUPTED, figures, str(error), fingerprint)
         raise

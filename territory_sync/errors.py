@@ -108,7 +108,7 @@ class GuardRailError(TerritorySyncError):
     exit_code = ExitCode.GUARD_RAIL
 
 
-class RunInterrupted(TerritorySyncError):
+class RunInterruptedError(TerritorySyncError):
     """A stop was requested (Ctrl-C, SIGTERM) before the run could write anything."""
 
     exit_code = ExitCode.INTERRUPTED
