@@ -5,9 +5,9 @@ in the configured time zone), and `scheduled_reconcile` on `[schedule] reconcile
 Sundays at 03:00): a sync that also compares every CRM's record ids with the store and flags
 records deleted behind the product's back. The jobs are stored by reference
 (`scheduler:scheduled_sync`) in the project's own database, so they survive restarts; runs are
-coalesced, one at a time, with a misfire grace time. Every run takes the same run lock as the command line and the admin console.
-On SIGTERM or SIGINT the scheduler asks the run in progress to stop after the write batch in
-flight, waits for it to record its state, and exits.
+coalesced, one at a time, with a misfire grace time. Every run takes the same run lock as the
+command line and the admin console. On SIGTERM or SIGINT the scheduler asks the run in progress
+to stop after the write batch in flight, waits for it to record its state, and exits.
 """
 
 from __future__ import annotations
