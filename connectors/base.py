@@ -119,7 +119,8 @@ class CrmConnector(Protocol):
         extra_fields: Collection[str] = (),
     ) -> Iterator[AccountPage]:
         """Pages of accounts: all live ones (full), or those modified since `since` (incremental,
-        deleted ones included and flagged), oldest first where the CRM allows. `extra_fields`
+        deleted ones included and flagged where the CRM can list them by time: HubSpot cannot,
+        and leaves deletions to full pulls), oldest first where the CRM allows. `extra_fields`
         (names the CRM has, see `account_field_names`) are pulled beside the default fields."""
         ...
 

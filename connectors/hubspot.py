@@ -2,15 +2,27 @@
 
 A full pull lists every live company page by page (by id, so the position comes with the last
 page: the moment the pull started, less the lookback, so that the next incremental pull catches
-anything modified while it ran). An incremental pull lists the companies archived since the
-cursor (search never returns them) and then walks the search endpoint on
-`hs_lastmodifieddate` (`connectors.hubspot_search`). Owners are HubSpot owners, assigned by owner
-id. Write-back is in `connectors.hubspot_writeback`; every request goes through
-`connectors.hubspot_client`, which paces, times out, retries and wraps it.
+anything modified while it ran). An incremental pull walks the search endpoint on
+`hs_lastmodifieddate` from the saved position (`connectors.hubspot_search`), with the lookback
+as part of the same request; if search stops making progress (it answered one timestamp's
+filters inconsistently), the pull logs `crm.search_inconsistent` and lists every live company
+instead, keeping those modified since the window start.
+
+Incremental pulls do not read archived (deleted) companies. Search never returns them, and the
+list endpoint's `archived=true` pages by id with no filter or sort on when a company was archived
+(https://developers.hubspot.com/docs/api-reference/latest/crm/objects/companies/get-companies), so
+reading them incrementally would mean listing them all on every run. Deletions are found instead
+by the full pull (the sync flags every account it no longer returned), by reconciling the ids in
+the store with `list_account_ids`, and by write-back's read answering OBJECT_NOT_FOUND.
+
+Owners are HubSpot owners, assigned by owner id. Write-back is in `connectors.hubspot_writeback`;
+every request goes through `connectors.hubspot_client`, which paces, times out, retries and
+wraps it.
 """
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
@@ -22,12 +34,19 @@ from connectors.base import (
     OwnerWrite,
     PullMode,
     PullPosition,
+    RawAccount,
     WriteOutcome,
 )
 from connectors.budget import ApiBudget
 from connectors.hubspot_client import HubSpotTransport, build_apis
-from connectors.hubspot_records import archived_at, epoch_ms, from_epoch_ms, raw_account
-from connectors.hubspot_search import ChangedPage, Company, walk_changes
+from connectors.hubspot_records import (
+    ONE_MILLISECOND,
+    epoch_ms,
+    from_epoch_ms,
+    modified_at,
+    raw_account,
+)
+from connectors.hubspot_search import ChangedPage, Company, FilterGroups, walk_changes
 from connectors.hubspot_settings import (
     BASE_URL_SETTING,
     BATCH_LIMIT,
@@ -46,7 +65,7 @@ from connectors.hubspot_writeback import write_owner_batch
 from connectors.rate_limit import SlidingWindowLimiter
 from connectors.retry import RetryPolicy, policy_from_settings
 from mapping.unified import UnifiedRep
-from territory_sync.errors import ConfigurationError, MissingCredentialError
+from territory_sync.errors import ConfigurationError, CrmRequestError, MissingCredentialError
 from territory_sync.logs import log_event
 from territory_sync.settings import Settings
 
@@ -156,57 +175,88 @@ class HubSpotConnector:
         return self._pull_changed(since, lookback)
 
     def _pull_all(self, lookback: timedelta) -> Iterator[AccountPage]:
+        for records, position in self._list_live(lookback):
+            log_event("crm.page", source=SOURCE, records=len(records), mode="full")
+            yield AccountPage(records, position, final=position is not None)
+
+    def _list_live(
+        self, lookback: timedelta, keep: Callable[[Company], bool] = lambda company: True
+    ) -> Iterator[tuple[list[RawAccount], PullPosition | None]]:
+        """Every live company page by page (by id), those `keep` accepts as records; only the
+        last page has a position: the moment the listing started, less the lookback, so that
+        the next incremental pull catches anything modified while it ran."""
         started = self._clock()
         after: str | None = None
         while True:
-            companies, after = hubspot_calls.list_companies(
+            companies, following = hubspot_calls.list_companies(
                 self.transport, after=after, properties=self.properties, archived=False
             )
-            records = [raw_account(c) for c in companies]
-            log_event("crm.page", source=SOURCE, records=len(records), mode="full")
-            if after is None:
-                yield AccountPage(records, PullPosition(started - lookback), final=True)
+            records = [raw_account(c) for c in companies if keep(c)]
+            if following is None:
+                yield records, PullPosition(started - lookback)
                 return
-            yield AccountPage(records, None)
+            if following == after:
+                raise CrmRequestError(
+                    f"listing companies returned the cursor it was given ({after!r}) as the next "
+                    "page's cursor; the listing cannot go on. Run a full pull later.",
+                    crm=SOURCE,
+                )
+            after = following
+            yield records, None
 
     def _pull_changed(self, since: PullPosition, lookback: timedelta) -> Iterator[AccountPage]:
-        start = since.modified_at - lookback
-        # A position inside one timestamp's walk is exact only when nothing is looked back on.
-        resume_after_id = since.record_id if lookback <= timedelta(0) else None
-        yield from self._archived_since(start)
+        """The search walk from `since` (archived companies are not read: see the module
+        docstring); if search stops making progress, the window is listed instead."""
+        settled_ms = epoch_ms(self._clock() - lookback) if lookback > timedelta(0) else None
+        position = since
         for page in walk_changes(
             self._search,
-            epoch_ms(start),
-            resume_after_id=resume_after_id,
+            epoch_ms(since.modified_at),
+            after_id=since.record_id,
+            lookback_ms=max(0, lookback // ONE_MILLISECOND),
             page_limit=SEARCH_PAGE_LIMIT,
         ):
+            if page.stalled is not None:
+                yield from self._list_changed(since, position, lookback, page.stalled)
+                return
+            position = _position(page, position, settled_ms)
             records = [raw_account(c) for c in page.companies]
             log_event("crm.page", source=SOURCE, records=len(records), mode="incremental")
-            yield AccountPage(records, _position(page, since), final=page.final)
+            yield AccountPage(records, position, final=page.final)
 
-    def _search(self, filters: list[dict[str, str]], sort_property: str) -> list[Company]:
-        return hubspot_calls.search_companies(
-            self.transport, filters, sort_property, self.properties
+    def _list_changed(
+        self, since: PullPosition, reached: PullPosition, lookback: timedelta, reason: str
+    ) -> Iterator[AccountPage]:
+        """The pull's window read by listing every live company (100 a page, paced by the burst
+        limiter) and keeping those modified since the window start, when search cannot go on."""
+        window_start = since.modified_at - lookback
+        log_event(
+            "crm.search_inconsistent",
+            level=logging.WARNING,
+            source=SOURCE,
+            reason=reason,
+            reached_modified_at=reached.modified_at.isoformat(),
+            reached_id=reached.record_id,
+            fallback="list",
+            window_start=window_start.isoformat(),
         )
 
-    def _archived_since(self, start: datetime) -> Iterator[AccountPage]:
-        """Companies archived at or after `start`, flagged deleted: search never returns
-        archived companies, so they are listed (`archived=true`) and filtered here."""
-        after: str | None = None
-        while True:
-            companies, after = hubspot_calls.list_companies(
-                self.transport, after=after, properties=self.properties, archived=True
-            )
-            records = [
-                raw_account(c, deleted=True)
-                for c in companies
-                if (archived_at(c) or start) >= start
-            ]
-            if records:
-                log_event("crm.page", source=SOURCE, records=len(records), mode="archived")
-                yield AccountPage(records, None)
-            if after is None:
-                return
+        def in_window(company: Company) -> bool:
+            moment = modified_at(company)
+            return moment is None or moment >= window_start
+
+        for records, listed_to in self._list_live(lookback, in_window):
+            log_event("crm.page", source=SOURCE, records=len(records), mode="incremental-list")
+            if listed_to is None:
+                if records:
+                    yield AccountPage(records, None)
+            else:
+                yield AccountPage(records, later_position(listed_to, reached), final=True)
+
+    def _search(self, groups: FilterGroups, sort_property: str) -> list[Company]:
+        return hubspot_calls.search_companies(
+            self.transport, groups, sort_property, self.properties
+        )
 
     # -- owners ------------------------------------------------------------------------------
 
@@ -269,9 +319,24 @@ def _full_name(owner: dict[str, object]) -> str | None:
     return " ".join(p for p in parts if p) or None
 
 
-def _position(page: ChangedPage, since: PullPosition) -> PullPosition:
-    """The page's position, never behind `since` (a lookback re-reads older companies)."""
+def later_position(a: PullPosition, b: PullPosition) -> PullPosition:
+    """The later of two positions in (modified, id) order (no id comes before every id)."""
+
+    def key(position: PullPosition) -> tuple[datetime, int]:
+        record_id = position.record_id
+        return position.modified_at, -1 if record_id is None else int(record_id)
+
+    return a if key(a) >= key(b) else b
+
+
+def _position(page: ChangedPage, reached: PullPosition, settled_ms: int | None) -> PullPosition:
+    """The page's position, never behind `reached` (a lookback re-reads older companies).
+
+    An id inside a timestamp is kept only when the timestamp is older than the lookback
+    (`settled_ms`): a company stamped at a newer one may not show in search yet, and `(t, id)`
+    would never read it if its id is lower; `(t, None)` reads the timestamp again next time."""
     if page.modified_ms is None:
-        return since
-    position = PullPosition(from_epoch_ms(page.modified_ms), page.last_id)
-    return position if position.modified_at >= since.modified_at else since
+        return reached
+    settled = settled_ms is None or page.modified_ms <= settled_ms
+    position = PullPosition(from_epoch_ms(page.modified_ms), page.last_id if settled else None)
+    return later_position(position, reached)

@@ -28,6 +28,7 @@ from connectors.hubspot_search import Company
 from connectors.hubspot_settings import (
     BATCH_LIMIT,
     LIST_PAGE_LIMIT,
+    MAX_FILTER_GROUPS,
     OWNER_PROPERTY,
     OWNERS_PAGE_LIMIT,
     SEARCH_PAGE_LIMIT,
@@ -91,11 +92,16 @@ def list_companies(
 
 def search_companies(
     transport: HubSpotTransport,
-    filters: Sequence[dict[str, str]],
+    filter_groups: Sequence[Sequence[dict[str, str]]],
     sort_property: str,
     properties: Sequence[str],
 ) -> list[Company]:
-    """The first page of one search, sorted ascending on `sort_property`."""
+    """The first page of one search (filter groups ORed, the filters of a group ANDed), sorted
+    ascending on `sort_property`."""
+    if not 1 <= len(filter_groups) <= MAX_FILTER_GROUPS:
+        raise ValueError(
+            f"a search takes 1 to {MAX_FILTER_GROUPS} filter groups; got {len(filter_groups)}"
+        )
     request = PublicObjectSearchRequest(
         filter_groups=[
             FilterGroup(
@@ -110,6 +116,7 @@ def search_companies(
                 ],
                 local_vars_configuration=MODELS,
             )
+            for filters in filter_groups
         ],
         # `sorts` is typed list[str] in the client, but dicts serialise as the API expects.
         sorts=[{"propertyName": sort_property, "direction": "ASCENDING"}],

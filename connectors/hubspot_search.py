@@ -1,38 +1,56 @@
-"""Every company modified since a moment, exactly once, whatever the size of the change set.
+"""Every company modified since a position, exactly once, in a bounded number of searches.
 
 HubSpot's search is the only endpoint that filters on `hs_lastmodifieddate`, and it is hemmed in:
-one sort rule per request, 200 results a page, never past the 10,000th result of a query, and
-records sharing a timestamp come in no guaranteed order
-(https://developers.hubspot.com/docs/api-reference/search/guide#limitations; team notes).
+one sort rule per request, 200 results a page, never past the 10,000th result of a query, up to
+5 filter groups (ORed) of up to 10 filters (ANDed), and records sharing a timestamp come in no
+guaranteed order (https://developers.hubspot.com/docs/api-reference/search/guide#limitations;
+https://developers.hubspot.com/changelog/breaking-change-expanded-filtering-capabilities-and-error-messaging-in-hubspots-search-api).
 
-So the walk never pages by offset. Every request restarts the query from where the last one
-ended (a keyset walk): `hs_lastmodifieddate >= t` sorted ascending, where `t` is the last
-timestamp seen, skipping the ids already seen at `t`. No query ever reaches the 10,000 cap, and a
-record changed during the walk cannot shift the records behind it out of a page (it moves to the
-end, where the walk meets it again with its new values). When a whole page shares one timestamp
-the walk cannot get past `t` that way, so it walks `t` alone by id: `hs_lastmodifieddate = t AND
-hs_object_id > last_id` sorted by `hs_object_id`, then goes on with `hs_lastmodifieddate > t`.
-That holds for any number of companies stamped with one identical time (a bulk edit or import).
+So the walk never pages by offset. It keeps a frontier in (modified, id) order and every request
+asks for what lies beyond it (a keyset walk), sorted by `hs_lastmodifieddate` ascending:
+`hs_lastmodifieddate >= t` while only some ids at `t` are known (those are skipped), or
+`(hs_lastmodifieddate = t AND hs_object_id > id) OR hs_lastmodifieddate > t` once every company
+at `t` up to `id` is read. No query reaches the 10,000 cap, and a record changed during the walk
+cannot shift the records behind it out of a page (it moves to the end, where the walk meets it
+again with its new values). When a page's worth of companies share one timestamp the sort cannot
+get past it, so the walk goes through that timestamp alone by id (`hs_lastmodifieddate = t AND
+hs_object_id > last_id` sorted by `hs_object_id`), for any number of companies stamped with one
+identical time (a bulk edit or import).
 
-Positions: inside the walk of one timestamp `(t, last_id)` is exact; elsewhere `(t, None)`
-re-reads the companies at `t` on resume, which the store's idempotent upsert absorbs.
+Resuming from `(t, id)` with a lookback asks for `(= t AND id > last) OR > t` and, as a third
+filter group of the same request, `t - lookback <= hs_lastmodifieddate < t`: search is eventually
+consistent (a write shows in search seconds later), so the companies just before the position
+are read again, and a run with nothing new costs one search.
+
+Progress: every search must return a company beyond the frontier that the walk has not read, or
+be the last (short) page. An answer that does neither (HubSpot answering the EQ and the range
+filters of one timestamp inconsistently would otherwise send the walk round in circles) ends the
+walk with a `stalled` page saying why; the connector then lists the window instead. Records an
+answer holds that are not beyond the frontier are left out.
+
+Positions (`ChangedPage.modified_ms`, `last_id`): `(t, id)` means every company at or before
+`(t, id)` in (modified, id) order has been read; `(t, None)` means every company modified before
+`t` has been read. Mid-walk pages of the modified-sorted walk give `(t, None)` (ties at `t` may
+still follow); pages of a walk by id, and the last page once it has seen every company at its
+last timestamp, give `(t, id)`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
-from connectors.hubspot_records import epoch_ms, modified_at
+from connectors.hubspot_records import epoch_ms, from_epoch_ms, modified_at
 from connectors.hubspot_settings import ID_PROPERTY, MODIFIED_PROPERTY, SOURCE
 from territory_sync.errors import CrmRequestError
 
 Company = dict[str, Any]
 Filter = dict[str, str]
-SearchPage = Callable[[list[Filter], str], list[Company]]
-"""Run one search: (filters ANDed together, property to sort ascending on) -> the first page of
-results (at most `page_limit`), always from the first result (never an offset)."""
+FilterGroups = list[list[Filter]]
+SearchPage = Callable[[FilterGroups, str], list[Company]]
+"""Run one search: (filter groups, ORed, each a list of filters ANDed; property to sort ascending
+on) -> the first page of results (at most `page_limit`), always from the first result."""
 
 
 @dataclass(frozen=True)
@@ -41,11 +59,15 @@ class ChangedPage:
     modified_ms: int | None
     """Where the walk stands after this page: None when it has read nothing yet."""
     last_id: str | None
-    """Set inside the walk of the single timestamp `modified_ms`: ids up to it are done."""
+    """With `modified_ms`: every company at or before (modified_ms, last_id) is read. None: every
+    company modified before `modified_ms` is read; some at `modified_ms` may still follow."""
     final: bool = False
+    stalled: str | None = None
+    """Set on the walk's last page when a search made no progress: what it answered, and why the
+    walk cannot go on by search. The window must then be read another way."""
 
 
-def _filter(name: str, operator: str, value: int | str) -> Filter:
+def _filter(name: str, operator: str, value: int) -> Filter:
     return {"propertyName": name, "operator": operator, "value": str(value)}
 
 
@@ -59,77 +81,181 @@ def _stamp(company: Company) -> int:
     return epoch_ms(moment)
 
 
-def walk_one_timestamp(
-    search: SearchPage,
-    stamp_ms: int,
-    *,
-    after_id: str | None,
-    already_seen: set[str],
-    page_limit: int,
+def _id(company: Company) -> int:
+    return int(str(company["id"]))
+
+
+@dataclass
+class _Frontier:
+    """How far the walk has read, in (modified, id) order."""
+
+    stamp: int
+    after_id: int | None = None
+    """Every company at `stamp` up to this id is read (None: none known that way)."""
+    seen: set[int] = field(default_factory=set)
+    """Other ids at `stamp` already read."""
+    hole: tuple[int, int] | None = None
+    """The resume position `(t, id)` while the walk is still below `t` (re-reading the lookback):
+    companies at `t` up to `id` were read by an earlier run and are not asked for again."""
+
+    def is_beyond(self, company: Company) -> bool:
+        stamp, record_id = _stamp(company), _id(company)
+        if stamp < self.stamp:
+            return False
+        if stamp == self.stamp:
+            return (self.after_id is None or record_id > self.after_id) and (
+                record_id not in self.seen
+            )
+        if self.hole is not None:
+            hole_stamp, hole_id = self.hole
+            return not (stamp == hole_stamp and record_id <= hole_id)
+        return True
+
+    def groups(self) -> FilterGroups:
+        """Every company beyond the frontier (and outside the hole), as filter groups."""
+        groups: FilterGroups = []
+        lower = "GTE"
+        if self.after_id is not None:
+            groups.append(
+                [
+                    _filter(MODIFIED_PROPERTY, "EQ", self.stamp),
+                    _filter(ID_PROPERTY, "GT", self.after_id),
+                ]
+            )
+            lower = "GT"
+        if self.hole is None:
+            groups.append([_filter(MODIFIED_PROPERTY, lower, self.stamp)])
+            return groups
+        hole_stamp, hole_id = self.hole
+        groups.append(
+            [
+                _filter(MODIFIED_PROPERTY, lower, self.stamp),
+                _filter(MODIFIED_PROPERTY, "LT", hole_stamp),
+            ]
+        )
+        groups.append(
+            [_filter(MODIFIED_PROPERTY, "EQ", hole_stamp), _filter(ID_PROPERTY, "GT", hole_id)]
+        )
+        groups.append([_filter(MODIFIED_PROPERTY, "GT", hole_stamp)])
+        return groups
+
+    def read(self, companies: list[Company]) -> None:
+        """Move past `companies` (all beyond the frontier, in modified order as answered)."""
+        top = max(_stamp(c) for c in companies)
+        if top > self.stamp:
+            self.stamp, self.after_id, self.seen = top, None, set()
+            if self.hole is not None and top >= self.hole[0]:
+                if top == self.hole[0]:
+                    self.after_id = self.hole[1]
+                self.hole = None
+        self.seen.update(_id(c) for c in companies if _stamp(c) == top)
+
+    def known_ids(self) -> int:
+        return len(self.seen)
+
+    def highest_id(self) -> int | None:
+        """The highest id read at `stamp`; exact only once every company at `stamp` is read."""
+        candidates = [*self.seen, *([] if self.after_id is None else [self.after_id])]
+        return max(candidates) if candidates else None
+
+
+def _described(groups: FilterGroups) -> str:
+    return " OR ".join(
+        "(" + " AND ".join(f"{f['propertyName']} {f['operator']} {f['value']}" for f in g) + ")"
+        for g in groups
+    )
+
+
+def _walk_one_timestamp(
+    search: SearchPage, frontier: _Frontier, *, page_limit: int
 ) -> Iterator[ChangedPage]:
-    """Companies modified exactly at `stamp_ms`, in id order from `after_id` on, leaving out
-    `already_seen`."""
-    last_id = after_id
+    """Companies modified exactly at the frontier's timestamp, in id order from its `after_id`
+    on, leaving out those already seen; ends with the frontier at `(stamp, highest id)`."""
+    stamp, cursor = frontier.stamp, frontier.after_id
     while True:
-        filters = [_filter(MODIFIED_PROPERTY, "EQ", stamp_ms)]
-        if last_id is not None:
-            filters.append(_filter(ID_PROPERTY, "GT", last_id))
-        results = search(filters, ID_PROPERTY)
-        if results:
-            last_id = str(results[-1]["id"])
-            fresh = [c for c in results if str(c["id"]) not in already_seen]
-            if fresh:
-                yield ChangedPage(fresh, stamp_ms, last_id)
-        if len(results) < page_limit:
+        filters = [_filter(MODIFIED_PROPERTY, "EQ", stamp)]
+        if cursor is not None:
+            filters.append(_filter(ID_PROPERTY, "GT", cursor))
+        results = search([filters], ID_PROPERTY)
+        advanced = [c for c in results if cursor is None or _id(c) > cursor]
+        last_page = len(results) < page_limit
+        if not advanced and not last_page:
+            yield _stall([filters], ID_PROPERTY, len(results), stamp, cursor)
             return
+        if advanced:
+            cursor = max(_id(c) for c in advanced)
+            fresh = [c for c in advanced if _id(c) not in frontier.seen]
+            if fresh:
+                yield ChangedPage(fresh, stamp, str(cursor))
+        if last_page:
+            highest = frontier.highest_id()
+            if cursor is not None:
+                highest = cursor if highest is None else max(highest, cursor)
+            frontier.after_id, frontier.seen = highest, set()
+            return
+
+
+def _stall(
+    groups: FilterGroups, sort: str, answered: int, stamp: int, after_id: int | None
+) -> ChangedPage:
+    moment = from_epoch_ms(stamp).isoformat(timespec="milliseconds")
+    frontier = f"hs_lastmodifieddate {stamp} ({moment})" + (
+        "" if after_id is None else f", hs_object_id {after_id}"
+    )
+    reason = (
+        f"search answered {_described(groups)} sorted by {sort} with a full page of {answered} "
+        f"companies and none beyond {frontier} that had not been read: it answers the filters "
+        "of this timestamp inconsistently"
+    )
+    return ChangedPage([], None, None, stalled=reason)
 
 
 def walk_changes(
     search: SearchPage,
-    start_ms: int,
+    since_ms: int,
     *,
-    resume_after_id: str | None = None,
+    after_id: str | None = None,
+    lookback_ms: int = 0,
     page_limit: int,
 ) -> Iterator[ChangedPage]:
-    """Every company with `hs_lastmodifieddate >= start_ms`, oldest first, each once.
+    """Every company beyond `(since_ms, after_id)` in (modified, id) order, and every one modified
+    in the `lookback_ms` before `since_ms`, oldest first, each once.
 
-    `resume_after_id` resumes inside the walk of timestamp `start_ms` (companies at `start_ms`
-    up to that id are done). The last page is marked `final`, empty if the last request found
-    nothing new.
-    """
-    stamp = start_ms
-    seen_at_stamp: set[str] = set()
-    inclusive = True
-    last_read: int | None = None
-    if resume_after_id is not None:
-        for page in walk_one_timestamp(
-            search, stamp, after_id=resume_after_id, already_seen=set(), page_limit=page_limit
-        ):
-            last_read = stamp
-            yield page
-        inclusive = False
+    The last page is marked `final`, empty if the last request found nothing new; or, when a
+    search made no progress, the last page is empty and `stalled` says why (see the module
+    docstring)."""
+    frontier = _Frontier(since_ms - max(lookback_ms, 0))
+    if after_id is not None:
+        if lookback_ms > 0:
+            frontier.hole = (since_ms, int(after_id))
+        else:
+            frontier.after_id = int(after_id)
+    read_any = False
     while True:
-        operator = "GTE" if inclusive else "GT"
-        results = search([_filter(MODIFIED_PROPERTY, operator, stamp)], MODIFIED_PROPERTY)
-        fresh = [c for c in results if not (str(c["id"]) in seen_at_stamp and _stamp(c) == stamp)]
-        final = len(results) < page_limit
-        if fresh:
-            last_read = _stamp(fresh[-1])
-        if fresh or final:
-            yield ChangedPage(fresh, last_read, None, final=final)
-        if final:
+        groups = frontier.groups()
+        results = search(groups, MODIFIED_PROPERTY)
+        fresh = [c for c in results if frontier.is_beyond(c)]
+        last_page = len(results) < page_limit
+        if not fresh and not last_page:
+            yield _stall(groups, MODIFIED_PROPERTY, len(results), frontier.stamp, frontier.after_id)
             return
-        last_stamp = _stamp(results[-1])
-        if inclusive and last_stamp == stamp:
-            # A full page at one timestamp: the sort cannot get past it; walk it by id.
-            seen_at_stamp.update(str(c["id"]) for c in results)
-            for page in walk_one_timestamp(
-                search, stamp, after_id=None, already_seen=seen_at_stamp, page_limit=page_limit
-            ):
-                last_read = stamp
+        if fresh:
+            frontier.read(fresh)
+            read_any = True
+        if last_page:
+            # Every company beyond the frontier was on this page: all at its stamp are read.
+            highest = frontier.highest_id() if read_any else None
+            yield ChangedPage(
+                fresh,
+                frontier.stamp if read_any else None,
+                None if highest is None else str(highest),
+                final=True,
+            )
+            return
+        yield ChangedPage(fresh, frontier.stamp, None)
+        if frontier.known_ids() >= page_limit:
+            # A page's worth at one timestamp: the sort cannot get past it; walk it by id.
+            for page in _walk_one_timestamp(search, frontier, page_limit=page_limit):
                 yield page
-            inclusive, seen_at_stamp = False, set()
-            continue
-        # The page got past `stamp`: go on from the last timestamp it reached.
-        stamp, inclusive = last_stamp, True
-        seen_at_stamp = {str(c["id"]) for c in results if _stamp(c) == stamp}
+                if page.stalled is not None:
+                    return

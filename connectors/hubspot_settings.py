@@ -22,9 +22,13 @@ LIST_PAGE_LIMIT = 100
 # Search pages hold at most 200 results, and no query pages past its 10,000th result
 # (https://developers.hubspot.com/docs/api-reference/search/guide#limitations).
 SEARCH_PAGE_LIMIT = 200
+# A search takes at most 5 filter groups (ORed) of at most 10 filters (ANDed), 25 filters in all
+# (https://developers.hubspot.com/changelog/breaking-change-expanded-filtering-capabilities-and-error-messaging-in-hubspots-search-api;
+# the search guide's older text says 6 a group and 18 in all: the walk uses at most 4 groups and
+# 7 filters, within both).
+MAX_FILTER_GROUPS = 5
 # Batch read and batch update take at most 100 inputs per call
-# (https://developers.hubspot.com/docs/api-reference/legacy/crm/objects/companies/batch/update-companies;
-# team notes "Companies").
+# (https://developers.hubspot.com/docs/api-reference/legacy/crm/objects/companies/batch/update-companies).
 BATCH_LIMIT = 100
 # GET /crm/v3/owners/ pages hold at most 500 owners
 # (https://developers.hubspot.com/docs/api-reference/crm-crm-owners-v3/guide).
@@ -55,8 +59,8 @@ OWNER_PROPERTY = "hubspot_owner_id"
 """Owners are assigned by owner `id`, never `userId`
 (https://developers.hubspot.com/docs/api-reference/crm-crm-owners-v3/guide)."""
 
-# The company properties the field mapping reads (mapping/fields.py, HUBSPOT_FIELDS); names from
-# the team notes, "Companies".
+# The company properties the field mapping reads (mapping/fields.py, HUBSPOT_FIELDS); names as in
+# https://knowledge.hubspot.com/properties/hubspots-default-company-properties.
 PULL_PROPERTIES: tuple[str, ...] = (
     ID_PROPERTY,
     "name",

@@ -2,7 +2,8 @@
 
 The path exists in no real CRM. These routes need no token, are never rate limited, delayed or
 faulted, and are not written to the request log, so they cannot disturb what they observe. The
-same routes exist on the Salesforce emulator.
+same routes exist on the Salesforce emulator, except `search-inconsistency` (HubSpot search only:
+see `sandbox.hubspot.search`).
 """
 
 from __future__ import annotations
@@ -131,6 +132,15 @@ def control_routes(portal: HubSpotPortal) -> list[Route]:
     async def state(request: Request) -> Response:
         return JSONResponse(portal.state())
 
+    async def search_inconsistency(request: Request) -> Response:
+        if request.method == "PUT":
+            body = await _json_object(request)
+            mode = body.get("mode")
+            if mode is not None and not isinstance(mode, str):
+                raise ValueError('send {"mode": "eq_ignores_id_bound"} (or null to turn it off)')
+            portal.set_search_inconsistency(mode)
+        return JSONResponse({"mode": portal.search_inconsistency})
+
     return [
         Route("/__sandbox/requests", _guarded(requests), methods=["GET", "DELETE"]),
         Route("/__sandbox/owners", _guarded(owners), methods=["GET"]),
@@ -140,4 +150,9 @@ def control_routes(portal: HubSpotPortal) -> list[Route]:
         Route("/__sandbox/mass-update", _guarded(mass_update), methods=["POST"]),
         Route("/__sandbox/faults", _guarded(faults), methods=["GET", "PUT"]),
         Route("/__sandbox/state", _guarded(state), methods=["GET"]),
+        Route(
+            "/__sandbox/search-inconsistency",
+            _guarded(search_inconsistency),
+            methods=["GET", "PUT"],
+        ),
     ]

@@ -309,7 +309,7 @@ def batch_update(portal: HubSpotPortal, raw: bytes) -> Reply:
 
 def search_companies(portal: HubSpotPortal, raw: bytes) -> Reply:
     """POST .../search: `{total, results, paging: {next: {after}}}` with `after` an offset."""
-    request = parse_search_request(parse_json(raw))
+    request = parse_search_request(parse_json(raw), inconsistency=portal.search_inconsistency)
     page = portal.search(request)
     names = requested_properties(request.properties)
     body: JsonObject = {

@@ -5,6 +5,11 @@ in-process (plain methods) as well as over HTTP (`create_hubspot_app`). Companie
 `SeedAccount` objects they were seeded as, indexed by id and kept in id order; nothing is copied
 per record, so a million companies fit in memory. State changes take a lock and never await, so
 every request sees a consistent snapshot.
+
+`set_search_inconsistency(mode)` switches search, at run time, to answering one timestamp's
+filters inconsistently ("eq_ignores_id_bound", "gt_includes_boundary"; None turns it off, the
+default; see `sandbox.hubspot.search`). It is not a fault profile: it is deterministic and stays
+until switched off.
 """
 
 from __future__ import annotations
@@ -21,7 +26,12 @@ from sandbox.hubspot.config import HubSpotPortalConfig
 from sandbox.hubspot.limits import RateLimiter
 from sandbox.hubspot.owners import Owner, build_owners
 from sandbox.hubspot.properties import PROPERTIES, SearchOverride
-from sandbox.hubspot.search import SearchRequest, evaluate
+from sandbox.hubspot.search import (
+    SEARCH_INCONSISTENCIES,
+    SearchInconsistency,
+    SearchRequest,
+    evaluate,
+)
 from sandbox.hubspot.visibility import SearchIndexLag
 from sandbox.requestlog import RequestLog
 from sandbox.seed import SeedAccount, SeedRep
@@ -108,6 +118,7 @@ class HubSpotPortal:
         self._lag = SearchIndexLag()
         self._version = 0
         self._search_cache: OrderedDict[str, _CachedMatch] = OrderedDict()
+        self._search_inconsistency: SearchInconsistency | None = None
 
     # -- clock, faults, tokens -----------------------------------------------------------------
 
@@ -129,6 +140,27 @@ class HubSpotPortal:
             self._faults = profile
             self._dice = FaultDice(profile, self._seed)
             self.limiter.daily_limit = profile.daily_allocation or self.config.daily_limit
+
+    @property
+    def search_inconsistency(self) -> SearchInconsistency | None:
+        return self._search_inconsistency
+
+    def set_search_inconsistency(self, mode: str | None) -> None:
+        """Answer searches inconsistently from now on (`sandbox.hubspot.search`); None or
+        "none" answers them consistently again."""
+        if mode is None or mode == "none":
+            chosen: SearchInconsistency | None = None
+        elif mode == "eq_ignores_id_bound":
+            chosen = "eq_ignores_id_bound"
+        elif mode == "gt_includes_boundary":
+            chosen = "gt_includes_boundary"
+        else:
+            raise ValueError(
+                f"unknown search inconsistency {mode!r}; use one of "
+                f"{', '.join(SEARCH_INCONSISTENCIES)} or none"
+            )
+        with self.lock:
+            self._search_inconsistency = chosen
 
     @property
     def search_delay_ms(self) -> int:
@@ -393,6 +425,7 @@ class HubSpotPortal:
                 },
                 "search_delay_s": self.search_delay_ms / 1000,
                 "search_pending": len(self._lag),
+                "search_inconsistency": self._search_inconsistency,
             }
 
 

@@ -4,6 +4,16 @@ Incremental pulls live on this endpoint (it is the only one that filters by
 `hs_lastmodifieddate`), and it is also where HubSpot's sharpest limits are: one sort rule, 200
 results a page and no paging past the 10,000th result. The limits are enforced exactly so that a
 connector that works here copes with the real thing.
+
+Inconsistent answers, for tests of a connector's progress guard: HubSpot's search is eventually
+consistent and has been seen to answer the filters of one timestamp inconsistently. The portal's
+run-time switch `HubSpotPortal.set_search_inconsistency(mode)` (or `PUT
+/__sandbox/search-inconsistency` with `{"mode": ...}`; `null` or "none" turns it off, the
+default) makes every search answer so:
+
+- `eq_ignores_id_bound`: in a filter group holding `hs_lastmodifieddate EQ t`, filters on
+  `hs_object_id` are ignored, so a walk by id through one timestamp gets the same page again;
+- `gt_includes_boundary`: `hs_lastmodifieddate GT t` also matches records at `t`.
 """
 
 from __future__ import annotations
@@ -13,6 +23,7 @@ import json
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from typing import Literal, get_args
 
 from sandbox.hubspot.errors import HubSpotError, bad_request, generic_bad_request
 from sandbox.hubspot.properties import PROPERTIES, CompanyProperty, Kind, Typed
@@ -59,6 +70,12 @@ OPERATORS = frozenset(
 # "default searchable properties"; for companies the sandbox uses name, domain and website
 # (unconfirmed; the territory sync filters rather than using `query`).
 QUERY_PROPERTIES = ("name", "domain", "website")
+
+SearchInconsistency = Literal["eq_ignores_id_bound", "gt_includes_boundary"]
+SEARCH_INCONSISTENCIES: tuple[str, ...] = get_args(SearchInconsistency)
+
+MODIFIED = "hs_lastmodifieddate"
+ID = "hs_object_id"
 
 Getter = Callable[[SeedAccount, IndexedState | None], Typed | None]
 Predicate = Callable[[SeedAccount, IndexedState | None], bool]
@@ -135,7 +152,7 @@ def _tokens(value: Typed | None) -> list[str]:
     return [t for t in _TOKEN_SPLIT.split(str(value).casefold()) if t] if value else []
 
 
-def _compile_filter(raw: object) -> Predicate:
+def _compile_filter(raw: object, inconsistency: SearchInconsistency | None = None) -> Predicate:
     if not isinstance(raw, dict):
         raise generic_bad_request()
     name = raw.get("propertyName")
@@ -184,6 +201,8 @@ def _compile_filter(raw: object) -> Predicate:
             any(fnmatch.fnmatchcase(t, pattern) for t in _tokens(get(a, s))) == (wanted)
         )
     operand = _operand(prop, raw["value"])
+    if inconsistency == "gt_includes_boundary" and name == MODIFIED and operator == "GT":
+        operator = "GTE"
     if operator == "EQ":
         return lambda a, s: get(a, s) == operand
     if operator == "NEQ":
@@ -202,7 +221,22 @@ def _compile_filter(raw: object) -> Predicate:
     return ordered
 
 
-def _compile_groups(raw_groups: object) -> Predicate:
+def _as_answered(filters: list[object], inconsistency: SearchInconsistency | None) -> list[object]:
+    """The filters of one group as the inconsistent index applies them."""
+    if inconsistency != "eq_ignores_id_bound":
+        return filters
+    pinned = any(
+        isinstance(f, dict) and f.get("propertyName") == MODIFIED and f.get("operator") == "EQ"
+        for f in filters
+    )
+    if not pinned:
+        return filters
+    return [f for f in filters if not (isinstance(f, dict) and f.get("propertyName") == ID)]
+
+
+def _compile_groups(
+    raw_groups: object, inconsistency: SearchInconsistency | None = None
+) -> Predicate:
     if raw_groups is None:
         raw_groups = []
     if not isinstance(raw_groups, list):
@@ -223,7 +257,9 @@ def _compile_groups(raw_groups: object) -> Predicate:
                 f"(at most {MAX_FILTERS_PER_GROUP} are allowed)."
             )
         total += len(filters)
-        groups.append([_compile_filter(f) for f in filters])
+        groups.append(
+            [_compile_filter(f, inconsistency) for f in _as_answered(filters, inconsistency)]
+        )
     if total > MAX_FILTERS_TOTAL:
         raise _refuse(
             f"Too many filters: {total} across all filter groups "
@@ -266,11 +302,14 @@ def _int_field(body: Mapping[str, object], key: str, default: int) -> int:
         raise generic_bad_request() from None
 
 
-def parse_search_request(body: object) -> SearchRequest:
-    """Validate a search body; raises HubSpotError (400) for anything HubSpot refuses."""
+def parse_search_request(
+    body: object, *, inconsistency: SearchInconsistency | None = None
+) -> SearchRequest:
+    """Validate a search body; raises HubSpotError (400) for anything HubSpot refuses.
+    `inconsistency` answers it in one of the inconsistent ways (module docstring)."""
     if not isinstance(body, dict):
         raise generic_bad_request()
-    predicate = _compile_groups(body.get("filterGroups"))
+    predicate = _compile_groups(body.get("filterGroups"), inconsistency)
     query = _compile_query(body.get("query"))
     if query is not None:
         filters = predicate
@@ -314,7 +353,9 @@ def parse_search_request(body: object) -> SearchRequest:
         raise generic_bad_request()
 
     cache_key = json.dumps(
-        [body.get("filterGroups"), body.get("query"), sorts], sort_keys=True, default=str
+        [body.get("filterGroups"), body.get("query"), sorts, inconsistency],
+        sort_keys=True,
+        default=str,
     )
     return SearchRequest(predicate, sort_getter, descending, properties, limit, offset, cache_key)
 

@@ -33,4 +33,10 @@ def crm(hubspot: StartRig) -> CrmUnderTest:
 
 
 class TestHubSpotConnectorContract(ConnectorContract):
-    pass
+    @pytest.mark.skip(
+        reason="HubSpot incremental pulls do not read archived companies (no incremental read "
+        "exists); full pulls, id reconciliation and write-back find deletions "
+        "(tests/connectors/test_hubspot_pull.py)"
+    )
+    def test_an_incremental_pull_flags_a_deleted_record(self, crm: CrmUnderTest) -> None:
+        pass

@@ -1,15 +1,25 @@
-"""Pulling HubSpot companies: full pulls stream page by page, incremental pulls miss nothing.
+"""Pulling HubSpot companies: full pulls stream page by page, incremental pulls miss nothing,
+resume exactly where they stopped and leave archived companies to full pulls.
 
-Everything runs through the real `hubspot-api-client` against the emulator on loopback.
+Everything runs through the real `hubspot-api-client` against the emulator on loopback; the last
+tests go through `sync.pull` and a real database as well.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
-from connectors.base import PullMode, PullPosition
+import pytest
+
+from connectors.base import AccountPage, PullMode, PullPosition
+from connectors.hubspot import HubSpotConnector
 from connectors.hubspot_records import from_epoch_ms
+from mapping.unified import UnifiedRep
+from sandbox.faults import FaultProfile
 from sandbox.hubspot import HubSpotPortalConfig
+from sync.pull import pull_source, read_cursor
+from sync.store.database import Database
 from tests.connectors.contract import BASE_MS
 from tests.connectors.test_hubspot_support import (
     ACTIVE_OWNERS,
@@ -125,26 +135,24 @@ def test_a_company_changed_during_an_incremental_pull_is_not_lost(hubspot: Start
     }
 
 
-def test_an_archived_company_is_flagged_deleted(hubspot: StartRig) -> None:
+def test_incremental_pulls_do_not_list_archived_companies(hubspot: StartRig) -> None:
     rig = hubspot(companies(20))
     connector = rig.connect()
     _, position = pull(connector, PullMode.FULL)
     rig.portal.delete_records([company(9).crm_id])
+    rig.portal.change_owner_as_person(company(4).crm_id, ACTIVE_OWNERS[0])
+    rig.portal.requests.clear()
     records, _ = pull(connector, PullMode.INCREMENTAL, position)
-    [record] = records
-    assert (record.external_id, record.deleted) == (company(9).crm_id, True)
-    assert record.modified_at is not None and position is not None
-    assert record.modified_at >= position.modified_at
+    assert [(r.external_id, r.deleted) for r in records] == [(company(4).crm_id, False)]
+    assert rig.portal.requests.count("list") == 0
 
 
-def test_companies_archived_before_the_cursor_are_not_flagged_again(hubspot: StartRig) -> None:
-    long_gone = company(3)
-    long_gone.deleted = True
-    rig = hubspot([company(1), company(2), long_gone])
-    connector = rig.connect()
-    _, position = pull(connector, PullMode.FULL)
-    records, _ = pull(connector, PullMode.INCREMENTAL, position)
-    assert records == []
+def test_a_full_pull_leaves_archived_companies_out(hubspot: StartRig) -> None:
+    rig = hubspot(companies(20))
+    rig.portal.delete_records([company(9).crm_id])
+    records, _ = pull(rig.connect(), PullMode.FULL)
+    assert company(9).crm_id not in {r.external_id for r in records}
+    assert len(records) == 19
 
 
 def test_the_lookback_rereads_changes_stamped_just_before_the_cursor(hubspot: StartRig) -> None:
@@ -197,3 +205,163 @@ def test_an_empty_incremental_pull_keeps_the_cursor(hubspot: StartRig) -> None:
     since = PullPosition(from_epoch_ms(BASE_MS + 3_600_000))
     pages = list(rig.connect().pull_accounts(PullMode.INCREMENTAL, since, timedelta(0)))
     assert [(p.records, p.position, p.final) for p in pages] == [([], since, True)]
+
+
+def test_a_company_changed_at_the_saved_timestamp_with_a_higher_id_is_read_on_the_next_run(
+    hubspot: StartRig,
+) -> None:
+    shared_ms = BASE_MS + 3_600_000
+    rig = hubspot([company(n, modified_ms=shared_ms) for n in range(1, 6)] + [company(9)])
+    connector = rig.connect()
+    _, position = pull(connector, PullMode.INCREMENTAL, PullPosition(from_epoch_ms(BASE_MS)))
+    assert position == PullPosition(from_epoch_ms(shared_ms), company(5).crm_id)
+    rig.portal.mass_update([company(9).crm_id], shared_ms)
+    records, after = pull(connector, PullMode.INCREMENTAL, position)
+    assert [r.external_id for r in records] == [company(9).crm_id]
+    assert after == PullPosition(from_epoch_ms(shared_ms), company(9).crm_id)
+
+
+def test_a_rerun_with_a_lookback_asks_for_the_lookback_in_the_same_single_search(
+    hubspot: StartRig,
+) -> None:
+    clock = SteppedClock(BASE_MS + 7_200_000)
+    config = HubSpotPortalConfig(
+        ten_second_limit=1_000_000, search_per_second=1_000_000, clock=clock
+    )
+    shared_ms = BASE_MS + 3_600_000
+    rig = hubspot([company(n, modified_ms=shared_ms) for n in range(1, 451)], config=config)
+    connector = rig.connect(clock=clock.as_datetime)
+    lookback = timedelta(minutes=5)
+    since = PullPosition(from_epoch_ms(BASE_MS))
+    first = list(connector.pull_accounts(PullMode.INCREMENTAL, since, lookback))
+    position = first[-1].position
+    assert position == PullPosition(from_epoch_ms(shared_ms), company(450).crm_id)
+    rig.portal.requests.clear()
+    again = list(connector.pull_accounts(PullMode.INCREMENTAL, position, lookback))
+    assert [(p.records, p.position) for p in again] == [([], position)]
+    assert rig.portal.requests.count("search") == 1
+
+
+def test_a_company_shown_late_by_search_inside_the_lookback_is_read_on_the_next_run(
+    hubspot: StartRig,
+) -> None:
+    clock = SteppedClock(BASE_MS + 3_600_000)
+    config = HubSpotPortalConfig(
+        ten_second_limit=1_000_000, search_per_second=1_000_000, clock=clock
+    )
+    rig = hubspot(companies(10), config=config)
+    connector = rig.connect(clock=clock.as_datetime)
+    lookback = timedelta(minutes=5)
+    since = PullPosition(from_epoch_ms(BASE_MS + 600_000))
+    slow, quick = company(3).crm_id, company(8).crm_id
+    rig.portal.set_faults(FaultProfile(search_delay_s=60))
+    rig.portal.change_owner_as_person(slow, ACTIVE_OWNERS[0])  # shows in search a minute later
+    clock.advance(1)
+    rig.portal.set_faults(FaultProfile(search_delay_s=0.5))
+    rig.portal.change_owner_as_person(quick, ACTIVE_OWNERS[0])  # a second later, shown at once
+    clock.advance(5)
+    first = list(connector.pull_accounts(PullMode.INCREMENTAL, since, lookback))
+    assert [r.external_id for p in first for r in p.records] == [quick]
+    clock.advance(120)
+    second = list(connector.pull_accounts(PullMode.INCREMENTAL, first[-1].position, lookback))
+    assert slow in {r.external_id for p in second for r in p.records}
+
+
+def test_a_company_stamped_at_the_newest_timestamp_but_shown_late_is_read_on_the_next_run(
+    hubspot: StartRig,
+) -> None:
+    clock = SteppedClock(BASE_MS + 3_600_000)
+    config = HubSpotPortalConfig(
+        ten_second_limit=1_000_000, search_per_second=1_000_000, clock=clock
+    )
+    rig = hubspot(companies(10), config=config)
+    connector = rig.connect(clock=clock.as_datetime)
+    lookback = timedelta(minutes=5)
+    since = PullPosition(from_epoch_ms(BASE_MS + 600_000))
+    slow, quick = company(3).crm_id, company(8).crm_id
+    rig.portal.set_faults(FaultProfile(search_delay_s=60))
+    rig.portal.change_owner_as_person(slow, ACTIVE_OWNERS[0])
+    rig.portal.set_faults(FaultProfile(search_delay_s=0.5))
+    rig.portal.change_owner_as_person(quick, ACTIVE_OWNERS[0])  # the same millisecond
+    clock.advance(5)
+    first = list(connector.pull_accounts(PullMode.INCREMENTAL, since, lookback))
+    assert [r.external_id for p in first for r in p.records] == [quick]
+    assert first[-1].position == PullPosition(clock.as_datetime() - timedelta(seconds=5))
+    clock.advance(120)
+    second = list(connector.pull_accounts(PullMode.INCREMENTAL, first[-1].position, lookback))
+    assert slow in {r.external_id for p in second for r in p.records}
+
+
+def test_a_position_inside_a_timestamp_older_than_the_lookback_keeps_its_id(
+    hubspot: StartRig,
+) -> None:
+    clock = SteppedClock(BASE_MS + 3_600_000)
+    config = HubSpotPortalConfig(
+        ten_second_limit=1_000_000, search_per_second=1_000_000, clock=clock
+    )
+    shared_ms = BASE_MS + 3_600_000 - 301_000
+    rig = hubspot([company(n, modified_ms=shared_ms) for n in range(1, 4)], config=config)
+    connector = rig.connect(clock=clock.as_datetime)
+    since = PullPosition(from_epoch_ms(BASE_MS))
+    pages = list(connector.pull_accounts(PullMode.INCREMENTAL, since, timedelta(minutes=5)))
+    assert pages[-1].position == PullPosition(from_epoch_ms(shared_ms), company(3).crm_id)
+
+
+# -- through the store --------------------------------------------------------------------------
+
+
+class StopsAfter:
+    """A connector that stops (as a crash would) once `pages` pages of a pull are handed out."""
+
+    def __init__(self, connector: HubSpotConnector, pages: int) -> None:
+        self.connector = connector
+        self.source = connector.source
+        self.write_batch_size = connector.write_batch_size
+        self.usage = connector.usage
+        self.pages = pages
+
+    def pull_reps(self) -> list[UnifiedRep]:
+        return self.connector.pull_reps()
+
+    def pull_accounts(
+        self, mode: PullMode, since: PullPosition | None, lookback: timedelta
+    ) -> Iterator[AccountPage]:
+        for handed, page in enumerate(self.connector.pull_accounts(mode, since, lookback)):
+            if handed == self.pages:
+                raise RuntimeError("the process stopped here")
+            yield page
+
+
+def _pull_into(database: Database, connector: object) -> int:
+    figures = pull_source(
+        database,
+        connector,  # type: ignore[arg-type]
+        full=False,
+        lookback=timedelta(0),
+        run_id=None,
+        trigger="test",
+        actor="test",
+    )
+    return figures.pulled
+
+
+def _cursor(database: Database) -> PullPosition | None:
+    with database.engine.connect() as connection:
+        return read_cursor(connection, "hubspot")
+
+
+def test_a_pull_stopped_inside_a_timestamp_resumes_from_the_stored_id_and_rereads_nothing(
+    hubspot: StartRig, database: Database
+) -> None:
+    rig = hubspot(companies(1_000))
+    connector = rig.connect()
+    assert _pull_into(database, connector) == 1_000  # no cursor yet: a full pull
+    stamp = rig.portal.mass_update([c.crm_id for c in companies(1_000)])
+    with pytest.raises(RuntimeError):
+        _pull_into(database, StopsAfter(connector, pages=3))
+    assert _cursor(database) == PullPosition(from_epoch_ms(stamp), company(600).crm_id)
+    assert _pull_into(database, connector) == 400
+    assert _cursor(database) == PullPosition(from_epoch_ms(stamp), company(1_000).crm_id)
+    rig.portal.requests.clear()
+    assert _pull_into(database, connector) == 0
+    assert rig.portal.requests.count("search") == 1
