@@ -31,6 +31,7 @@ from sandbox.hubspot.properties import (
     ALWAYS_RETURNED,
     check_writes,
     iso_ms,
+    property_definitions,
     render_company,
     requested_properties,
     split_property_names,
@@ -57,7 +58,10 @@ class Reply:
     status: int
     body: JsonObject
     records_written: tuple[str, ...] = ()
+    """Companies whose owner the request set (also to the owner they already had)."""
     headers: dict[str, str] = field(default_factory=dict)
+    owners_written: tuple[str | None, ...] = ()
+    """The owner each of `records_written` was given, in the same order."""
 
 
 # -- parameter parsing ---------------------------------------------------------------------
@@ -271,11 +275,11 @@ def batch_update(portal: HubSpotPortal, raw: bytes) -> Reply:
                 to_apply.append((account, clean))
         # Faults and failures are all decided; now change state.
         now = portal.now_ms()
-        written = tuple(
-            account.crm_id
+        written = [
+            (account.crm_id, account.owner_id)
             for account, clean in to_apply
             if portal.apply_update(account, clean, now)
-        )
+        ]
         results = [
             render_company(account, tuple(dict.fromkeys((*ALWAYS_RETURNED, *clean))))
             for account, clean in to_apply
@@ -304,7 +308,29 @@ def batch_update(portal: HubSpotPortal, raw: bytes) -> Reply:
         )
     failed = len(not_found_ids) + len(locked_ids) + sum(len(v) for v in owner_failures.values())
     status, reply_body = _batch_body(portal, started, results, errors, failed)
-    return Reply(status, reply_body, written)
+    return Reply(
+        status,
+        reply_body,
+        tuple(record_id for record_id, _ in written),
+        owners_written=tuple(owner for _, owner in written),
+    )
+
+
+def records_named(raw: bytes) -> list[tuple[str, str | None]]:
+    """(id, `hubspot_owner_id` asked for) of each input a batch body names, in order. Read
+    leniently: the body may be one the endpoint itself refuses."""
+    try:
+        body = json.loads(raw) if raw.strip() else None
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        return []
+    inputs = body.get("inputs") if isinstance(body, dict) else None
+    named: list[tuple[str, str | None]] = []
+    for item in inputs if isinstance(inputs, list) else []:
+        if isinstance(item, dict) and isinstance(item.get("id"), (str, int)):
+            properties = item.get("properties")
+            owner = properties.get("hubspot_owner_id") if isinstance(properties, dict) else None
+            named.append((str(item["id"]), None if owner in (None, "") else str(owner)))
+    return named
 
 
 def search_companies(portal: HubSpotPortal, raw: bytes) -> Reply:
@@ -319,6 +345,26 @@ def search_companies(portal: HubSpotPortal, raw: bytes) -> Reply:
     if page.next_offset is not None:
         body["paging"] = {"next": {"after": str(page.next_offset)}}
     return Reply(200, body)
+
+
+# -- properties ----------------------------------------------------------------------------
+
+PROPERTIES_OBJECT_TYPES = frozenset({"companies", "company", "0-2"})
+"""The names the properties API accepts for companies (0-2 is the companies object type id)."""
+
+
+def list_properties(object_type: str, query: QueryParams) -> Reply:
+    """GET /crm/v3/properties/companies: `{results: [Property]}`, no paging
+    (https://developers.hubspot.com/docs/api-reference/crm-properties-v3/guide). The sandbox
+    keeps no archived properties, so `archived=true` lists none."""
+    if object_type.lower() not in PROPERTIES_OBJECT_TYPES:
+        raise bad_request(
+            f"Unknown object type {object_type!r}: this sandbox serves the properties of "
+            "companies only, GET /crm/v3/properties/companies",
+            category=CATEGORY_NOT_FOUND,
+        )
+    archived = parse_bool(query.get("archived"), "archived")
+    return Reply(200, {"results": [] if archived else property_definitions()})
 
 
 # -- owners --------------------------------------------------------------------------------
