@@ -41,12 +41,15 @@ from sandbox.seed import SeedAccount
 
 JsonObject = dict[str, object]
 
-# List page size: default 10, at most 100 (SDK PAGE_MAX_SIZE = 100, team notes "Companies"). A
+# List page size: default 10, at most 100 (`limit` on
+# https://developers.hubspot.com/docs/api-reference/latest/crm/objects/companies/get-companies). A
 # larger limit is served as 100 rather than refused: HubSpot documents no error for it, and the
 # client then simply pages on.
 LIST_DEFAULT_LIMIT = 10
 LIST_MAX_LIMIT = 100
-# Batch endpoints take at most 100 inputs (team notes "Companies": "100 inputs at most").
+# Batch endpoints take at most 100 inputs: the figure widely cited for CRM v3 batch endpoints;
+# the batch update reference gives no companies-specific one
+# (https://developers.hubspot.com/docs/api-reference/legacy/crm/objects/companies/batch/update-companies).
 BATCH_MAX_INPUTS = 100
 # Owners: default 100, at most 500 per page (brief; owners reference `limit`).
 OWNERS_DEFAULT_LIMIT = 100
