@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -86,6 +87,8 @@ async def _serve(
             with portal.lock:
                 admission = portal.limiter.admit(token, now_s, search=search)
             if admission.error is not None:
+                # Refused by the rate limits: nothing was served, so there is no answer to lose.
+                decision = replace(decision, lose_answer=None)
                 raise admission.error
             try:
                 reply = endpoint(portal, request, raw)

@@ -270,3 +270,17 @@ def test_a_malformed_schedule_is_refused_through_the_control_api(serve: PortalFa
 
     assert response.status_code == 400
     assert "nth=-1" in response.json()["error"]
+
+
+def test_a_request_the_rate_limits_refuse_keeps_its_429_whatever_fault_was_scheduled(
+    serve: PortalFactory,
+) -> None:
+    companies = make_companies(2)
+    portal, url = serve(companies, ten_second_limit=1)
+    _schedule(portal, ScheduledFault("batch-update", 2, "applied_5xx"))
+    _update_status(url, (companies[0].crm_id, "302"))
+
+    status = _update_status(url, (companies[1].crm_id, "302"))
+
+    assert status == 429
+    assert portal.owner_of(companies[1].crm_id) == "301"
