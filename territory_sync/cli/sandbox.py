@@ -50,6 +50,9 @@ def sandbox(
         salesforce_port=salesforce_port,
         hubspot_port=hubspot_port,
     )
+    # Listen for SIGTERM before printing: whoever reads the export lines may stop us at once.
+    done = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: done.set())
     for name, value in running.env().items():
         typer.echo(f"export {name}={value}")
     typer.echo(
@@ -57,8 +60,6 @@ def sandbox(
         f"faults: {faults or 'none'}; press Ctrl-C to stop",
         err=True,
     )
-    done = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: done.set())
     try:
         done.wait()
     except KeyboardInterrupt:
