@@ -7,7 +7,7 @@ are archived owners: listed only with `archived=true`, with `userId` null (team 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sandbox.hubspot.properties import iso_ms
 from sandbox.seed import SeedRep
@@ -24,6 +24,9 @@ class Owner:
     rep: SeedRep
     position: int
     team_id: str | None
+    archived_in_portal: bool = False
+    """Archived in this portal only (a seat removed in HubSpot while the person stays active in
+    Salesforce); otherwise an owner is archived when the seeded rep has left."""
 
     @property
     def id(self) -> str:
@@ -31,7 +34,10 @@ class Owner:
 
     @property
     def archived(self) -> bool:
-        return not self.rep.active
+        return self.archived_in_portal or not self.rep.active
+
+    def archive(self) -> Owner:
+        return replace(self, archived_in_portal=True)
 
     def as_json(self) -> JsonObject:
         """{id, email, type, firstName, lastName, userId, userIdIncludingInactive, createdAt,

@@ -222,6 +222,19 @@ class HubSpotPortal:
         next_after = int(page[-1].id) + 1 if len(wanted) > limit else None
         return page, next_after
 
+    def archive_owner(self, owner_id: str) -> None:
+        """Archive one owner in this portal only, as removing a person's HubSpot seat does; the
+        same person stays active in Salesforce. Their companies keep them as owner."""
+        with self.lock:
+            owner = self._owner_by_id.get(owner_id)
+            if owner is None:
+                raise KeyError(f"no owner {owner_id} in this portal")
+            archived = owner.archive()
+            self._owners = [archived if o.id == owner_id else o for o in self._owners]
+            self._owner_by_id[owner_id] = archived
+            self._active_owner_ids = frozenset(o.id for o in self._owners if not o.archived)
+            self._active_owners_in_order = [o.id for o in self._owners if not o.archived]
+
     def owner(self, owner_id: str) -> Owner | None:
         return self._owner_by_id.get(owner_id)
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import httpx
 
+from sandbox.hubspot import HubSpotPortal
+from sandbox.seed import generate_book
 from tests.sandbox.hubspot.conftest import TOKEN, PortalFactory, client_for, make_companies
 
 TIMEOUT = 10
@@ -64,3 +66,16 @@ def test_owner_requests_are_logged_as_owners(serve: PortalFactory) -> None:
     client_for(url).crm.owners.owners_api.get_page(_request_timeout=TIMEOUT)
 
     assert portal.requests.counts_by_kind() == {"owners": 1}
+
+
+def test_an_owner_archived_in_the_portal_only_is_listed_as_archived_and_refused_as_owner() -> None:
+    book = generate_book(40, 3)
+    rep = next(r for r in book.reps if r.active)
+    portal = HubSpotPortal(book.reps, book.hubspot)
+
+    portal.archive_owner(rep.hubspot_owner_id)
+
+    owner = portal.owner(rep.hubspot_owner_id)
+    assert owner is not None and owner.archived and owner.as_json()["userId"] is None
+    assert rep.hubspot_owner_id not in portal.active_owner_ids
+    assert rep.active, "the person stays active elsewhere (Salesforce)"
