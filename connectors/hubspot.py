@@ -12,6 +12,7 @@ id. Write-back is in `connectors.hubspot_writeback`; every request goes through
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 
@@ -76,9 +77,11 @@ class HubSpotConnector:
         retry_policy: RetryPolicy = RetryPolicy(),
         burst_window_seconds: float = BURST_WINDOW_SECONDS,
         clock: Callable[[], datetime] = _utc_now,
+        sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         """`burst_window_seconds` is the length of HubSpot's burst window (10 s); only an
-        emulator whose clock runs faster than real time has a shorter one."""
+        emulator whose clock runs faster than real time has a shorter one. `sleep` waits between
+        write rounds."""
         if not access_token.strip():
             raise MissingCredentialError(TOKEN_ENV_VAR, TOKEN_PURPOSE)
         if not base_url.startswith(("https://", "http://")):
@@ -96,6 +99,7 @@ class HubSpotConnector:
         self.usage = ApiUsage()
         self.budget = ApiBudget(SOURCE, share=api_budget_share)
         self._clock = clock
+        self._sleep = sleep
         self.burst_limiter = SlidingWindowLimiter(
             max(1, requests_per_ten_seconds - BURST_MARGIN_CALLS),
             burst_window_seconds + WINDOW_SLACK_SECONDS,
@@ -261,6 +265,7 @@ class HubSpotConnector:
             writes,
             respect_manual_changes=respect_manual_changes,
             policy=self.retry_policy,
+            sleep=self._sleep,
         )
 
 

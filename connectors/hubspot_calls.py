@@ -167,7 +167,9 @@ class UpdateResult:
 
 def update_owners(transport: HubSpotTransport, owners: dict[str, str]) -> UpdateResult:
     """Set `hubspot_owner_id` on at most `BATCH_LIMIT` companies in one call (200, or 207 with
-    per-input errors). Results and errors need not cover every input (team notes)."""
+    per-input errors). Results and errors are not taken to cover every input: an input in
+    neither is decided by reading it back. Sent as a write (`idempotent=False`): an answer lost
+    or a 5xx raises `AmbiguousWriteError` rather than sending the batch again."""
     if len(owners) > BATCH_LIMIT:
         raise ValueError(f"a batch update takes at most {BATCH_LIMIT} inputs; got {len(owners)}")
     request = BatchInputSimplePublicObjectBatchInput(
@@ -184,6 +186,7 @@ def update_owners(transport: HubSpotTransport, owners: dict[str, str]) -> Update
     response = transport.call(
         "batch-update",
         transport.apis.batch.update_with_http_info,
+        idempotent=False,
         batch_input_simple_public_object_batch_input=request,
     )
     written = {

@@ -6,7 +6,8 @@
 classified errors, retries with backoff and one re-authentication on 401. The parts:
 `salesforce_soql` (the queries), `salesforce_paging` and `salesforce_records` (REST pages and safe
 positions), `salesforce_bulk` (Bulk API 2.0 for large pulls), `salesforce_writes` (owner
-write-back). The daily API budget is read from the `Sforce-Limit-Info` header of every response.
+write-back, in the shared rounds of `owner_writes`). The daily API budget is read from the
+`Sforce-Limit-Info` header of every response.
 
 Thread-safe: the sync may write several batches at once; the token, the client, the usage counts
 and the budget are shared under locks, and the requests session's connection pool is thread-safe.
@@ -62,7 +63,7 @@ from connectors.salesforce_soql import (
     count_query,
     since_condition,
 )
-from connectors.salesforce_writes import OwnerBatchWriter, read_current
+from connectors.salesforce_writes import read_current, write_owner_batch
 from mapping.unified import UnifiedRep
 from territory_sync.errors import ConfigurationError
 from territory_sync.logs import log_event
@@ -124,9 +125,6 @@ class SalesforceConnector:
             policy=self.policy,
             clock=clock,
             on_request=self._count,
-        )
-        self._writer = OwnerBatchWriter(
-            self._call, policy=self.policy, timeout=self._timeout, sleep=sleep
         )
 
     @classmethod
@@ -208,7 +206,14 @@ class SalesforceConnector:
             text, crm=SOURCE, status=failure.status, code=failure.code, action=failure.action
         )
 
-    def _call(self, kind: str, what: str, operation: Callable[[Salesforce], T]) -> T:
+    def _call(
+        self,
+        kind: str,
+        what: str,
+        operation: Callable[[Salesforce], T],
+        *,
+        idempotent: bool = True,
+    ) -> T:
         used: list[IssuedToken] = []
 
         def attempt() -> T:
@@ -231,6 +236,7 @@ class SalesforceConnector:
             policy=self.policy,
             what=what,
             reauthenticate=reauthenticate if self._tokens.renewable else None,
+            idempotent=idempotent,
         )
 
     # --- pulls -----------------------------------------------------------------------------------
@@ -326,8 +332,9 @@ class SalesforceConnector:
     def write_owner_batch(
         self, writes: Sequence[OwnerWrite], *, respect_manual_changes: bool = True
     ) -> list[WriteOutcome]:
-        """One batch (at most `write_batch_size`): budget check, one re-read, one update call,
-        retries of retryable per-record failures; one outcome per write, in input order."""
+        """One batch (at most `write_batch_size`): budget check, then the shared write rounds
+        (`connectors.owner_writes`): one read and one update without faults, every retry
+        decided by a read; one outcome per write, in input order."""
         if len(writes) > self.write_batch_size:
             raise ValueError(
                 f"at most {self.write_batch_size} writes per batch (got {len(writes)}); split "
@@ -336,7 +343,11 @@ class SalesforceConnector:
         if not writes:
             return []
         self.budget.check()
-        current = read_current(
-            self._call, [write.external_id for write in writes], timeout=self._timeout
+        return write_owner_batch(
+            self._call,
+            writes,
+            respect_manual_changes=respect_manual_changes,
+            policy=self.policy,
+            timeout=self._timeout,
+            sleep=self._sleep,
         )
-        return self._writer.write(writes, current, respect_manual_changes=respect_manual_changes)
