@@ -12,9 +12,11 @@ id. Write-back is in `connectors.hubspot_writeback`; every request goes through
 from __future__ import annotations
 
 import os
+import threading
 import time
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
+from functools import partial
 
 from connectors import hubspot_calls
 from connectors.base import (
@@ -100,6 +102,8 @@ class HubSpotConnector:
         self.budget = ApiBudget(SOURCE, share=api_budget_share)
         self._clock = clock
         self._sleep = sleep
+        self._field_names: frozenset[str] | None = None
+        self._field_names_lock = threading.Lock()
         self.burst_limiter = SlidingWindowLimiter(
             max(1, requests_per_ten_seconds - BURST_MARGIN_CALLS),
             burst_window_seconds + WINDOW_SLACK_SECONDS,
@@ -155,16 +159,19 @@ class HubSpotConnector:
         lookback: timedelta,
         extra_fields: Collection[str] = (),
     ) -> Iterator[AccountPage]:
+        """`extra_fields` are properties asked for beside the default and configured ones, in
+        list and search alike."""
+        properties = tuple(dict.fromkeys((*self.properties, *extra_fields)))
         if mode == PullMode.FULL or since is None:
-            return self._pull_all(lookback)
-        return self._pull_changed(since, lookback)
+            return self._pull_all(lookback, properties)
+        return self._pull_changed(since, lookback, properties)
 
-    def _pull_all(self, lookback: timedelta) -> Iterator[AccountPage]:
+    def _pull_all(self, lookback: timedelta, properties: Sequence[str]) -> Iterator[AccountPage]:
         started = self._clock()
         after: str | None = None
         while True:
             companies, after = hubspot_calls.list_companies(
-                self.transport, after=after, properties=self.properties, archived=False
+                self.transport, after=after, properties=properties, archived=False
             )
             records = [raw_account(c) for c in companies]
             log_event("crm.page", source=SOURCE, records=len(records), mode="full")
@@ -173,13 +180,15 @@ class HubSpotConnector:
                 return
             yield AccountPage(records, None)
 
-    def _pull_changed(self, since: PullPosition, lookback: timedelta) -> Iterator[AccountPage]:
+    def _pull_changed(
+        self, since: PullPosition, lookback: timedelta, properties: Sequence[str]
+    ) -> Iterator[AccountPage]:
         start = since.modified_at - lookback
         # A position inside one timestamp's walk is exact only when nothing is looked back on.
         resume_after_id = since.record_id if lookback <= timedelta(0) else None
-        yield from self._archived_since(start)
+        yield from self._archived_since(start, properties)
         for page in walk_changes(
-            self._search,
+            partial(self._search, properties=properties),
             epoch_ms(start),
             resume_after_id=resume_after_id,
             page_limit=SEARCH_PAGE_LIMIT,
@@ -188,18 +197,18 @@ class HubSpotConnector:
             log_event("crm.page", source=SOURCE, records=len(records), mode="incremental")
             yield AccountPage(records, _position(page, since), final=page.final)
 
-    def _search(self, filters: list[dict[str, str]], sort_property: str) -> list[Company]:
-        return hubspot_calls.search_companies(
-            self.transport, filters, sort_property, self.properties
-        )
+    def _search(
+        self, filters: list[dict[str, str]], sort_property: str, properties: Sequence[str]
+    ) -> list[Company]:
+        return hubspot_calls.search_companies(self.transport, filters, sort_property, properties)
 
-    def _archived_since(self, start: datetime) -> Iterator[AccountPage]:
+    def _archived_since(self, start: datetime, properties: Sequence[str]) -> Iterator[AccountPage]:
         """Companies archived at or after `start`, flagged deleted: search never returns
         archived companies, so they are listed (`archived=true`) and filtered here."""
         after: str | None = None
         while True:
             companies, after = hubspot_calls.list_companies(
-                self.transport, after=after, properties=self.properties, archived=True
+                self.transport, after=after, properties=properties, archived=True
             )
             records = [
                 raw_account(c, deleted=True)
@@ -239,10 +248,21 @@ class HubSpotConnector:
         return reps
 
     def account_field_names(self) -> frozenset[str]:
-        raise NotImplementedError("account_field_names")
+        """Every company property's name, from the properties API; read once."""
+        with self._field_names_lock:
+            if self._field_names is None:
+                self._field_names = hubspot_calls.company_property_names(self.transport)
+            return self._field_names
 
     def list_account_ids(self) -> Iterator[list[str]]:
-        raise NotImplementedError("list_account_ids")
+        """The ids of every live company, 100 a page (the list endpoint's largest)."""
+        after: str | None = None
+        while True:
+            ids, after = hubspot_calls.list_company_ids(self.transport, after=after)
+            if ids:
+                yield ids
+            if after is None:
+                return
 
     def read_owners(self, external_ids: Sequence[str]) -> dict[str, str | None]:
         owners: dict[str, str | None] = {}

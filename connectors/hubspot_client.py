@@ -31,6 +31,7 @@ import urllib3
 from hubspot import HubSpot
 from hubspot.crm.companies import ApiException as CompaniesApiException
 from hubspot.crm.owners import ApiException as OwnersApiException
+from hubspot.crm.properties import ApiException as PropertiesApiException
 
 from connectors.base import ApiUsage
 from connectors.budget import ApiBudget
@@ -53,7 +54,7 @@ from connectors.rate_limit import SlidingWindowLimiter
 from connectors.retry import RetryPolicy, call_with_retry
 
 JsonObject = dict[str, Any]
-VENDOR_API_EXCEPTIONS = (CompaniesApiException, OwnersApiException)
+VENDOR_API_EXCEPTIONS = (CompaniesApiException, OwnersApiException, PropertiesApiException)
 _MESSAGE_LIMIT = 300
 
 
@@ -66,6 +67,7 @@ class HubSpotApis:
     search: Any
     batch: Any
     owners: Any
+    properties: Any
 
 
 def build_apis(access_token: str, base_url: str) -> HubSpotApis:
@@ -75,6 +77,7 @@ def build_apis(access_token: str, base_url: str) -> HubSpotApis:
         search=client.crm.companies.search_api,
         batch=client.crm.companies.batch_api,
         owners=client.crm.owners.owners_api,
+        properties=client.crm.properties.core_api,
     )
 
 

@@ -52,11 +52,14 @@ from connectors.salesforce_errors import from_vendor
 from connectors.salesforce_paging import QueryPages, account_pages, query_records
 from connectors.salesforce_settings import (
     ACCESS_TOKEN_VAR,
+    DESCRIBE_ACCOUNT_PATH,
+    ID_PAGE_SIZE,
     INSTANCE_URL_VAR,
     LIMIT_INFO_HEADER,
     SOURCE,
 )
 from connectors.salesforce_soql import (
+    ACCOUNT_IDS_QUERY,
     USERS_QUERY,
     account_fields,
     accounts_query,
@@ -110,8 +113,9 @@ class SalesforceConnector:
         self._timeout = self.settings.timeout_seconds
         self._bulk_poll_seconds = bulk_poll_seconds
         self._sleep = sleep
-        self._fields = account_fields(self.settings.account_fields)
         self._usage_lock = threading.Lock()
+        self._field_names: frozenset[str] | None = None
+        self._field_names_lock = threading.Lock()
         self._client_lock = threading.Lock()
         self._client: tuple[IssuedToken, Salesforce] | None = None
         self._session = session_for_instance(self.instance_url)
@@ -259,7 +263,9 @@ class SalesforceConnector:
     ) -> Iterator[AccountPage]:
         """Accounts page by page: all live ones (full, `query`), or everything changed after
         `since` with deleted ones flagged (incremental, `queryAll`), in (SystemModstamp, Id) order
-        on the REST path. Above `bulk_threshold` records the pull runs as a Bulk API 2.0 job."""
+        on the REST path. Above `bulk_threshold` records the pull runs as a Bulk API 2.0 job.
+        `extra_fields` are selected beside the standard and configured fields on both paths."""
+        fields = account_fields([*self.settings.account_fields, *extra_fields])
         incremental = mode == PullMode.INCREMENTAL
         floor = since if incremental else None
         where = since_condition(since, lookback) if incremental and since is not None else None
@@ -270,7 +276,7 @@ class SalesforceConnector:
         if bulk:
             query = BulkAccountQuery(
                 self._call,
-                accounts_query(self._fields, where, ordered=False),
+                accounts_query(fields, where, ordered=False),
                 include_deleted=incremental,
                 page_size=self.settings.page_size,
                 timeout=self._timeout,
@@ -282,7 +288,7 @@ class SalesforceConnector:
             pages = account_pages(
                 QueryPages(
                     self._call,
-                    accounts_query(self._fields, where, ordered=True),
+                    accounts_query(fields, where, ordered=True),
                     include_deleted=incremental,
                     timeout=self._timeout,
                     page_size=self.settings.page_size,
@@ -314,13 +320,39 @@ class SalesforceConnector:
             for record in query_records(pages)
         ]
 
-    # --- owners ------------------------------------------------------------------------------
-
     def account_field_names(self) -> frozenset[str]:
-        raise NotImplementedError("account_field_names")
+        """Every Account field name, from the sObject Describe resource; read once."""
+        with self._field_names_lock:
+            if self._field_names is None:
+
+                def describe(client: Salesforce) -> Any:
+                    return client.restful(DESCRIBE_ACCOUNT_PATH, timeout=self._timeout)
+
+                body = self._call("describe", "Salesforce Account describe", describe)
+                fields = body.get("fields") if isinstance(body, dict) else None
+                self._field_names = frozenset(
+                    str(f["name"])
+                    for f in (fields if isinstance(fields, list) else [])
+                    if isinstance(f, dict) and f.get("name")
+                )
+            return self._field_names
 
     def list_account_ids(self) -> Iterator[list[str]]:
-        raise NotImplementedError("list_account_ids")
+        """The ids of every live Account (`query`, not `queryAll`), a page at a time."""
+        pages = QueryPages(
+            self._call,
+            ACCOUNT_IDS_QUERY,
+            include_deleted=False,
+            timeout=self._timeout,
+            page_size=ID_PAGE_SIZE,
+            what="Salesforce account id query",
+        )
+        for body in pages:
+            ids = [str(r["Id"]) for r in body.get("records", []) if r.get("Id")]
+            if ids:
+                yield ids
+
+    # --- owners ------------------------------------------------------------------------------
 
     def read_owners(self, external_ids: Sequence[str]) -> dict[str, str | None]:
         """Current owner of each record; deleted or unknown records are left out."""

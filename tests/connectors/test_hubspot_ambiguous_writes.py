@@ -53,7 +53,7 @@ class Scripted:
 
 def transport() -> HubSpotTransport:
     return HubSpotTransport(
-        HubSpotApis(companies=None, search=None, batch=None, owners=None),
+        HubSpotApis(companies=None, search=None, batch=None, owners=None, properties=None),
         base_url="https://api.hubapi.com",
         timeout_seconds=60,
         policy=POLICY,
