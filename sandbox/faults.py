@@ -4,6 +4,11 @@ A profile is given as a name (`none`, `chaos`, `slow`) or as `key=value` pairs s
 commas, for example `latency_ms=20,rate_429=0.05`, or both (`chaos,latency_ms=50`): pairs after a
 name override the name's values. The same text is accepted from `--faults` and from the
 `TERRITORY_SYNC_SANDBOX_FAULTS` environment variable.
+
+Most faults refuse a request before anything changes. The `applied_*` ones strike *write*
+requests after the write has been applied: the answer is then an error, a dropped connection or a
+stall, so a client cannot tell from the answer whether its write landed. Explicit, per-request
+fault schedules live in `sandbox.fault_schedule`.
 """
 
 from __future__ import annotations
@@ -11,12 +16,23 @@ from __future__ import annotations
 import random
 import threading
 from dataclasses import dataclass, fields, replace
+from typing import Literal
 
 FAULTS_ENV_VAR = "TERRITORY_SYNC_SANDBOX_FAULTS"
 
+WRITE_KINDS: frozenset[str] = frozenset({"collections-update", "batch-update"})
+"""Request-log kinds of the requests that change owners (Salesforce sObject Collections update,
+HubSpot companies batch update): the only ones the random `applied_*` faults strike. A new write
+endpoint joins the random after-write faults by adding its kind here."""
+
+AppliedFault = Literal["applied_5xx", "applied_drop", "applied_timeout"]
+"""A request served in full whose answer is then lost: answered 503 (or 502), the connection
+dropped before the body, or the answer held back `stall_seconds`."""
+APPLIED_FAULTS: tuple[AppliedFault, ...] = ("applied_5xx", "applied_drop", "applied_timeout")
+
 
 class FaultProfileError(ValueError):
-    """A fault profile text that cannot be understood."""
+    """A fault profile or fault schedule that cannot be understood."""
 
 
 @dataclass(frozen=True)
@@ -39,6 +55,17 @@ class FaultProfile:
     """Overrides the daily API allocation (0 keeps the CRM's realistic default)."""
     search_delay_s: float = 0.0
     """HubSpot only: how long a write takes to show in search results (eventual consistency)."""
+    applied_5xx: float = 0.0
+    """Share of write requests applied in full and then answered as a server error (Salesforce
+    503 `SERVER_UNAVAILABLE`; HubSpot the 503 body or the 502 page, alternately)."""
+    applied_drop: float = 0.0
+    """Share of write requests applied in full and then dropped: the status line and headers may
+    arrive, the body never does, and the connection closes."""
+    applied_timeout: float = 0.0
+    """Share of write requests applied in full and then answered only after `stall_seconds`, so
+    a client with a shorter read timeout gives up on an answer that was on its way."""
+    stall_seconds: float = 2.0
+    """How long an `applied_timeout` answer is held back."""
 
     def is_quiet(self) -> bool:
         return self == FaultProfile()
@@ -53,10 +80,18 @@ NAMED_PROFILES: dict[str, FaultProfile] = {
         rate_5xx=0.03,
         lock_errors=0.05,
         session_expiry_after=150,
+        applied_5xx=0.03,
+        applied_drop=0.02,
+        applied_timeout=0.01,
+        stall_seconds=2.0,
     ),
 }
 
 _FIELD_TYPES = {f.name: f.type for f in fields(FaultProfile)}
+_SHARES = frozenset(
+    {"rate_429", "rate_5xx", "lock_errors", "applied_5xx", "applied_drop", "applied_timeout"}
+)
+"""Settings that are probabilities, so at most 1."""
 
 
 def parse_fault_profile(text: str | None) -> FaultProfile:
@@ -81,8 +116,9 @@ def parse_fault_profile(text: str | None) -> FaultProfile:
             value: float | int = int(raw) if _FIELD_TYPES[key] == "int" else float(raw)
         except ValueError as exc:
             raise FaultProfileError(f"fault setting {key} needs a number, got {raw!r}") from exc
-        if value < 0 or ((key.startswith("rate_") or key == "lock_errors") and value > 1):
-            raise FaultProfileError(f"fault setting {key}={raw} is out of range")
+        if value < 0 or (key in _SHARES and value > 1):
+            bounds = "between 0 and 1" if key in _SHARES else "0 or more"
+            raise FaultProfileError(f"fault setting {key}={raw} is out of range; use {bounds}")
         profile = replace(profile, **{key: value})  # type: ignore[arg-type]
     return profile
 
@@ -109,3 +145,13 @@ class FaultDice:
 
     def lock_error(self) -> bool:
         return self.roll(self.profile.lock_errors)
+
+    def applied_fault(self) -> AppliedFault | None:
+        """For a write request: which after-write fault strikes it, if any. Each share is rolled
+        only when it is set, so profiles without them keep the dice sequence they always had."""
+        profile = self.profile
+        shares = (profile.applied_5xx, profile.applied_drop, profile.applied_timeout)
+        for fault, share in zip(APPLIED_FAULTS, shares, strict=True):
+            if self.roll(share):
+                return fault
+        return None

@@ -6,8 +6,11 @@ same environment variables the connectors read in production, pointed at the san
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Literal
 
+from sandbox.fault_schedule import ScheduledFault
 from sandbox.faults import FaultProfile, parse_fault_profile
 from sandbox.hubspot import (
     DEFAULT_ACCESS_TOKEN,
@@ -20,6 +23,9 @@ from sandbox.seed import SeedBook, generate_book
 from sandbox.server import ServedApp, serve_in_thread
 
 DEFAULT_HOST = "127.0.0.1"
+
+CrmName = Literal["salesforce", "hubspot"]
+CRM_NAMES: tuple[CrmName, ...] = ("salesforce", "hubspot")
 
 
 @dataclass
@@ -53,6 +59,28 @@ class RunningSandbox:
         faults = parse_fault_profile(profile) if isinstance(profile, str) else profile
         self.salesforce.set_faults(faults)
         self.hubspot.set_faults(faults)
+
+    def schedule_faults(
+        self, faults: Iterable[ScheduledFault], source: CrmName | None = None
+    ) -> None:
+        """Give one CRM (`source`) or both (None) this fault schedule, counting requests afresh
+        from now; an empty list clears it. Kinds one CRM never serves simply never strike there."""
+        chosen = list(faults)
+        for name in CRM_NAMES if source is None else (_crm_name(source),):
+            emulator = self.salesforce if name == "salesforce" else self.hubspot
+            emulator.set_fault_schedule(chosen)
+
+    def delete_behind_the_back(
+        self, source: CrmName, ids: Iterable[str], purge: bool = False
+    ) -> int:
+        """Delete records in one CRM as a person or another tool would, outside the API and the
+        request log: Salesforce moves them to the recycle bin (still found by queryAll), HubSpot
+        archives them (listed with archived=true); with `purge`, they are gone for good from
+        both views. Unknown ids raise KeyError before anything changes. Returns the count."""
+        chosen = list(ids)
+        if _crm_name(source) == "salesforce":
+            return self.salesforce.delete_records(chosen, purge=purge)
+        return self.hubspot.delete_records(chosen, purge=purge)
 
     def stop(self) -> None:
         if not self._stopped:
@@ -97,3 +125,9 @@ def start_sandbox(
         salesforce_server.stop()
         raise
     return RunningSandbox(book, org, portal, salesforce_server, hubspot_server)
+
+
+def _crm_name(source: str) -> CrmName:
+    if source not in CRM_NAMES:
+        raise ValueError(f"unknown CRM {source!r}; the sandbox serves {' and '.join(CRM_NAMES)}")
+    return "salesforce" if source == "salesforce" else "hubspot"

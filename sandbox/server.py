@@ -10,6 +10,8 @@ from typing import Any
 
 import uvicorn
 
+from sandbox.lost_answers import install_drop_log_filter
+
 
 def free_port(host: str = "127.0.0.1") -> int:
     """A TCP port nobody listens on right now (the OS picks it)."""
@@ -54,7 +56,10 @@ def serve_in_thread(app: Any, host: str = "127.0.0.1", port: int = 0) -> ServedA
         access_log=False,
         lifespan="off",
         timeout_keep_alive=30,
+        # h11 closes the connection when an app returns mid-response (the dropped-answer fault).
+        http="h11",
     )
+    install_drop_log_filter()
     server = _ThreadServer(config)
     thread = threading.Thread(target=server.run, name=f"sandbox-{port}", daemon=True)
     thread.start()

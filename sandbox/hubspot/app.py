@@ -3,6 +3,12 @@
 Order of the pipeline, as HubSpot applies it: authentication (401), then the injected faults
 (decided before anything changes), then the rate limits (429), then the endpoint itself; then
 rate-limit headers, injected latency and the request log. `/__sandbox/` routes skip all of it.
+
+A request struck by an after-write fault (`applied_5xx`, `applied_drop`, `applied_timeout`, from
+the profile for batch updates or from a schedule for any kind) is admitted, counted and served in
+full first; then its answer becomes a 503 body or the 502 page (alternately, as the server-error
+fault), a dropped connection, or a stall. Person edits a schedule asks for are made as soon as the
+answer is ready, before it is sent, held back or lost, so the client's next request finds them.
 """
 
 from __future__ import annotations
@@ -10,12 +16,14 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from sandbox.fault_schedule import NO_FAULT, FaultDecision
 from sandbox.hubspot import endpoints
 from sandbox.hubspot.control import control_routes
 from sandbox.hubspot.endpoints import Reply
@@ -28,6 +36,7 @@ from sandbox.hubspot.errors import (
     unauthorized,
 )
 from sandbox.hubspot.portal import HubSpotPortal
+from sandbox.lost_answers import DroppedAnswer, hold_back
 
 Endpoint = Callable[[HubSpotPortal, Request, bytes], Reply]
 JSON_TYPE = "application/json;charset=utf-8"
@@ -46,40 +55,47 @@ def _json_response(status: int, body: object, headers: dict[str, str]) -> Respon
     return Response(payload, status_code=status, media_type=JSON_TYPE, headers=headers)
 
 
+def _server_error(portal: HubSpotPortal, status: int | None = None) -> Response:
+    """HubSpot's 502 edge page or 503 body; `status` None alternates between them."""
+    status = portal.next_server_error_status() if status is None else status
+    if status == 502:
+        return Response(BAD_GATEWAY_HTML, status_code=502, media_type="text/html")
+    body = service_unavailable_body()
+    return _json_response(503, body, {"X-HubSpot-Correlation-Id": str(body["correlationId"])})
+
+
 async def _serve(
     portal: HubSpotPortal, request: Request, kind: str, endpoint: Endpoint, *, search: bool
 ) -> Response:
     raw = await request.body() if request.method in ("POST", "PATCH", "PUT") else b""
     written: tuple[str, ...] = ()
+    owners: tuple[str | None, ...] = ()
+    decision = NO_FAULT
     response: Response
     try:
         token = _bearer(request)
         if token is None or not portal.accepts(token):
             raise unauthorized()
         now_s = portal.now_s()
-        fault = portal.roll_request_fault()
-        if fault == "throttle":
+        decision = portal.decide_faults(kind)
+        if decision.refuse == "429":
             raise portal.limiter.throttled(token, now_s, search=search)
-        if fault == "server":
-            status = portal.next_server_error_status()
-            if status == 502:
-                response = Response(BAD_GATEWAY_HTML, status_code=502, media_type="text/html")
-            else:
-                body = service_unavailable_body()
-                response = _json_response(
-                    503, body, {"X-HubSpot-Correlation-Id": str(body["correlationId"])}
-                )
+        if decision.refuse == "503":
+            # A scheduled 503 is a 503; the random server-error fault alternates with the 502.
+            response = _server_error(portal, 503 if decision.scheduled else None)
         else:
             with portal.lock:
                 admission = portal.limiter.admit(token, now_s, search=search)
             if admission.error is not None:
+                # Refused by the rate limits: nothing was served, so there is no answer to lose.
+                decision = replace(decision, lose_answer=None)
                 raise admission.error
             try:
                 reply = endpoint(portal, request, raw)
             except HubSpotError as error:
                 error.headers = {**admission.headers, **error.headers}
                 raise
-            written = reply.records_written
+            written, owners = reply.records_written, reply.owners_written
             headers = {**admission.headers, **reply.headers}
             headers["X-HubSpot-Correlation-Id"] = correlation_id()
             response = _json_response(reply.status, reply.body, headers)
@@ -93,13 +109,40 @@ async def _serve(
         body = error_body(f"Internal error in the HubSpot sandbox: {exc!r}", None)
         headers = {"X-HubSpot-Correlation-Id": str(body["correlationId"])}
         response = _json_response(500, body, headers)
+    if decision.lose_answer == "applied_5xx":
+        response = _server_error(portal)
+    person_edits = _person_edits(portal, decision, kind, request, raw)
     latency_ms = portal.faults.latency_ms
     if latency_ms > 0:
         await asyncio.sleep(latency_ms / 1000)
     portal.requests.add(
-        request.method, request.url.path, response.status_code, kind=kind, records_written=written
+        request.method,
+        request.url.path,
+        response.status_code,
+        kind=kind,
+        records_written=written,
+        owners_written=owners,
+        fault=decision.name,
     )
+    portal.requests.add_person_edits(request.url.path, person_edits)
+    if decision.lose_answer == "applied_timeout":
+        await hold_back(portal.faults.stall_seconds)
+    if decision.lose_answer == "applied_drop":
+        return DroppedAnswer(response)
     return response
+
+
+def _person_edits(
+    portal: HubSpotPortal, decision: FaultDecision, kind: str, request: Request, raw: bytes
+) -> list[tuple[str, str | None]]:
+    """Make the person edits a scheduled fault asks for on the companies the request names."""
+    if not decision.person_edits:
+        return []
+    if kind == "get":
+        named: list[tuple[str, str | None]] = [(request.path_params["company_id"], None)]
+    else:
+        named = endpoints.records_named(raw)
+    return portal.reassign_as_person(named, decision.person_edits)
 
 
 def _route(
@@ -112,7 +155,8 @@ def _route(
 
 
 def create_hubspot_app(portal: HubSpotPortal) -> Starlette:
-    """The CRM v3 companies, search and owners endpoints plus `/__sandbox/` control routes."""
+    """The CRM v3 companies, search, properties and owners endpoints plus `/__sandbox/` control
+    routes."""
 
     def list_companies(p: HubSpotPortal, request: Request, raw: bytes) -> Reply:
         return endpoints.list_companies(p, request.query_params, str(request.base_url))
@@ -135,6 +179,9 @@ def create_hubspot_app(portal: HubSpotPortal) -> Starlette:
     def get_owner(p: HubSpotPortal, request: Request, raw: bytes) -> Reply:
         return endpoints.get_owner(p, request.path_params["owner_id"], request.query_params)
 
+    def list_properties(p: HubSpotPortal, request: Request, raw: bytes) -> Reply:
+        return endpoints.list_properties(request.path_params["object_type"], request.query_params)
+
     companies = "/crm/v3/objects/companies"
     routes = [
         Route(companies, _route(portal, "list", list_companies), methods=["GET"]),
@@ -152,7 +199,12 @@ def create_hubspot_app(portal: HubSpotPortal) -> Starlette:
             methods=["POST"],
         ),
         Route(f"{companies}/{{company_id}}", _route(portal, "get", get_company), methods=["GET"]),
-        # The Python client calls /crm/v3/owners/ with a trailing slash (team notes).
+        Route(
+            "/crm/v3/properties/{object_type}",
+            _route(portal, "properties", list_properties),
+            methods=["GET"],
+        ),
+        # hubspot-api-client's owners API calls /crm/v3/owners/ with a trailing slash.
         Route("/crm/v3/owners", _route(portal, "owners", list_owners), methods=["GET"]),
         Route("/crm/v3/owners/", _route(portal, "owners", list_owners), methods=["GET"]),
         Route("/crm/v3/owners/{owner_id}", _route(portal, "owner", get_owner), methods=["GET"]),

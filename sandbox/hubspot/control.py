@@ -3,6 +3,11 @@
 The path exists in no real CRM. These routes need no token, are never rate limited, delayed or
 faulted, and are not written to the request log, so they cannot disturb what they observe. The
 same routes exist on the Salesforce emulator.
+
+`PUT /__sandbox/faults` takes `{"profile": "chaos,..."}`, `{"schedule": [{"kind", "nth", "fault",
+"person_edits"}]}` or both (a key left out keeps its current setting; see
+`sandbox.fault_schedule`); `POST /__sandbox/deletions` takes `{"ids": [...], "purge": false}`:
+archived, or with `purge` deleted permanently.
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from sandbox.fault_schedule import parse_fault_schedule
 from sandbox.faults import FaultProfile, FaultProfileError, parse_fault_profile
 from sandbox.hubspot.portal import HubSpotPortal, UnknownRecordError
 
@@ -100,8 +106,11 @@ def control_routes(portal: HubSpotPortal) -> list[Route]:
         body = await _json_object(request)
         ids = body.get("ids")
         if not isinstance(ids, list):
-            raise ValueError('send {"ids": [...]}')
-        return JSONResponse({"count": portal.delete_records(str(i) for i in ids)})
+            raise ValueError('send {"ids": [...]}, optionally with "purge": true')
+        purge = body.get("purge", False)
+        if not isinstance(purge, bool):
+            raise ValueError('"purge" must be true (deleted permanently) or false (archived)')
+        return JSONResponse({"count": portal.delete_records((str(i) for i in ids), purge=purge)})
 
     async def mass_update(request: Request) -> Response:
         body = await _json_object(request)
@@ -122,11 +131,27 @@ def control_routes(portal: HubSpotPortal) -> list[Route]:
         if request.method == "PUT":
             body = await _json_object(request)
             text = body.get("profile")
-            if not isinstance(text, str):
-                raise ValueError('send {"profile": "chaos,latency_ms=5"} (or "none")')
-            portal.set_faults(parse_fault_profile(text))
+            if ("profile" not in body and "schedule" not in body) or (
+                "profile" in body and not isinstance(text, str)
+            ):
+                raise ValueError(
+                    'send {"profile": "chaos,latency_ms=5"} (or "none"), {"schedule": [...]}, '
+                    "or both"
+                )
+            profile = parse_fault_profile(text) if isinstance(text, str) else None
+            schedule = parse_fault_schedule(body["schedule"]) if "schedule" in body else None
+            if profile is not None:
+                portal.set_faults(profile)
+            if schedule is not None:
+                portal.set_fault_schedule(schedule)
         profile = portal.faults
-        return JSONResponse({"profile": profile_text(profile), "settings": asdict(profile)})
+        return JSONResponse(
+            {
+                "profile": profile_text(profile),
+                "settings": asdict(profile),
+                "schedule": portal.fault_schedule.entries(),
+            }
+        )
 
     async def state(request: Request) -> Response:
         return JSONResponse(portal.state())

@@ -31,6 +31,7 @@ from sandbox.hubspot.properties import (
     ALWAYS_RETURNED,
     check_writes,
     iso_ms,
+    property_definitions,
     render_company,
     requested_properties,
     split_property_names,
@@ -40,12 +41,15 @@ from sandbox.seed import SeedAccount
 
 JsonObject = dict[str, object]
 
-# List page size: default 10, at most 100 (SDK PAGE_MAX_SIZE = 100, team notes "Companies"). A
+# List page size: default 10, at most 100 (`limit` on
+# https://developers.hubspot.com/docs/api-reference/latest/crm/objects/companies/get-companies). A
 # larger limit is served as 100 rather than refused: HubSpot documents no error for it, and the
 # client then simply pages on.
 LIST_DEFAULT_LIMIT = 10
 LIST_MAX_LIMIT = 100
-# Batch endpoints take at most 100 inputs (team notes "Companies": "100 inputs at most").
+# Batch endpoints take at most 100 inputs: the figure widely cited for CRM v3 batch endpoints;
+# the batch update reference gives no companies-specific one
+# (https://developers.hubspot.com/docs/api-reference/legacy/crm/objects/companies/batch/update-companies).
 BATCH_MAX_INPUTS = 100
 # Owners: default 100, at most 500 per page (brief; owners reference `limit`).
 OWNERS_DEFAULT_LIMIT = 100
@@ -57,7 +61,10 @@ class Reply:
     status: int
     body: JsonObject
     records_written: tuple[str, ...] = ()
+    """Companies whose owner the request set (also to the owner they already had)."""
     headers: dict[str, str] = field(default_factory=dict)
+    owners_written: tuple[str | None, ...] = ()
+    """The owner each of `records_written` was given, in the same order."""
 
 
 # -- parameter parsing ---------------------------------------------------------------------
@@ -271,11 +278,11 @@ def batch_update(portal: HubSpotPortal, raw: bytes) -> Reply:
                 to_apply.append((account, clean))
         # Faults and failures are all decided; now change state.
         now = portal.now_ms()
-        written = tuple(
-            account.crm_id
+        written = [
+            (account.crm_id, account.owner_id)
             for account, clean in to_apply
             if portal.apply_update(account, clean, now)
-        )
+        ]
         results = [
             render_company(account, tuple(dict.fromkeys((*ALWAYS_RETURNED, *clean))))
             for account, clean in to_apply
@@ -304,7 +311,29 @@ def batch_update(portal: HubSpotPortal, raw: bytes) -> Reply:
         )
     failed = len(not_found_ids) + len(locked_ids) + sum(len(v) for v in owner_failures.values())
     status, reply_body = _batch_body(portal, started, results, errors, failed)
-    return Reply(status, reply_body, written)
+    return Reply(
+        status,
+        reply_body,
+        tuple(record_id for record_id, _ in written),
+        owners_written=tuple(owner for _, owner in written),
+    )
+
+
+def records_named(raw: bytes) -> list[tuple[str, str | None]]:
+    """(id, `hubspot_owner_id` asked for) of each input a batch body names, in order. Read
+    leniently: the body may be one the endpoint itself refuses."""
+    try:
+        body = json.loads(raw) if raw.strip() else None
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        return []
+    inputs = body.get("inputs") if isinstance(body, dict) else None
+    named: list[tuple[str, str | None]] = []
+    for item in inputs if isinstance(inputs, list) else []:
+        if isinstance(item, dict) and isinstance(item.get("id"), (str, int)):
+            properties = item.get("properties")
+            owner = properties.get("hubspot_owner_id") if isinstance(properties, dict) else None
+            named.append((str(item["id"]), None if owner in (None, "") else str(owner)))
+    return named
 
 
 def search_companies(portal: HubSpotPortal, raw: bytes) -> Reply:
@@ -319,6 +348,26 @@ def search_companies(portal: HubSpotPortal, raw: bytes) -> Reply:
     if page.next_offset is not None:
         body["paging"] = {"next": {"after": str(page.next_offset)}}
     return Reply(200, body)
+
+
+# -- properties ----------------------------------------------------------------------------
+
+PROPERTIES_OBJECT_TYPES = frozenset({"companies", "company", "0-2"})
+"""The names the properties API accepts for companies (0-2 is the companies object type id)."""
+
+
+def list_properties(object_type: str, query: QueryParams) -> Reply:
+    """GET /crm/v3/properties/companies: `{results: [Property]}`, no paging
+    (https://developers.hubspot.com/docs/api-reference/crm-properties-v3/guide). The sandbox
+    keeps no archived properties, so `archived=true` lists none."""
+    if object_type.lower() not in PROPERTIES_OBJECT_TYPES:
+        raise bad_request(
+            f"Unknown object type {object_type!r}: this sandbox serves the properties of "
+            "companies only, GET /crm/v3/properties/companies",
+            category=CATEGORY_NOT_FOUND,
+        )
+    archived = parse_bool(query.get("archived"), "archived")
+    return Reply(200, {"results": [] if archived else property_definitions()})
 
 
 # -- owners --------------------------------------------------------------------------------

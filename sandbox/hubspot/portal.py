@@ -12,10 +12,16 @@ from __future__ import annotations
 import bisect
 import threading
 from collections import OrderedDict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, fields
-from typing import Literal
 
+from sandbox.fault_schedule import (
+    FaultDecision,
+    FaultSchedule,
+    ScheduledFault,
+    decide_faults,
+    pick_other_owner,
+)
 from sandbox.faults import FaultDice, FaultProfile, parse_fault_profile
 from sandbox.hubspot.config import HubSpotPortalConfig
 from sandbox.hubspot.limits import RateLimiter
@@ -25,8 +31,6 @@ from sandbox.hubspot.search import SearchRequest, evaluate
 from sandbox.hubspot.visibility import SearchIndexLag
 from sandbox.requestlog import RequestLog
 from sandbox.seed import SeedAccount, SeedRep
-
-RequestFault = Literal["throttle", "server"] | None
 
 # Fields of SeedAccount a caller may set when creating records through the control API.
 CREATABLE_FIELDS = frozenset(
@@ -79,10 +83,12 @@ class HubSpotPortal:
         self._seed = seed
         self._faults = faults
         self._dice = FaultDice(faults, seed)
+        self._schedule = FaultSchedule()
         self._server_errors = 0
         self._owners = build_owners(book_reps)
         self._owner_by_id = {owner.id: owner for owner in self._owners}
         self._active_owner_ids = frozenset(o.id for o in self._owners if not o.archived)
+        self._active_owners_in_order = [o.id for o in self._owners if not o.archived]
 
         self._by_id: dict[str, SeedAccount] = {}
         for account in companies:
@@ -98,6 +104,8 @@ class HubSpotPortal:
         self._ids: list[int] = [int(a.crm_id) for a in ordered]
         self._accounts: list[SeedAccount] = ordered
         self._archived_ids: list[int] = [int(a.crm_id) for a in ordered if a.deleted]
+        self._last_id = self._ids[-1] if self._ids else 10_000_000_000
+        """The highest id ever held: new companies count on from it (ids are never reused)."""
 
         self.limiter = RateLimiter(
             ten_second_limit=config.ten_second_limit,
@@ -138,14 +146,19 @@ class HubSpotPortal:
     def accepts(self, token: str) -> bool:
         return token in self.config.access_tokens
 
-    def roll_request_fault(self) -> RequestFault:
-        """Decided before anything changes: throttled, server error, or neither."""
+    @property
+    def fault_schedule(self) -> FaultSchedule:
+        return self._schedule
+
+    def set_fault_schedule(self, faults: Iterable[ScheduledFault]) -> None:
+        """Follow these scheduled faults from the next request on (an empty list clears them)."""
+        self._schedule.replace(faults)
+
+    def decide_faults(self, kind: str) -> FaultDecision:
+        """The faults for one authenticated request of `kind`, decided before anything changes:
+        refused (throttled or a server error), served and its answer lost, or neither."""
         with self.lock:
-            if self._dice.throttle():
-                return "throttle"
-            if self._dice.server_error():
-                return "server"
-            return None
+            return decide_faults(self._dice, self._schedule, kind)
 
     def next_server_error_status(self) -> int:
         """Alternate the 5xx fault between HubSpot's 502 edge page and a 503."""
@@ -247,7 +260,7 @@ class HubSpotPortal:
 
     def apply_update(self, account: SeedAccount, values: Mapping[str, str], now_ms: int) -> bool:
         """Write checked property values; bumps the modified time when a value changed.
-        Returns whether the owner changed."""
+        Returns whether the update set the owner (also to the owner the company already had)."""
         with self.lock:
             before = {name: PROPERTIES[name].render(account) for name in values}
             old_modified, old_owner = account.modified_ms, account.owner_id
@@ -255,14 +268,15 @@ class HubSpotPortal:
                 write = PROPERTIES[name].write
                 assert write is not None, f"{name} is read-only"
                 write(account, raw)
+            owner_set = "hubspot_owner_id" in values
             if before == {name: PROPERTIES[name].render(account) for name in values}:
-                return False
+                return owner_set
             self._lag.remember(
                 account.crm_id, old_modified, old_owner, True, now_ms, self.search_delay_ms
             )
             account.modified_ms = now_ms
             self._changed()
-            return account.owner_id != old_owner
+            return owner_set
 
     def owner_of(self, record_id: str) -> str | None:
         account = self._by_id.get(record_id)
@@ -287,6 +301,27 @@ class HubSpotPortal:
             account.modified_ms = now
             self._changed()
 
+    def reassign_as_person(
+        self, named: Sequence[tuple[str, str | None]], count: int
+    ) -> list[tuple[str, str | None]]:
+        """A person reassigning the first `count` live companies of `named` (id, owner a request
+        asked for) to another active owner (`pick_other_owner`, owners in id order). Returns the
+        (id, new owner) pairs changed."""
+        edits: list[tuple[str, str | None]] = []
+        with self.lock:
+            for record_id, asked in named:
+                if len(edits) == count:
+                    break
+                account = self._by_id.get(record_id)
+                if account is None or account.deleted:
+                    continue
+                owner = pick_other_owner(self._active_owners_in_order, account.owner_id, asked)
+                if owner is None:
+                    continue
+                self.change_owner_as_person(record_id, owner)
+                edits.append((record_id, owner))
+        return edits
+
     def create_records(self, records: Iterable[Mapping[str, object]]) -> list[str]:
         """New companies with fresh ids after the highest one; keys are SeedAccount fields."""
         with self.lock:
@@ -299,7 +334,7 @@ class HubSpotPortal:
                         f"unknown record fields {sorted(unknown)}; "
                         f"use any of {sorted(CREATABLE_FIELDS)}"
                     )
-                number = (self._ids[-1] + 1) if self._ids else 10_000_000_001
+                number = self._last_id = self._last_id + 1
                 record_id = str(number)
                 account = SeedAccount(
                     crm_id=record_id,
@@ -327,22 +362,36 @@ class HubSpotPortal:
             self._changed()
             return created
 
-    def delete_records(self, ids: Iterable[str]) -> int:
-        """Archive companies (listed only with archived=true), bumping their modified time."""
+    def delete_records(self, ids: Iterable[str], *, purge: bool = False) -> int:
+        """Archive companies (listed only with archived=true), bumping their modified time; with
+        `purge`, delete them permanently, so no list, read or search finds them, archived or not.
+        Every id must exist (UnknownRecordError otherwise, before anything changes). Returns how
+        many companies were archived (or, with `purge`, purged)."""
         with self.lock:
-            now = self.now_ms()
-            count = 0
+            chosen: list[SeedAccount] = []
             for record_id in ids:
                 account = self._by_id.get(record_id)
                 if account is None:
                     raise UnknownRecordError(record_id)
+                chosen.append(account)
+            now = self.now_ms()
+            count = 0
+            for account in chosen:
                 if account.deleted:
                     continue
                 self._lag.before_change(account, now, self.search_delay_ms)
                 account.deleted = True
                 account.modified_ms = now
-                bisect.insort(self._archived_ids, int(record_id))
+                bisect.insort(self._archived_ids, int(account.crm_id))
                 count += 1
+            if purge:
+                gone = {account.crm_id for account in chosen}
+                for record_id in gone:
+                    del self._by_id[record_id]
+                self._accounts = [a for a in self._accounts if a.crm_id not in gone]
+                self._ids = [int(a.crm_id) for a in self._accounts]
+                self._archived_ids = [i for i in self._archived_ids if str(i) not in gone]
+                count = len(gone)
             self._changed()
             return count
 

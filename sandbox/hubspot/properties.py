@@ -16,6 +16,7 @@ from enum import Enum
 
 from sandbox.hubspot.errors import PropertyProblem
 from sandbox.seed import SeedAccount
+from sandbox.seed_vocabulary import SECTORS
 
 Typed = int | float | str
 JsonObject = dict[str, object]
@@ -47,10 +48,21 @@ def _number(value: int | None) -> str | None:
 class CompanyProperty:
     name: str
     kind: Kind
+    """Also the property's `type` in the properties API."""
     render: Callable[[SeedAccount], str | None]
     typed: Callable[[SeedAccount], Typed | None]
     write: Callable[[SeedAccount, str], None] | None = None
     """None for read-only properties (HubSpot computes them)."""
+    label: str = ""
+    field_type: str = "text"
+    """How HubSpot shows the property (`text`, `number`, `select`, `radio`, `booleancheckbox`,
+    `date`), the properties API's `fieldType`."""
+    options: tuple[tuple[str, str], ...] = ()
+    """(label, value) of each option of an enumeration or checkbox."""
+    hubspot_defined: bool = True
+    """False for a property the portal created (a custom property)."""
+    referenced_object_type: str | None = None
+    """`OWNER` for a property whose options are the portal's owners."""
 
 
 def _set_text(attribute: str) -> Callable[[SeedAccount, str], None]:
@@ -75,14 +87,31 @@ def _set_owner(account: SeedAccount, raw: str) -> None:
     account.owner_id = raw or None
 
 
-def _text_property(name: str, attribute: str, kind: Kind = Kind.STRING) -> CompanyProperty:
+def _text_property(
+    name: str,
+    attribute: str,
+    label: str,
+    *,
+    field_type: str = "text",
+    options: tuple[tuple[str, str], ...] = (),
+) -> CompanyProperty:
     def render(account: SeedAccount) -> str | None:
         return _text(getattr(account, attribute))
 
-    return CompanyProperty(name, kind, render, render, _set_text(attribute))
+    kind = Kind.ENUMERATION if options else Kind.STRING
+    return CompanyProperty(
+        name,
+        kind,
+        render,
+        render,
+        _set_text(attribute),
+        label=label,
+        field_type=field_type,
+        options=options,
+    )
 
 
-def _int_property(name: str, attribute: str) -> CompanyProperty:
+def _int_property(name: str, attribute: str, label: str) -> CompanyProperty:
     def render(account: SeedAccount) -> str | None:
         return _number(getattr(account, attribute))
 
@@ -90,46 +119,99 @@ def _int_property(name: str, attribute: str) -> CompanyProperty:
         value: int | None = getattr(account, attribute)
         return value
 
-    return CompanyProperty(name, Kind.NUMBER, render, typed, _set_int(attribute))
+    return CompanyProperty(
+        name, Kind.NUMBER, render, typed, _set_int(attribute), label=label, field_type="number"
+    )
 
 
-# The territory properties HubSpot names this way (team notes /work/shared/api-notes/hubspot.md,
-# "Companies"), plus lifecyclestage and the portal's custom do_not_reassign checkbox.
+def _option_label(value: str) -> str:
+    """`COMPUTER_SOFTWARE` -> `Computer Software`."""
+    return value.replace("_", " ").title()
+
+
+INDUSTRY_OPTIONS: tuple[tuple[str, str], ...] = tuple(
+    (_option_label(value), value)
+    for value in dict.fromkeys(value for sector in SECTORS for value, _ in sector.hubspot)
+)
+LIFECYCLE_STAGE_OPTIONS: tuple[tuple[str, str], ...] = (
+    ("Subscriber", "subscriber"),
+    ("Lead", "lead"),
+    ("Marketing Qualified Lead", "marketingqualifiedlead"),
+    ("Sales Qualified Lead", "salesqualifiedlead"),
+    ("Opportunity", "opportunity"),
+    ("Customer", "customer"),
+    ("Evangelist", "evangelist"),
+    ("Other", "other"),
+)
+
+# The territory properties under HubSpot's own names, labels and field types
+# (https://knowledge.hubspot.com/properties/hubspot-crm-default-company-properties), plus
+# lifecyclestage and the portal's custom do_not_reassign checkbox.
 _CATALOGUE: tuple[CompanyProperty, ...] = (
-    CompanyProperty("hs_object_id", Kind.NUMBER, lambda a: a.crm_id, lambda a: int(a.crm_id), None),
-    _text_property("name", "name"),
-    _text_property("domain", "domain"),
-    _text_property("website", "website"),
-    _text_property("country", "country"),
-    _text_property("state", "region"),
-    _text_property("city", "city"),
-    _text_property("zip", "postal_code"),
-    _text_property("industry", "industry", Kind.ENUMERATION),
-    _int_property("numberofemployees", "employees"),
-    _int_property("annualrevenue", "annual_revenue"),
+    CompanyProperty(
+        "hs_object_id",
+        Kind.NUMBER,
+        lambda a: a.crm_id,
+        lambda a: int(a.crm_id),
+        None,
+        label="Record ID",
+        field_type="number",
+    ),
+    _text_property("name", "name", "Company name"),
+    _text_property("domain", "domain", "Company Domain Name"),
+    _text_property("website", "website", "Website URL"),
+    _text_property("country", "country", "Country/Region"),
+    _text_property("state", "region", "State/Region"),
+    _text_property("city", "city", "City"),
+    _text_property("zip", "postal_code", "Postal Code"),
+    _text_property(
+        "industry", "industry", "Industry", field_type="select", options=INDUSTRY_OPTIONS
+    ),
+    _int_property("numberofemployees", "employees", "Number of Employees"),
+    _int_property("annualrevenue", "annual_revenue", "Annual Revenue"),
     CompanyProperty(
         "hubspot_owner_id",
         Kind.ENUMERATION,
         lambda a: a.owner_id,
         lambda a: a.owner_id,
         _set_owner,
+        label="Company owner",
+        field_type="select",
+        referenced_object_type="OWNER",
     ),
-    _text_property("lifecyclestage", "account_type", Kind.ENUMERATION),
+    _text_property(
+        "lifecyclestage",
+        "account_type",
+        "Lifecycle Stage",
+        field_type="radio",
+        options=LIFECYCLE_STAGE_OPTIONS,
+    ),
     CompanyProperty(
         "do_not_reassign",
         Kind.BOOL,
         lambda a: "true" if a.do_not_reassign else "false",
         lambda a: "true" if a.do_not_reassign else "false",
         _set_bool,
+        label="Do not reassign",
+        field_type="booleancheckbox",
+        options=(("Yes", "true"), ("No", "false")),
+        hubspot_defined=False,
     ),
     CompanyProperty(
-        "createdate", Kind.DATETIME, lambda a: iso_ms(a.created_ms), lambda a: a.created_ms
+        "createdate",
+        Kind.DATETIME,
+        lambda a: iso_ms(a.created_ms),
+        lambda a: a.created_ms,
+        label="Create Date",
+        field_type="date",
     ),
     CompanyProperty(
         "hs_lastmodifieddate",
         Kind.DATETIME,
         lambda a: iso_ms(a.modified_ms),
         lambda a: a.modified_ms,
+        label="Last Modified Date",
+        field_type="date",
     ),
 )
 
@@ -149,6 +231,50 @@ DEFAULT_PROPERTIES: tuple[str, ...] = (
     "hs_object_id",
     "name",
 )
+
+
+def property_definition(prop: CompanyProperty, display_order: int) -> JsonObject:
+    """One entry of the properties API's `results`: a Property with `name`, `label`, `type`,
+    `fieldType`, `groupName`, `description`, `options`, `modificationMetadata` and the flags
+    hubspot-api-client 12 reads (its `Property` model requires description, label, type,
+    groupName, name, options and fieldType; an option requires label, value and hidden). Shape:
+    https://developers.hubspot.com/docs/api-reference/crm-properties-v3/guide and the response
+    example of https://developers.hubspot.com/docs/api-reference/legacy/crm/properties/get-properties.
+    """
+    definition: JsonObject = {
+        "name": prop.name,
+        "label": prop.label or prop.name,
+        "type": prop.kind.value,
+        "fieldType": prop.field_type,
+        "groupName": "companyinformation",
+        "description": "",
+        "options": [
+            {"label": label, "value": value, "displayOrder": order, "hidden": False}
+            for order, (label, value) in enumerate(prop.options)
+        ],
+        "displayOrder": display_order,
+        "calculated": False,
+        "externalOptions": prop.referenced_object_type is not None,
+        "hasUniqueValue": False,
+        "hidden": False,
+        "formField": prop.write is not None,
+        "archived": False,
+        "modificationMetadata": {
+            "archivable": not prop.hubspot_defined,
+            "readOnlyDefinition": prop.hubspot_defined,
+            "readOnlyValue": prop.write is None,
+        },
+    }
+    if prop.hubspot_defined:
+        definition["hubspotDefined"] = True
+    if prop.referenced_object_type is not None:
+        definition["referencedObjectType"] = prop.referenced_object_type
+    return definition
+
+
+def property_definitions() -> list[JsonObject]:
+    """Every company property the portal knows, as the properties API lists them."""
+    return [property_definition(prop, order) for order, prop in enumerate(_CATALOGUE)]
 
 
 def requested_properties(names: Iterable[str] | None) -> tuple[str, ...]:

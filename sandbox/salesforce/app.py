@@ -8,6 +8,12 @@ counted and served. Authenticated responses carry `Sforce-Limit-Info: api-usage=
 (https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/headers_api_usage.htm).
 A refused call changes nothing and is not counted; every call, refused or not, is in the request
 log.
+
+A call struck by an after-write fault (`applied_5xx`, `applied_drop`, `applied_timeout`, from the
+profile for writes or from a schedule for any kind) is served and counted in full first; then its
+answer becomes a 503 SERVER_UNAVAILABLE, a dropped connection, or a stall. Person edits a schedule
+asks for are made as soon as the answer is ready, before it is sent, held back or lost, so the
+client's next call always finds them.
 """
 
 from __future__ import annotations
@@ -23,10 +29,13 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Mount, Route
 
+from sandbox.fault_schedule import NO_FAULT, FaultDecision
+from sandbox.lost_answers import DroppedAnswer, hold_back
 from sandbox.salesforce import bulk
 from sandbox.salesforce.auth import grant_token
 from sandbox.salesforce.control import control_routes
 from sandbox.salesforce.cursors import first_page, next_page
+from sandbox.salesforce.describe import describe_sobject
 from sandbox.salesforce.errors import (
     OAuthError,
     SalesforceApiError,
@@ -48,7 +57,7 @@ from sandbox.salesforce.settings import (
     QUERY_PAGE_MAX,
     QUERY_PAGE_MIN,
 )
-from sandbox.salesforce.updates import auto_assign_enabled, update_collection
+from sandbox.salesforce.updates import auto_assign_enabled, records_named, update_collection
 
 _ALL_METHODS = ["GET", "POST", "PATCH", "PUT", "DELETE"]
 _JSON = "application/json;charset=UTF-8"
@@ -66,7 +75,8 @@ class Call:
     version: str
     params: list[str]
     body: bytes
-    records_written: list[str] = field(default_factory=list)
+    owners_written: list[tuple[str, str | None]] = field(default_factory=list)
+    """(record id, owner stored) for every record whose OwnerId the call set."""
 
     def json_body(self) -> object:
         try:
@@ -156,6 +166,9 @@ class SalesforceApi:
         kind = "unknown"
         call: Call | None = None
         authenticated = False
+        decision = NO_FAULT
+        params: list[str] = []
+        body = await request.body()
         try:
             version = version_text[1:] if version_text.startswith("v") else ""
             if version not in API_VERSIONS:
@@ -171,11 +184,11 @@ class SalesforceApi:
             authenticated = True
             if org.api_calls_used() >= org.daily_allocation():
                 raise daily_limit_exceeded()
-            if org.dice.throttle():
+            decision = org.decide_faults(kind)
+            if decision.refuse == "429":
                 raise concurrent_limit_exceeded()
-            if org.dice.server_error():
+            if decision.refuse == "503":
                 raise server_unavailable()
-            body = await request.body()
             org.count_api_call()
             if resource is None:
                 raise not_found()
@@ -185,17 +198,44 @@ class SalesforceApi:
             response = allowed[request.method][1](self, call)
         except SalesforceApiError as exc:
             response = json_response(exc.body(), exc.status)
+        if decision.lose_answer == "applied_5xx":
+            response = json_response(server_unavailable().body(), 503)
         if authenticated:
             response.headers["Sforce-Limit-Info"] = org.limit_info()
+        person_edits = self._person_edits(decision, kind, params, body)
         await self.latency()
+        written = call.owners_written if call else []
         org.requests.add(
             request.method,
             request.url.path,
             response.status_code,
             kind=kind,
-            records_written=call.records_written if call else (),
+            records_written=[record_id for record_id, _ in written],
+            owners_written=[owner for _, owner in written],
+            fault=decision.name,
         )
+        org.requests.add_person_edits(request.url.path, person_edits)
+        if decision.lose_answer == "applied_timeout":
+            await hold_back(org.faults.stall_seconds)
+        if decision.lose_answer == "applied_drop":
+            return DroppedAnswer(response)
         return response
+
+    def _person_edits(
+        self, decision: FaultDecision, kind: str, params: list[str], body: bytes
+    ) -> list[tuple[str, str | None]]:
+        """Make the person edits a scheduled fault asks for on the records the call names."""
+        if not decision.person_edits:
+            return []
+        named: list[tuple[str, str | None]] = []
+        if kind == "collections-update":
+            try:
+                named = records_named(json.loads(body or b"null"))
+            except ValueError:
+                named = []
+        elif kind == "sobject-get" and len(params) == 2:
+            named = [(eighteen_character_id(params[1]), None)]
+        return self.org.reassign_as_person(named, decision.person_edits)
 
     def _route(self, segments: list[str]) -> tuple[Resource | None, list[str]]:
         for resource in RESOURCES:
@@ -304,8 +344,15 @@ class SalesforceApi:
             call.json_body(),
             auto_assign=auto_assign_enabled(call.request.headers.get("sforce-auto-assign")),
         )
-        call.records_written = result.owners_changed
+        call.owners_written = result.owners_written
         return json_response(result.results)
+
+    def describe(self, call: Call) -> Response:
+        """https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/resources_sobject_describe.htm"""
+        sobject = SOBJECT_TYPES.get(call.params[0].lower())
+        if sobject is None:
+            raise not_found()
+        return json_response(describe_sobject(sobject, call.version))
 
     def create_bulk_query(self, call: Call) -> Response:
         job = bulk.create_query_job(self.org, call.json_body(), call.version)
@@ -351,6 +398,8 @@ RESOURCES: tuple[Resource, ...] = (
     Resource(("queryAll",), {"GET": ("query-all", SalesforceApi.query_all)}),
     Resource(("queryAll", None), {"GET": ("query-more", SalesforceApi.query_more)}),
     Resource(("limits",), {"GET": ("limits", SalesforceApi.limits)}),
+    # Before the record route, which would read "describe" as a record id.
+    Resource(("sobjects", None, "describe"), {"GET": ("describe", SalesforceApi.describe)}),
     Resource(("sobjects", None, None), {"GET": ("sobject-get", SalesforceApi.get_record)}),
     Resource(
         ("composite", "sobjects"),

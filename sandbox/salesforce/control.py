@@ -3,6 +3,11 @@ and stage in the org, on a path no real Salesforce has.
 
 No authentication; never counted against API limits, never delayed or faulted, not recorded in the
 request log. Changes made here are not API writes (they never appear in `records_written`).
+
+`PUT /faults` takes `{"profile": "chaos,..."}`, `{"schedule": [{"kind", "nth", "fault",
+"person_edits"}]}` or both (a key left out keeps its current setting; see
+`sandbox.fault_schedule`); `POST /deletions` takes `{"ids": [...], "purge": false}`: recycle bin,
+or with `purge` gone from queryAll as well.
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from sandbox.fault_schedule import parse_fault_schedule
 from sandbox.faults import FaultProfileError, parse_fault_profile
 from sandbox.salesforce.org import SalesforceOrg
 
@@ -94,11 +100,13 @@ def control_routes(org: SalesforceOrg) -> list[Route]:
         return {"ids": org.create_records(records)}
 
     async def deletions(request: Request) -> dict[str, Any]:
-        ids = _id_list(await _json_object(request))
-        with org.lock:
-            for record_id in ids:
-                org.owner_of(record_id)
-            return {"deleted": org.delete_records(ids)}
+        body = await _json_object(request)
+        ids = _id_list(body)
+        purge = body.get("purge", False)
+        if not isinstance(purge, bool):
+            raise ControlError(400, '"purge" must be true (gone from queryAll too) or false')
+        count = org.delete_records(ids, purge=purge)
+        return {"purged": count} if purge else {"deleted": count}
 
     async def mass_update(request: Request) -> dict[str, Any]:
         body = await _json_object(request)
@@ -116,18 +124,34 @@ def control_routes(org: SalesforceOrg) -> list[Route]:
             stamped = org.mass_update(ids, modified_ms)
         return {"modified_ms": stamped, "count": len(ids)}
 
+    def faults_now() -> dict[str, Any]:
+        return {
+            "profile": dataclasses.asdict(org.faults),
+            "schedule": org.fault_schedule.entries(),
+        }
+
     async def get_faults(request: Request) -> dict[str, Any]:
-        return {"profile": dataclasses.asdict(org.faults)}
+        return faults_now()
 
     async def put_faults(request: Request) -> dict[str, Any]:
-        text = (await _json_object(request)).get("profile", "")
-        if not isinstance(text, str):
+        body = await _json_object(request)
+        if "profile" not in body and "schedule" not in body:
+            raise ControlError(
+                400, 'send {"profile": "chaos"}, {"schedule": [...]} or both ("none" clears)'
+            )
+        text = body.get("profile")
+        if "profile" in body and not isinstance(text, str):
             raise ControlError(400, '"profile" must be a fault profile text such as "chaos"')
         try:
-            org.set_faults(parse_fault_profile(text))
+            profile = parse_fault_profile(text) if isinstance(text, str) else None
+            schedule = parse_fault_schedule(body["schedule"]) if "schedule" in body else None
         except FaultProfileError as exc:
             raise ControlError(400, str(exc)) from exc
-        return {"profile": dataclasses.asdict(org.faults)}
+        if profile is not None:
+            org.set_faults(profile)
+        if schedule is not None:
+            org.set_fault_schedule(schedule)
+        return faults_now()
 
     async def state(request: Request) -> dict[str, Any]:
         with org.lock:

@@ -19,6 +19,13 @@ from operator import attrgetter
 from typing import Any
 
 from sandbox.ids import case_safe_suffix
+from sandbox.seed_vocabulary import (
+    SALESFORCE_CUSTOMER_TYPES,
+    SALESFORCE_OTHER,
+    SALESFORCE_PARTNER_TYPES,
+    SALESFORCE_PROSPECT,
+    SECTORS,
+)
 
 
 class FieldType(Enum):
@@ -57,6 +64,22 @@ class FieldSpec:
     """Reads the value from a seed record; datetimes come back as epoch milliseconds."""
     writable: bool = False
     """Whether the emulator accepts the field in an update (Salesforce allows more)."""
+    label: str = ""
+    """The field label describe reports (the standard field's label in a new org)."""
+    describe_type: str = ""
+    """The describe `type` when it is finer than `type` (`url`, `textarea`, `picklist`,
+    `email`); empty means `type`'s own name."""
+    length: int = 0
+    """Maximum length of a text value (describe `length`; 0 for non-text fields)."""
+    nillable: bool = True
+    picklist: tuple[str, ...] = ()
+    """The active picklist values, for a picklist field."""
+    reference_to: tuple[str, ...] = ()
+    relationship_name: str | None = None
+
+    @property
+    def custom(self) -> bool:
+        return self.name.endswith("__c")
 
 
 @dataclass(frozen=True)
@@ -78,37 +101,63 @@ def _nothing(_record: Any) -> None:
     return None
 
 
+# fmt: off
+ACCOUNT_TYPES: tuple[str, ...] = (
+    SALESFORCE_PROSPECT,
+    *(value for value, _ in SALESFORCE_CUSTOMER_TYPES),
+    *(value for value, _ in SALESFORCE_PARTNER_TYPES),
+    SALESFORCE_OTHER,
+)
+INDUSTRIES: tuple[str, ...] = tuple(sector.salesforce for sector in SECTORS)
+
+# Labels, describe types and lengths of the standard Account fields as a new org describes them
+# (https://developer.salesforce.com/docs/atlas.en-us.object_reference.meta/object_reference/sforce_api_objects_account.htm).
 ACCOUNT = SObjectType(
     "Account",
     "001",
     _catalogue(
         [
-            FieldSpec("Id", FieldType.ID, attrgetter("crm_id")),
-            FieldSpec("IsDeleted", FieldType.BOOLEAN, attrgetter("deleted")),
-            FieldSpec("Name", FieldType.STRING, attrgetter("name")),
-            FieldSpec("Website", FieldType.STRING, attrgetter("website")),
-            FieldSpec("BillingStreet", FieldType.STRING, _nothing),
-            FieldSpec("BillingCity", FieldType.STRING, attrgetter("city")),
-            FieldSpec("BillingState", FieldType.STRING, attrgetter("region")),
-            FieldSpec("BillingPostalCode", FieldType.STRING, attrgetter("postal_code")),
-            FieldSpec("BillingCountry", FieldType.STRING, attrgetter("country")),
-            FieldSpec("Industry", FieldType.STRING, attrgetter("industry")),
-            FieldSpec("NumberOfEmployees", FieldType.INTEGER, attrgetter("employees")),
-            FieldSpec("AnnualRevenue", FieldType.CURRENCY, attrgetter("annual_revenue")),
-            FieldSpec("OwnerId", FieldType.REFERENCE, attrgetter("owner_id"), writable=True),
-            FieldSpec("Type", FieldType.STRING, attrgetter("account_type")),
-            FieldSpec(
-                "Do_Not_Reassign__c",
-                FieldType.BOOLEAN,
-                attrgetter("do_not_reassign"),
-                writable=True,
-            ),
-            FieldSpec("CreatedDate", FieldType.DATETIME, attrgetter("created_ms")),
-            FieldSpec("LastModifiedDate", FieldType.DATETIME, attrgetter("modified_ms")),
-            FieldSpec("SystemModstamp", FieldType.DATETIME, attrgetter("modified_ms")),
+            FieldSpec("Id", FieldType.ID, attrgetter("crm_id"), label="Account ID", length=18,
+                      nillable=False),
+            FieldSpec("IsDeleted", FieldType.BOOLEAN, attrgetter("deleted"), label="Deleted",
+                      nillable=False),
+            FieldSpec("Name", FieldType.STRING, attrgetter("name"), label="Account Name",
+                      length=255, nillable=False),
+            FieldSpec("Website", FieldType.STRING, attrgetter("website"), label="Website",
+                      describe_type="url", length=255),
+            FieldSpec("BillingStreet", FieldType.STRING, _nothing, label="Billing Street",
+                      describe_type="textarea", length=255),
+            FieldSpec("BillingCity", FieldType.STRING, attrgetter("city"), label="Billing City",
+                      length=40),
+            FieldSpec("BillingState", FieldType.STRING, attrgetter("region"),
+                      label="Billing State/Province", length=80),
+            FieldSpec("BillingPostalCode", FieldType.STRING, attrgetter("postal_code"),
+                      label="Billing Zip/Postal Code", length=20),
+            FieldSpec("BillingCountry", FieldType.STRING, attrgetter("country"),
+                      label="Billing Country", length=80),
+            FieldSpec("Industry", FieldType.STRING, attrgetter("industry"), label="Industry",
+                      describe_type="picklist", length=255, picklist=INDUSTRIES),
+            FieldSpec("NumberOfEmployees", FieldType.INTEGER, attrgetter("employees"),
+                      label="Employees"),
+            FieldSpec("AnnualRevenue", FieldType.CURRENCY, attrgetter("annual_revenue"),
+                      label="Annual Revenue"),
+            FieldSpec("OwnerId", FieldType.REFERENCE, attrgetter("owner_id"), writable=True,
+                      label="Owner ID", length=18, nillable=False, reference_to=("User",),
+                      relationship_name="Owner"),
+            FieldSpec("Type", FieldType.STRING, attrgetter("account_type"), label="Account Type",
+                      describe_type="picklist", length=255, picklist=ACCOUNT_TYPES),
+            FieldSpec("Do_Not_Reassign__c", FieldType.BOOLEAN, attrgetter("do_not_reassign"),
+                      writable=True, label="Do Not Reassign", nillable=False),
+            FieldSpec("CreatedDate", FieldType.DATETIME, attrgetter("created_ms"),
+                      label="Created Date", nillable=False),
+            FieldSpec("LastModifiedDate", FieldType.DATETIME, attrgetter("modified_ms"),
+                      label="Last Modified Date", nillable=False),
+            FieldSpec("SystemModstamp", FieldType.DATETIME, attrgetter("modified_ms"),
+                      label="System Modstamp", nillable=False),
         ]
     ),
 )
+# fmt: on
 
 
 def _user_name(rep: Any) -> str:
@@ -119,22 +168,34 @@ def _standard(_rep: Any) -> str:
     return "Standard"
 
 
+# The standard User fields, as a new org describes them
+# (https://developer.salesforce.com/docs/atlas.en-us.object_reference.meta/object_reference/sforce_api_objects_user.htm).
+# fmt: off
 USER = SObjectType(
     "User",
     "005",
     _catalogue(
         [
-            FieldSpec("Id", FieldType.ID, attrgetter("salesforce_user_id")),
-            FieldSpec("Email", FieldType.STRING, attrgetter("email")),
-            FieldSpec("Name", FieldType.STRING, _user_name),
-            FieldSpec("FirstName", FieldType.STRING, attrgetter("first_name")),
-            FieldSpec("LastName", FieldType.STRING, attrgetter("last_name")),
-            FieldSpec("IsActive", FieldType.BOOLEAN, attrgetter("active")),
-            FieldSpec("Username", FieldType.STRING, attrgetter("email")),
-            FieldSpec("UserType", FieldType.STRING, _standard),
+            FieldSpec("Id", FieldType.ID, attrgetter("salesforce_user_id"), label="User ID",
+                      length=18, nillable=False),
+            FieldSpec("Email", FieldType.STRING, attrgetter("email"), label="Email",
+                      describe_type="email", length=128, nillable=False),
+            FieldSpec("Name", FieldType.STRING, _user_name, label="Full Name", length=121,
+                      nillable=False),
+            FieldSpec("FirstName", FieldType.STRING, attrgetter("first_name"), label="First Name",
+                      length=40),
+            FieldSpec("LastName", FieldType.STRING, attrgetter("last_name"), label="Last Name",
+                      length=80, nillable=False),
+            FieldSpec("IsActive", FieldType.BOOLEAN, attrgetter("active"), label="Active",
+                      nillable=False),
+            FieldSpec("Username", FieldType.STRING, attrgetter("email"), label="Username",
+                      length=80, nillable=False),
+            FieldSpec("UserType", FieldType.STRING, _standard, label="User Type",
+                      describe_type="picklist", length=40, picklist=("Standard",)),
         ]
     ),
 )
+# fmt: on
 
 SOBJECT_TYPES: dict[str, SObjectType] = {t.name.lower(): t for t in (ACCOUNT, USER)}
 

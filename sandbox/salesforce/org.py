@@ -1,9 +1,10 @@
 """The emulated Salesforce org: accounts, users, access tokens, the daily API allocation and faults.
 
 Everything the HTTP app serves lives here as plain Python, so tests (and the launcher) can also
-drive the org in-process: change an owner the way a person in the UI would, create or delete
-records, stamp a mass update, read an owner back. Records are kept as the seed objects themselves
-(`SeedAccount`, `SeedRep`) with an index by id; nothing is copied per record.
+drive the org in-process: change an owner the way a person in the UI would, create, delete or
+purge records, stamp a mass update, read an owner back, set a fault profile or a fault schedule.
+Records are kept as the seed objects themselves (`SeedAccount`, `SeedRep`) with an index by id;
+nothing is copied per record.
 """
 
 from __future__ import annotations
@@ -11,9 +12,16 @@ from __future__ import annotations
 import secrets
 import threading
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, fields, replace
 
+from sandbox.fault_schedule import (
+    FaultDecision,
+    FaultSchedule,
+    ScheduledFault,
+    decide_faults,
+    pick_other_owner,
+)
 from sandbox.faults import FaultDice, FaultProfile, parse_fault_profile
 from sandbox.ids import ACCOUNT_PREFIX, USER_PREFIX, salesforce_id
 from sandbox.requestlog import RequestLog
@@ -92,6 +100,7 @@ class SalesforceOrg:
         self.org_id = salesforce_id("00D", seed)
         self.integration_user_id = salesforce_id(USER_PREFIX, seed, pod="IU")
         self._dice = FaultDice(faults, seed)
+        self._schedule = FaultSchedule()
         self._users = list(book_reps)
         self._users_by_id = {rep.salesforce_user_id: rep for rep in self._users}
         self._accounts = sorted(accounts, key=lambda account: account.crm_id)
@@ -126,6 +135,18 @@ class SalesforceOrg:
         if isinstance(profile, str):
             profile = parse_fault_profile(profile)
         self._dice.profile = profile
+
+    @property
+    def fault_schedule(self) -> FaultSchedule:
+        return self._schedule
+
+    def set_fault_schedule(self, faults: Iterable[ScheduledFault]) -> None:
+        """Follow these scheduled faults from the next request on (an empty list clears them)."""
+        self._schedule.replace(faults)
+
+    def decide_faults(self, kind: str) -> FaultDecision:
+        """The faults for one authenticated call of `kind`, decided before anything changes."""
+        return decide_faults(self._dice, self._schedule, kind)
 
     # --- API allocation ------------------------------------------------------------------------
 
@@ -220,6 +241,28 @@ class SalesforceOrg:
             account.owner_id = owner_id
             account.modified_ms = self.now_second_ms()
 
+    def reassign_as_person(
+        self, named: Sequence[tuple[str, str | None]], count: int
+    ) -> list[tuple[str, str | None]]:
+        """A person reassigning the first `count` live accounts of `named` (id, owner a request
+        asked for) to another active user (`pick_other_owner`, users in id order). Returns the
+        (id, new owner) pairs changed."""
+        edits: list[tuple[str, str | None]] = []
+        with self.lock:
+            active = sorted(u.salesforce_user_id for u in self._users if u.active)
+            for record_id, asked in named:
+                if len(edits) == count:
+                    break
+                account = self._accounts_by_id.get(record_id)
+                if account is None or account.deleted:
+                    continue
+                owner = pick_other_owner(active, account.owner_id, asked)
+                if owner is None:
+                    continue
+                self.change_owner_as_person(record_id, owner)
+                edits.append((record_id, owner))
+        return edits
+
     def create_records(self, records: Iterable[Mapping[str, object]]) -> list[str]:
         """Create accounts from SeedAccount-named values (`name`, `country`, `owner_id`, ...)."""
         created: list[str] = []
@@ -264,18 +307,27 @@ class SalesforceOrg:
             if record_id not in self._accounts_by_id:
                 return record_id
 
-    def delete_records(self, ids: Iterable[str]) -> int:
-        """Move accounts to the recycle bin (IsDeleted, still visible to queryAll)."""
-        deleted = 0
+    def delete_records(self, ids: Iterable[str], *, purge: bool = False) -> int:
+        """Move accounts to the recycle bin (IsDeleted, still visible to queryAll); with `purge`,
+        also empty them from the recycle bin, so no query, queryAll or read finds them any more.
+        Every id must exist (KeyError otherwise, before anything changes). Returns how many
+        accounts were deleted (or, with `purge`, purged)."""
         with self.lock:
+            chosen = [self._require_account(record_id) for record_id in ids]
             now = self.now_second_ms()
-            for record_id in ids:
-                account = self._require_account(record_id)
+            deleted = 0
+            for account in chosen:
                 if not account.deleted:
                     account.deleted = True
                     account.modified_ms = now
                     deleted += 1
-        return deleted
+            if not purge:
+                return deleted
+            gone = {account.crm_id for account in chosen}
+            self._accounts = [a for a in self._accounts if a.crm_id not in gone]
+            for record_id in gone:
+                del self._accounts_by_id[record_id]
+            return len(gone)
 
     def mass_update(self, ids: Iterable[str], modified_ms: int | None = None) -> int:
         """Stamp one identical modified time on the accounts, as a Salesforce mass update does.

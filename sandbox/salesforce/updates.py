@@ -74,8 +74,9 @@ class _Outcome:
 @dataclass(frozen=True)
 class CollectionUpdateResult:
     results: list[dict[str, object]]
-    owners_changed: list[str]
-    """Ids whose owner value actually changed through this call."""
+    owners_written: list[tuple[str, str | None]]
+    """(id, owner stored) for every record whose OwnerId this call set, also to the owner it
+    already had."""
 
 
 def update_collection(
@@ -104,7 +105,7 @@ def update_collection(
             if outcome.accepted is not None and org.dice.lock_error():
                 outcome.accepted, outcome.error = None, _LOCKED
         failed = any(outcome.error is not None for outcome in outcomes)
-        owners_changed: list[str] = []
+        owners_written: list[tuple[str, str | None]] = []
         if all_or_none and failed:
             for outcome in outcomes:
                 if outcome.accepted is not None:
@@ -114,20 +115,37 @@ def update_collection(
             rule_owner = org.config.assignment_rule_owner_id if auto_assign else None
             for outcome in outcomes:
                 if outcome.accepted is not None and _apply(outcome.accepted, rule_owner, now):
-                    owners_changed.append(outcome.accepted.account.crm_id)
-    return CollectionUpdateResult([_save_result(outcome) for outcome in outcomes], owners_changed)
+                    account = outcome.accepted.account
+                    owners_written.append((account.crm_id, account.owner_id))
+    return CollectionUpdateResult([_save_result(outcome) for outcome in outcomes], owners_written)
 
 
 def _apply(accepted: _Accepted, rule_owner: str | None, now_ms: int) -> bool:
-    """Writes one record; True when its owner value changed."""
+    """Writes one record; True when the update set its OwnerId (to any value)."""
     account = accepted.account
-    before = account.owner_id
     if accepted.owner_written:
         account.owner_id = rule_owner if rule_owner is not None else accepted.owner_id
     if accepted.do_not_reassign is not None:
         account.do_not_reassign = accepted.do_not_reassign
     account.modified_ms = now_ms  # any update bumps LastModifiedDate and SystemModstamp
-    return account.owner_id != before
+    return accepted.owner_written
+
+
+def records_named(body: object) -> list[tuple[str, str | None]]:
+    """(18-character id, OwnerId asked for) of each record an update body names, in order;
+    items without a well-formed Account id are left out. Read leniently: the body may be one
+    the update itself refuses."""
+    records = body.get("records") if isinstance(body, dict) else None
+    named: list[tuple[str, str | None]] = []
+    for item in records if isinstance(records, list) else []:
+        if not isinstance(item, dict):
+            continue
+        values = {str(key).lower(): value for key, value in item.items()}
+        record_id, owner = values.get("id"), values.get("ownerid")
+        if is_salesforce_id(record_id) and str(record_id).startswith(ACCOUNT.key_prefix):
+            asked = eighteen_character_id(str(owner)) if is_salesforce_id(owner) else None
+            named.append((eighteen_character_id(str(record_id)), asked))
+    return named
 
 
 def _save_result(outcome: _Outcome) -> dict[str, object]:

@@ -7,8 +7,10 @@ import signal
 import subprocess
 import sys
 
+import pytest
 import requests
 
+from sandbox.fault_schedule import ScheduledFault
 from sandbox.launcher import RunningSandbox
 from sandbox.server import free_port
 
@@ -48,6 +50,66 @@ def test_faults_can_be_switched_on_for_both_crms_at_once(sandbox: RunningSandbox
         timeout=10,
     )
     assert response.status_code >= 500
+
+
+def test_a_fault_schedule_can_be_given_to_both_crms_at_once(sandbox: RunningSandbox) -> None:
+    sandbox.schedule_faults([ScheduledFault("list", 1, "503"), ScheduledFault("query", 1, "503")])
+
+    assert len(sandbox.salesforce.fault_schedule) == 2
+    assert len(sandbox.hubspot.fault_schedule) == 2
+    assert _list_companies(sandbox).status_code == 503
+
+
+def test_a_fault_schedule_can_be_given_to_one_crm(sandbox: RunningSandbox) -> None:
+    sandbox.schedule_faults([ScheduledFault("list", 1, "503")], source="salesforce")
+
+    assert len(sandbox.hubspot.fault_schedule) == 0
+    assert _list_companies(sandbox).status_code == 200
+
+
+def test_scheduling_faults_for_an_unknown_crm_says_which_exist(sandbox: RunningSandbox) -> None:
+    with pytest.raises(ValueError, match="salesforce and hubspot"):
+        sandbox.schedule_faults([], source="pipedrive")  # type: ignore[arg-type]
+
+
+def test_deleting_behind_the_back_sends_salesforce_records_to_the_recycle_bin(
+    sandbox: RunningSandbox,
+) -> None:
+    record_id = sandbox.salesforce.accounts[0].crm_id
+
+    deleted = sandbox.delete_behind_the_back("salesforce", [record_id])
+
+    account = sandbox.salesforce.account(record_id)
+    assert deleted == 1 and account is not None and account.deleted
+    assert sandbox.salesforce.requests.count() == 0
+
+
+def test_purging_behind_the_back_removes_records_from_either_crm(sandbox: RunningSandbox) -> None:
+    salesforce_id = sandbox.salesforce.accounts[0].crm_id
+    hubspot_id = next(iter(sandbox.hubspot.owners_by_record()))
+
+    sandbox.delete_behind_the_back("salesforce", [salesforce_id], purge=True)
+    sandbox.delete_behind_the_back("hubspot", [hubspot_id], purge=True)
+
+    assert sandbox.salesforce.account(salesforce_id) is None
+    assert sandbox.hubspot.company(hubspot_id) is None
+
+
+def test_deleting_behind_the_back_archives_hubspot_companies(sandbox: RunningSandbox) -> None:
+    hubspot_id = next(iter(sandbox.hubspot.owners_by_record()))
+
+    sandbox.delete_behind_the_back("hubspot", [hubspot_id])
+
+    company = sandbox.hubspot.company(hubspot_id)
+    assert company is not None and company.deleted
+
+
+def _list_companies(sandbox: RunningSandbox) -> requests.Response:
+    return requests.get(
+        f"{sandbox.hubspot_url}/crm/v3/objects/companies",
+        headers={"Authorization": f"Bearer {sandbox.env()['HUBSPOT_ACCESS_TOKEN']}"},
+        timeout=10,
+    )
 
 
 def test_the_sandbox_command_prints_export_lines_and_stops_on_sigterm() -> None:

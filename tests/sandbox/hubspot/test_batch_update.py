@@ -165,7 +165,9 @@ def test_duplicate_ids_refuse_the_whole_batch(serve: PortalFactory) -> None:
     assert caught.value.status == 400
 
 
-def test_request_log_names_only_records_whose_owner_changed(serve: PortalFactory) -> None:
+def test_request_log_names_every_company_whose_owner_the_request_set_even_to_the_same_owner(
+    serve: PortalFactory,
+) -> None:
     companies = make_companies(3)
     portal, url = serve(companies)
     batch_api = client_for(url).crm.companies.batch_api
@@ -181,7 +183,8 @@ def test_request_log_names_only_records_whose_owner_changed(serve: PortalFactory
 
     (record,) = portal.requests.records()
     assert record.kind == "batch-update"
-    assert record.records_written == (companies[0].crm_id,)
+    assert record.records_written == (companies[0].crm_id, companies[1].crm_id)
+    assert record.owners_written == ("302", "301")
 
 
 def test_lock_fault_fails_inputs_with_a_retryable_conflict_and_writes_nothing_for_them(

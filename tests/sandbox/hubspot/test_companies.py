@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import httpx
 import pytest
 from hubspot.crm.companies import ApiException, BatchReadInputSimplePublicObjectId
@@ -177,3 +179,28 @@ def test_batch_read_reports_missing_ids_in_a_207(serve: PortalFactory) -> None:
     assert [r.id for r in data.results] == [companies[0].crm_id]
     assert data.errors[0].category == "OBJECT_NOT_FOUND"
     assert data.errors[0].context == {"ids": ["12345"]}
+
+
+def test_an_id_only_listing_pages_through_every_company_100_at_a_time(serve: PortalFactory) -> None:
+    companies = make_companies(250)
+    portal, url = serve(companies)
+
+    pages: list[dict[str, Any]] = []
+    params: dict[str, str] = {"limit": "100", "properties": "hs_object_id"}
+    while True:
+        response = httpx.get(
+            f"{url}/crm/v3/objects/companies",
+            params=params,
+            headers={"Authorization": f"Bearer {TOKEN}"},
+        )
+        page = response.json()
+        pages.append(page)
+        if "paging" not in page:
+            break
+        params["after"] = page["paging"]["next"]["after"]
+
+    results = [r for page in pages for r in page["results"]]
+    assert [len(page["results"]) for page in pages] == [100, 100, 50]
+    assert [r["id"] for r in results] == [c.crm_id for c in companies]
+    assert set(results[0]["properties"]) == {"hs_object_id", "createdate", "hs_lastmodifieddate"}
+    assert portal.requests.counts_by_kind() == {"list": 3}

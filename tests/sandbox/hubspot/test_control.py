@@ -110,6 +110,33 @@ def test_deleted_records_become_archived_companies(serve: PortalFactory) -> None
     assert [r.id for r in archived.results] == [companies[0].crm_id]
 
 
+def test_purged_companies_are_gone_from_the_archived_listing_too(serve: PortalFactory) -> None:
+    companies = make_companies(3)
+    portal, url = serve(companies)
+    basic_api = client_for(url).crm.companies.basic_api
+
+    response = httpx.post(
+        f"{url}/__sandbox/deletions", json={"ids": [companies[0].crm_id], "purge": True}
+    )
+
+    live = basic_api.get_page(_request_timeout=TIMEOUT)
+    archived = basic_api.get_page(archived=True, _request_timeout=TIMEOUT)
+    assert response.json() == {"count": 1}
+    assert [r.id for r in live.results] == [c.crm_id for c in companies[1:]]
+    assert archived.results == []
+    assert portal.company(companies[0].crm_id) is None
+
+
+def test_a_company_created_after_a_purge_never_reuses_the_purged_id(serve: PortalFactory) -> None:
+    companies = make_companies(2)
+    portal, _ = serve(companies)
+    portal.delete_records([companies[1].crm_id], purge=True)
+
+    (created,) = portal.create_records([{"name": "Nachfolger GmbH"}])
+
+    assert int(created) > int(companies[1].crm_id)
+
+
 def test_deleting_an_unknown_id_answers_404_with_advice(serve: PortalFactory) -> None:
     _, url = serve(make_companies(1))
 

@@ -122,8 +122,13 @@ class Sandbox:
     def api(self, method: str, path: str, token: str, **kwargs: Any) -> requests.Response:
         """A raw data call (to read headers and status codes simple-salesforce hides)."""
         headers = {"Authorization": f"Bearer {token}", **kwargs.pop("headers", {})}
+        timeout = kwargs.pop("timeout", 30)
         return requests.request(
-            method, f"{self.url}/services/data/v59.0{path}", headers=headers, timeout=30, **kwargs
+            method,
+            f"{self.url}/services/data/v59.0{path}",
+            headers=headers,
+            timeout=timeout,
+            **kwargs,
         )
 
 

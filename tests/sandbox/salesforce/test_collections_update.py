@@ -68,7 +68,7 @@ def test_partial_failure_answers_each_record_in_input_order(
     ]
 
 
-def test_request_log_names_only_the_records_whose_owner_changed(
+def test_request_log_names_every_record_whose_owner_the_call_set_even_to_the_same_owner(
     sandbox: Sandbox, team: list[SeedRep]
 ) -> None:
     alice, bob, _ = team
@@ -83,7 +83,8 @@ def test_request_log_names_only_the_records_whose_owner_changed(
     )
 
     (write,) = [r for r in sandbox.org.requests.records() if r.kind == "collections-update"]
-    assert write.records_written == (first.crm_id,)
+    assert write.records_written == (first.crm_id, second.crm_id)
+    assert write.owners_written == (bob.salesforce_user_id, alice.salesforce_user_id)
 
 
 def test_all_or_none_rolls_everything_back(sandbox: Sandbox, team: list[SeedRep]) -> None:

@@ -182,3 +182,46 @@ def test_state_counts_records_users_and_api_calls(sandbox: Sandbox) -> None:
     assert state["users"] == 3
     assert state["api_calls_today"] == 1
     assert state["daily_allocation"] == 150_000
+
+
+def test_a_deletion_moves_records_to_the_recycle_bin_where_query_all_still_finds_them(
+    sandbox: Sandbox,
+) -> None:
+    gone = sandbox.org.accounts[0].crm_id
+
+    response = sandbox.post("/__sandbox/deletions", json={"ids": [gone]})
+
+    sf = sandbox.client()
+    assert response.json() == {"deleted": 1}
+    assert sf.query(f"SELECT Id FROM Account WHERE Id = '{gone}'")["totalSize"] == 0
+    assert (
+        sf.query_all(f"SELECT Id FROM Account WHERE Id = '{gone}'", include_deleted=True)[
+            "totalSize"
+        ]
+        == 1
+    )
+
+
+def test_a_purged_record_is_gone_from_query_all_too(sandbox: Sandbox) -> None:
+    gone = sandbox.org.accounts[0].crm_id
+
+    response = sandbox.post("/__sandbox/deletions", json={"ids": [gone], "purge": True})
+
+    sf = sandbox.client()
+    assert response.json() == {"purged": 1}
+    everything = sf.query_all("SELECT Id FROM Account", include_deleted=True)["records"]
+    assert gone not in {record["Id"] for record in everything}
+    assert len(everything) == 9
+    assert sandbox.org.state_summary()["records"] == 9
+
+
+def test_a_purge_naming_an_unknown_record_changes_nothing(sandbox: Sandbox) -> None:
+    known = sandbox.org.accounts[0].crm_id
+
+    response = sandbox.post(
+        "/__sandbox/deletions", json={"ids": [known, "001nothere"], "purge": True}
+    )
+
+    assert response.status_code == 404
+    kept = sandbox.org.account(known)
+    assert kept is not None and kept.deleted is False

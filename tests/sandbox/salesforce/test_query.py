@@ -279,3 +279,23 @@ def test_single_account_with_chosen_fields(sandbox: Sandbox) -> None:
 def test_single_unknown_account_is_not_found(sandbox: Sandbox) -> None:
     with pytest.raises(SalesforceResourceNotFound):
         sandbox.client().restful("sobjects/Account/001000000000000AAA")
+
+
+def test_an_id_only_listing_pages_through_query_and_query_more_2000_at_a_time(
+    make_sandbox: MakeSandbox, team: list[SeedRep]
+) -> None:
+    accounts = [account(n, team[0]) for n in range(1, 4502)]
+    sandbox = make_sandbox(accounts)
+    sf = sandbox.client()
+
+    first = sf.query("SELECT Id FROM Account")
+    second = sf.query_more(first["nextRecordsUrl"], identifier_is_url=True)
+    third = sf.query_more(second["nextRecordsUrl"], identifier_is_url=True)
+
+    pages = [first, second, third]
+    assert [len(page["records"]) for page in pages] == [2000, 2000, 501]
+    assert [page["done"] for page in pages] == [False, False, True]
+    assert set(first["records"][0]) == {"attributes", "Id"}
+    listed = [record["Id"] for page in pages for record in page["records"]]
+    assert listed == [a.crm_id for a in accounts]
+    assert sandbox.org.requests.counts_by_kind() == {"token": 1, "query": 1, "query-more": 2}
