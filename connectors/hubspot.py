@@ -24,8 +24,11 @@ from __future__ import annotations
 
 import logging
 import os
+import threading
+import time
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
+from functools import partial
 
 from connectors import hubspot_calls
 from connectors.base import (
@@ -95,9 +98,11 @@ class HubSpotConnector:
         retry_policy: RetryPolicy = RetryPolicy(),
         burst_window_seconds: float = BURST_WINDOW_SECONDS,
         clock: Callable[[], datetime] = _utc_now,
+        sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         """`burst_window_seconds` is the length of HubSpot's burst window (10 s); only an
-        emulator whose clock runs faster than real time has a shorter one."""
+        emulator whose clock runs faster than real time has a shorter one. `sleep` waits between
+        write rounds."""
         if not access_token.strip():
             raise MissingCredentialError(TOKEN_ENV_VAR, TOKEN_PURPOSE)
         if not base_url.startswith(("https://", "http://")):
@@ -115,6 +120,9 @@ class HubSpotConnector:
         self.usage = ApiUsage()
         self.budget = ApiBudget(SOURCE, share=api_budget_share)
         self._clock = clock
+        self._sleep = sleep
+        self._field_names: frozenset[str] | None = None
+        self._field_names_lock = threading.Lock()
         self.burst_limiter = SlidingWindowLimiter(
             max(1, requests_per_ten_seconds - BURST_MARGIN_CALLS),
             burst_window_seconds + WINDOW_SLACK_SECONDS,
@@ -170,17 +178,23 @@ class HubSpotConnector:
         lookback: timedelta,
         extra_fields: Collection[str] = (),
     ) -> Iterator[AccountPage]:
+        """`extra_fields` are properties asked for beside the default and configured ones, in
+        list and search alike."""
+        properties = tuple(dict.fromkeys((*self.properties, *extra_fields)))
         if mode == PullMode.FULL or since is None:
-            return self._pull_all(lookback)
-        return self._pull_changed(since, lookback)
+            return self._pull_all(lookback, properties)
+        return self._pull_changed(since, lookback, properties)
 
-    def _pull_all(self, lookback: timedelta) -> Iterator[AccountPage]:
-        for records, position in self._list_live(lookback):
+    def _pull_all(self, lookback: timedelta, properties: Sequence[str]) -> Iterator[AccountPage]:
+        for records, position in self._list_live(lookback, properties):
             log_event("crm.page", source=SOURCE, records=len(records), mode="full")
             yield AccountPage(records, position, final=position is not None)
 
     def _list_live(
-        self, lookback: timedelta, keep: Callable[[Company], bool] = lambda company: True
+        self,
+        lookback: timedelta,
+        properties: Sequence[str],
+        keep: Callable[[Company], bool] = lambda company: True,
     ) -> Iterator[tuple[list[RawAccount], PullPosition | None]]:
         """Every live company page by page (by id), those `keep` accepts as records; only the
         last page has a position: the moment the listing started, less the lookback, so that
@@ -189,7 +203,7 @@ class HubSpotConnector:
         after: str | None = None
         while True:
             companies, following = hubspot_calls.list_companies(
-                self.transport, after=after, properties=self.properties, archived=False
+                self.transport, after=after, properties=properties, archived=False
             )
             records = [raw_account(c) for c in companies if keep(c)]
             if following is None:
@@ -204,20 +218,22 @@ class HubSpotConnector:
             after = following
             yield records, None
 
-    def _pull_changed(self, since: PullPosition, lookback: timedelta) -> Iterator[AccountPage]:
+    def _pull_changed(
+        self, since: PullPosition, lookback: timedelta, properties: Sequence[str]
+    ) -> Iterator[AccountPage]:
         """The search walk from `since` (archived companies are not read: see the module
         docstring); if search stops making progress, the window is listed instead."""
         settled_ms = epoch_ms(self._clock() - lookback) if lookback > timedelta(0) else None
         position = since
         for page in walk_changes(
-            self._search,
+            partial(self._search, properties=properties),
             epoch_ms(since.modified_at),
             after_id=since.record_id,
             lookback_ms=max(0, lookback // ONE_MILLISECOND),
             page_limit=SEARCH_PAGE_LIMIT,
         ):
             if page.stalled is not None:
-                yield from self._list_changed(since, position, lookback, page.stalled)
+                yield from self._list_changed(since, position, lookback, page.stalled, properties)
                 return
             position = _position(page, position, settled_ms)
             records = [raw_account(c) for c in page.companies]
@@ -225,7 +241,12 @@ class HubSpotConnector:
             yield AccountPage(records, position, final=page.final)
 
     def _list_changed(
-        self, since: PullPosition, reached: PullPosition, lookback: timedelta, reason: str
+        self,
+        since: PullPosition,
+        reached: PullPosition,
+        lookback: timedelta,
+        reason: str,
+        properties: Sequence[str],
     ) -> Iterator[AccountPage]:
         """The pull's window read by listing every live company (100 a page, paced by the burst
         limiter) and keeping those modified since the window start, when search cannot go on."""
@@ -245,7 +266,7 @@ class HubSpotConnector:
             moment = modified_at(company)
             return moment is None or moment >= window_start
 
-        for records, listed_to in self._list_live(lookback, in_window):
+        for records, listed_to in self._list_live(lookback, properties, in_window):
             log_event("crm.page", source=SOURCE, records=len(records), mode="incremental-list")
             if listed_to is None:
                 if records:
@@ -253,10 +274,10 @@ class HubSpotConnector:
             else:
                 yield AccountPage(records, later_position(listed_to, reached), final=True)
 
-    def _search(self, groups: FilterGroups, sort_property: str) -> list[Company]:
-        return hubspot_calls.search_companies(
-            self.transport, groups, sort_property, self.properties
-        )
+    def _search(
+        self, groups: FilterGroups, sort_property: str, properties: Sequence[str]
+    ) -> list[Company]:
+        return hubspot_calls.search_companies(self.transport, groups, sort_property, properties)
 
     # -- owners ------------------------------------------------------------------------------
 
@@ -285,10 +306,21 @@ class HubSpotConnector:
         return reps
 
     def account_field_names(self) -> frozenset[str]:
-        raise NotImplementedError("account_field_names")
+        """Every company property's name, from the properties API; read once."""
+        with self._field_names_lock:
+            if self._field_names is None:
+                self._field_names = hubspot_calls.company_property_names(self.transport)
+            return self._field_names
 
     def list_account_ids(self) -> Iterator[list[str]]:
-        raise NotImplementedError("list_account_ids")
+        """The ids of every live company, 100 a page (the list endpoint's largest)."""
+        after: str | None = None
+        while True:
+            ids, after = hubspot_calls.list_company_ids(self.transport, after=after)
+            if ids:
+                yield ids
+            if after is None:
+                return
 
     def read_owners(self, external_ids: Sequence[str]) -> dict[str, str | None]:
         owners: dict[str, str | None] = {}
@@ -311,6 +343,7 @@ class HubSpotConnector:
             writes,
             respect_manual_changes=respect_manual_changes,
             policy=self.retry_policy,
+            sleep=self._sleep,
         )
 
 

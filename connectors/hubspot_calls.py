@@ -27,6 +27,8 @@ from connectors.hubspot_records import owner_of
 from connectors.hubspot_search import Company
 from connectors.hubspot_settings import (
     BATCH_LIMIT,
+    COMPANIES_OBJECT_TYPE,
+    ID_PROPERTY,
     LIST_PAGE_LIMIT,
     MAX_FILTER_GROUPS,
     OWNER_PROPERTY,
@@ -174,7 +176,9 @@ class UpdateResult:
 
 def update_owners(transport: HubSpotTransport, owners: dict[str, str]) -> UpdateResult:
     """Set `hubspot_owner_id` on at most `BATCH_LIMIT` companies in one call (200, or 207 with
-    per-input errors). Results and errors need not cover every input (team notes)."""
+    per-input errors). Results and errors are not taken to cover every input: an input in
+    neither is decided by reading it back. Sent as a write (`idempotent=False`): an answer lost
+    or a 5xx raises `AmbiguousWriteError` rather than sending the batch again."""
     if len(owners) > BATCH_LIMIT:
         raise ValueError(f"a batch update takes at most {BATCH_LIMIT} inputs; got {len(owners)}")
     request = BatchInputSimplePublicObjectBatchInput(
@@ -191,12 +195,41 @@ def update_owners(transport: HubSpotTransport, owners: dict[str, str]) -> Update
     response = transport.call(
         "batch-update",
         transport.apis.batch.update_with_http_info,
+        idempotent=False,
         batch_input_simple_public_object_batch_input=request,
     )
     written = {
         str(c["id"]) for c in _results(response.body) if owner_of(c) == owners.get(str(c["id"]))
     }
     return UpdateResult(written, _errors_by_id(response.body))
+
+
+def list_company_ids(
+    transport: HubSpotTransport, *, after: str | None
+) -> tuple[list[str], str | None]:
+    """One page of live company ids: the list endpoint asked for `hs_object_id` alone."""
+    response = transport.call(
+        "list",
+        transport.apis.companies.get_page_with_http_info,
+        limit=LIST_PAGE_LIMIT,
+        after=after,
+        properties=[ID_PROPERTY],
+        archived=False,
+    )
+    ids = [str(c["id"]) for c in _results(response.body) if c.get("id")]
+    return ids, next_after(response.body)
+
+
+def company_property_names(transport: HubSpotTransport) -> frozenset[str]:
+    """Every company property's name, from the properties API (one call, not paged:
+    https://developers.hubspot.com/docs/api-reference/legacy/crm/properties/get-properties)."""
+    response = transport.call(
+        "properties",
+        transport.apis.properties.get_all_with_http_info,
+        object_type=COMPANIES_OBJECT_TYPE,
+        archived=False,
+    )
+    return frozenset(str(p["name"]) for p in _results(response.body) if p.get("name"))
 
 
 def list_owners(

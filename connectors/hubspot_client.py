@@ -4,14 +4,19 @@
 `hubspot-api-client` and returns the status and JSON body. Around it: the proactive limiter
 (burst window, or search's per-second limit), the daily-allocation headers fed to the budget and
 usage, a timeout on every call, and the shared retry policy. urllib3's own retries are off
-(`retry=False`) so that the policy here governs every call (team notes: the default urllib3
-`Retry(3)` silently retries some GETs and raises `MaxRetryError` instead of an `ApiException`).
+(`retry=False`) so that the policy here governs every call (the default urllib3 `Retry(3)`
+silently retries some GETs and raises `MaxRetryError` instead of an `ApiException`:
+https://github.com/HubSpot/hubspot-api-python/issues/117).
 
 Responses are read as JSON rather than as the SDK's models: building the models costs about ten
 times the HTTP round trip itself (20,000 companies: 6.9 s against 0.74 s on loopback), and a
 status missing from the SDK's response map would otherwise come back as `None`
 (hubspot-api-python#448). Every vendor exception is turned into a classified `CrmCallError` here,
-so nothing above `connectors/` sees one.
+so nothing above `connectors/` sees one. A failure without an answer is told apart by when it
+happened (`connection_error`): before the request left (`NewConnectionError`,
+`ConnectTimeoutError`: `CONNECTION_ERROR`) or after (`ReadTimeoutError`, `ProtocolError`,
+`IncompleteRead`, or a 2xx whose body is not JSON: `ANSWER_LOST`, after which a write may have
+been applied). Writes are sent with `idempotent=False`: see `connectors.retry`.
 """
 
 from __future__ import annotations
@@ -26,10 +31,17 @@ import urllib3
 from hubspot import HubSpot
 from hubspot.crm.companies import ApiException as CompaniesApiException
 from hubspot.crm.owners import ApiException as OwnersApiException
+from hubspot.crm.properties import ApiException as PropertiesApiException
 
 from connectors.base import ApiUsage
 from connectors.budget import ApiBudget
-from connectors.errors import CONNECTION_ERROR, CrmCallError, ErrorAction, call_error
+from connectors.errors import (
+    ANSWER_LOST,
+    CONNECTION_ERROR,
+    CrmCallError,
+    ErrorAction,
+    call_error,
+)
 from connectors.hubspot_settings import (
     BASE_URL_SETTING,
     DAILY_LIMIT_HEADER,
@@ -42,19 +54,20 @@ from connectors.rate_limit import SlidingWindowLimiter
 from connectors.retry import RetryPolicy, call_with_retry
 
 JsonObject = dict[str, Any]
-VENDOR_API_EXCEPTIONS = (CompaniesApiException, OwnersApiException)
+VENDOR_API_EXCEPTIONS = (CompaniesApiException, OwnersApiException, PropertiesApiException)
 _MESSAGE_LIMIT = 300
 
 
 @dataclass(frozen=True)
 class HubSpotApis:
     """One reference per generated API object: the client builds a new one on every attribute
-    access, so each is fetched once and kept (team notes, "More checked behaviour")."""
+    access, so each is fetched once and kept (hubspot-api-python `hubspot/discovery`)."""
 
     companies: Any
     search: Any
     batch: Any
     owners: Any
+    properties: Any
 
 
 def build_apis(access_token: str, base_url: str) -> HubSpotApis:
@@ -64,6 +77,7 @@ def build_apis(access_token: str, base_url: str) -> HubSpotApis:
         search=client.crm.companies.search_api,
         batch=client.crm.companies.batch_api,
         owners=client.crm.owners.owners_api,
+        properties=client.crm.properties.core_api,
     )
 
 
@@ -111,7 +125,9 @@ def api_error(error: Any) -> CrmCallError:
     headers = getattr(error, "headers", None)
     retry_after = _number(_header(headers, RETRY_AFTER_HEADER))
     if status == 429:
-        # 429 bodies name the policy: TEN_SECONDLY_ROLLING, SECONDLY or DAILY (team notes).
+        # 429 bodies name the policy: TEN_SECONDLY_ROLLING, SECONDLY or DAILY
+        # (https://developers.hubspot.com/docs/guides/apps/api-usage/usage-details; a real one in
+        # https://github.com/HubSpot/hubspot-api-python/issues/117).
         code = body.get("policyName") or "RATE_LIMIT"
         message = f"HubSpot throttled the request ({body.get('message') or code})"
     elif status == 401:
@@ -136,19 +152,30 @@ def api_error(error: Any) -> CrmCallError:
     return call_error(SOURCE, status, code, message, retry_after=retry_after)
 
 
+_NOT_SENT = (urllib3.exceptions.NewConnectionError, urllib3.exceptions.ConnectTimeoutError)
+"""Failures before the request left (urllib3 2: `NewConnectionError`, DNS failures included, is
+itself a `ConnectTimeoutError`)."""
+
+
 def connection_error(error: Exception, base_url: str, timeout_seconds: float) -> CrmCallError:
-    """A failure with no HTTP answer: refused, reset, or no answer in time (retryable)."""
+    """A failure with no HTTP answer (both retryable for reads): not sent (refused, DNS, connect
+    time-out) or answer lost (read time-out, reset or closed connection, body cut short). A
+    failure that is neither counts as lost: for a write that only costs a read-back."""
     cause = error.reason if isinstance(error, urllib3.exceptions.MaxRetryError) else error
-    refused = isinstance(cause, urllib3.exceptions.NewConnectionError)
-    if isinstance(cause, urllib3.exceptions.TimeoutError) and not refused:
+    if isinstance(cause, _NOT_SENT):
+        return call_error(
+            SOURCE,
+            None,
+            CONNECTION_ERROR,
+            f"could not reach HubSpot at {base_url} ({type(cause).__name__}); check "
+            f"{BASE_URL_SETTING} and the network",
+        )
+    if isinstance(cause, urllib3.exceptions.ReadTimeoutError):
         what = f"no answer from HubSpot at {base_url} within {timeout_seconds:g} s"
     else:
-        what = f"could not reach HubSpot at {base_url} ({type(cause).__name__})"
+        what = f"HubSpot's answer was lost after the request was sent ({type(cause).__name__})"
     return call_error(
-        SOURCE,
-        None,
-        CONNECTION_ERROR,
-        f"{what}; check {BASE_URL_SETTING} and the network",
+        SOURCE, None, ANSWER_LOST, f"{what}; check {BASE_URL_SETTING} and the network"
     )
 
 
@@ -183,10 +210,13 @@ class HubSpotTransport:
         method: Callable[..., Any],
         *,
         search: bool = False,
+        idempotent: bool = True,
         **params: Any,
     ) -> HubSpotResponse:
         """Call `method` (a generated `*_with_http_info` method) with `params`; raises the
-        product's `CrmError` types when the call cannot succeed."""
+        product's `CrmError` types when the call cannot succeed. A write passes
+        `idempotent=False`: an answer that leaves its effect unknown then raises
+        `AmbiguousWriteError` at once instead of sending it again."""
         limiter = self.search_limiter if search else self.burst_limiter
 
         def attempt() -> HubSpotResponse:
@@ -208,12 +238,18 @@ class HubSpotTransport:
             self._observe(headers)
             body = _decode(data)
             if body is None:
+                # Cut short in transit, or not an API answer at all: what it said is lost.
                 raise call_error(
-                    SOURCE, status, None, f"HubSpot answered {status} with a body that is not JSON"
+                    SOURCE,
+                    status,
+                    ANSWER_LOST,
+                    f"HubSpot answered {status} with a body that is not a JSON object",
                 )
             return HubSpotResponse(status, body)
 
-        return call_with_retry(attempt, policy=self.policy, what=f"{SOURCE} {kind}")
+        return call_with_retry(
+            attempt, policy=self.policy, what=f"{SOURCE} {kind}", idempotent=idempotent
+        )
 
     def _count(self, kind: str) -> None:
         with self._lock:

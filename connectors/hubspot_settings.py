@@ -53,6 +53,9 @@ DAILY_LIMIT_HEADER = "X-HubSpot-RateLimit-Daily"
 DAILY_REMAINING_HEADER = "X-HubSpot-RateLimit-Daily-Remaining"
 RETRY_AFTER_HEADER = "Retry-After"
 
+COMPANIES_OBJECT_TYPE = "companies"
+"""The object type in the properties API's path: GET /crm/v3/properties/companies
+(https://developers.hubspot.com/docs/api-reference/legacy/crm/properties/get-properties)."""
 ID_PROPERTY = "hs_object_id"
 MODIFIED_PROPERTY = "hs_lastmodifieddate"
 OWNER_PROPERTY = "hubspot_owner_id"

@@ -1,8 +1,16 @@
-"""The one retry policy every CRM call goes through (tenacity).
+"""The one retry policy every CRM call goes through (tenacity), and the one backoff it waits by.
 
 Transient errors are retried with exponential backoff and jitter, waiting at least as long as the
 CRM's `Retry-After` says; an authentication failure re-authenticates once and retries; permanent
 errors and a spent daily allocation end the call at once with the product's own error types.
+
+Reads are idempotent and retried on every transient error. A write (`idempotent=False`) is
+retried only on errors known to have been refused before anything changed (throttling, the
+concurrency limit, a request that never left, a 401 before re-authenticating): an error after
+which the write *may have been applied* (5xx, 408, an answer lost) raises `AmbiguousWriteError` at
+once, and the owner write rounds (`connectors.owner_writes`) read the record back to decide
+instead of sending the write again. Those rounds wait between them by the same backoff
+(`backoff_seconds`), so there is one formula for every wait.
 """
 
 from __future__ import annotations
@@ -12,9 +20,16 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TypeVar
 
-from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt
+from tenacity import (
+    RetryCallState,
+    Retrying,
+    retry_if_exception,
+    stop_after_attempt,
+    wait_exponential,
+)
+from tenacity.wait import wait_base
 
-from connectors.errors import CrmCallError, ErrorAction
+from connectors.errors import AmbiguousWriteError, CrmCallError, ErrorAction
 from territory_sync.errors import (
     ApiBudgetExhaustedError,
     CrmAuthenticationError,
@@ -32,6 +47,7 @@ class RetryPolicy:
     initial_wait: float = 0.5
     max_wait: float = 30.0
     jitter: float = 0.5
+    """Up to this share of each wait is added at random, so that parallel callers spread out."""
 
 
 def policy_from_settings(max_attempts: int, initial_wait: float) -> RetryPolicy:
@@ -39,21 +55,46 @@ def policy_from_settings(max_attempts: int, initial_wait: float) -> RetryPolicy:
     return RetryPolicy(max_attempts=max_attempts, initial_wait=initial_wait)
 
 
-def _is_retryable(error: BaseException) -> bool:
-    return isinstance(error, CrmCallError) and error.action == ErrorAction.RETRY
+class _JitteredWait(wait_base):
+    """Another wait strategy's wait, plus up to `share` of it at random."""
+
+    def __init__(self, wait: wait_base, share: float) -> None:
+        self.wait = wait
+        self.share = share
+
+    def __call__(self, retry_state: RetryCallState) -> float:
+        base = float(self.wait(retry_state))
+        return base + random.uniform(0, self.share * base) if self.share > 0 else base
 
 
-def _wait(policy: RetryPolicy) -> Callable[[RetryCallState], float]:
-    def wait(state: RetryCallState) -> float:
-        backoff = min(policy.max_wait, policy.initial_wait * 2 ** (state.attempt_number - 1))
-        backoff += random.uniform(0, policy.jitter * backoff)
-        outcome = state.outcome
-        error = outcome.exception() if outcome is not None else None
+class _AtLeastRetryAfter(wait_base):
+    """Another wait strategy's wait, but never shorter than the failed call's `Retry-After`."""
+
+    def __init__(self, wait: wait_base) -> None:
+        self.wait = wait
+
+    def __call__(self, retry_state: RetryCallState) -> float:
+        wait = float(self.wait(retry_state))
+        outcome = retry_state.outcome
+        error = outcome.exception() if outcome is not None and outcome.failed else None
         if isinstance(error, CrmCallError) and error.retry_after is not None:
-            return float(max(backoff, error.retry_after))
-        return float(backoff)
+            return max(wait, float(error.retry_after))
+        return wait
 
-    return wait
+
+def backoff(policy: RetryPolicy) -> wait_base:
+    """Exponential (`initial_wait`, doubling, at most `max_wait`), with proportional jitter, and
+    at least the `Retry-After` of the error that caused the wait."""
+    exponential = wait_exponential(multiplier=policy.initial_wait, max=policy.max_wait)
+    return _AtLeastRetryAfter(_JitteredWait(exponential, policy.jitter))
+
+
+def backoff_seconds(policy: RetryPolicy, attempt: int) -> float:
+    """The wait after attempt number `attempt` (1 for the first) of something that is not one
+    call: the write rounds space their reads by it, exactly as calls are spaced."""
+    state = RetryCallState(Retrying(), None, (), {})
+    state.attempt_number = attempt
+    return float(backoff(policy)(state))
 
 
 def final_error(error: CrmCallError, attempts: int) -> Exception:
@@ -69,20 +110,33 @@ def final_error(error: CrmCallError, attempts: int) -> Exception:
     return kinds[error.action](text, crm=error.crm, status=error.status, code=error.code)
 
 
+def _retry_predicate(idempotent: bool) -> Callable[[BaseException], bool]:
+    def retryable(error: BaseException) -> bool:
+        if not isinstance(error, CrmCallError) or error.action != ErrorAction.RETRY:
+            return False
+        return idempotent or not error.may_have_been_applied
+
+    return retryable
+
+
 def call_with_retry(
     operation: Callable[[], T],
     *,
     policy: RetryPolicy,
     what: str,
     reauthenticate: Callable[[], None] | None = None,
+    idempotent: bool = True,
 ) -> T:
-    """Run `operation`, retrying transient failures; raise a product error when it cannot."""
+    """Run `operation`, retrying transient failures; raise a product error when it cannot.
+
+    With `idempotent=False` (a write), an error after which the write may have been applied is
+    not retried: it raises `AmbiguousWriteError` for the caller to resolve by reading."""
     reauthenticated = False
     while True:
         retrying = Retrying(
             stop=stop_after_attempt(policy.max_attempts),
-            wait=_wait(policy),
-            retry=retry_if_exception(_is_retryable),
+            wait=backoff(policy),
+            retry=retry_if_exception(_retry_predicate(idempotent)),
             reraise=True,
             before_sleep=lambda state: log_event(
                 "crm.retry",
@@ -94,6 +148,9 @@ def call_with_retry(
         try:
             return retrying(operation)
         except CrmCallError as error:
+            if not idempotent and error.may_have_been_applied:
+                log_event("crm.write_unconfirmed", what=what, error=str(error))
+                raise AmbiguousWriteError.from_error(error) from error
             if (
                 error.action == ErrorAction.REAUTHENTICATE
                 and reauthenticate

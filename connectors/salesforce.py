@@ -6,7 +6,8 @@
 classified errors, retries with backoff and one re-authentication on 401. The parts:
 `salesforce_soql` (the queries), `salesforce_paging` and `salesforce_records` (REST pages and safe
 positions), `salesforce_bulk` (Bulk API 2.0 for large pulls), `salesforce_writes` (owner
-write-back). The daily API budget is read from the `Sforce-Limit-Info` header of every response.
+write-back, in the shared rounds of `owner_writes`). The daily API budget is read from the
+`Sforce-Limit-Info` header of every response.
 
 Thread-safe: the sync may write several batches at once; the token, the client, the usage counts
 and the budget are shared under locks, and the requests session's connection pool is thread-safe.
@@ -51,18 +52,21 @@ from connectors.salesforce_errors import from_vendor
 from connectors.salesforce_paging import QueryPages, account_pages, query_records
 from connectors.salesforce_settings import (
     ACCESS_TOKEN_VAR,
+    DESCRIBE_ACCOUNT_PATH,
+    ID_PAGE_SIZE,
     INSTANCE_URL_VAR,
     LIMIT_INFO_HEADER,
     SOURCE,
 )
 from connectors.salesforce_soql import (
+    ACCOUNT_IDS_QUERY,
     USERS_QUERY,
     account_fields,
     accounts_query,
     count_query,
     since_condition,
 )
-from connectors.salesforce_writes import OwnerBatchWriter, read_current
+from connectors.salesforce_writes import read_current, write_owner_batch
 from mapping.unified import UnifiedRep
 from territory_sync.errors import ConfigurationError
 from territory_sync.logs import log_event
@@ -109,8 +113,9 @@ class SalesforceConnector:
         self._timeout = self.settings.timeout_seconds
         self._bulk_poll_seconds = bulk_poll_seconds
         self._sleep = sleep
-        self._fields = account_fields(self.settings.account_fields)
         self._usage_lock = threading.Lock()
+        self._field_names: frozenset[str] | None = None
+        self._field_names_lock = threading.Lock()
         self._client_lock = threading.Lock()
         self._client: tuple[IssuedToken, Salesforce] | None = None
         self._session = session_for_instance(self.instance_url)
@@ -124,9 +129,6 @@ class SalesforceConnector:
             policy=self.policy,
             clock=clock,
             on_request=self._count,
-        )
-        self._writer = OwnerBatchWriter(
-            self._call, policy=self.policy, timeout=self._timeout, sleep=sleep
         )
 
     @classmethod
@@ -208,7 +210,14 @@ class SalesforceConnector:
             text, crm=SOURCE, status=failure.status, code=failure.code, action=failure.action
         )
 
-    def _call(self, kind: str, what: str, operation: Callable[[Salesforce], T]) -> T:
+    def _call(
+        self,
+        kind: str,
+        what: str,
+        operation: Callable[[Salesforce], T],
+        *,
+        idempotent: bool = True,
+    ) -> T:
         used: list[IssuedToken] = []
 
         def attempt() -> T:
@@ -231,6 +240,7 @@ class SalesforceConnector:
             policy=self.policy,
             what=what,
             reauthenticate=reauthenticate if self._tokens.renewable else None,
+            idempotent=idempotent,
         )
 
     # --- pulls -----------------------------------------------------------------------------------
@@ -253,7 +263,9 @@ class SalesforceConnector:
     ) -> Iterator[AccountPage]:
         """Accounts page by page: all live ones (full, `query`), or everything changed after
         `since` with deleted ones flagged (incremental, `queryAll`), in (SystemModstamp, Id) order
-        on the REST path. Above `bulk_threshold` records the pull runs as a Bulk API 2.0 job."""
+        on the REST path. Above `bulk_threshold` records the pull runs as a Bulk API 2.0 job.
+        `extra_fields` are selected beside the standard and configured fields on both paths."""
+        fields = account_fields([*self.settings.account_fields, *extra_fields])
         incremental = mode == PullMode.INCREMENTAL
         floor = since if incremental else None
         where = since_condition(since, lookback) if incremental and since is not None else None
@@ -264,7 +276,7 @@ class SalesforceConnector:
         if bulk:
             query = BulkAccountQuery(
                 self._call,
-                accounts_query(self._fields, where, ordered=False),
+                accounts_query(fields, where, ordered=False),
                 include_deleted=incremental,
                 page_size=self.settings.page_size,
                 timeout=self._timeout,
@@ -276,7 +288,7 @@ class SalesforceConnector:
             pages = account_pages(
                 QueryPages(
                     self._call,
-                    accounts_query(self._fields, where, ordered=True),
+                    accounts_query(fields, where, ordered=True),
                     include_deleted=incremental,
                     timeout=self._timeout,
                     page_size=self.settings.page_size,
@@ -308,13 +320,39 @@ class SalesforceConnector:
             for record in query_records(pages)
         ]
 
-    # --- owners ------------------------------------------------------------------------------
-
     def account_field_names(self) -> frozenset[str]:
-        raise NotImplementedError("account_field_names")
+        """Every Account field name, from the sObject Describe resource; read once."""
+        with self._field_names_lock:
+            if self._field_names is None:
+
+                def describe(client: Salesforce) -> Any:
+                    return client.restful(DESCRIBE_ACCOUNT_PATH, timeout=self._timeout)
+
+                body = self._call("describe", "Salesforce Account describe", describe)
+                fields = body.get("fields") if isinstance(body, dict) else None
+                self._field_names = frozenset(
+                    str(f["name"])
+                    for f in (fields if isinstance(fields, list) else [])
+                    if isinstance(f, dict) and f.get("name")
+                )
+            return self._field_names
 
     def list_account_ids(self) -> Iterator[list[str]]:
-        raise NotImplementedError("list_account_ids")
+        """The ids of every live Account (`query`, not `queryAll`), a page at a time."""
+        pages = QueryPages(
+            self._call,
+            ACCOUNT_IDS_QUERY,
+            include_deleted=False,
+            timeout=self._timeout,
+            page_size=ID_PAGE_SIZE,
+            what="Salesforce account id query",
+        )
+        for body in pages:
+            ids = [str(r["Id"]) for r in body.get("records", []) if r.get("Id")]
+            if ids:
+                yield ids
+
+    # --- owners ------------------------------------------------------------------------------
 
     def read_owners(self, external_ids: Sequence[str]) -> dict[str, str | None]:
         """Current owner of each record; deleted or unknown records are left out."""
@@ -326,8 +364,9 @@ class SalesforceConnector:
     def write_owner_batch(
         self, writes: Sequence[OwnerWrite], *, respect_manual_changes: bool = True
     ) -> list[WriteOutcome]:
-        """One batch (at most `write_batch_size`): budget check, one re-read, one update call,
-        retries of retryable per-record failures; one outcome per write, in input order."""
+        """One batch (at most `write_batch_size`): budget check, then the shared write rounds
+        (`connectors.owner_writes`): one read and one update without faults, every retry
+        decided by a read; one outcome per write, in input order."""
         if len(writes) > self.write_batch_size:
             raise ValueError(
                 f"at most {self.write_batch_size} writes per batch (got {len(writes)}); split "
@@ -336,7 +375,11 @@ class SalesforceConnector:
         if not writes:
             return []
         self.budget.check()
-        current = read_current(
-            self._call, [write.external_id for write in writes], timeout=self._timeout
+        return write_owner_batch(
+            self._call,
+            writes,
+            respect_manual_changes=respect_manual_changes,
+            policy=self.policy,
+            timeout=self._timeout,
+            sleep=self._sleep,
         )
-        return self._writer.write(writes, current, respect_manual_changes=respect_manual_changes)

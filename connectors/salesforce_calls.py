@@ -2,7 +2,8 @@
 
 The connector owns the client, the token, retries, re-authentication and usage counting; the
 paging and Bulk modules only describe each call. `CallSalesforce(kind, what, operation)` runs
-`operation(client)` with all of that around it and returns its result.
+`operation(client)` with all of that around it and returns its result; a write passes
+`idempotent=False` (see `connectors.retry`).
 """
 
 from __future__ import annotations
@@ -16,8 +17,17 @@ T = TypeVar("T")
 
 
 class CallSalesforce(Protocol):
-    def __call__(self, kind: str, what: str, operation: Callable[[Salesforce], T]) -> T:
+    def __call__(
+        self,
+        kind: str,
+        what: str,
+        operation: Callable[[Salesforce], T],
+        *,
+        idempotent: bool = True,
+    ) -> T:
         """Run `operation` with the current client, retried and re-authenticated as needed.
 
-        `kind` names the call in the usage counts; `what` says what it does, for messages."""
+        `kind` names the call in the usage counts; `what` says what it does, for messages. A
+        write (`idempotent=False`) is not retried after an answer that leaves its effect
+        unknown: it raises `AmbiguousWriteError`."""
         ...

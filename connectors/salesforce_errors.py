@@ -4,6 +4,13 @@ simple-salesforce raises its own exceptions (one per HTTP status, with the parse
 `.content`); requests raises connection errors and timeouts; our own Bulk API calls see raw
 responses. Nothing above the connector may see any of those, so every call site funnels them
 through here, and `connectors.errors` decides what each one means (retry, re-authenticate, stop).
+
+A failure without an answer is told apart by when it happened (`no_answer`): before the request
+left (`ConnectTimeout`, or a `ConnectionError` around urllib3's `NewConnectionError`:
+`CONNECTION_ERROR`, safe to repeat) or after (`ReadTimeout`, `ChunkedEncodingError`, a
+`ConnectionError` around `ProtocolError` / `RemoteDisconnected`, a body that is not JSON:
+`ANSWER_LOST`, after which a write may have been applied). A failure we cannot place counts as
+lost: for a read the two mean the same, and for a write "lost" only costs a read-back.
 """
 
 from __future__ import annotations
@@ -11,9 +18,18 @@ from __future__ import annotations
 from typing import Any
 
 import requests
+import urllib3
 from simple_salesforce.exceptions import SalesforceError
 
-from connectors.errors import CONNECTION_ERROR, CrmCallError, ErrorAction, call_error, classify
+from connectors.errors import (
+    ANSWER_LOST,
+    CONNECTION_ERROR,
+    CrmCallError,
+    ErrorAction,
+    call_error,
+    classify,
+    may_have_been_applied,
+)
 from connectors.salesforce_settings import SOURCE
 
 _ACTION_HINTS: dict[ErrorAction, str] = {
@@ -78,7 +94,70 @@ def classified(
         status=status,
         code=code,
         action=action,
+        applied=may_have_been_applied(SOURCE, status, code, message),
     )
+
+
+_NOT_SENT_CAUSES = (urllib3.exceptions.NewConnectionError, urllib3.exceptions.ConnectTimeoutError)
+
+
+def _cause_of(error: requests.ConnectionError) -> BaseException | None:
+    """What urllib3 raised inside a requests `ConnectionError` (unwrapping `MaxRetryError`)."""
+    cause = error.args[0] if error.args and isinstance(error.args[0], BaseException) else None
+    if isinstance(cause, urllib3.exceptions.MaxRetryError):
+        return cause.reason
+    return cause
+
+
+def request_never_left(error: requests.RequestException) -> bool | None:
+    """True when the request was never sent, False when it was sent and its answer lost, None for
+    failures that are neither (a malformed URL, say: nothing to do with the network)."""
+    if isinstance(error, requests.exceptions.ConnectTimeout):
+        return True
+    if isinstance(
+        error,
+        requests.exceptions.JSONDecodeError
+        | requests.exceptions.Timeout
+        | requests.exceptions.ChunkedEncodingError
+        | requests.exceptions.ContentDecodingError,
+    ):
+        return False
+    if isinstance(error, requests.ConnectionError):
+        # Not sent: NewConnectionError (DNS failures included) inside MaxRetryError. Anything
+        # else (ProtocolError around RemoteDisconnected or a reset, or unknown) is lost.
+        return isinstance(_cause_of(error), _NOT_SENT_CAUSES)
+    return None
+
+
+def no_answer(error: requests.RequestException, what: str) -> CrmCallError:
+    """A requests failure without an HTTP answer, classified by when it happened."""
+    name = type(error).__name__
+    never_left = request_never_left(error)
+    if isinstance(error, requests.exceptions.JSONDecodeError):
+        # A body cut short in transit, or not JSON at all.
+        return call_error(
+            SOURCE, None, ANSWER_LOST, f"{what} failed: the answer was not complete JSON"
+        )
+    if never_left is False:
+        return call_error(
+            SOURCE,
+            None,
+            ANSWER_LOST,
+            f"{what} failed: the request was sent but its answer was lost ({name}: "
+            f"{_first_line(error)}); a read is repeated, a write is checked by reading it back",
+        )
+    return call_error(
+        SOURCE,
+        None,
+        CONNECTION_ERROR,
+        f"{what} failed: could not reach Salesforce ({name}); check SALESFORCE_INSTANCE_URL "
+        "and the network",
+    )
+
+
+def _first_line(error: BaseException) -> str:
+    text = str(error).strip().splitlines()
+    return text[0][:200] if text else "no details"
 
 
 def from_vendor(error: Exception, what: str) -> CrmCallError:
@@ -88,19 +167,8 @@ def from_vendor(error: Exception, what: str) -> CrmCallError:
     if isinstance(error, SalesforceError):
         code, message = first_error(error.content)
         return classified(what, error.status, code, message)
-    if isinstance(error, requests.exceptions.JSONDecodeError):
-        # A body cut short in transit: the call may be repeated.
-        return call_error(
-            SOURCE, None, CONNECTION_ERROR, f"{what} failed: the answer was not complete JSON"
-        )
     if isinstance(error, requests.RequestException):
-        return call_error(
-            SOURCE,
-            None,
-            CONNECTION_ERROR,
-            f"{what} failed: no answer from Salesforce ({type(error).__name__}); check "
-            "SALESFORCE_INSTANCE_URL and the network",
-        )
+        return no_answer(error, what)
     raise error
 
 
@@ -117,10 +185,10 @@ def from_response(response: requests.Response, what: str) -> CrmCallError:
 
 
 def json_body(response: requests.Response, what: str) -> Any:
-    """The parsed JSON of a successful answer; a truncated body is a retryable error."""
+    """The parsed JSON of a successful answer; a truncated body is an answer lost."""
     try:
         return response.json()
     except ValueError as error:
         raise call_error(
-            SOURCE, None, CONNECTION_ERROR, f"{what} failed: the answer was not complete JSON"
+            SOURCE, None, ANSWER_LOST, f"{what} failed: the answer was not complete JSON"
         ) from error

@@ -50,6 +50,15 @@ SOQL_DATETIME_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
 # https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/errorcodes.htm
 URI_LIMIT_BYTES = 16_384
 IDS_PER_QUERY = 200
+# Id listings ask for the largest REST query page, 2,000 records (`batchSize` takes 200 to 2,000).
+# https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/headers_queryoptions.htm
+ID_PAGE_SIZE = 2_000
+
+# --- Metadata ----------
+# sObject Describe: the object's metadata, `fields[].name` among it. simple-salesforce's
+# `sf.Account.describe()` calls this path but takes no timeout, so it is called through `restful`.
+# https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/dome_sobject_describe.htm
+DESCRIBE_ACCOUNT_PATH = "sobjects/Account/describe"
 
 # The Account fields mapping/fields.py reads; settings `salesforce.account_fields` adds more.
 # https://developer.salesforce.com/docs/atlas.en-us.object_reference.meta/object_reference/sforce_api_objects_account.htm

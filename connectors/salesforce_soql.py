@@ -10,6 +10,7 @@ with a stamp older than records already seen.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, datetime, timedelta
 
@@ -20,16 +21,28 @@ from connectors.salesforce_settings import (
     SOQL_DATETIME_FORMAT,
     STANDARD_ACCOUNT_FIELDS,
 )
+from territory_sync.errors import ConfigurationError
 
 ORDER = f" ORDER BY {MODIFIED_FIELD}, Id"
+# API names are letters, digits and underscores (custom ones end in __c); a dot follows a
+# relationship (Parent.Name). Anything else would change the query rather than name a field.
+_FIELD_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]*(\.[A-Za-z][A-Za-z0-9_]*)*")
 
 
 def account_fields(extra: Iterable[str]) -> list[str]:
-    """The standard fields plus the configured ones, each once (SOQL names ignore case)."""
+    """The standard fields plus the configured and asked-for ones, each once (SOQL names
+    ignore case)."""
     fields = list(STANDARD_ACCOUNT_FIELDS)
     seen = {name.lower() for name in fields}
     for name in extra:
         name = name.strip()
+        if name and not _FIELD_NAME.fullmatch(name):
+            raise ConfigurationError(
+                "is not a Salesforce field name (letters, digits and underscores, such as "
+                "Region__c, or a relationship such as Parent.Name)",
+                key="salesforce.account_fields",
+                given=name,
+            )
         if name and name.lower() not in seen:
             seen.add(name.lower())
             fields.append(name)
@@ -79,6 +92,8 @@ def count_query(where: str | None) -> str:
 
 
 USERS_QUERY = "SELECT Id, Email, Name, IsActive FROM User"
+ACCOUNT_IDS_QUERY = "SELECT Id FROM Account"
+"""Live accounts only when sent with `query` (deleted ones need `queryAll`)."""
 
 
 def owners_queries(ids: Sequence[str]) -> Iterator[str]:

@@ -1,26 +1,32 @@
-"""Owner write-back for one batch: re-read, decide per record, write the rest in one call, retry
-only what failed for a retryable reason.
+"""Salesforce's side of owner write-back: the read and the update the shared write rounds use.
 
-The re-read (one `queryAll` for the whole batch) is what makes write-back safe to resume: a record
-already holding the new owner is reported written without writing it again (an earlier, interrupted
-run's write landed), and a record whose owner a person changed since the plan is a conflict left
-alone. The write is one sObject Collections update (`allOrNone: false`, so one bad record does not
-hold back the others) with `Sforce-Auto-Assign: FALSE`, so Salesforce's assignment rules do not
-re-route what was just assigned. Results come back one per record, in input order.
+The read is one `queryAll` per batch (`SELECT Id, OwnerId, IsDeleted ... WHERE Id IN (...)`):
+queryAll also returns records in the recycle bin, so a deleted record is told apart from one
+deleted and purged, or merged away, which queryAll does not find at all. The update is one sObject
+Collections update (`allOrNone: false`, so one bad record does not hold back the others) with
+`Sforce-Auto-Assign: FALSE`, so Salesforce's assignment rules do not re-route what was just
+assigned; its results come back one per record, in input order. It is sent as a write
+(`idempotent=False`): an answer lost or a 5xx raises `AmbiguousWriteError`, and the rounds
+(`connectors.owner_writes`) read back instead of sending it again.
 """
 
 from __future__ import annotations
 
-import random
-import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from simple_salesforce.api import Salesforce
 
-from connectors.base import OwnerWrite, WriteOutcome, WriteStatus
-from connectors.errors import ErrorAction, classify
+from connectors.base import OwnerWrite, WriteOutcome
+from connectors.errors import ANSWER_LOST, AmbiguousWriteError, ErrorAction
+from connectors.owner_writes import (
+    CurrentOwners,
+    RecordError,
+    UpdateAnswer,
+    record_error,
+    write_in_rounds,
+)
 from connectors.retry import RetryPolicy
 from connectors.salesforce_calls import CallSalesforce
 from connectors.salesforce_paging import QueryPages, query_records
@@ -34,6 +40,21 @@ from connectors.salesforce_soql import owners_queries
 
 DELETED_CODE = "ENTITY_IS_DELETED"
 MISSING_CODE = "INVALID_CROSS_REFERENCE_KEY"
+IN_RECYCLE_BIN = RecordError(
+    DELETED_CODE,
+    "the account is in Salesforce's recycle bin; it is flagged deleted on the next pull",
+    gone=True,
+)
+NOT_FOUND = RecordError(
+    MISSING_CODE,
+    "Salesforce has no account with this id (deleted and purged, or merged); it is flagged "
+    "deleted on the next full pull",
+    gone=True,
+)
+# Per-record codes of a SaveResult that mean the record itself is gone (an unknown owner id is
+# INVALID_CROSS_REFERENCE_KEY too, so only the recycle bin's code counts here).
+# https://developer.salesforce.com/docs/atlas.en-us.api.meta/api/sforce_api_calls_concepts_core_data_objects.htm
+GONE_CODES = frozenset({DELETED_CODE})
 
 
 @dataclass(frozen=True)
@@ -58,136 +79,99 @@ def read_current(
     return current
 
 
-def backoff_seconds(policy: RetryPolicy, attempt: int) -> float:
-    """The wait before write attempt `attempt + 1`, as the retry policy spaces whole calls."""
-    wait = min(policy.max_wait, policy.initial_wait * float(2 ** (attempt - 1)))
-    return wait + random.uniform(0, policy.jitter * wait)
+def read_for_writes(call: CallSalesforce, ids: Sequence[str], *, timeout: float) -> CurrentOwners:
+    """The rounds' read: owners of live records; recycle-bin and unknown ids as gone."""
+    found = read_current(call, ids, timeout=timeout)
+    current = CurrentOwners()
+    for record_id in ids:
+        record = found.get(record_id)
+        if record is None:
+            current.gone[record_id] = NOT_FOUND
+        elif record.deleted:
+            current.gone[record_id] = IN_RECYCLE_BIN
+        else:
+            current.owners[record_id] = record.owner_id
+    return current
 
 
-def _save_error(result: Any) -> tuple[str, str]:
-    errors = result.get("errors") if isinstance(result, dict) else None
+def _save_error(result: dict[str, Any]) -> RecordError:
+    errors = result.get("errors")
     if isinstance(errors, list) and errors and isinstance(errors[0], dict):
         first = errors[0]
         code = str(first.get("statusCode") or first.get("errorCode") or "UNKNOWN_ERROR")
-        return code, str(first.get("message") or "")
-    return "UNKNOWN_ERROR", "Salesforce gave no reason for refusing the update"
+        message = str(first.get("message") or "")
+    else:
+        code, message = "UNKNOWN_ERROR", "Salesforce refused the update without giving a reason"
+    return record_error(SOURCE, code, message, gone_codes=GONE_CODES)
 
 
-class OwnerBatchWriter:
-    """Writes one batch of owner changes through `call`; see the module docstring."""
+def update_owners(
+    call: CallSalesforce, writes: Sequence[OwnerWrite], *, timeout: float
+) -> UpdateAnswer:
+    """One Collections update. "The SaveResult objects are returned in the order in which the
+    update requests were specified", so they are matched by position (a failed one may have no
+    id): https://developer.salesforce.com/docs/platform/api-rest/guide/resources-composite-sobjects-collections-update.html.
+    An answer that is not a list of results says nothing of what was written: it is lost."""
+    body = {
+        "allOrNone": False,
+        "records": [
+            {"attributes": {"type": "Account"}, "id": w.external_id, "OwnerId": w.new_owner_id}
+            for w in writes
+        ],
+    }
 
-    def __init__(
-        self,
-        call: CallSalesforce,
-        *,
-        policy: RetryPolicy,
-        timeout: float,
-        sleep: Callable[[float], None] = time.sleep,
-    ) -> None:
-        self._call = call
-        self._policy = policy
-        self._timeout = timeout
-        self._sleep = sleep
+    def update(client: Salesforce) -> Any:
+        return client.restful(
+            COLLECTIONS_PATH,
+            method="PATCH",
+            json=body,
+            headers={AUTO_ASSIGN_HEADER: "FALSE"},
+            timeout=timeout,
+        )
 
-    def _update(self, writes: Sequence[OwnerWrite]) -> list[Any]:
-        body = {
-            "allOrNone": False,
-            "records": [
-                {"attributes": {"type": "Account"}, "id": w.external_id, "OwnerId": w.new_owner_id}
-                for w in writes
-            ],
-        }
+    results = call("collections-update", "Salesforce owner update", update, idempotent=False)
+    if not isinstance(results, list):
+        raise AmbiguousWriteError(
+            "Salesforce owner update: the answer was not a list of results "
+            f"({type(results).__name__})",
+            crm=SOURCE,
+            status=None,
+            code=ANSWER_LOST,
+            action=ErrorAction.RETRY,
+            applied=True,
+        )
+    answer = UpdateAnswer()
+    for write, result in zip(writes, results, strict=False):
+        if not isinstance(result, dict):
+            continue  # not mentioned: the next read decides
+        if result.get("success") is True:
+            answer.written.add(write.external_id)
+        else:
+            answer.refused[write.external_id] = _save_error(result)
+    return answer
 
-        def update(client: Salesforce) -> Any:
-            return client.restful(
-                COLLECTIONS_PATH,
-                method="PATCH",
-                json=body,
-                headers={AUTO_ASSIGN_HEADER: "FALSE"},
-                timeout=self._timeout,
-            )
 
-        results = self._call("collections-update", "Salesforce owner update", update)
-        return list(results) if isinstance(results, list) else []
-
-    def write(
-        self,
-        writes: Sequence[OwnerWrite],
-        current: dict[str, CurrentOwner],
-        *,
-        respect_manual_changes: bool,
-    ) -> list[WriteOutcome]:
-        if len(writes) > COLLECTION_RECORDS_MAX:
-            raise ValueError(
-                f"a Salesforce write batch holds at most {COLLECTION_RECORDS_MAX} records "
-                f"(got {len(writes)}); split it by the connector's write_batch_size"
-            )
-        outcomes: list[WriteOutcome | None] = [None] * len(writes)
-        to_write: list[int] = []
-        for index, write in enumerate(writes):
-            found = current.get(write.external_id)
-            if found is None or found.deleted:
-                outcomes[index] = WriteOutcome(
-                    write.external_id,
-                    WriteStatus.FAILED,
-                    attempts=0,
-                    error_code=DELETED_CODE if found else MISSING_CODE,
-                    error_message=(
-                        "the account is in Salesforce's recycle bin; it is flagged deleted on the "
-                        "next pull"
-                        if found
-                        else "Salesforce has no account with this id (deleted and purged, or "
-                        "merged); it is flagged deleted on the next full pull"
-                    ),
-                )
-            elif found.owner_id == write.new_owner_id:
-                outcomes[index] = WriteOutcome(
-                    write.external_id,
-                    WriteStatus.WRITTEN,
-                    attempts=0,
-                    current_owner_id=found.owner_id,
-                    already_there=True,
-                )
-            elif found.owner_id != write.expected_owner_id and respect_manual_changes:
-                outcomes[index] = WriteOutcome(
-                    write.external_id,
-                    WriteStatus.CONFLICT,
-                    attempts=0,
-                    current_owner_id=found.owner_id,
-                )
-            else:
-                to_write.append(index)
-
-        attempt = 0
-        while to_write:
-            attempt += 1
-            if attempt > 1:
-                self._sleep(backoff_seconds(self._policy, attempt - 1))
-            results = self._update([writes[i] for i in to_write])
-            retry: list[int] = []
-            for position, index in enumerate(to_write):
-                write = writes[index]
-                result = results[position] if position < len(results) else None
-                if isinstance(result, dict) and result.get("success") is True:
-                    outcomes[index] = WriteOutcome(
-                        write.external_id,
-                        WriteStatus.WRITTEN,
-                        attempts=attempt,
-                        current_owner_id=write.new_owner_id,
-                    )
-                    continue
-                code, message = _save_error(result)
-                action = classify(SOURCE, None, code, message)
-                if action == ErrorAction.RETRY and attempt < self._policy.max_attempts:
-                    retry.append(index)
-                    continue
-                outcomes[index] = WriteOutcome(
-                    write.external_id,
-                    WriteStatus.FAILED,
-                    attempts=attempt,
-                    current_owner_id=current[write.external_id].owner_id,
-                    error_code=code,
-                    error_message=message,
-                )
-            to_write = retry
-        return [outcome for outcome in outcomes if outcome is not None]
+def write_owner_batch(
+    call: CallSalesforce,
+    writes: Sequence[OwnerWrite],
+    *,
+    respect_manual_changes: bool,
+    policy: RetryPolicy,
+    timeout: float,
+    sleep: Callable[[float], None],
+) -> list[WriteOutcome]:
+    """One batch through the shared write rounds (`connectors.owner_writes`)."""
+    if len(writes) > COLLECTION_RECORDS_MAX:
+        raise ValueError(
+            f"a Salesforce write batch holds at most {COLLECTION_RECORDS_MAX} records "
+            f"(got {len(writes)}); split it by the connector's write_batch_size"
+        )
+    return write_in_rounds(
+        writes,
+        read=lambda ids: read_for_writes(call, ids, timeout=timeout),
+        update=lambda batch: update_owners(call, batch, timeout=timeout),
+        respect_manual_changes=respect_manual_changes,
+        policy=policy,
+        sleep=sleep,
+        crm_name="Salesforce",
+    )

@@ -90,7 +90,7 @@ def test_outcomes_come_one_per_write_in_input_order(make_org: MakeOrg) -> None:
     assert [o.external_id for o in outcomes] == [w.external_id for w in writes]
 
 
-def test_a_deleted_or_unknown_record_fails_clearly_and_the_others_are_written(
+def test_a_deleted_or_unknown_record_fails_as_gone_and_the_others_are_written(
     make_org: MakeOrg,
 ) -> None:
     served = make_org(seed_accounts(5))
@@ -104,10 +104,15 @@ def test_a_deleted_or_unknown_record_fails_clearly_and_the_others_are_written(
     first, deleted, unknown = served.connect().write_owner_batch(writes)
 
     assert first.status == WriteStatus.WRITTEN
-    assert (deleted.status, deleted.error_code) == (WriteStatus.FAILED, "ENTITY_IS_DELETED")
-    assert (unknown.status, unknown.error_code) == (
+    assert (deleted.status, deleted.error_code, deleted.record_gone) == (
+        WriteStatus.FAILED,
+        "ENTITY_IS_DELETED",
+        True,
+    )
+    assert (unknown.status, unknown.error_code, unknown.record_gone) == (
         WriteStatus.FAILED,
         "INVALID_CROSS_REFERENCE_KEY",
+        True,
     )
     assert unknown.error_message and "no account with this id" in unknown.error_message
 
