@@ -7,7 +7,7 @@ tests go through `sync.pull` and a real database as well.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -324,9 +324,14 @@ class StopsAfter:
         return self.connector.pull_reps()
 
     def pull_accounts(
-        self, mode: PullMode, since: PullPosition | None, lookback: timedelta
+        self,
+        mode: PullMode,
+        since: PullPosition | None,
+        lookback: timedelta,
+        extra_fields: Collection[str] = (),
     ) -> Iterator[AccountPage]:
-        for handed, page in enumerate(self.connector.pull_accounts(mode, since, lookback)):
+        pages = self.connector.pull_accounts(mode, since, lookback, extra_fields)
+        for handed, page in enumerate(pages):
             if handed == self.pages:
                 raise RuntimeError("the process stopped here")
             yield page
