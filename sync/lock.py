@@ -12,6 +12,7 @@ import fcntl
 import json
 import os
 import socket
+import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -84,6 +85,12 @@ class RunLock:
         if not locked:
             connection.close()
             holder = self._running_run_holder()
+            # The holder records its run right after taking the lock: give it a moment.
+            for _ in range(20):
+                if holder.run_id is not None:
+                    break
+                time.sleep(0.05)
+                holder = self._running_run_holder()
             raise RunLockedError(f"another run holds the lock: {holder.describe()}")
         self._connection = connection
 
