@@ -25,8 +25,18 @@ def test_a_rep_known_in_one_crm_only_is_a_warning_not_an_error() -> None:
     rules = load(MEMBERS, reps=directory("ana", salesforce_only=["bo"]))
     assert rules.warnings == [
         "territories.yaml:7: territory 'West', field 'members': rep bo@acme-revenue.example "
-        "exists only in Salesforce: their HubSpot accounts are reported, never written; add them "
-        "to HubSpot with the same email"
+        "exists only in Salesforce: they are given no HubSpot companies, which go to members "
+        "active in HubSpot; add them to HubSpot with the same email"
+    ]
+
+
+def test_a_rep_inactive_in_one_crm_is_a_warning_naming_that_crm() -> None:
+    rules = load(MEMBERS, reps=directory("ana", inactive_in_hubspot=["bo"]))
+    assert rules.warnings == [
+        "territories.yaml:7: territory 'West', field 'members': rep bo@acme-revenue.example is "
+        "inactive in HubSpot: their HubSpot companies go to other members active in HubSpot, "
+        "and their Salesforce accounts stay with them; reactivate their HubSpot user if that is "
+        "not meant"
     ]
 
 
