@@ -198,11 +198,15 @@ class Assignment:
         return None
 
     def reason_for(self, source: str) -> str:
-        """Why the record in `source` goes to its rep (or keeps its owner)."""
+        """Why the record in `source` goes to its rep (or keeps its owner), territory included."""
+        return f"{self.territory_reason} {self.rep_reason_for(source)}".strip()
+
+    def rep_reason_for(self, source: str) -> str:
+        """How the rep of the record in `source` was chosen (or why its owner stays)."""
         split = self.split
         if split is not None and split.source == source:
-            return f"{self.territory_reason} {self.split_reason}".strip()
-        return f"{self.territory_reason} {self.rep_reason}".strip()
+            return self.split_reason
+        return self.rep_reason
 
     def owner_after(self, first: RecordFacts, second: RecordFacts | None) -> str | None:
         """The business's owner once applied: the primary record's rep (or the owner it keeps),
