@@ -28,7 +28,8 @@ Entry points
 - `explain(company, rules, reps, *, evaluation=None) -> Explanation` and
   `render_explanation(explanation) -> str`: every territory considered with each criterion's
   outcome and the account's actual value, the rule of engagement that decided, and why this rep
-  (pass the evaluation of the whole book for the exact rep and the loads behind it).
+  (pass the evaluation of the whole book for the exact rep and the loads behind it);
+  `Explanation.owners` gives each CRM record's owner today, its rep after, and why.
 - `balance_report(companies, evaluation) -> BalanceReport` and `render_balance_report`:
   accounts, revenue and employees per territory and per rep, with max/min spread and Gini.
 - `what_if(current_rules, proposed_rules, companies, reps) -> WhatIfReport` and

@@ -109,7 +109,7 @@ class MemberLoad:
     accounts: int
     load: int
     """Sum of the balance measure over the member's accounts in the territory."""
-    active_in: frozenset[str] = ACTIVE_EVERYWHERE
+    active_in: frozenset[str]
     """The CRMs where the member is active."""
 
 
@@ -357,11 +357,28 @@ class Pool:
         heapq.heapify(heap)
         rep_rule = self.rep_rule
         simple = self.everywhere
+        known = reps.get
         for item in self.waiting:
             _, position, first, second = item
             assignment = assignments[position]
-            if assignment.rep_note is None:
-                self._note_previous_owner(assignment, first, second, reps)
+            if assignment.rep_note is None:  # `why_not_kept`, inline: most accounts pass here
+                owner, source = first.current_owner_email, first.source
+                if owner is None and second is not None:
+                    owner, source = second.current_owner_email, second.source
+                assignment.previous_owner = owner
+                if owner is None:
+                    assignment.rep_note = NO_OWNER
+                else:
+                    entry = known(owner)
+                    assignment.rep_note = (
+                        OWNER_UNKNOWN
+                        if entry is None
+                        else OWNER_NOT_MEMBER
+                        if source in entry.active_in
+                        else OWNER_INACTIVE_IN[source]
+                        if entry.active_in
+                        else OWNER_INACTIVE
+                    )
             if not heap:
                 assignment.rep_rule = CAPACITY_FULL
                 if second is not None and not simple:
