@@ -156,8 +156,9 @@ def evaluate(
 ) -> Evaluation:
     """Territory and rep for every business, in input order. `reps` is keyed by lower-case email.
 
-    Deterministic and independent of input order (given unique keys), and idempotent: feeding the
-    reps chosen back in as current owners gives the same territories and reps.
+    Deterministic and independent of input order (given unique keys), and idempotent: feeding
+    each record's rep (`rep_for` its CRM) back in as its owner gives the same territories and
+    reps.
 
     The pass creates no reference cycles, so the cyclic garbage collector is paused while it runs:
     otherwise it would rescan the growing list of assignments again and again."""
