@@ -39,6 +39,8 @@ import yaml
 from bench.report import Report, peak_memory_mib
 from mapping.normalise import UNIFIED_INDUSTRIES, normalise_region
 from mapping.territories import (
+    ACTIVE_EVERYWHERE,
+    ACTIVE_NOWHERE,
     CompanyFacts,
     Evaluation,
     LoadedTerritories,
@@ -103,7 +105,8 @@ class Book:
         for n in range(count):
             email = f"{territory.lower()}.{n + 1}@{EMAIL_DOMAIN}"
             active = self.rng.random() > 0.04
-            self.reps[email] = RepDirectoryEntry(email, active, True, True)
+            status = ACTIVE_EVERYWHERE if active else ACTIVE_NOWHERE
+            self.reps[email] = RepDirectoryEntry(email, status, True, True)
             member: dict[str, object] = {"email": email}
             if n == 0 and self.rng.random() < 0.3:
                 member["weight"] = 2
@@ -112,7 +115,7 @@ class Book:
             members.append(member)
         if self.rng.random() < 0.3:
             email = f"{territory.lower()}.overlay@{EMAIL_DOMAIN}"
-            self.reps[email] = RepDirectoryEntry(email, True, True, True)
+            self.reps[email] = RepDirectoryEntry(email, ACTIVE_EVERYWHERE, True, True)
             members.append({"email": email, "role": "overlay"})
         return members
 

@@ -85,16 +85,16 @@ def _size(company: CompanyFacts, primary_source: str) -> tuple[Decimal, int]:
 def owners_after(
     companies: Iterable[CompanyFacts], assignments: Iterable[Assignment], primary_source: str
 ) -> dict[str, tuple[str, str]]:
-    """Per company key: (territory or "(none)", owner after applying the assignments)."""
+    """Per company key: (territory or "(none)", owner after applying the assignments: the
+    primary record's rep, or the owner it keeps)."""
     by_key = {a.key: a for a in assignments}
     result: dict[str, tuple[str, str]] = {}
     for company in companies:
         first, second = ordered_records(company, primary_source)
-        now = current_owner(first, second) or UNOWNED
         assignment = by_key.get(company.key)
         territory = (assignment.territory if assignment else None) or "(none)"
-        owner = assignment.rep_email if assignment and assignment.rep_email else now
-        result[company.key] = (territory, owner)
+        owner = assignment.owner_after(first, second) if assignment else None
+        result[company.key] = (territory, owner or current_owner(first, second) or UNOWNED)
     return result
 
 

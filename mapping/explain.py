@@ -3,6 +3,8 @@ the business's actual value, the rule of engagement that decided, and why this r
 
 Pure: it reads the compiled rules and the engine's assignment for the business, and evaluates each
 criterion again with its `explain` method (the engine itself only runs the fast compiled tests).
+Owners are per CRM record: the explanation lists who owns each record and who will, and why when
+a record is decided apart from the business (its rep inactive in that record's CRM).
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from dataclasses import dataclass, field
 
 from mapping.territories.assignment import Assignment
 from mapping.territories.criteria import Outcome
+from mapping.territories.explain import RecordOwner, record_owners
 from mapping.territories.facts import CompanyFacts, ordered_records
 from mapping.territories.rules import LoadedTerritories
 
@@ -34,6 +37,8 @@ class Explanation:
     holdouts: list[tuple[str, Outcome]] = field(default_factory=list)
     territories: list[TerritoryTrace] = field(default_factory=list)
     assignment: Assignment | None = None
+    owners: list[RecordOwner] = field(default_factory=list)
+    """Per CRM record: its owner today, its rep after the evaluation, and why."""
 
     def render(self) -> str:
         lines = [f"Company {self.key} ({', '.join(self.records)})"]
@@ -60,6 +65,9 @@ class Explanation:
                 f"rep {a.rep_email or '(owner kept)'} by rule {a.rep_rule}"
             )
             lines.append(f"  why: {a.reason}")
+            lines.append("  owners per CRM:")
+            for owner in self.owners:
+                lines.append(f"    {owner.line(with_reason=False)}")
         return "\n".join(lines)
 
 
@@ -97,6 +105,9 @@ def explain_company(
         records=[f"{r.source} {r.external_id}" for r in company.records],
         values=values,
         assignment=assignment,
+        owners=list(record_owners(company, assignment, rules.settings.primary_source))
+        if assignment is not None
+        else [],
     )
     for holdout in rules.holdouts:
         explanation.holdouts.append((holdout.name, holdout.criterion.explain(first, second)))

@@ -16,7 +16,13 @@ from sqlalchemy import Table, select
 from mapping.model.accounts import Account
 from mapping.model.companies import CompanyLink
 from mapping.model.reps import Rep
-from mapping.territories.facts import CompanyFacts, RecordFacts, RepDirectoryEntry
+from mapping.territories.facts import (
+    HUBSPOT,
+    SALESFORCE,
+    CompanyFacts,
+    RecordFacts,
+    RepDirectoryEntry,
+)
 from sync.store.database import Database
 
 ACCOUNTS: Table = Account.__table__  # type: ignore[attr-defined]
@@ -40,21 +46,30 @@ class RepIndex:
 
 
 def load_rep_index(database: Database) -> RepIndex:
+    """Every rep of the last pull. Status is per CRM: a rep is active in the CRMs whose seat is
+    active (`salesforce_active`, `hubspot_active`; None means no seat there), so archiving a
+    HubSpot owner moves their HubSpot companies only."""
     index = RepIndex()
     with database.engine.connect() as connection:
         for rep in connection.execute(select(REPS)).mappings():
             email = rep["email"]
             for source, id_column in (
-                ("salesforce", "salesforce_user_id"),
-                ("hubspot", "hubspot_owner_id"),
+                (SALESFORCE, "salesforce_user_id"),
+                (HUBSPOT, "hubspot_owner_id"),
             ):
                 if rep[id_column]:
                     index.email_by_owner[(source, rep[id_column])] = email
                     index.owner_by_email[(source, email)] = rep[id_column]
-            states = [s for s in (rep["salesforce_active"], rep["hubspot_active"]) if s is not None]
             index.directory[email] = RepDirectoryEntry(
                 email=email,
-                active=bool(states) and all(states),
+                active_in=frozenset(
+                    source
+                    for source, active_column in (
+                        (SALESFORCE, "salesforce_active"),
+                        (HUBSPOT, "hubspot_active"),
+                    )
+                    if rep[active_column]
+                ),
                 has_salesforce_id=rep["salesforce_user_id"] is not None,
                 has_hubspot_id=rep["hubspot_owner_id"] is not None,
             )

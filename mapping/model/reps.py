@@ -26,6 +26,8 @@ class Rep(SQLModel, table=True):
 
     @property
     def active(self) -> bool:
-        """Active where known in each CRM; a rep inactive in either CRM takes no new accounts."""
+        """Active in every CRM where the rep has a seat. The territory engine reads each CRM's
+        status on its own (`RepDirectoryEntry.active_in`): a rep inactive in one CRM still owns
+        and is given records in the other."""
         states = [s for s in (self.salesforce_active, self.hubspot_active) if s is not None]
         return bool(states) and all(states)

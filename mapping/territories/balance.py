@@ -2,7 +2,8 @@
 
 `balance_report` sums accounts, revenue and employees per territory (in file order, then the
 accounts without one) and per rep, where a rep's accounts are those the evaluation gives them
-plus those it leaves with them (holdouts, ties, unmatched accounts keep their current owner).
+plus those it leaves with them (holdouts, ties, unmatched accounts keep their current owner);
+a business counts for the owner of its primary record (see `Assignment.owner_after`).
 Spread is shown two ways per measure: the ratio of the largest to the smallest rep (None, shown
 as "n/a", when the smallest has none) and the Gini coefficient (0 when everyone carries the
 same, towards 1 when one rep carries everything). Within a territory the spread is taken over
@@ -26,7 +27,6 @@ from mapping.territories.facts import (
     CompanyFacts,
     RecordFacts,
     RepDirectoryEntry,
-    current_owner,
     ordered_records,
 )
 from mapping.territories.rules import LoadedTerritories
@@ -134,7 +134,7 @@ def balance_report(companies: Iterable[CompanyFacts], evaluation: Evaluation) ->
     for company, assignment in zip(companies, evaluation.assignments, strict=True):
         first, second = ordered_records(company, primary)
         revenue, employees = _size(first, second)
-        owner = assignment.rep_email or current_owner(first, second) or NO_OWNER
+        owner = assignment.owner_after(first, second) or NO_OWNER
         territory = assignment.territory or NO_TERRITORY
         reps = per_territory.setdefault(territory, {})
         reps[owner] = reps.get(owner, Load()).plus(revenue, employees)
@@ -178,14 +178,20 @@ def balance_report(companies: Iterable[CompanyFacts], evaluation: Evaluation) ->
 
 
 def _owned_as_left(companies: Sequence[CompanyFacts], evaluation: Evaluation) -> list[CompanyFacts]:
-    """The companies with the owners `evaluation` leaves them (its rep, or the owner kept)."""
+    """The companies with the owners `evaluation` leaves each record (its rep in that record's
+    CRM, or the owner kept)."""
     moved = []
     for company, assignment in zip(companies, evaluation.assignments, strict=True):
-        rep = assignment.rep_email
-        if rep is None:
+        if all(assignment.rep_for(record.source) is None for record in company.records):
             moved.append(company)
             continue
-        records = tuple(replace(record, current_owner_email=rep) for record in company.records)
+        records = tuple(
+            replace(
+                record,
+                current_owner_email=assignment.rep_for(record.source) or record.current_owner_email,
+            )
+            for record in company.records
+        )
         moved.append(CompanyFacts(company.key, records))
     return moved
 
@@ -208,8 +214,8 @@ def what_if(
     for old, new, company, adopted in zip(
         before.assignments, after.assignments, book, settled, strict=True
     ):
-        was = old.rep_email or current_owner(*ordered_records(company, primary_before))
-        will = new.rep_email or current_owner(*ordered_records(adopted, primary_after))
+        was = old.owner_after(*ordered_records(company, primary_before))
+        will = new.owner_after(*ordered_records(adopted, primary_after))
         if was != will:
             moves[(was or NO_OWNER, will or NO_OWNER)] += 1
         if old.territory != new.territory:

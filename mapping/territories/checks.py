@@ -1,5 +1,7 @@
 """Load-time checks across territories: proven overlaps (errors), and territories that can never
-win, never match or have nobody to own their accounts (warnings).
+win, never match or have nobody to own their accounts (warnings), overall or, when the reps are
+known, in one CRM (`territories_without_active_member`, also read by an evaluation for its run
+figures).
 
 Overlaps and shadowing are proven only for "pure" territories, whose criteria (ancestors'
 included) are plain lists and bands (see `domains`): two territories of the same priority and
@@ -11,7 +13,7 @@ country buckets, so a file of a thousand territories is checked in a moment.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 
 from yaml.nodes import Node
 
@@ -27,6 +29,7 @@ from mapping.territories.domains import (
     provably_contains,
     provably_overlap,
 )
+from mapping.territories.facts import CRM_NAMES, RECORDS_NOUNS, SOURCES, RepDirectoryEntry
 from mapping.territories.rules import LoadedTerritories, Territory
 from mapping.territories.values import shown, shown_number
 from mapping.territories.yaml_nodes import Where
@@ -61,6 +64,58 @@ def check_rules(rules: LoadedTerritories, where: Where, nodes: Mapping[str, Node
                     "members",
                 )
             )
+    return warnings
+
+
+def territories_without_active_member(
+    territories: Iterable[Territory], reps: Mapping[str, RepDirectoryEntry]
+) -> dict[str, list[str]]:
+    """CRM -> names (sorted) of the territories that have owner members but none active in that
+    CRM: their records in that CRM keep their owners. Only CRMs where some rep has a seat count
+    (a product run against one CRM is not told about the other), and only CRMs with such a
+    territory appear. A territory with no owner members at all is a file warning of its own."""
+    in_use = [source for source in SOURCES if any(e.has_seat_in(source) for e in reps.values())]
+    found: dict[str, list[str]] = {}
+    for territory in territories:
+        owners = territory.owners
+        if not owners:
+            continue
+        states = [reps[m.email].active_in for m in owners if m.email in reps]
+        for source in in_use:
+            if not any(source in active_in for active_in in states):
+                found.setdefault(source, []).append(territory.name)
+    return {source: sorted(names) for source, names in found.items()}
+
+
+def active_member_warnings(
+    rules: LoadedTerritories,
+    where: Where,
+    nodes: Mapping[str, Node],
+    reps: Mapping[str, RepDirectoryEntry],
+) -> list[str]:
+    """One warning per territory left without an owner member active in some CRM, in file
+    order, naming the CRMs: a rep leaving is ordinary, but it must be visible."""
+    missing: dict[str, list[str]] = {}
+    for source, names in territories_without_active_member(
+        rules.territories.values(), reps
+    ).items():
+        for name in names:
+            missing.setdefault(name, []).append(source)
+    warnings = []
+    for name in rules.territories:
+        if name not in missing:
+            continue
+        sources = [source for source in SOURCES if source in missing[name]]
+        crms = " or in ".join(CRM_NAMES[source] for source in sources)
+        records = " and ".join(RECORDS_NOUNS[source] for source in sources)
+        warnings.append(
+            where.inside(name).warning(
+                f"territory {name!r} has no owner member active in {crms}, so its {records} keep "
+                f"their owners: add an owner member active in {crms}, or reactivate one",
+                nodes.get(name),
+                "members",
+            )
+        )
     return warnings
 
 

@@ -4,13 +4,14 @@ A criteria mapping is either a set of shorthand keys, ANDed (`country`, `region`
 `postal_code`, `employees`, `annual_revenue`, and the combinators `all`, `any`, `not`), or one
 test on a named field (`field:` with `equals`, `in`, `min`/`max`, `matches` or `present`).
 Values are checked and normalised here, where the line is still known: country names become ISO
-codes, region codes must exist, industries must be unified keys, postal codes must be text.
+codes, region codes must exist, industries must be unified keys, postal codes must be text. Every
+raw CRM field a test names is recorded with where it is first used (`FieldUse`).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Collection
+from collections.abc import Collection, MutableMapping
 
 from yaml.nodes import MappingNode, Node, ScalarNode
 
@@ -31,7 +32,7 @@ from mapping.territories.criteria import (
     PostalCode,
     Present,
 )
-from mapping.territories.fields import NUMERIC_FIELDS, UNIFIED_FIELDS
+from mapping.territories.fields import NUMERIC_FIELDS, UNIFIED_FIELDS, FieldUse
 from mapping.territories.yaml_nodes import (
     Where,
     boolean,
@@ -67,9 +68,23 @@ _EXAMPLES = {
 
 
 class CriteriaBuilder:
-    def __init__(self, where: Where, known_fields: Collection[str]) -> None:
+    """Builds the criteria of one territory (named by `where`) or of one holdout (`holdout`).
+
+    `known_fields` None accepts any raw field name (whether the CRMs have it is checked when
+    they are pulled); otherwise a raw name outside it is an error. `uses` collects the raw
+    fields tested, by name, keeping the first use in the file."""
+
+    def __init__(
+        self,
+        where: Where,
+        known_fields: Collection[str] | None,
+        uses: MutableMapping[str, FieldUse],
+        holdout: str | None = None,
+    ) -> None:
         self.where = where
-        self.known_fields = frozenset(known_fields)
+        self.known_fields = None if known_fields is None else frozenset(known_fields)
+        self.uses = uses
+        self.holdout = holdout
 
     # --- mappings ----------------------------------------------------------------------------
 
@@ -292,15 +307,8 @@ class CriteriaBuilder:
     def _field_test(self, node: Node, items: list[tuple[str, ScalarNode, Node]]) -> Criterion:
         values = {key: value for key, _, value in items}
         name = text(values["field"], self.where, "field must name a field, e.g. field: Type")
-        if name not in UNIFIED_FIELDS and name not in self.known_fields:
-            raise self.where.error(
-                f"unknown field {name!r}{suggestion(name, (*UNIFIED_FIELDS, *self.known_fields))}"
-                f": use a unified field ({', '.join(UNIFIED_FIELDS)}) or a CRM field that is "
-                "pulled (add it to salesforce.account_fields or hubspot.extra_properties in "
-                "territory-sync.toml)",
-                values["field"],
-                name,
-            )
+        if name not in UNIFIED_FIELDS:
+            self._raw_field(name, values["field"])
         for key, key_node, _ in items:
             if key != "field" and key not in TEST_OPERATORS:
                 raise self.where.error(
@@ -371,6 +379,22 @@ class CriteriaBuilder:
             if not listed:
                 raise self.where.error("in lists no values: list at least one", values["in"], name)
         return self._one_of(name, listed, line, shown_as=kind)
+
+    def _raw_field(self, name: str, node: Node) -> None:
+        known = self.known_fields
+        if known is not None and name not in known:
+            raise self.where.error(
+                f"unknown field {name!r}{suggestion(name, (*UNIFIED_FIELDS, *sorted(known)))}"
+                f": use a unified field ({', '.join(UNIFIED_FIELDS)}) or a CRM field that is "
+                "pulled (add it to salesforce.account_fields or hubspot.extra_properties in "
+                "territory-sync.toml)",
+                node,
+                name,
+            )
+        line = line_of(node) or 0
+        first = self.uses.get(name)
+        if first is None or line < first.line:
+            self.uses[name] = FieldUse(name, line, self.where.territory, self.holdout)
 
     def _one_of(self, name: str, nodes: list[Node], line: int, *, shown_as: str) -> OneOf:
         if name == "country":

@@ -10,7 +10,9 @@ Order of decisions for one business (its records read primary first, see `facts`
    `specificity`, or `only_match`);
 4. no territory matched -> the catch-all territory, or the owner stays (`unmatched_keep_owner`);
 5. inside the territory: the current owner stays if an eligible member (`sticky`), otherwise the
-   account waits and is dealt after the pass (see `balancing`).
+   account waits and is dealt after the pass (see `balancing`). Eligibility is per CRM: a rep
+   inactive in one CRM keeps the records they own in the other, and a linked business's record
+   in a CRM where its rep is inactive is decided on its own (see `balancing`).
 
 The pass over the businesses is one loop with everything it needs in local variables: no dict or
 list is allocated per business except its `Assignment` (and a small tuple for waiting ones).
@@ -31,16 +33,26 @@ from mapping.territories.assignment import (
     KEEP_OWNER,
     NAMED_ACCOUNT,
     NAMED_CONFLICT,
+    NAMED_IN_CRM,
     NAMED_REP,
     NO_ELIGIBLE_MEMBER,
     NO_OWNER,
+    NONE_ACTIVE_HERE,
     TIE,
     UNMATCHED_KEEP_OWNER,
     Assignment,
+    SplitRecord,
 )
 from mapping.territories.balancing import MemberLoad, Pool, measure_for
+from mapping.territories.checks import territories_without_active_member
 from mapping.territories.codegen import HELD_OUT
-from mapping.territories.facts import SALESFORCE, CompanyFacts, RecordFacts, RepDirectoryEntry
+from mapping.territories.facts import (
+    ACTIVE_NOWHERE,
+    SALESFORCE,
+    CompanyFacts,
+    RecordFacts,
+    RepDirectoryEntry,
+)
 from mapping.territories.index import Candidate, rule_against
 from mapping.territories.rules import (
     LoadedTerritories,
@@ -61,9 +73,10 @@ class EvaluationSummary:
     unassigned: int
     """Accounts with no territory (holdouts, ties, unmatched, conflicts; named-to-rep excluded)."""
     orphans_redistributed: int
-    """Accounts moved off an owner who is inactive, unknown, no longer a member or over capacity."""
+    """Accounts with a record moved off an owner who is inactive (in that record's CRM or
+    everywhere), unknown, no longer a member or over capacity."""
     unowned_assigned: int
-    """Accounts without an owner that were given one."""
+    """Accounts without an owner that were given one (and none moved off an owner)."""
 
 
 @dataclass(eq=False)
@@ -74,6 +87,7 @@ class Evaluation:
     rules: LoadedTerritories
     assignments: list[Assignment]
     pools: dict[str, Pool] = field(repr=False)
+    reps: Mapping[str, RepDirectoryEntry] = field(repr=False)
 
     def __iter__(self) -> Iterator[Assignment]:
         return iter(self.assignments)
@@ -90,6 +104,12 @@ class Evaluation:
         pool = self.pools.get(territory)
         return pool.member_loads() if pool else []
 
+    def territories_without_active_member(self) -> dict[str, list[str]]:
+        """CRM -> the territories (sorted names) that have owner members but none active in
+        that CRM, whose records there keep their owners; only CRMs some rep has a seat in, and
+        only CRMs with such a territory."""
+        return territories_without_active_member(self.rules.territories.values(), self.reps)
+
     @cached_property
     def summary(self) -> EvaluationSummary:
         by_territory: Counter[str] = Counter()
@@ -103,8 +123,17 @@ class Evaluation:
                 ties[assignment.tied] += 1
             if assignment.unassigned:
                 unassigned += 1
-            note = assignment.rep_note
-            if note is not None and assignment.rep_email is not None:
+            # A record given a rep carries why its previous owner did not keep it.
+            note = assignment.rep_note if assignment.rep_email is not None else None
+            split = assignment.split
+            if (
+                split is not None
+                and split.rep_email is not None
+                and split.note is not None
+                and (note is None or note == NO_OWNER)
+            ):
+                note = split.note
+            if note is not None:
                 if note == NO_OWNER:
                     unowned += 1
                 else:
@@ -127,8 +156,9 @@ def evaluate(
 ) -> Evaluation:
     """Territory and rep for every business, in input order. `reps` is keyed by lower-case email.
 
-    Deterministic and independent of input order (given unique keys), and idempotent: feeding the
-    reps chosen back in as current owners gives the same territories and reps.
+    Deterministic and independent of input order (given unique keys), and idempotent: feeding
+    each record's rep (`rep_for` its CRM) back in as its owner gives the same territories and
+    reps.
 
     The pass creates no reference cycles, so the cyclic garbage collector is paused while it runs:
     otherwise it would rescan the growing list of assignments again and again."""
@@ -168,11 +198,14 @@ def _evaluate(
         records = company.records
         first = records[0]
         second: RecordFacts | None = None
+        other: str | None = None
         if len(records) > 1:
             if first.source == primary:
                 second = records[1]
             else:
                 second, first = first, records[1]
+            other = second.source
+        source = first.source
         key = company.key
 
         country = first.country
@@ -188,7 +221,7 @@ def _evaluate(
         at = bucket.first_match(first, second)
         if at == HELD_OUT:
             holdout = _holdout_name(rules, first, second)
-            append(Assignment(key, None, None, HOLDOUT, KEEP_OWNER, holdout))
+            append(Assignment(key, None, None, HOLDOUT, KEEP_OWNER, holdout, source, other))
             continue
 
         pool: Pool
@@ -208,21 +241,23 @@ def _evaluate(
             named = named_entry(first, second, lookup)
         if named is not None:
             if isinstance(named, tuple):
-                append(Assignment(key, None, None, NAMED_CONFLICT, KEEP_OWNER, named))
+                append(
+                    Assignment(key, None, None, NAMED_CONFLICT, KEEP_OWNER, named, source, other)
+                )
                 continue
             if named.rep is not None:
-                entry = reps.get(named.rep)
-                if entry is not None and entry.active:
-                    append(Assignment(key, None, named.rep, NAMED_ACCOUNT, NAMED_REP, named))
-                else:
-                    append(Assignment(key, None, None, NAMED_ACCOUNT, NO_ELIGIBLE_MEMBER, named))
+                append(_pinned_to_rep(key, named, reps.get(named.rep), first, second))
                 continue
             assert named.territory is not None
             pool, territory_rule, note = pools[named.territory], NAMED_ACCOUNT, named
         else:
             if at < 0:
                 if catch_pool is None:
-                    append(Assignment(key, None, None, UNMATCHED_KEEP_OWNER, KEEP_OWNER))
+                    append(
+                        Assignment(
+                            key, None, None, UNMATCHED_KEEP_OWNER, KEEP_OWNER, None, source, other
+                        )
+                    )
                     continue
                 pool, territory_rule, note = catch_pool, CATCH_ALL, None
             else:
@@ -233,7 +268,9 @@ def _evaluate(
                     if winner.tie_partners:
                         tied = _tied(winner, first, second)
                         if tied is not None:
-                            append(Assignment(key, None, None, TIE, KEEP_OWNER, tied))
+                            append(
+                                Assignment(key, None, None, TIE, KEEP_OWNER, tied, source, other)
+                            )
                             continue
                     territory_rule, note = _runner_up(winner, first, second)
                 pool = pools[winner.name]
@@ -241,14 +278,24 @@ def _evaluate(
         # The rep: the current owner stays when eligible, otherwise the account waits.
         slot_of = pool.slot_of
         if not slot_of:
-            append(Assignment(key, pool.name, None, territory_rule, NO_ELIGIBLE_MEMBER, note))
+            append(
+                Assignment(
+                    key, pool.name, None, territory_rule, NO_ELIGIBLE_MEMBER, note, source, other
+                )
+            )
+            continue
+        if not pool.everywhere and not pool.covers_records(first, second):
+            # Some member is inactive in a CRM of this business: decided record by record.
+            pool.place(assignments, key, first, second, territory_rule, note, measure)
             continue
         slot = slot_of.get(first.current_owner_email)
         if slot is None and second is not None:
             slot = slot_of.get(second.current_owner_email)
         if slot is None:
             pool.waiting.append((key, len(assignments), first, second))
-            append(Assignment(key, pool.name, None, territory_rule, pool.rep_rule, note))
+            append(
+                Assignment(key, pool.name, None, territory_rule, pool.rep_rule, note, source, other)
+            )
             continue
         pool.counts[slot] += 1
         if by_measure:
@@ -256,14 +303,55 @@ def _evaluate(
         if pool.has_capacity:
             pool.sticky[slot].append((key, len(assignments), first, second))
         append(
-            Assignment(key, pool.name, pool.emails[slot], territory_rule, pool.sticky_rule, note)
+            Assignment(
+                key,
+                pool.name,
+                pool.emails[slot],
+                territory_rule,
+                pool.sticky_rule,
+                note,
+                source,
+                other,
+            )
         )
 
     for pool in pools.values():
         if pool.has_capacity:
             pool.release_over_capacity(assignments, measure)
         pool.deal(assignments, measure, reps)
-    return Evaluation(rules, assignments, pools)
+    return Evaluation(rules, assignments, pools, reps)
+
+
+def _pinned_to_rep(
+    key: str,
+    named: NamedAccount,
+    entry: RepDirectoryEntry | None,
+    first: RecordFacts,
+    second: RecordFacts | None,
+) -> Assignment:
+    """A business the file pins to a rep: the rep owns its records in the CRMs where they are
+    active; the others keep their owner."""
+    rep = named.rep
+    active_in = entry.active_in if entry is not None else ACTIVE_NOWHERE
+    source = first.source
+    other = second.source if second is not None else None
+    if source in active_in:
+        assignment = Assignment(key, None, rep, NAMED_ACCOUNT, NAMED_REP, named, source, other)
+        if second is not None and second.source not in active_in:
+            assignment.split = SplitRecord(
+                second.source, None, NO_ELIGIBLE_MEMBER, NAMED_IN_CRM, second.current_owner_email
+            )
+        return assignment
+    assignment = Assignment(
+        key, None, None, NAMED_ACCOUNT, NO_ELIGIBLE_MEMBER, named, source, other
+    )
+    if active_in:
+        assignment.rep_note = NONE_ACTIVE_HERE
+        if second is not None and second.source in active_in:
+            assignment.split = SplitRecord(
+                second.source, rep, NAMED_REP, NAMED_IN_CRM, second.current_owner_email
+            )
+    return assignment
 
 
 def _tied(

@@ -5,6 +5,8 @@ the account actually has, including the territories the index never offered (mar
 candidates: their geography rules the account out). The decision itself is the engine's: the
 account's `Assignment` from a full evaluation when one is given (so the rep shown is exactly the
 one a run picks, with the loads that made it so), otherwise an evaluation of this account alone.
+Owners are per CRM record (`record_owners`): who owns each record today, who will, and why,
+naming the CRM where a rep is inactive.
 """
 
 from __future__ import annotations
@@ -16,7 +18,12 @@ from mapping.territories.assignment import Assignment
 from mapping.territories.balancing import MemberLoad
 from mapping.territories.criteria import Outcome
 from mapping.territories.engine import Evaluation, evaluate, named_entry
-from mapping.territories.facts import CompanyFacts, RepDirectoryEntry, ordered_records
+from mapping.territories.facts import (
+    CRM_NAMES,
+    CompanyFacts,
+    RepDirectoryEntry,
+    ordered_records,
+)
 from mapping.territories.fields import UNIFIED_FIELDS, reader_for
 from mapping.territories.rules import LoadedTerritories, NamedAccount
 from mapping.territories.values import shown
@@ -49,6 +56,51 @@ class HoldoutCheck:
     outcome: Outcome
 
 
+@dataclass(frozen=True, slots=True)
+class RecordOwner:
+    """One CRM record of a business: its owner today, its rep after the evaluation, and why."""
+
+    source: str
+    external_id: str
+    owner: str | None
+    """Today's owner (an email), or None."""
+    rep: str | None
+    """The rep the evaluation gives it; None: it keeps its owner."""
+    rule: str
+    reason: str
+    """How this record's rep was chosen (or why its owner stays)."""
+
+    def line(self, *, with_reason: bool = True) -> str:
+        """The record's line for a terminal: `HubSpot 1002: ana -> bo (balanced): why`."""
+        if self.rep is None:
+            change = f"keeps its owner {self.owner or '(none)'}"
+        elif self.rep == self.owner:
+            change = f"stays with {self.rep}"
+        else:
+            change = f"{self.owner or '(no owner)'} -> {self.rep}"
+        text = f"{CRM_NAMES[self.source]} {self.external_id}: {change} ({self.rule})"
+        return f"{text}: {self.reason}" if with_reason and self.reason else text
+
+
+def record_owners(
+    company: CompanyFacts, assignment: Assignment, primary_source: str
+) -> tuple[RecordOwner, ...]:
+    """Each record's owner today and after `assignment`, the deciding record first."""
+    first, second = ordered_records(company, primary_source)
+    return tuple(
+        RecordOwner(
+            source=record.source,
+            external_id=record.external_id,
+            owner=record.current_owner_email,
+            rep=assignment.rep_for(record.source),
+            rule=assignment.rep_rule_for(record.source) or assignment.rep_rule,
+            reason=assignment.rep_reason_for(record.source),
+        )
+        for record in (first, second)
+        if record is not None
+    )
+
+
 @dataclass(frozen=True)
 class Explanation:
     key: str
@@ -63,6 +115,8 @@ class Explanation:
     """Candidates first, in the order the rules of engagement rank them; then the others in file
     order."""
     assignment: Assignment
+    owners: tuple[RecordOwner, ...]
+    """Per CRM record: its owner today, its rep after the evaluation, and why."""
     member_loads: tuple[MemberLoad, ...]
     """Accounts and load of the chosen territory's eligible owners after the evaluation."""
     alone: bool
@@ -128,6 +182,7 @@ def explain(
         named_account=named,
         territories=tuple(ordered),
         assignment=assignment,
+        owners=record_owners(company, assignment, rules.settings.primary_source),
         member_loads=tuple(loads),
         alone=alone,
     )
@@ -201,13 +256,19 @@ def render_explanation(explanation: Explanation) -> str:
     lines.append(f"Decision ({a.territory_rule}): {a.territory_reason}")
     rep = a.rep_reason or "The account keeps its current owner."
     lines.append(f"Rep ({a.rep_rule}): {rep}")
+    lines.append("Owner per CRM:")
+    for owner in explanation.owners:
+        # The primary record's reason is the line above; a record decided apart says its own.
+        lines.append(f"  {owner.line(with_reason=owner.reason != a.rep_reason)}")
     if explanation.member_loads:
         lines.append(f"Loads in {a.territory} after this evaluation:")
         for load in explanation.member_loads:
             cap = f", capacity {load.capacity}" if load.capacity is not None else ""
+            inactive = [CRM_NAMES[source] for source in CRM_NAMES if source not in load.active_in]
+            status = f", inactive in {' and '.join(inactive)}" if inactive else ""
             lines.append(
                 f"  {load.email}: {load.accounts} accounts, load {load.load} "
-                f"(weight {load.weight:g}{cap})"
+                f"(weight {load.weight:g}{cap}{status})"
             )
     if explanation.alone:
         lines.append(

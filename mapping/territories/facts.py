@@ -25,18 +25,41 @@ if TYPE_CHECKING:
 SALESFORCE = "salesforce"
 HUBSPOT = "hubspot"
 SOURCES = (SALESFORCE, HUBSPOT)
+CRM_NAMES = {SALESFORCE: "Salesforce", HUBSPOT: "HubSpot"}
+"""How a person names each CRM, in reasons and warnings."""
+RECORD_NOUNS = {SALESFORCE: "Salesforce account", HUBSPOT: "HubSpot company"}
+"""What each CRM calls the record of a business."""
+RECORDS_NOUNS = {SALESFORCE: "Salesforce accounts", HUBSPOT: "HubSpot companies"}
+ACTIVE_EVERYWHERE: frozenset[str] = frozenset(SOURCES)
+ACTIVE_NOWHERE: frozenset[str] = frozenset()
 
 _NO_RAW: Mapping[str, object] = MappingProxyType({})
 
 
 @dataclass(frozen=True, slots=True)
 class RepDirectoryEntry:
-    """A rep as the last pull knows them, keyed by lower-case email (built from the Rep table)."""
+    """A rep as the last pull knows them, keyed by lower-case email (built from the Rep table).
+
+    Status is per CRM: a rep whose HubSpot seat is archived is inactive in HubSpot only, so their
+    HubSpot companies are redistributed while their Salesforce accounts stay with them."""
 
     email: str
-    active: bool
+    active_in: frozenset[str]
+    """The CRMs (`salesforce`, `hubspot`) where the rep has an active seat."""
     has_salesforce_id: bool
     has_hubspot_id: bool
+
+    @property
+    def active(self) -> bool:
+        """Active in at least one CRM."""
+        return bool(self.active_in)
+
+    def is_active_in(self, source: str) -> bool:
+        return source in self.active_in
+
+    def has_seat_in(self, source: str) -> bool:
+        """The rep has a user (active or not) in that CRM."""
+        return self.has_salesforce_id if source == SALESFORCE else self.has_hubspot_id
 
 
 @dataclass(slots=True, eq=False)

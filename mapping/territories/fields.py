@@ -1,10 +1,11 @@
 """The field names a territory file may test, and how a business's value for each is read.
 
 Two kinds of name: the unified fields every account has after mapping (`country`, `employees`,
-...), and raw CRM fields in the CRM's own spelling (`Type`, `Do_Not_Reassign__c`,
-`lifecyclestage`). Raw names must be known (pulled) so that a typo is an error at load time
-rather than a rule that silently never matches; the integrator passes the pulled field names, the
-default below covers the fields the connectors pull plus the sandbox's custom fields.
+...), the product's own model, and raw CRM fields in the CRM's own spelling (`Type`,
+`lifecyclestage`, custom fields). No CRM field is known here: a file may name any raw field, and
+loading records where each one is first used (`FieldUse`), so the run pulls exactly those and a
+field a CRM lacks is reported with its file and line. A caller that knows a CRM's fields passes
+them to the loader, and then a name outside them is an error (with a "did you mean").
 
 A reader takes the business's two records in decision order (primary first, see `facts`) and
 returns the first value that is not None.
@@ -13,6 +14,7 @@ returns the first value that is not None.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from operator import attrgetter
 
 from mapping.territories.facts import RecordFacts
@@ -36,45 +38,25 @@ GEOGRAPHIC_FIELDS = frozenset({"country", "region"})
 """The fields the territory index is keyed on: criteria reading only these are decided once per
 (country, region) pair instead of once per account."""
 
-# Salesforce Account fields the connector pulls (connectors/salesforce_settings.py), plus the
-# standard `Type` picklist and the sandbox org's custom checkbox.
-SALESFORCE_RAW_FIELDS: tuple[str, ...] = (
-    "Id",
-    "Name",
-    "Website",
-    "BillingCountry",
-    "BillingState",
-    "BillingCity",
-    "BillingPostalCode",
-    "Industry",
-    "NumberOfEmployees",
-    "AnnualRevenue",
-    "OwnerId",
-    "SystemModstamp",
-    "IsDeleted",
-    "Type",
-    "Do_Not_Reassign__c",
-)
-# HubSpot company properties the connector pulls (connectors/hubspot_settings.py), plus the default
-# `lifecyclestage` property and the sandbox portal's custom checkbox.
-HUBSPOT_RAW_FIELDS: tuple[str, ...] = (
-    "hs_object_id",
-    "name",
-    "domain",
-    "website",
-    "country",
-    "state",
-    "city",
-    "zip",
-    "industry",
-    "numberofemployees",
-    "annualrevenue",
-    "hubspot_owner_id",
-    "hs_lastmodifieddate",
-    "lifecyclestage",
-    "do_not_reassign",
-)
-DEFAULT_KNOWN_RAW_FIELDS: frozenset[str] = frozenset(SALESFORCE_RAW_FIELDS + HUBSPOT_RAW_FIELDS)
+
+@dataclass(frozen=True, slots=True)
+class FieldUse:
+    """Where a territory file first tests a raw CRM field: so a run pulls exactly the fields a
+    file uses, and an error about a field a CRM lacks names the file, line and field."""
+
+    field: str
+    line: int
+    territory: str | None
+    """The territory whose criteria test it, or None when a holdout does."""
+    holdout: str | None = None
+    """The holdout whose criteria test it, or None when a territory does."""
+
+    @property
+    def place(self) -> str:
+        """For messages: territory 'NA-West', or holdout 'Customers'."""
+        if self.territory is not None:
+            return f"territory {self.territory!r}"
+        return f"holdout {self.holdout!r}"
 
 
 def unified_reader(name: str) -> FieldReader:

@@ -45,7 +45,8 @@ Criteria (a mapping; its keys are ANDed; a child's criteria are ANDed with its p
   range compares the code's first len(from) characters. Postal codes must be quoted.
 - `employees: {min: 1000}`, `annual_revenue: {min: 1000000, max: 50000000}`: bands, min included,
   max excluded (so `max: 1000` and `min: 1000` never overlap).
-- A test on any field, unified or a pulled CRM field in the CRM's spelling:
+- A test on any field, unified or a CRM field in the CRM's own spelling (any name: a run pulls
+  the fields the file tests, and reports one no CRM has, with its line):
   `{field: NAME, equals: V}`, `{field: NAME, in: [...]}`, `{field: NAME, min: X, max: Y}`,
   `{field: NAME, matches: REGEX}` (case-insensitive search), `{field: NAME, present: true}`.
   On CRM fields, `equals`/`in` ignore case and read "true"/"1000" text as the value it spells.
@@ -69,11 +70,11 @@ from pathlib import Path
 
 from yaml.nodes import MappingNode, Node, ScalarNode
 
-from mapping.territories.checks import check_rules
+from mapping.territories.checks import active_member_warnings, check_rules
 from mapping.territories.criteria import Criterion
 from mapping.territories.criteria_loader import CriteriaBuilder
-from mapping.territories.facts import RepDirectoryEntry
-from mapping.territories.fields import DEFAULT_KNOWN_RAW_FIELDS
+from mapping.territories.facts import CRM_NAMES, RECORDS_NOUNS, SOURCES, RepDirectoryEntry
+from mapping.territories.fields import FieldUse
 from mapping.territories.named_and_holdouts import read_holdouts, read_named_accounts
 from mapping.territories.rules import (
     BALANCE_MEASURES,
@@ -115,13 +116,15 @@ def load_territory_file(
     path: str | Path,
     *,
     known_reps: Mapping[str, RepDirectoryEntry] | None = None,
-    known_fields: Collection[str] = DEFAULT_KNOWN_RAW_FIELDS,
+    known_fields: Collection[str] | None = None,
 ) -> LoadedTerritories:
     """Read, validate and compile a territory file; raises `TerritoryFileError`.
 
     `known_reps` (by lower-case email, from the last pull) turns unknown member emails into errors
-    and inactive or one-CRM reps into warnings; without it only the email's shape is checked.
-    `known_fields` are the raw CRM field names pulled, which tests on fields may name."""
+    and inactive or one-CRM reps, and territories without an owner member active in a CRM, into
+    warnings; without it only the email's shape is checked. `known_fields` None lets tests name
+    any raw CRM field (`LoadedTerritories.raw_fields` lists them, to be checked against the CRMs);
+    given the raw field names a caller knows the CRMs have, any other raw name is an error."""
     source = str(path)
     try:
         data = Path(path).read_bytes()
@@ -148,7 +151,7 @@ def parse_territory_text(
     source_name: str,
     *,
     known_reps: Mapping[str, RepDirectoryEntry] | None = None,
-    known_fields: Collection[str] = DEFAULT_KNOWN_RAW_FIELDS,
+    known_fields: Collection[str] | None = None,
 ) -> LoadedTerritories:
     """`load_territory_file` on text already read; `source_name` is what errors call the file."""
     return _Loader(source_name, known_reps, known_fields).load(content)
@@ -179,13 +182,15 @@ class _Loader:
         self,
         source_name: str,
         known_reps: Mapping[str, RepDirectoryEntry] | None,
-        known_fields: Collection[str],
+        known_fields: Collection[str] | None,
     ) -> None:
         self.where = Where(source_name)
         self.known_reps = (
             None if known_reps is None else {k.lower(): v for k, v in known_reps.items()}
         )
-        self.known_fields = frozenset(known_fields)
+        self.known_fields = None if known_fields is None else frozenset(known_fields)
+        self.raw_fields: dict[str, FieldUse] = {}
+        """Raw CRM fields the criteria test, with their first use."""
         self.drafts: dict[str, _Draft] = {}
         self.rep_nodes: dict[str, tuple[Node, Where]] = {}
         """Where each rep is first named, for warnings about the rep."""
@@ -234,7 +239,9 @@ class _Loader:
         named = read_named_accounts(
             sections.get("named_accounts"), self.where, territories, self._email
         )
-        holdouts = read_holdouts(sections.get("holdouts"), self.where, self.known_fields)
+        holdouts = read_holdouts(
+            sections.get("holdouts"), self.where, self.known_fields, self.raw_fields
+        )
         rules = LoadedTerritories(
             source_name=self.where.file,
             fingerprint=fingerprint,
@@ -243,11 +250,13 @@ class _Loader:
             named_accounts=named,
             holdouts=holdouts,
             warnings=[],
+            raw_fields=dict(sorted(self.raw_fields.items(), key=lambda item: item[1].line)),
         )
-        rules.warnings.extend(
-            check_rules(rules, self.where, {n: d.node for n, d in self.drafts.items()})
-        )
+        nodes = {n: d.node for n, d in self.drafts.items()}
+        rules.warnings.extend(check_rules(rules, self.where, nodes))
         rules.warnings.extend(self._rep_warnings())
+        if self.known_reps is not None:
+            rules.warnings.extend(active_member_warnings(rules, self.where, nodes, self.known_reps))
         rules.index.prepare()  # compile now, not during the first evaluation
         return rules
 
@@ -389,7 +398,9 @@ class _Loader:
             )
         criteria: list[Criterion] = []
         if "criteria" in values:
-            criteria = CriteriaBuilder(where, self.known_fields).terms(values["criteria"])
+            criteria = CriteriaBuilder(where, self.known_fields, self.raw_fields).terms(
+                values["criteria"]
+            )
         assignment = None
         if "assignment" in values:
             assignment = self._choice_in(
@@ -571,26 +582,33 @@ class _Loader:
         warnings = []
         for email, (node, where) in self.rep_nodes.items():
             entry = self.known_reps[email]
-            if not entry.active:
+            field = "members" if where.territory else "rep"
+            if not entry.active_in:
                 warnings.append(
                     where.warning(
                         f"rep {email} is inactive: they get no new accounts, and accounts they "
                         "own go to other members; remove them, or reactivate the user",
                         node,
-                        "members" if where.territory else "rep",
+                        field,
                     )
                 )
-            for has, crm, other in (
-                (entry.has_salesforce_id, "HubSpot", "Salesforce"),
-                (entry.has_hubspot_id, "Salesforce", "HubSpot"),
-            ):
-                if not has and (entry.has_salesforce_id or entry.has_hubspot_id):
-                    warnings.append(
-                        where.warning(
-                            f"rep {email} exists only in {crm}: their {other} accounts are "
-                            f"reported, never written; add them to {other} with the same email",
-                            node,
-                            "members" if where.territory else "rep",
-                        )
+                continue
+            for source in SOURCES:
+                if source in entry.active_in:
+                    continue
+                (other,) = (s for s in SOURCES if s != source)
+                crm, records = CRM_NAMES[source], RECORDS_NOUNS[source]
+                if entry.has_seat_in(source):
+                    message = (
+                        f"rep {email} is inactive in {crm}: their {records} go to other members "
+                        f"active in {crm}, and their {RECORDS_NOUNS[other]} stay with them; "
+                        f"reactivate their {crm} user if that is not meant"
                     )
+                else:
+                    message = (
+                        f"rep {email} exists only in {CRM_NAMES[other]}: they are given no "
+                        f"{records}, which go to members active in {crm}; add them to {crm} "
+                        "with the same email"
+                    )
+                warnings.append(where.warning(message, node, field))
         return warnings

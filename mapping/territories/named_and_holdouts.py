@@ -10,12 +10,13 @@ accounts that are never reassigned.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Collection, Mapping, MutableMapping
 
 from yaml.nodes import Node
 
 from mapping.normalise import normalise_domain
 from mapping.territories.criteria_loader import CriteriaBuilder
+from mapping.territories.fields import FieldUse
 from mapping.territories.rules import Holdout, NamedAccount, Territory, salesforce_id_key
 from mapping.territories.yaml_nodes import (
     Where,
@@ -147,9 +148,12 @@ def _identifier(match_by: str, node: Node, where: Where) -> str:
 
 
 def read_holdouts(
-    node: Node | None, where: Where, known_fields: Collection[str]
+    node: Node | None,
+    where: Where,
+    known_fields: Collection[str] | None,
+    uses: MutableMapping[str, FieldUse],
 ) -> tuple[Holdout, ...]:
-    """The `holdouts:` list."""
+    """The `holdouts:` list; raw fields their criteria test are recorded in `uses`."""
     if node is None:
         return ()
     entries = sequence(
@@ -182,6 +186,6 @@ def read_holdouts(
                 entry,
                 "criteria",
             )
-        criterion = CriteriaBuilder(where, known_fields).one(values["criteria"])
+        criterion = CriteriaBuilder(where, known_fields, uses, holdout=name).one(values["criteria"])
         holdouts.append(Holdout(name, line_of(entry) or 0, criterion))
     return tuple(holdouts)

@@ -8,12 +8,14 @@ says which territory wrote each one, for explanations.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING
 
 from mapping.territories.criteria import Criterion, Test, all_of
+from mapping.territories.fields import FieldUse
+from territory_sync.errors import TerritoryFileError
 
 if TYPE_CHECKING:
     from mapping.territories.index import TerritoryIndex
@@ -124,6 +126,21 @@ class LoadedTerritories:
     named_accounts: tuple[NamedAccount, ...]
     holdouts: tuple[Holdout, ...]
     warnings: list[str]
+    raw_fields: Mapping[str, FieldUse] = field(default_factory=dict)
+    """Every raw CRM field the file tests (territories' criteria and holdouts), by name, with
+    its first use in the file. Unified fields are not listed."""
+
+    def raw_field_error(self, name: str, message: str) -> TerritoryFileError:
+        """An error about raw field `name` (one of `raw_fields`) that names the file, the line
+        and the territory or holdout where the file first tests it, e.g. when no CRM has it."""
+        use = self.raw_fields[name]
+        return TerritoryFileError(
+            message if use.territory is not None else f"{use.place}: {message}",
+            file=self.source_name,
+            line=use.line or None,
+            territory=use.territory,
+            field=name,
+        )
 
     @cached_property
     def index(self) -> TerritoryIndex:

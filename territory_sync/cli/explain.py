@@ -19,7 +19,8 @@ def explain(
     account: Annotated[str, typer.Argument(help="A CRM record id or a domain.")],
     as_json: Annotated[bool, typer.Option("--json", help=JSON_OPTION_HELP)] = False,
 ) -> None:
-    """Every territory considered, each criterion with the account's value, and the decision."""
+    """Every territory considered, each criterion with the account's value, and the decision,
+    with each CRM record's owner (a rep inactive in one CRM loses only that CRM's record)."""
     state = cli_context(ctx)
     evaluated = evaluate_store(state.settings, state.database())
     wanted = account.strip().lower()
@@ -47,6 +48,14 @@ def explain(
                 "territory_rule": assignment.territory_rule,
                 "rep_rule": assignment.rep_rule,
                 "reason": assignment.reason,
+                "by_crm": {
+                    source: {
+                        "rep_email": assignment.rep_for(source),
+                        "rep_rule": assignment.rep_rule_for(source),
+                        "reason": assignment.reason_for(source),
+                    }
+                    for source in assignment.sources
+                },
             }
             if assignment
             else None

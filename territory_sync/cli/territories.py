@@ -1,4 +1,9 @@
-"""`territory-sync territories check`: validate a territory file before any run uses it."""
+"""`territory-sync territories check`: validate a territory file before any run uses it.
+
+With the reps of the last pull, a territory whose owner members are all inactive in a CRM is a
+warning naming the territory and the CRM, not an error: a rep leaving is ordinary, and the file
+is still valid (that CRM's records there keep their owners until an owner is added or
+reactivated)."""
 
 from __future__ import annotations
 
@@ -7,6 +12,7 @@ from typing import Annotated
 
 import typer
 
+from mapping.territories.checks import territories_without_active_member
 from sync.companies import load_rep_index
 from sync.evaluate import load_rules
 from territory_sync.cli.context import cli_context
@@ -25,7 +31,8 @@ def check(
 ) -> None:
     """Load and validate the file: errors name file, line, territory and field; exit 2 on error.
 
-    Rep emails are checked against the reps of the last pull when the database has any."""
+    Rep emails are checked against the reps of the last pull when the database has any, and
+    territories without an owner member active in a CRM are warned about, naming the CRM."""
     state = cli_context(ctx)
     reps = load_rep_index(state.database())
     rules = load_rules(state.settings, reps, str(file) if file else None)
@@ -36,6 +43,11 @@ def check(
         "named_accounts": len(rules.named_accounts),
         "holdouts": len(rules.holdouts),
         "checked_against_pulled_reps": bool(reps.directory),
+        "territories_without_active_member": (
+            territories_without_active_member(rules.territories.values(), reps.directory)
+            if reps.directory
+            else None
+        ),
         "warnings": rules.warnings,
     }
     if as_json:

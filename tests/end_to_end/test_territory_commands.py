@@ -5,7 +5,9 @@ from __future__ import annotations
 import json
 
 import pytest
+from sqlalchemy import update
 
+from sync.companies import REPS
 from territory_sync.cli import main
 from tests.end_to_end.conftest import Product
 
@@ -45,6 +47,21 @@ def test_check_refuses_a_rep_nobody_knows_naming_file_line_and_territory(
     assert f"{broken}:7" in err
     assert "territory 'West'" in err
     assert "nobody@acme-revenue.example" in err
+
+
+def test_check_warns_of_a_territory_whose_owners_are_all_inactive_in_hubspot_and_exits_0(
+    pulled: Product, capsys: pytest.CaptureFixture[str]
+) -> None:
+    west = ("maya.chen@acme-revenue.example", "daniel.okafor@acme-revenue.example")
+    with pulled.database.engine.begin() as connection:
+        connection.execute(update(REPS).where(REPS.c.email.in_(west)).values(hubspot_active=False))
+    assert cli(pulled, "territories", "check", "--json") == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["territories_without_active_member"] == {"hubspot": ["NA-West"]}
+    assert any(
+        "territory 'NA-West' has no owner member active in HubSpot" in warning
+        for warning in report["warnings"]
+    )
 
 
 def test_explain_shows_each_criterion_with_the_accounts_value_and_the_decision(

@@ -33,11 +33,29 @@ def test_one_rep_holding_everything_approaches_a_gini_of_one() -> None:
 def test_the_what_if_counts_moves_between_reps_and_the_books_after() -> None:
     companies = [company(n, "ana@x.example" if n < 6 else "ben@x.example") for n in range(8)]
     current = [
-        Assignment(c.key, "West", c.records[0].current_owner_email, "only_match", "sticky")
+        Assignment(
+            c.key,
+            "West",
+            c.records[0].current_owner_email,
+            "only_match",
+            "sticky",
+            None,
+            "salesforce",
+            None,
+        )
         for c in companies
     ]
     proposed = [
-        Assignment(c.key, "West", "ben@x.example" if n < 2 else None, "only_match", "balanced")
+        Assignment(
+            c.key,
+            "West",
+            "ben@x.example" if n < 2 else None,
+            "only_match",
+            "balanced",
+            None,
+            "salesforce",
+            None,
+        )
         for n, c in enumerate(companies)
     ]
     report = what_if(companies, current, proposed, "salesforce")

@@ -12,14 +12,24 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mapping.territories import CompanyFacts, RecordFacts, RepDirectoryEntry, evaluate
+from mapping.territories import (
+    ACTIVE_EVERYWHERE,
+    ACTIVE_NOWHERE,
+    CompanyFacts,
+    RecordFacts,
+    RepDirectoryEntry,
+    evaluate,
+)
 from mapping.territories import parse_territory_text as parse
 from territory_sync.errors import TerritoryFileError
 
 ANA, BEN, CLEO, DEV = (f"{n}@acme.example" for n in ("ana", "ben", "cleo", "dev"))
 REPS = {
     email: RepDirectoryEntry(
-        email, active=email != DEV, has_salesforce_id=True, has_hubspot_id=True
+        email,
+        active_in=ACTIVE_EVERYWHERE if email != DEV else ACTIVE_NOWHERE,
+        has_salesforce_id=True,
+        has_hubspot_id=True,
     )
     for email in (ANA, BEN, CLEO, DEV)
 }
@@ -228,10 +238,6 @@ MALFORMED_FILES = [
     (
         "version: 1\nterritories:\n  - name: A\n    priority: high\n",
         "t.yaml:4: territory 'A', field 'priority': priority must be a whole number; the higher priority wins an overlap",
-    ),
-    (
-        "version: 1\nterritories:\n  - name: A\n    criteria:\n      field: Nope__c\n      equals: 1\n",
-        "t.yaml:5: territory 'A', field 'Nope__c': unknown field 'Nope__c': use a unified field (name, domain, country, region, city, postal_code, industry, industry_raw, employees, annual_revenue) or a CRM field that is pulled (add it to salesforce.account_fields or hubspot.extra_properties in territory-sync.toml)",
     ),
     (
         "version: 1\nterritories:\n  - name: A\n    members:\n      - email: a@b.example\n        role: boss\n",

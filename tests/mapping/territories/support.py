@@ -8,6 +8,10 @@ from decimal import Decimal
 from typing import Any
 
 from mapping.territories import (
+    ACTIVE_EVERYWHERE,
+    ACTIVE_NOWHERE,
+    HUBSPOT,
+    SALESFORCE,
     CompanyFacts,
     Evaluation,
     LoadedTerritories,
@@ -35,22 +39,30 @@ def directory(
     inactive: Iterable[str] = (),
     salesforce_only: Iterable[str] = (),
     hubspot_only: Iterable[str] = (),
+    inactive_in_salesforce: Iterable[str] = (),
+    inactive_in_hubspot: Iterable[str] = (),
 ) -> dict[str, RepDirectoryEntry]:
-    """Reps by email; names without "@" get the test domain."""
+    """Reps by email; names without "@" get the test domain. `active` reps are active in both
+    CRMs, `inactive` ones in neither; `salesforce_only` and `hubspot_only` reps have a seat in
+    one CRM; `inactive_in_...` reps have seats in both, one of them archived."""
     entries: dict[str, RepDirectoryEntry] = {}
 
-    def add(name: str, is_active: bool, has_sf: bool, has_hs: bool) -> None:
+    def add(name: str, active_in: frozenset[str], has_sf: bool, has_hs: bool) -> None:
         address = name if "@" in name else email(name)
-        entries[address] = RepDirectoryEntry(address, is_active, has_sf, has_hs)
+        entries[address] = RepDirectoryEntry(address, active_in, has_sf, has_hs)
 
     for name in active:
-        add(name, True, True, True)
+        add(name, ACTIVE_EVERYWHERE, True, True)
     for name in inactive:
-        add(name, False, True, True)
+        add(name, ACTIVE_NOWHERE, True, True)
     for name in salesforce_only:
-        add(name, True, True, False)
+        add(name, frozenset({SALESFORCE}), True, False)
     for name in hubspot_only:
-        add(name, True, False, True)
+        add(name, frozenset({HUBSPOT}), False, True)
+    for name in inactive_in_salesforce:
+        add(name, frozenset({HUBSPOT}), True, True)
+    for name in inactive_in_hubspot:
+        add(name, frozenset({SALESFORCE}), True, True)
     return entries
 
 

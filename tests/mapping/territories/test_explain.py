@@ -4,7 +4,7 @@ rule and why this rep."""
 from __future__ import annotations
 
 from mapping.territories import evaluate, explain, render_explanation
-from tests.mapping.territories.support import company, directory, email, load, sf
+from tests.mapping.territories.support import company, directory, email, hs, load, sf
 
 FILE = """
 territories:
@@ -95,3 +95,27 @@ def test_a_held_out_account_shows_the_holdout_that_holds_it() -> None:
     assert '"Customers" (line 19): holds it' in text
     assert '    Type equals "Customer - Direct": yes (the account has "Customer - Direct")' in text
     assert 'Decision (holdout): Held out by "Customers"' in text
+
+
+def test_each_crm_record_shows_its_owner_and_why_naming_the_crm_where_the_rep_is_inactive() -> None:
+    rules = load(FILE)
+    reps = directory("bo", "kim", inactive_in_hubspot=["ana"])
+    linked = company(
+        "a",
+        sf("001A", country="US", region="US-CA", owner="ana"),
+        hs("1001", owner="ana"),
+    )
+    explanation = explain(linked, rules, reps)
+    assert [(o.source, o.owner, o.rep, o.rule) for o in explanation.owners] == [
+        ("salesforce", email("ana"), email("ana"), "sticky"),
+        ("hubspot", email("ana"), email("bo"), "balanced"),
+    ]
+    text = render_explanation(explanation)
+    assert "  Salesforce 001A: stays with ana@acme-revenue.example (sticky)\n" in text
+    assert (
+        "  HubSpot 1001: ana@acme-revenue.example -> bo@acme-revenue.example (balanced): "
+        "ana@acme-revenue.example is inactive in HubSpot, so the HubSpot company goes to "
+        "bo@acme-revenue.example, who had the lowest load for their weight among the owner "
+        "members of NA-West active in HubSpot."
+    ) in text
+    assert "  ana@acme-revenue.example: 1 accounts, load 1 (weight 1, inactive in HubSpot)" in text

@@ -25,8 +25,18 @@ def test_a_rep_known_in_one_crm_only_is_a_warning_not_an_error() -> None:
     rules = load(MEMBERS, reps=directory("ana", salesforce_only=["bo"]))
     assert rules.warnings == [
         "territories.yaml:7: territory 'West', field 'members': rep bo@acme-revenue.example "
-        "exists only in Salesforce: their HubSpot accounts are reported, never written; add them "
-        "to HubSpot with the same email"
+        "exists only in Salesforce: they are given no HubSpot companies, which go to members "
+        "active in HubSpot; add them to HubSpot with the same email"
+    ]
+
+
+def test_a_rep_inactive_in_one_crm_is_a_warning_naming_that_crm() -> None:
+    rules = load(MEMBERS, reps=directory("ana", inactive_in_hubspot=["bo"]))
+    assert rules.warnings == [
+        "territories.yaml:7: territory 'West', field 'members': rep bo@acme-revenue.example is "
+        "inactive in HubSpot: their HubSpot companies go to other members active in HubSpot, "
+        "and their Salesforce accounts stay with them; reactivate their HubSpot user if that is "
+        "not meant"
     ]
 
 
@@ -140,3 +150,17 @@ def test_a_file_that_is_not_utf8_says_so(tmp_path: Path) -> None:
     with pytest.raises(TerritoryFileError) as raised:
         load_territory_file(path)
     assert str(raised.value) == f"{path}: the file is not UTF-8 text: save it as UTF-8"
+
+
+def test_a_territory_whose_owners_are_all_inactive_in_one_crm_is_a_warning_naming_it() -> None:
+    rules = load(MEMBERS, reps=directory(inactive_in_hubspot=["ana", "bo"]))
+    assert rules.warnings[-1] == (
+        "territories.yaml:3: territory 'West', field 'members': territory 'West' has no owner "
+        "member active in HubSpot, so its HubSpot companies keep their owners: add an owner "
+        "member active in HubSpot, or reactivate one"
+    )
+
+
+def test_a_crm_no_rep_has_a_seat_in_is_not_reported() -> None:
+    rules = load(MEMBERS, reps=directory(salesforce_only=["ana", "bo"]))
+    assert not any("has no owner member active in" in warning for warning in rules.warnings)

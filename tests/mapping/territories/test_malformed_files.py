@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from mapping.territories import RepDirectoryEntry, parse_territory_text
+from mapping.territories import ACTIVE_EVERYWHERE, RepDirectoryEntry, parse_territory_text
 from territory_sync.errors import TerritoryFileError
 
 CASES: dict[str, tuple[str, str]] = {
@@ -114,15 +114,6 @@ CASES: dict[str, tuple[str, str]] = {
         '"940"]]}\n',
         "territories.yaml:4: territory 'Bay', field 'postal_code': postal_code range "
         '["961", "940"] runs backwards: write the lower code first',
-    ),
-    "unknown_field": (
-        "holdouts:\n  - name: Flagged\n    criteria: {field: Do_Not_Reasign__c, equals: "
-        "true}\nterritories: [{name: NA}]\n",
-        "territories.yaml:3: field 'Do_Not_Reasign__c': unknown field 'Do_Not_Reasign__c' (did "
-        "you mean 'Do_Not_Reassign__c'?): use a unified field (name, domain, country, region, "
-        "city, postal_code, industry, industry_raw, employees, annual_revenue) or a CRM field "
-        "that is pulled (add it to salesforce.account_fields or hubspot.extra_properties in "
-        "territory-sync.toml)",
     ),
     "two_operators": (
         "territories:\n  - name: Customers\n    criteria: {field: Type, equals: Customer, in: "
@@ -259,7 +250,7 @@ CASES: dict[str, tuple[str, str]] = {
 }
 
 KNOWN_REPS = {
-    email: RepDirectoryEntry(email, True, True, True)
+    email: RepDirectoryEntry(email, ACTIVE_EVERYWHERE, True, True)
     for email in ("sam@acme-revenue.example", "ana@acme-revenue.example")
 }
 

@@ -120,3 +120,29 @@ holdouts:
     )
     record = sf(country="US", domain="acme.com", raw={"Type": "Customer - Direct"})
     assert one(rules, record, reps=REPS)[2] == "holdout"
+
+
+def test_a_rep_named_for_an_account_and_inactive_in_hubspot_owns_only_its_salesforce_account() -> (
+    None
+):
+    reps = directory("ana", "kim", inactive_in_hubspot=["bo"])
+    linked = company("g", sf(country="US", domain="globex.com", owner="ana"), hs("7", owner="ana"))
+    a = evaluate([linked], load(FILE), reps).assignments[0]
+    assert (a.rep_for("salesforce"), a.rep_for("hubspot")) == (email("bo"), None)
+    assert a.rep_reason_for("hubspot") == (
+        "The named rep bo@acme-revenue.example is inactive in HubSpot, so the HubSpot company "
+        "keeps its owner."
+    )
+
+
+def test_a_rep_named_for_an_account_and_inactive_in_salesforce_owns_only_its_hubspot_company() -> (
+    None
+):
+    reps = directory("ana", "kim", inactive_in_salesforce=["bo"])
+    linked = company("g", sf(country="US", domain="globex.com", owner="ana"), hs("7", owner="ana"))
+    a = evaluate([linked], load(FILE), reps).assignments[0]
+    assert (a.rep_for("salesforce"), a.rep_for("hubspot")) == (None, email("bo"))
+    assert a.rep_reason_for("salesforce") == (
+        "The named rep bo@acme-revenue.example is inactive in Salesforce, so the Salesforce "
+        "account keeps its owner."
+    )

@@ -2,7 +2,10 @@
 
 Files are drawn from a small universe (three countries, five regions, three industries, a few
 reps) so that overlaps, ties, holdouts, named accounts, capacities and orphans all happen often.
-A drawn file that the loader rejects (a provable overlap) is discarded.
+Reps' status is per CRM: besides reps active in both CRMs and one inactive in both, one is
+inactive in HubSpot only, one in Salesforce only, and one has no HubSpot seat at all, so linked
+businesses whose records must go to different reps happen often too. A drawn file that the
+loader rejects (a provable overlap) is discarded.
 """
 
 from __future__ import annotations
@@ -16,7 +19,9 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from mapping.territories import (
+    Assignment,
     CompanyFacts,
+    Evaluation,
     LoadedTerritories,
     RecordFacts,
     evaluate,
@@ -32,8 +37,19 @@ REGIONS = ["US-CA", "US-NY", "CA-ON", "DE-BY", "DE-BE"]
 INDUSTRIES = ["software", "banking", "retail"]
 TYPES = ["Prospect", "Customer - Direct"]
 ACTIVE = [f"r{n}" for n in range(1, 6)]
-REPS = directory(*ACTIVE, inactive=["r6"])
-OWNERS = [None, "gone@elsewhere.example", *(email(r) for r in [*ACTIVE, "r6"])]
+"""Active in at least one CRM: r4 is inactive in HubSpot, r5 in Salesforce, r7 has no HubSpot
+seat."""
+REPS = directory(
+    "r1",
+    "r2",
+    "r3",
+    inactive=["r6"],
+    inactive_in_hubspot=["r4"],
+    inactive_in_salesforce=["r5"],
+    salesforce_only=["r7"],
+)
+EVERYONE = [*ACTIVE, "r6", "r7"]
+OWNERS = [None, "gone@elsewhere.example", *(email(r) for r in EVERYONE)]
 DOMAINS = [None, "acme.com", "globex.com", "initech.com"]
 ASSIGNED_RULES = {"named_account", "priority", "specificity", "only_match", "catch_all"}
 UNASSIGNED_RULES = {"holdout", "tie", "unmatched_keep_owner", "named_conflict"}
@@ -69,7 +85,7 @@ criterion = st.one_of(
 
 @st.composite
 def members(draw: st.DrawFn) -> list[dict[str, Any]]:
-    chosen = draw(st.lists(st.sampled_from([*ACTIVE, "r6"]), max_size=3, unique=True))
+    chosen = draw(st.lists(st.sampled_from(EVERYONE), max_size=3, unique=True))
     result = []
     for name in chosen:
         member: dict[str, Any] = {"email": email(name)}
@@ -171,23 +187,27 @@ def books(draw: st.DrawFn) -> list[CompanyFacts]:
     return book
 
 
+def per_record(a: Assignment) -> tuple[tuple[str, str | None, str | None], ...]:
+    """(CRM, rep, rep rule) for each record of the business."""
+    return tuple((s, a.rep_for(s), a.rep_rule_for(s)) for s in sorted(a.sources))
+
+
 def results(book: list[CompanyFacts], rules: LoadedTerritories) -> dict[str, tuple[Any, ...]]:
     return {
-        a.key: (a.territory, a.rep_email, a.territory_rule, a.rep_rule, a.tied)
+        a.key: (a.territory, per_record(a), a.territory_rule, a.tied, a.reason)
         for a in evaluate(book, rules, REPS)
     }
 
 
-def with_owners(book: list[CompanyFacts], owners: dict[str, str | None]) -> list[CompanyFacts]:
-    """The book after writing each business's chosen rep into both its records."""
+def with_owners(book: list[CompanyFacts], evaluation: Evaluation) -> list[CompanyFacts]:
+    """The book after writing each record's rep (`rep_for` its CRM) into it."""
     written = []
-    for company in book:
-        rep = owners[company.key]
-        if rep is None:
-            written.append(company)
-        else:
-            updated = tuple(replace(r, current_owner_email=rep) for r in company.records)
-            written.append(CompanyFacts(company.key, updated))
+    for company, a in zip(book, evaluation, strict=True):
+        updated = tuple(
+            replace(r, current_owner_email=a.rep_for(r.source) or r.current_owner_email)
+            for r in company.records
+        )
+        written.append(CompanyFacts(company.key, updated))
     return written
 
 
@@ -213,9 +233,9 @@ def test_applying_the_engine_to_its_own_output_changes_nothing(
 ) -> None:
     rules = loaded(text)
     first = evaluate(book, rules, REPS)
-    again = evaluate(with_owners(book, {a.key: a.rep_email for a in first}), rules, REPS)
-    assert [(a.territory, a.rep_email or None) for a in again] == [
-        (a.territory, a.rep_email) for a in first
+    again = evaluate(with_owners(book, first), rules, REPS)
+    assert [(a.territory, [a.rep_for(s) for s in a.sources]) for a in again] == [
+        (a.territory, [a.rep_for(s) for s in a.sources]) for a in first
     ]
 
 
@@ -229,7 +249,8 @@ def test_every_account_gets_one_territory_or_an_explicit_reason(
     assert [a.key for a in evaluation] == [c.key for c in book]
     for a in evaluation:
         if a.territory is None:
-            assert a.territory_rule in UNASSIGNED_RULES or a.rep_rule == "named_rep"
+            # no territory: left unassigned for a stated reason, or pinned to a rep by name
+            assert a.territory_rule in UNASSIGNED_RULES or a.note_rep() is not None
         else:
             assert a.territory in rules.territories
             assert a.territory_rule in ASSIGNED_RULES
@@ -251,15 +272,46 @@ def test_a_held_out_account_never_moves(text: str, book: list[CompanyFacts]) -> 
 def test_an_account_only_ever_goes_to_an_active_owner_member(
     text: str, book: list[CompanyFacts]
 ) -> None:
+    """Active in the record's CRM, whatever the rep's status in the other one."""
     rules = loaded(text)
     for a in evaluate(book, rules, REPS):
-        if a.rep_email is None or a.rep_rule == "named_rep":
+        for source in a.sources:
+            rep = a.rep_for(source)
+            if rep is None:
+                continue
+            assert REPS[rep].is_active_in(source)
+            if a.rep_rule_for(source) == "named_rep":
+                continue
+            assert a.territory is not None
+            territory = rules.territories[a.territory]
+            assert rep in {m.email for m in territory.owners}
+            assert rep not in {m.email for m in territory.overlays}
+
+
+@PROFILE
+@given(territory_files(), books())
+def test_a_rep_active_in_one_crm_keeps_the_records_they_own_there(
+    text: str, book: list[CompanyFacts]
+) -> None:
+    """An owner member active in a record's CRM and inactive in the business's other CRM keeps
+    the record (unless a capacity makes them give some up): archiving a rep's HubSpot seat never
+    costs them a Salesforce account."""
+    rules = loaded(text)
+    for company, a in zip(book, evaluate(book, rules, REPS), strict=True):
+        if a.territory is None:
             continue
-        assert a.territory is not None
-        territory = rules.territories[a.territory]
-        assert a.rep_email in {m.email for m in territory.owners}
-        assert a.rep_email not in {m.email for m in territory.overlays}
-        assert REPS[a.rep_email].active
+        members = {m.email: m for m in rules.territories[a.territory].owners}
+        for record in company.records:
+            owner = record.current_owner_email
+            member = members.get(owner) if owner is not None else None
+            if member is None or member.capacity is not None or owner is None:
+                continue
+            entry = REPS[owner]
+            others = {r.source for r in company.records} - {record.source}
+            if entry.is_active_in(record.source) and not any(
+                entry.is_active_in(other) for other in others
+            ):
+                assert a.rep_for(record.source) == owner
 
 
 @PROFILE
@@ -274,7 +326,9 @@ def test_capacities_are_respected_for_accounts_the_engine_assigns(
             if load.capacity is not None:
                 assert load.accounts <= load.capacity
         assert sum(m.accounts for m in evaluation.member_loads(name)) == sum(
-            1 for a in evaluation if a.territory == name and a.rep_email is not None
+            len({a.rep_for(s) for s in a.sources} - {None})
+            for a in evaluation
+            if a.territory == name
         )
         del territory
 

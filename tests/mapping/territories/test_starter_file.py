@@ -5,6 +5,8 @@ from __future__ import annotations
 from mapping.fields import to_unified
 from mapping.linking import LinkCandidate, link_companies
 from mapping.territories import (
+    ACTIVE_EVERYWHERE,
+    ACTIVE_NOWHERE,
     STARTER_FILE,
     CompanyFacts,
     RecordFacts,
@@ -15,7 +17,12 @@ from mapping.territories import (
 from sandbox.seed import SeedAccount, SeedBook, generate_book
 from sandbox.seed_reps import REP_ROSTER
 
-ROSTER = {rep.email: RepDirectoryEntry(rep.email, rep.active, True, True) for rep in REP_ROSTER}
+ROSTER = {
+    rep.email: RepDirectoryEntry(
+        rep.email, ACTIVE_EVERYWHERE if rep.active else ACTIVE_NOWHERE, True, True
+    )
+    for rep in REP_ROSTER
+}
 
 
 def test_the_starter_file_loads_without_errors_or_warnings() -> None:
