@@ -31,6 +31,7 @@ from connectors.hubspot_settings import (
     ID_PROPERTY,
     LIST_PAGE_LIMIT,
     MAX_FILTER_GROUPS,
+    MODIFIED_PROPERTY,
     OWNER_PROPERTY,
     OWNERS_PAGE_LIMIT,
     SEARCH_PAGE_LIMIT,
@@ -142,6 +143,8 @@ class CurrentOwners:
     """Owner of every company read."""
     missing: set[str] = field(default_factory=set)
     """Ids HubSpot says do not exist (deleted, archived or merged away)."""
+    modified: dict[str, str] = field(default_factory=dict)
+    """`hs_lastmodifieddate` of every company read (tells whether it changed between reads)."""
 
 
 def read_owners(transport: HubSpotTransport, ids: Sequence[str]) -> CurrentOwners:
@@ -151,7 +154,7 @@ def read_owners(transport: HubSpotTransport, ids: Sequence[str]) -> CurrentOwner
         raise ValueError(f"a batch read takes at most {BATCH_LIMIT} ids; got {len(ids)}")
     request = BatchReadInputSimplePublicObjectId(
         inputs=[SimplePublicObjectId(id=i, local_vars_configuration=MODELS) for i in ids],
-        properties=[OWNER_PROPERTY],
+        properties=[OWNER_PROPERTY, MODIFIED_PROPERTY],
         properties_with_history=[],
         local_vars_configuration=MODELS,
     )
@@ -161,7 +164,15 @@ def read_owners(transport: HubSpotTransport, ids: Sequence[str]) -> CurrentOwner
         batch_read_input_simple_public_object_id=request,
         archived=False,
     )
-    current = CurrentOwners({str(c["id"]): owner_of(c) for c in _results(response.body)})
+    results = _results(response.body)
+    current = CurrentOwners(
+        {str(c["id"]): owner_of(c) for c in results},
+        modified={
+            str(c["id"]): str(stamp)
+            for c in results
+            if (stamp := (c.get("properties") or {}).get(MODIFIED_PROPERTY))
+        },
+    )
     for record_id, error in _errors_by_id(response.body).items():
         if error.category == NOT_FOUND_CATEGORY:
             current.missing.add(record_id)

@@ -40,7 +40,9 @@ def read_for_writes(transport: HubSpotTransport, ids: Sequence[str]) -> CurrentO
     """The rounds' read: owners of the companies read, and those HubSpot says do not exist."""
     found = read_owners(transport, ids)
     return CurrentOwners(
-        owners=dict(found.owners), gone={record_id: NOT_FOUND for record_id in found.missing}
+        owners=dict(found.owners),
+        gone={record_id: NOT_FOUND for record_id in found.missing},
+        modified=dict(found.modified),
     )
 
 

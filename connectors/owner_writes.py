@@ -34,6 +34,8 @@ from connectors.retry import RetryPolicy, backoff_seconds
 from territory_sync.errors import ApiBudgetExhaustedError, CrmError
 
 DUPLICATE_CODE = "DUPLICATE_WRITE"
+CHANGED_WHILE_UNCLEAR = "CHANGED_WHILE_ANSWER_LOST"
+"""A conflict: the record changed while the answer to a write of it was lost."""
 NOT_WRITTEN_CODE_FALLBACK = "NOT_WRITTEN"
 OUTCOME_UNKNOWN = "OUTCOME_UNKNOWN"
 """The error code of an `UNFINISHED` outcome."""
@@ -68,6 +70,8 @@ class CurrentOwners:
 
     owners: dict[str, str | None] = field(default_factory=dict)
     gone: dict[str, RecordError] = field(default_factory=dict)
+    modified: dict[str, str] = field(default_factory=dict)
+    """When each record last changed, as the CRM stamps it (compared, never parsed)."""
 
 
 @dataclass
@@ -92,6 +96,10 @@ class _Pending:
     last_code: str | None = None
     last_error: str | None = None
     """Why the last attempt did not settle it (a refusal, an answer lost, left out)."""
+    unclear: bool = False
+    """An update carrying this write may have been applied: its answer was lost."""
+    modified_when_sent: str | None = None
+    """The record's modified stamp as read just before the last update was sent."""
 
     def note(self, code: str, text: str) -> None:
         self.last_code, self.last_error = code, text
@@ -231,10 +239,13 @@ def write_in_rounds(
         first_update, sent_any = not sent_any, True
         for item in to_send:
             item.attempts += 1
+        for item in to_send:
+            item.modified_when_sent = current.modified.get(item.write.external_id)
         try:
             answer = update([item.write for item in to_send])
         except AmbiguousWriteError as error:
             for item in to_send:
+                item.unclear = True
                 item.note(_ambiguous_code(error), f"the update's answer was unclear ({error})")
             continue
         except ApiBudgetExhaustedError:
@@ -281,6 +292,29 @@ def _decide(
                     WriteStatus.CONFLICT,
                     item.attempts,
                     current_owner_id=current.owners[record_id],
+                ),
+            )
+        elif (
+            respect_manual_changes
+            and item.unclear
+            and item.modified_when_sent is not None
+            and current.modified.get(record_id) != item.modified_when_sent
+        ):
+            # The old owner is back, yet the record changed since this write was sent: the write
+            # may have landed and been undone by a person. Sending it again could overwrite them.
+            rounds.settle(
+                item,
+                WriteOutcome(
+                    record_id,
+                    WriteStatus.CONFLICT,
+                    item.attempts,
+                    current_owner_id=current.owners[record_id],
+                    error_code=CHANGED_WHILE_UNCLEAR,
+                    error_message=(
+                        f"the record changed in {rounds.crm_name} while the answer to this write "
+                        "was lost, and holds the old owner again: a person may have changed it, "
+                        "so it is left alone"
+                    ),
                 ),
             )
         elif last_read or item.attempts >= policy.max_attempts:

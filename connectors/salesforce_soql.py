@@ -97,8 +97,9 @@ ACCOUNT_IDS_QUERY = "SELECT Id FROM Account"
 
 
 def owners_queries(ids: Sequence[str]) -> Iterator[str]:
-    """`SELECT Id, OwnerId, IsDeleted ... WHERE Id IN (...)` in chunks far under the URI limit."""
+    """`SELECT Id, OwnerId, IsDeleted, SystemModstamp ... WHERE Id IN (...)` in chunks far under
+    the URI limit (SystemModstamp tells whether a record changed between two reads)."""
     for start in range(0, len(ids), IDS_PER_QUERY):
         chunk = ids[start : start + IDS_PER_QUERY]
         listed = ", ".join(quote(record_id) for record_id in chunk)
-        yield f"SELECT Id, OwnerId, IsDeleted FROM Account WHERE Id IN ({listed})"
+        yield f"SELECT Id, OwnerId, IsDeleted, SystemModstamp FROM Account WHERE Id IN ({listed})"

@@ -61,6 +61,8 @@ GONE_CODES = frozenset({DELETED_CODE})
 class CurrentOwner:
     owner_id: str | None
     deleted: bool
+    modified: str | None = None
+    """SystemModstamp as Salesforce answered it."""
 
 
 def read_current(
@@ -73,8 +75,11 @@ def read_current(
             call, soql, include_deleted=True, timeout=timeout, what="Salesforce owner read"
         )
         for record in query_records(pages):
+            modified = record.get("SystemModstamp")
             current[str(record["Id"])] = CurrentOwner(
-                record.get("OwnerId"), bool(record.get("IsDeleted"))
+                record.get("OwnerId"),
+                bool(record.get("IsDeleted")),
+                str(modified) if modified is not None else None,
             )
     return current
 
@@ -91,6 +96,8 @@ def read_for_writes(call: CallSalesforce, ids: Sequence[str], *, timeout: float)
             current.gone[record_id] = IN_RECYCLE_BIN
         else:
             current.owners[record_id] = record.owner_id
+            if record.modified is not None:
+                current.modified[record_id] = record.modified
     return current
 
 

@@ -1,5 +1,10 @@
 """Evaluate a territory file over the stored accounts: the one path used by runs, balance and
-explain, so all three see the same companies, reps and rules."""
+explain, so all three see the same companies, reps and rules.
+
+The territory file may test any raw CRM field; which ones exist is the CRMs' business (a run pulls
+them, see `sync.pull_fields`), so no field name is known here in advance. Only the raw fields the
+file uses are loaded from the store.
+"""
 
 from __future__ import annotations
 
@@ -14,27 +19,11 @@ from sync.store.database import Database
 from territory_sync.settings import Settings
 
 
-def known_raw_fields(settings: Settings) -> list[str]:
-    """The raw CRM fields territory files may test: the custom fields the pulls bring in."""
-    return [
-        "Type",
-        "Do_Not_Reassign__c",
-        "lifecyclestage",
-        "do_not_reassign",
-        *settings.salesforce.account_fields,
-        *settings.hubspot.extra_properties,
-    ]
-
-
 def load_rules(
     settings: Settings, reps: RepIndex | None, territory_file: str | Path | None = None
 ) -> LoadedTerritories:
     path = Path(territory_file) if territory_file else settings.territory_file
-    return load_territory_file(
-        path,
-        known_reps=reps.directory if reps and reps.directory else None,
-        known_fields=known_raw_fields(settings),
-    )
+    return load_territory_file(path, known_reps=reps.directory if reps and reps.directory else None)
 
 
 @dataclass
@@ -55,5 +44,5 @@ def evaluate_store(
 ) -> StoreEvaluation:
     reps = reps or load_rep_index(database)
     rules = load_rules(settings, reps, territory_file)
-    book = book or load_companies(database, reps, known_raw_fields(settings))
+    book = book or load_companies(database, reps, rules.raw_fields)
     return StoreEvaluation(rules, reps, book, evaluate(book.companies, rules, reps.directory))

@@ -81,14 +81,20 @@ def decide(change: Mapping[str, Any], outcome: WriteOutcome) -> ChangeDecision:
             owner_now=change["new_owner_id"],
         )
     if outcome.status == WriteStatus.CONFLICT:
+        why = (
+            f"left alone: {outcome.error_message}"
+            if outcome.error_message
+            else f"left alone: the owner was changed in the CRM to "
+            f"{outcome.current_owner_id or 'none'} after the plan was made"
+        )
         return ChangeDecision(
             ChangeState.CONFLICT,
             "conflict",
             ChangeState.CONFLICT.value,
-            f"left alone: the owner was changed in the CRM to {outcome.current_owner_id or 'none'} "
-            "after the plan was made",
+            why,
             attempts,
             owner_now=outcome.current_owner_id,
+            error_code=outcome.error_code,
         )
     if outcome.status == WriteStatus.UNFINISHED:
         return ChangeDecision(

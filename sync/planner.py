@@ -8,8 +8,9 @@ A CRM whose owner writes are switched off in the configuration gets no changes a
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from mapping.territories.assignment import TIE, Assignment
 from mapping.territories.facts import CompanyFacts
@@ -58,6 +59,8 @@ class PlanFigures:
     """Records whose owner would change but whose CRM's owner writes are switched off."""
     resuming: int = 0
     """Records left out because an unfinished plan being resumed already has a change for them."""
+    kept_for_person: int = 0
+    """Records left alone because a person set their owner during an earlier run (a hold)."""
     by_crm: Counter[str] = field(default_factory=Counter)
     by_territory: Counter[str] = field(default_factory=Counter)
     by_rule: Counter[str] = field(default_factory=Counter)
@@ -73,9 +76,12 @@ def build_changes(
     writable: Collection[str],
     scope: Scope,
     exclude: Collection[tuple[str, str]] = (),
+    holds: Mapping[tuple[str, str], Mapping[str, Any]] | None = None,
 ) -> tuple[list[ProposedChange], PlanFigures]:
     """One change per record in scope whose owner differs from its rep's id in that CRM; records
-    in `exclude` (CRM, id) are left to the unfinished plan that already holds a change for them."""
+    in `exclude` (CRM, id) are left to the unfinished plan that already holds a change for them,
+    and records a hold keeps with the owner a person set are left alone (`sync.holds`)."""
+    holds = holds or {}
     companies = {company.key: company for company in book.companies}
     figures = PlanFigures()
     changes: list[ProposedChange] = []
@@ -94,15 +100,19 @@ def build_changes(
                 figures.tie_examples.append(f"{company.key}: {' / '.join(assignment.tied)}")
         if assignment.unassigned:
             figures.unassigned += 1
-        email = assignment.rep_email
-        if email is None:
-            figures.unchanged += len(records)
-            continue
         for record in records:
+            email = assignment.rep_for(record.source)
+            if email is None:
+                figures.unchanged += 1
+                continue
             if (record.source, record.external_id) in exclude:
                 figures.resuming += 1
                 continue
             current = book.owner_ids.get((record.source, record.external_id))
+            hold = holds.get((record.source, record.external_id))
+            if hold is not None and hold["owner_id"] == current:
+                figures.kept_for_person += 1
+                continue
             target = reps.owner_id_of(record.source, email)
             if target is not None and current == target:
                 figures.unchanged += 1
@@ -111,7 +121,7 @@ def build_changes(
                 figures.writes_disabled += 1
                 continue
             state = ChangeState.PLANNED
-            reason = assignment.reason
+            reason = assignment.reason_for(record.source)
             if target is None:
                 state = ChangeState.SKIPPED
                 reason = (
@@ -128,7 +138,7 @@ def build_changes(
                     new_owner_id=target,
                     new_owner_email=email,
                     territory=assignment.territory,
-                    rule=f"{assignment.territory_rule}/{assignment.rep_rule}",
+                    rule=f"{assignment.territory_rule}/{assignment.rep_rule_for(record.source)}",
                     reason=reason,
                     state=state,
                 )

@@ -30,7 +30,7 @@ def fields_to_pull(
     """CRM -> the raw fields of `rules` that CRM has. Raises `TerritoryFileError` for fields no
     CRM has, naming all of them at once (only when the run covers `every_crm` enabled CRM: a
     one-CRM run cannot tell whether the other CRM has the field)."""
-    wanted = getattr(rules, "raw_fields", {})  # TEMP until the loader exposes it
+    wanted = rules.raw_fields
     if not wanted:
         return {}
     available = {
@@ -42,24 +42,20 @@ def fields_to_pull(
     }
     missing = [name for name in wanted if not any(name in names for names in available.values())]
     if missing and every_crm:
-        where = ", ".join(CRM_OBJECTS[source] for source in sorted(available))
-        problems = []
-        for name in missing:
-            use = wanted[name]
-            problems.append(
-                TerritoryFileError(
-                    f"no field {name!r} in {where}: check the spelling (custom Salesforce fields "
-                    "end in __c; HubSpot uses internal property names) and the integration "
-                    "user's field access",
-                    file=rules.source_name,
-                    line=use.line,
-                    territory=use.territory,
-                    field=name,
-                )
+        where = " or ".join(CRM_OBJECTS[source] for source in CRM_OBJECTS if source in available)
+        problems = [
+            rules.raw_field_error(
+                name,
+                f"no field {name!r} in {where}: check the spelling (custom Salesforce fields end "
+                "in __c; HubSpot uses internal property names) and the integration user's field "
+                "access",
             )
+            for name in sorted(missing, key=lambda name: wanted[name].line or 0)
+        ]
         if len(problems) == 1:
             raise problems[0]
         raise TerritoryFileError(
-            "; ".join(str(problem) for problem in problems), file=rules.source_name
+            f"{len(problems)} fields exist in no CRM:\n" + "\n".join(map(str, problems)),
+            file=rules.source_name,
         )
     return pull

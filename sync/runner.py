@@ -31,6 +31,7 @@ from connectors.base import CrmConnector
 from sync.connect import build_connectors, enabled_sources, writes_enabled
 from sync.evaluate import evaluate_store, load_rules
 from sync.guard_rails import check_guard_rails
+from sync.holds import active_holds, end_outdated_holds
 from sync.notify import notify, rep_moves, summary_message
 from sync.plan import plan_changes, save_plan
 from sync.plan_lifetime import (
@@ -85,6 +86,7 @@ def plan_figures(figures: PlanFigures) -> dict[str, Any]:
         "unassigned": figures.unassigned,
         "writes_disabled": figures.writes_disabled,
         "resuming": figures.resuming,
+        "kept_for_person": figures.kept_for_person,
         "changes_by_territory": dict(figures.by_territory.most_common()),
         "territory_rules": dict(figures.by_rule),
         "tie_examples": figures.tie_examples,
@@ -236,6 +238,9 @@ def run_sync(
                 )
             writable = {s for s in sources if writes_enabled(settings, s)}
             exclude = records_of(database, [plan["id"] for plan in resumable])
+            holds = active_holds(database) if context.respect_manual_changes else {}
+            if writing:
+                end_outdated_holds(database, holds, book.owner_ids)
             changes, planned = build_changes(
                 book,
                 evaluated.evaluation.assignments,
@@ -244,9 +249,13 @@ def run_sync(
                 writable=writable,
                 scope=scope,
                 exclude=exclude,
+                holds=holds,
             )
             figures.update(plan_figures(planned))
             figures["territory_warnings"] = list(rules.warnings)
+            figures["territories_without_active_member"] = (
+                evaluated.evaluation.territories_without_active_member()
+            )
             verdict = check_guard_rails(
                 changes,
                 planned.book_records,

@@ -31,6 +31,7 @@ from sqlalchemy import Connection, Table, and_, update
 from connectors.base import CrmConnector, OwnerWrite, WriteOutcome, WriteStatus
 from mapping.model.accounts import Account
 from sync.audit import AuditRecord, append_audit
+from sync.holds import open_holds
 from sync.outcomes import ChangeDecision, decide, decide_without_writing
 from sync.plan import CHANGES, get_plan, plan_changes, set_plan_status
 from sync.rollback_plan import mark_rolled_back
@@ -197,13 +198,19 @@ def record_decisions(
     decisions: Sequence[ChangeDecision],
     *,
     audit_status: Mapping[ChangeState, str],
+    hold_conflicts: bool = False,
 ) -> None:
-    """Commit each change's decision, the stored account's owner and the audit rows, together."""
+    """Commit each change's decision, the stored account's owner and the audit rows, together;
+    with `hold_conflicts`, a conflict also opens a hold keeping the person's owner
+    (`sync.holds`)."""
     now = datetime.now(UTC)
     audit: list[AuditRecord] = []
+    conflicts: list[tuple[Mapping[str, Any], str | None]] = []
     with context.db_lock, context.database.engine.begin() as connection:
         for change, decision in zip(batch, decisions, strict=True):
             _store_decision(connection, context, change, decision, now)
+            if hold_conflicts and decision.state == ChangeState.CONFLICT:
+                conflicts.append((change, decision.owner_now))
             if decision.audit_status is not None:
                 audit.append(
                     AuditRecord.for_change(
@@ -221,6 +228,7 @@ def record_decisions(
                 )
             context.figures.count(decision, change["source"])
         append_audit(connection, audit)
+        open_holds(connection, context.run_id, conflicts)
 
 
 def _write_batch(
@@ -228,6 +236,7 @@ def _write_batch(
     connector: CrmConnector,
     batch: Sequence[Mapping[str, Any]],
     audit_status: Mapping[ChangeState, str],
+    hold_conflicts: bool,
 ) -> None:
     source = connector.source
     if context.should_stop():
@@ -261,7 +270,9 @@ def _write_batch(
     decisions = [
         decide(change, by_id.get(change["external_id"]) or _missing(change)) for change in batch
     ]
-    record_decisions(context, batch, decisions, audit_status=audit_status)
+    record_decisions(
+        context, batch, decisions, audit_status=audit_status, hold_conflicts=hold_conflicts
+    )
     if context.progress:
         context.progress(source, len(batch))
 
@@ -348,6 +359,7 @@ def apply_plan(
     plan = get_plan(context.database, plan_id)
     assert plan is not None, f"plan {plan_id} does not exist"
     audit_status = _audit_wording(plan)
+    hold_conflicts = plan["kind"] == "assign" and context.respect_manual_changes
     set_plan_status(context.database, plan_id, PlanStatus.APPLYING)
     pending = plan_changes(context.database, plan_id, UNFINISHED_STATES)
     batches: list[tuple[CrmConnector, list[dict[str, Any]]]] = []
@@ -372,7 +384,10 @@ def apply_plan(
             (connector, changes[start : start + size]) for start in range(0, len(changes), size)
         )
     with ThreadPoolExecutor(max_workers=max(1, context.concurrency)) as pool:
-        futures = [pool.submit(_write_batch, context, c, b, audit_status) for c, b in batches]
+        futures = [
+            pool.submit(_write_batch, context, c, b, audit_status, hold_conflicts)
+            for c, b in batches
+        ]
         for future in futures:
             future.result()
     if plan["kind"] == "rollback":

@@ -346,6 +346,19 @@ class HubSpotPortal:
             account.modified_ms = now
             self._changed()
 
+    def flag_do_not_reassign_as_person(self, record_ids: Iterable[str], flag: bool = True) -> None:
+        """A person setting (or clearing) the custom `do_not_reassign` property in the UI."""
+        with self.lock:
+            now = self.now_ms()
+            for record_id in record_ids:
+                account = self._by_id.get(record_id)
+                if account is None:
+                    raise UnknownRecordError(record_id)
+                self._lag.before_change(account, now, self.search_delay_ms)
+                account.do_not_reassign = flag
+                account.modified_ms = now
+            self._changed()
+
     def reassign_as_person(
         self, named: Sequence[tuple[str, str | None]], count: int
     ) -> list[tuple[str, str | None]]:

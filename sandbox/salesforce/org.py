@@ -241,6 +241,15 @@ class SalesforceOrg:
             account.owner_id = owner_id
             account.modified_ms = self.now_second_ms()
 
+    def flag_do_not_reassign_as_person(self, record_ids: Iterable[str], flag: bool = True) -> None:
+        """A person ticking (or clearing) the custom `Do_Not_Reassign__c` checkbox in the UI."""
+        with self.lock:
+            now = self.now_second_ms()
+            for record_id in record_ids:
+                account = self._require_account(record_id)
+                account.do_not_reassign = flag
+                account.modified_ms = now
+
     def reassign_as_person(
         self, named: Sequence[tuple[str, str | None]], count: int
     ) -> list[tuple[str, str | None]]:

@@ -3,6 +3,7 @@
 from sync.store.audit import AuditEntry
 from sync.store.changes import OwnerChange, Plan
 from sync.store.cursors import PullCursor
+from sync.store.holds import OwnerHold
 from sync.store.runs import Run
 
-__all__ = ["AuditEntry", "OwnerChange", "Plan", "PullCursor", "Run"]
+__all__ = ["AuditEntry", "OwnerChange", "OwnerHold", "Plan", "PullCursor", "Run"]

@@ -75,6 +75,7 @@ def _register() -> None:
         balance,
         db,
         explain,
+        holds,
         init,
         links,
         runs,
@@ -102,6 +103,7 @@ def _register() -> None:
     app.command("explain")(explain.explain)
     app.command("serve")(serve.serve)
     app.add_typer(tokens.app, name="tokens")
+    app.add_typer(holds.app, name="holds")
 
 
 _register()

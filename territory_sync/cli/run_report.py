@@ -46,10 +46,14 @@ def _planning_rows(table: Table, figures: Mapping[str, Any]) -> None:
         _row(table, f"  in {territory}", count)
     if figures.get("writes_disabled"):
         _row(table, "held (writes switched off)", figures["writes_disabled"])
+    if figures.get("kept_for_person"):
+        _row(table, "kept as a person set them (holds)", figures["kept_for_person"])
     if figures.get("resuming_changes"):
         _row(table, "left to unfinished plans", figures["resuming_changes"])
     _row(table, "skipped", figures.get("skipped", 0))
     _row(table, "ties (owner kept)", figures.get("ties", 0))
+    for source, names in (figures.get("territories_without_active_member") or {}).items():
+        _row(table, f"no active owner in {CRM_NAMES.get(source, source)}", ", ".join(names))
     for source, found in (figures.get("reconciled") or {}).items():
         _row(table, f"flagged deleted ({CRM_NAMES.get(source, source)})", found["flagged_deleted"])
 

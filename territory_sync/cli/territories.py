@@ -3,7 +3,12 @@
 With the reps of the last pull, a territory whose owner members are all inactive in a CRM is a
 warning naming the territory and the CRM, not an error: a rep leaving is ordinary, and the file
 is still valid (that CRM's records there keep their owners until an owner is added or
-reactivated)."""
+reactivated).
+
+Every raw CRM field the file tests is looked up in the configured CRMs' metadata (Salesforce's
+describe of Account, HubSpot's company properties): a field no CRM has is an error naming the
+file, line, territory and field. A CRM without credentials in the environment is skipped, and the
+output says so; `--no-crm` skips the lookup."""
 
 from __future__ import annotations
 
@@ -12,13 +17,30 @@ from typing import Annotated
 
 import typer
 
+from connectors.base import CrmConnector
 from mapping.territories.checks import territories_without_active_member
 from sync.companies import load_rep_index
+from sync.connect import build_connectors, enabled_sources
 from sync.evaluate import load_rules
+from sync.pull_fields import fields_to_pull
 from territory_sync.cli.context import cli_context
 from territory_sync.cli.output import JSON_OPTION_HELP, console, print_json
+from territory_sync.errors import ConfigurationError
+from territory_sync.settings import Settings
 
 app = typer.Typer(help="Territory files: validate.", no_args_is_help=True)
+
+
+def _configured_crms(settings: Settings) -> tuple[dict[str, CrmConnector], dict[str, str]]:
+    """Connectors for the enabled CRMs whose credentials are set; why each other one is not."""
+    crms: dict[str, CrmConnector] = {}
+    skipped: dict[str, str] = {}
+    for source in enabled_sources(settings):
+        try:
+            crms.update(build_connectors(settings, [source]))
+        except ConfigurationError as error:
+            skipped[source] = str(error)
+    return crms, skipped
 
 
 @app.command("check")
@@ -27,6 +49,9 @@ def check(
     file: Annotated[
         Path | None, typer.Argument(help="Territory file (default: the configured one).")
     ] = None,
+    no_crm: Annotated[
+        bool, typer.Option("--no-crm", help="Do not look the file's fields up in the CRMs.")
+    ] = False,
     as_json: Annotated[bool, typer.Option("--json", help=JSON_OPTION_HELP)] = False,
 ) -> None:
     """Load and validate the file: errors name file, line, territory and field; exit 2 on error.
@@ -36,6 +61,12 @@ def check(
     state = cli_context(ctx)
     reps = load_rep_index(state.database())
     rules = load_rules(state.settings, reps, str(file) if file else None)
+    fields_found: dict[str, list[str]] = {}
+    not_checked: dict[str, str] = {}
+    if rules.raw_fields and not no_crm:
+        crms, not_checked = _configured_crms(state.settings)
+        if crms:
+            fields_found = fields_to_pull(rules, crms, every_crm=not not_checked)
     summary = {
         "file": rules.source_name,
         "fingerprint": rules.fingerprint,
@@ -48,6 +79,9 @@ def check(
             if reps.directory
             else None
         ),
+        "raw_fields": sorted(rules.raw_fields),
+        "raw_fields_found": fields_found,
+        "raw_fields_not_checked_in": not_checked,
         "warnings": rules.warnings,
     }
     if as_json:
@@ -58,5 +92,10 @@ def check(
         f"{len(rules.named_accounts)} named accounts, {len(rules.holdouts)} holdouts: valid",
         markup=False,
     )
+    for source, names in fields_found.items():
+        if names:
+            console.print(f"{source} has {', '.join(names)}", markup=False)
+    for source, why in not_checked.items():
+        console.print(f"fields not checked in {source}: {why}", markup=False, style="yellow")
     for warning in rules.warnings:
         console.print(f"warning: {warning}", markup=False, style="yellow")

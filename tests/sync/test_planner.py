@@ -32,7 +32,7 @@ def linked_company(sf_owner: str | None, hs_owner: str | None) -> tuple[CompanyB
 
 
 def assigned(company: CompanyFacts, email: str | None) -> list[Assignment]:
-    return [Assignment(company.key, "NA-West", email, ONLY_MATCH, BALANCED)]
+    return [Assignment(company.key, "NA-West", email, ONLY_MATCH, BALANCED, None, SF, HS)]
 
 
 def test_one_change_per_record_whose_owner_differs_from_the_rep_in_that_crm() -> None:
