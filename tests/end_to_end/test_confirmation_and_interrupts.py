@@ -119,3 +119,47 @@ def test_in_a_terminal_the_plan_is_shown_before_the_question_and_no_writes_nothi
     assert "owner change(s) to Salesforce" in output
     assert "not confirmed: nothing written" in output
     assert write_calls(product) == 0
+
+
+class ExpireSessionsAfterFirstWrite:
+    """Progress that revokes every Salesforce session once the first write batch is recorded."""
+
+    def __init__(self, product: Product) -> None:
+        self.product, self.writing, self.done = product, False, False
+
+    def phase(self, name: str, total: int | None = None) -> None:
+        self.writing = name == "write owners"
+
+    def advance(self, amount: int = 1) -> None:
+        if self.writing and not self.done:
+            self.done = True
+            self.product.sandbox.salesforce.expire_sessions()
+
+
+def test_credentials_refused_mid_write_exit_5_name_the_variable_and_the_next_run_finishes(
+    product: Product, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sync.runner import SyncRequest, run_sync
+
+    monkeypatch.delenv("SALESFORCE_CLIENT_ID")
+    monkeypatch.delenv("SALESFORCE_CLIENT_SECRET")
+    monkeypatch.setenv("SALESFORCE_ACCESS_TOKEN", product.sandbox.salesforce.issue_token().value)
+    product.settings.salesforce.write_batch_size = 5
+    product.settings.sync.concurrency = 1
+
+    result = run_sync(
+        product.settings,
+        product.database,
+        SyncRequest(actor="test"),
+        progress=ExpireSessionsAfterFirstWrite(product),
+    )
+
+    assert result.exit_code == ExitCode.CRM_UNAVAILABLE
+    assert "SALESFORCE_ACCESS_TOKEN" in result.message
+    assert result.figures["unfinished"] > 0
+    assert result.figures["why_unfinished"]
+    monkeypatch.setenv("SALESFORCE_ACCESS_TOKEN", product.sandbox.salesforce.issue_token().value)
+    rerun = run_sync(product.settings, product.database, SyncRequest(actor="test"))
+    assert rerun.exit_code == ExitCode.OK
+    writes = product.sandbox.salesforce.requests.writes_per_record()
+    assert writes and max(writes.values()) == 1
