@@ -17,7 +17,7 @@ Replaying them later can undo newer decisions, so:
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select, update
@@ -25,6 +25,7 @@ from sqlalchemy import select, update
 from sync.plan import CHANGES, PLANS
 from sync.store.changes import ChangeState, PlanStatus
 from sync.store.database import Database
+from territory_sync.settings import SyncSettings
 
 ALL_SOURCES = ("salesforce", "hubspot")
 
@@ -75,6 +76,19 @@ def stale_reason(
             f"{made_with[:12]}, now {territory_fingerprint[:12]})"
         )
     return None
+
+
+def staleness(
+    plan: Mapping[str, Any], settings: SyncSettings, territory_fingerprint: str | None
+) -> str | None:
+    """`stale_reason` now, with the `[sync] plan_max_age` of the configuration."""
+    return stale_reason(
+        plan,
+        now=datetime.now(UTC),
+        max_age=settings.plan_max_age_delta,
+        max_age_text=settings.plan_max_age,
+        territory_fingerprint=territory_fingerprint,
+    )
 
 
 def retire_plan(database: Database, plan_id: int, reason: str) -> int:

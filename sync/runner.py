@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Mapping
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from connectors.base import CrmConnector
@@ -38,7 +38,7 @@ from sync.plan_lifetime import (
     plans_being_applied,
     records_of,
     retire_plan,
-    stale_reason,
+    staleness,
     supersede_older_plans,
 )
 from sync.planner import PlanFigures, Scope, build_changes
@@ -124,15 +124,8 @@ def _unfinished_plans(
     """Plans being applied, split into those to finish and those too stale to replay."""
     fresh: list[dict[str, Any]] = []
     stale: list[tuple[dict[str, Any], str]] = []
-    now = datetime.now(UTC)
     for plan in plans_being_applied(database):
-        reason = stale_reason(
-            plan,
-            now=now,
-            max_age=settings.sync.plan_max_age_delta,
-            max_age_text=settings.sync.plan_max_age,
-            territory_fingerprint=fingerprint,
-        )
+        reason = staleness(plan, settings.sync, fingerprint)
         if reason is None:
             fresh.append(plan)
         else:

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Mapping
-from datetime import UTC, datetime
 
 from sqlalchemy import update
 
@@ -22,7 +21,7 @@ from connectors.base import CrmConnector
 from sync.connect import build_connectors
 from sync.evaluate import load_rules
 from sync.plan import CHANGES, PLANS, get_plan, plan_changes
-from sync.plan_lifetime import stale_reason
+from sync.plan_lifetime import staleness
 from sync.progress import RunProgress, SilentProgress
 from sync.session import (
     RunSession,
@@ -47,14 +46,7 @@ def _why_not_replayable(
 ) -> str | None:
     if plan["status"] == PlanStatus.SUPERSEDED.value:
         return f"plan {plan['id']} is superseded ({plan.get('status_reason') or 'retired'})"
-    fingerprint = load_rules(settings, None, territory_file).fingerprint
-    return stale_reason(
-        plan,
-        now=datetime.now(UTC),
-        max_age=settings.sync.plan_max_age_delta,
-        max_age_text=settings.sync.plan_max_age,
-        territory_fingerprint=fingerprint,
-    )
+    return staleness(plan, settings.sync, load_rules(settings, None, territory_file).fingerprint)
 
 
 def _revive(database: Database, plan_id: int) -> None:
