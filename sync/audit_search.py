@@ -16,7 +16,32 @@ from sqlalchemy import Connection, Select, or_, select
 from sync.audit import AUDIT
 from territory_sync.errors import ConfigurationError
 
-AUDIT_STATUSES = ("planned", "written", "failed", "conflict", "skipped", "rolled_back")
+DECISION_STATUSES = (
+    "written",
+    "failed",
+    "conflict",
+    "skipped",
+    "rolled_back",
+    "held",
+    "unfinished",
+    "flagged_deleted",
+)
+"""What happened to an account's owner: shown by default."""
+ADMIN_STATUSES = (
+    "hold_released",
+    "link_pinned",
+    "link_broken",
+    "link_cleared",
+    "token_created",
+    "token_revoked",
+    "configuration_changed",
+    "territory_file_changed",
+    "rollback_requested",
+)
+"""State-changing admin actions: shown by default."""
+PREVIEW_STATUSES = ("planned",)
+"""One row per saved plan (its counts): shown with `include_planned`."""
+AUDIT_STATUSES = (*DECISION_STATUSES, *ADMIN_STATUSES, *PREVIEW_STATUSES)
 MAX_FILTER_LENGTH = 320
 
 EXPORT_COLUMNS = (
@@ -68,6 +93,8 @@ class AuditFilter:
     status: str | None = None
     since: datetime | None = None
     until: datetime | None = None
+    include_planned: bool = False
+    """Also the `planned` rows (one per saved plan); by default only decisions and actions."""
 
     def __post_init__(self) -> None:
         for name in ("account", "rep", "territory"):
@@ -100,6 +127,8 @@ class AuditFilter:
             query = query.where(AUDIT.c.territory == self.territory)
         if self.status:
             query = query.where(AUDIT.c.status == self.status)
+        elif not self.include_planned:
+            query = query.where(AUDIT.c.status.not_in(PREVIEW_STATUSES))
         if self.since:
             query = query.where(AUDIT.c.at >= self.since)
         if self.until:

@@ -1,15 +1,19 @@
 """Plans: save the owner changes a run intends, each with an idempotency key, and read them back.
 
 A plan is saved before anything is written: a dry run stops there, a reviewed plan waits for
-`territory-sync apply`, a plan stopped by a guard rail stays as evidence. Every change and every
-skipped decision gets an audit row with status `planned` or `skipped`.
+`territory-sync apply`, a plan stopped by a guard rail stays as evidence. Saving a plan adds one
+audit row for the whole plan (status `planned`, with its counts), never one per account: an
+account's history holds decisions (written, failed, conflict, skipped, held...), made when the plan
+is applied; its planned changes are in the plan itself (`territory-sync plan`, `runs show`).
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
+from collections import Counter
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -106,26 +110,26 @@ def save_plan(
         ]
         for start in range(0, len(rows), 5000):
             connection.execute(CHANGES.insert(), rows[start : start + 5000])
-        change_ids = {
-            (source, external_id): change_id
-            for change_id, source, external_id in connection.execute(
-                select(CHANGES.c.id, CHANGES.c.source, CHANGES.c.external_id).where(
-                    CHANGES.c.plan_id == plan_id
-                )
-            )
-        }
+        states = Counter(change.state for change in changes)
+        crms = Counter(change.source for change in changes if change.state == ChangeState.PLANNED)
+        by_crm = ", ".join(f"{count:,} in {source}" for source, count in sorted(crms.items()))
         append_audit(
             connection,
             [
-                AuditRecord.for_change(
-                    {**asdict(change), "id": change_ids.get((change.source, change.external_id))},
+                AuditRecord(
                     run_id=run_id,
                     trigger=trigger,
                     actor=actor,
-                    status=change.state.value,
+                    status="planned",
+                    rule=f"plan/{kind}",
+                    reason=(
+                        f"plan {plan_id} saved: {states[ChangeState.PLANNED]:,} owner change(s)"
+                        + (f" ({by_crm})" if by_crm else "")
+                        + f", {states[ChangeState.SKIPPED]:,} skipped; scope "
+                        + json.dumps(scope or {}, sort_keys=True)
+                    ),
                     at=now,
                 )
-                for change in changes
             ],
         )
     return plan_id

@@ -347,6 +347,30 @@ def settle_without_writing(
         )
 
 
+def _record_skipped(
+    context: WriteContext, plan_id: int, audit_status: Mapping[ChangeState, str]
+) -> None:
+    """The plan's decisions not to write (a rep with no id in that CRM, say) become audit rows
+    when the plan is applied, once: a dry run leaves no per-account rows."""
+    skipped = [
+        change
+        for change in plan_changes(context.database, plan_id, [ChangeState.SKIPPED])
+        if change["applied_run_id"] is None
+    ]
+    if skipped:
+        record_decisions(
+            context,
+            skipped,
+            [
+                ChangeDecision(
+                    ChangeState.SKIPPED, "skipped", "skipped", c["reason"], int(c["attempts"] or 0)
+                )
+                for c in skipped
+            ],
+            audit_status=audit_status,
+        )
+
+
 def _audit_wording(plan: Mapping[str, Any]) -> Mapping[ChangeState, str]:
     return ROLLBACK_AUDIT_STATUS if plan["kind"] == "rollback" else {}
 
@@ -361,6 +385,7 @@ def apply_plan(
     audit_status = _audit_wording(plan)
     hold_conflicts = plan["kind"] == "assign" and context.respect_manual_changes
     set_plan_status(context.database, plan_id, PlanStatus.APPLYING)
+    _record_skipped(context, plan_id, audit_status)
     pending = plan_changes(context.database, plan_id, UNFINISHED_STATES)
     batches: list[tuple[CrmConnector, list[dict[str, Any]]]] = []
     for source in sorted({change["source"] for change in pending}):

@@ -88,9 +88,11 @@ def test_audit_verify_exits_1_and_names_an_edited_row(
     assert "row 2: its content does not match its hash (edited)" in capsys.readouterr().out
 
 
-def test_the_audit_trail_of_one_account_shows_plan_and_write(
+def test_an_accounts_audit_trail_after_a_dry_run_and_an_apply_shows_the_decision_only(
     configured: Product, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    cli(configured, "sync", "--dry-run", "--json")
+    capsys.readouterr()
     cli(configured, "sync", "--yes", "--json")
     out = json.loads(capsys.readouterr().out)
     assert out["figures"]["written"] > 0
@@ -100,7 +102,12 @@ def test_the_audit_trail_of_one_account_shows_plan_and_write(
         ).scalar_one()
     assert cli(configured, "audit", "--account", record, "--format", "json") == 0
     rows = json.loads(capsys.readouterr().out)
-    assert [row["status"] for row in reversed(rows)] == ["planned", "written"]
+    assert [row["status"] for row in rows] == ["written"]
+    with configured.database.engine.connect() as connection:
+        plans = connection.execute(
+            text("SELECT count(*) FROM audit_log WHERE status = 'planned'")
+        ).scalar_one()
+    assert plans == 2, "one row per saved plan: the dry run's and the run's"
 
 
 def test_bad_audit_filters_are_refused_with_exit_2(

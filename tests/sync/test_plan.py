@@ -5,19 +5,50 @@ from __future__ import annotations
 import pytest
 from sqlalchemy.exc import IntegrityError
 
+from sqlalchemy import text
+
 from sync.plan import get_plan, idempotency_key, plan_changes
 from sync.store.changes import ChangeState, PlanStatus
 from sync.store.database import Database
-from tests.sync.support import audit_rows, change, saved_plan
+from sync.writeback import apply_plan
+from tests.sync.support import audit_rows, change, context, saved_plan
 
 
-def test_a_saved_plan_is_a_draft_with_every_change_planned_and_audited(database: Database) -> None:
+def test_a_saved_plan_is_a_draft_with_every_change_planned(database: Database) -> None:
     plan_id = saved_plan(database, [change("A1", "o", "n"), change("A2", "o", "n")])
 
     plan = get_plan(database, plan_id)
     assert plan is not None and plan["status"] == PlanStatus.DRAFT.value
     assert [c["state"] for c in plan_changes(database, plan_id)] == ["planned", "planned"]
-    assert [status for status, _ in audit_rows(database)] == ["planned", "planned"]
+
+
+def test_a_saved_plan_adds_one_audit_row_for_the_plan_not_one_per_account(
+    database: Database,
+) -> None:
+    saved_plan(
+        database,
+        [
+            change("A1", "o", "n"),
+            change("A2", "o", "n"),
+            change("A3", "o", None, state=ChangeState.SKIPPED),
+        ],
+    )
+
+    with database.engine.connect() as connection:
+        rows = connection.execute(text("SELECT status, external_id, reason FROM audit_log")).all()
+    assert len(rows) == 1
+    status, record, reason = rows[0]
+    assert (status, record) == ("planned", None)
+    assert "2 owner change(s) (2 in salesforce), 1 skipped" in reason
+
+
+def test_a_skipped_decision_is_audited_once_when_the_plan_is_applied(database: Database) -> None:
+    plan_id = saved_plan(database, [change("A3", "o", None, state=ChangeState.SKIPPED)])
+
+    apply_plan(context(database), plan_id, {})
+    apply_plan(context(database), plan_id, {})
+
+    assert audit_rows(database, "A3") == [("skipped", "A3")]
 
 
 def test_changes_are_read_back_by_state(database: Database) -> None:

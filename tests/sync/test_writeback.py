@@ -34,7 +34,7 @@ def test_a_planned_change_is_written_once_with_one_written_audit_row(database: D
 
     assert crm.writes == [("A1", "005NEW")]
     assert states(database, plan_id) == {"A1": "written"}
-    assert audit_rows(database, "A1") == [("planned", "A1"), ("written", "A1")]
+    assert audit_rows(database, "A1") == [("written", "A1")]
     assert stored_account(database, SF, "A1")["owner_id"] == "005NEW"
     assert figures.as_dict()["written"] == 1
     assert get_plan(database, plan_id)["status"] == PlanStatus.APPLIED.value  # type: ignore[index]
@@ -97,7 +97,7 @@ def test_the_next_apply_settles_an_undecided_outcome_by_reading_without_a_second
 
     assert crm.writes == [("A1", "005NEW")]
     assert states(database, plan_id) == {"A1": "written"}
-    assert [s for s, _ in audit_rows(database, "A1")] == ["planned", "unfinished", "written"]
+    assert [s for s, _ in audit_rows(database, "A1")] == ["unfinished", "written"]
 
 
 def test_a_person_s_change_is_left_alone_and_reported_as_a_conflict(database: Database) -> None:

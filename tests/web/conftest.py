@@ -12,7 +12,8 @@ from sqlalchemy import insert
 
 from sandbox.launcher import RunningSandbox
 from sync.companies import ACCOUNTS
-from sync.plan import ProposedChange, save_plan
+from sync.audit import AuditRecord, append_audit
+from sync.plan import ProposedChange, plan_changes, save_plan
 from sync.runs import close_run, open_run
 from sync.store.database import Database
 from sync.store.runs import RunStatus
@@ -68,6 +69,17 @@ def seed_history(database: Database) -> dict[str, int]:
         ],
         guard_rails={"allowed": True, "message": ""},
     )
+    # The account's history: the decision taken when the plan was applied.
+    (change,) = plan_changes(database, plan_id)
+    with database.engine.begin() as connection:
+        append_audit(
+            connection,
+            [
+                AuditRecord.for_change(
+                    change, run_id=run_id, trigger="cli", actor="seed", status="written"
+                )
+            ],
+        )
     close_run(database, run_id, status=RunStatus.SUCCEEDED, figures={"planned": 1})
     return {"run_id": run_id, "plan_id": plan_id}
 

@@ -138,7 +138,7 @@ def test_audit_filters_find_the_rep_and_territory(
 ) -> None:
     found = client.get(
         "/api/audit",
-        params={"rep": "NEW.rep@acme-revenue.example", "territory": "NA-West", "status": "planned"},
+        params={"rep": "NEW.rep@acme-revenue.example", "territory": "NA-West", "status": "written"},
         headers=bearer(viewer_token),
     ).json()["rows"]
     assert [row["external_id"] for row in found] == ["001SEEDED0001"]

@@ -97,7 +97,7 @@ def test_the_run_page_lists_its_changes_and_filters_them(
     sign_in(client, viewer_token)
     page = client.get(f"/runs/{seeded['run_id']}").text
     assert "new.rep@acme-revenue.example" in page
-    filtered = client.get(f"/runs/{seeded['run_id']}", params={"status": "written"}).text
+    filtered = client.get(f"/runs/{seeded['run_id']}", params={"status": "failed"}).text
     assert "new.rep@acme-revenue.example" not in filtered
 
 
