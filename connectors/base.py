@@ -61,6 +61,10 @@ class OwnerWrite:
     external_id: str
     new_owner_id: str
     expected_owner_id: str | None
+    lost_answer_stamp: str | None = None
+    """Set when an earlier attempt's answer was lost: the record's modified stamp just before that
+    attempt was sent. If the record holds the old owner but a different stamp, something changed
+    it since (perhaps a person undoing the write): it is a conflict, not sent again."""
 
 
 class WriteStatus(StrEnum):
@@ -90,6 +94,20 @@ class WriteOutcome:
     landed, or someone else set it): the caller knows which from its own records."""
     record_gone: bool = False
     """The CRM says the record no longer exists (deleted, merged or purged): never plan it again."""
+    lost_answer_stamp: str | None = None
+    """For UNFINISHED outcomes after a lost answer: the stamp to pass back in `OwnerWrite` next
+    time (see there)."""
+
+
+class BatchStoppedError(Exception):
+    """A write batch stopped part-way for a reason that stops the run (API budget spent,
+    credentials refused, CRM unreachable): `outcomes` decides every write of the batch (those not
+    decided are UNFINISHED), `cause` is the product error to report."""
+
+    def __init__(self, outcomes: list[WriteOutcome], cause: Exception) -> None:
+        super().__init__(str(cause))
+        self.outcomes = outcomes
+        self.cause = cause
 
 
 @dataclass
@@ -146,5 +164,7 @@ class CrmConnector(Protocol):
         self, writes: Sequence[OwnerWrite], *, respect_manual_changes: bool = True
     ) -> list[WriteOutcome]:
         """Write one batch (at most `write_batch_size`): re-read owners, skip conflicts, write the
-        rest, retry what failed for a retryable reason; exactly one outcome per write."""
+        rest, retry what failed for a retryable reason; exactly one outcome per write. Raises a
+        product `CrmError` only when nothing of the batch was sent, and `BatchStoppedError` (with
+        every outcome) when a stopping error came after something was sent."""
         ...

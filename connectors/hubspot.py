@@ -165,7 +165,9 @@ class HubSpotConnector:
             api_budget_share=settings.sync.api_budget_share,
             retry_policy=retry_policy
             or policy_from_settings(
-                settings.sync.max_attempts, settings.sync.retry_initial_seconds
+                settings.sync.max_attempts,
+                settings.sync.retry_initial_seconds,
+                settings.sync.lost_answer_wait_seconds,
             ),
         )
 

@@ -28,10 +28,10 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 
-from connectors.base import OwnerWrite, WriteOutcome, WriteStatus
+from connectors.base import BatchStoppedError, OwnerWrite, WriteOutcome, WriteStatus
 from connectors.errors import AmbiguousWriteError, ErrorAction, classify
 from connectors.retry import RetryPolicy, backoff_seconds
-from territory_sync.errors import ApiBudgetExhaustedError, CrmError
+from territory_sync.errors import CrmError
 
 DUPLICATE_CODE = "DUPLICATE_WRITE"
 CHANGED_WHILE_UNCLEAR = "CHANGED_WHILE_ANSWER_LOST"
@@ -129,7 +129,11 @@ class _Rounds:
                     "is written",
                 )
             else:
-                self.pending[write.external_id] = _Pending(index, write)
+                item = _Pending(index, write)
+                if write.lost_answer_stamp is not None:
+                    # An earlier run lost this write's answer: keep deciding it as unclear.
+                    item.unclear, item.modified_when_sent = True, write.lost_answer_stamp
+                self.pending[write.external_id] = item
 
     def settle(self, item: _Pending, outcome: WriteOutcome) -> None:
         self.outcomes[item.index] = outcome
@@ -187,6 +191,7 @@ class _Rounds:
                     f"whether {self.crm_name} holds the new owner {item.write.new_owner_id} is "
                     f"unknown {sent}: {why}{last}; the next run re-checks it"
                 ),
+                lost_answer_stamp=item.modified_when_sent if item.unclear else None,
             ),
         )
 
@@ -212,27 +217,30 @@ def write_in_rounds(
     """Exactly one outcome per write, in input order (see the module docstring).
 
     At most `policy.max_attempts` updates carry any one record, and at most one more read than
-    that is made; rounds are spaced by the shared backoff, slept through `sleep`. A spent daily
-    allocation raises `ApiBudgetExhaustedError`; any other `CrmError` of the first read or the
-    first update raises too (the CRM refused before anything changed: nothing was written); a
-    later one leaves the records still pending unfinished."""
+    that is made; rounds are spaced by the shared backoff, slept through `sleep`, and after a
+    lost answer by at least `policy.lost_answer_wait` seconds, so a write the CRM is still
+    applying has time to land before it is read back. A `CrmError` before anything was sent
+    raises as it is (nothing was written); one after something was sent raises
+    `BatchStoppedError` with every outcome (those not yet decided are unfinished), so the caller
+    keeps what was decided and stops."""
     rounds = _Rounds(writes, crm_name)
     sent_any = False
     reads = 0
+    answer_lost = False
     while rounds.pending:
         if reads:
-            sleep(backoff_seconds(policy, reads))
+            pause = backoff_seconds(policy, reads)
+            sleep(max(pause, policy.lost_answer_wait) if answer_lost else pause)
+            answer_lost = False
         reads += 1
         last_read = reads > policy.max_attempts
         try:
             current = read(list(rounds.pending))
-        except ApiBudgetExhaustedError:
-            raise
         except CrmError as error:
             if not sent_any:
                 raise
             rounds.all_unfinished(f"reading the owner back failed ({error})")
-            break
+            raise BatchStoppedError(rounds.results(), error) from error
         to_send = _decide(rounds, current, respect_manual_changes, policy, last_read)
         if not to_send:
             continue
@@ -244,19 +252,18 @@ def write_in_rounds(
         try:
             answer = update([item.write for item in to_send])
         except AmbiguousWriteError as error:
+            answer_lost = True
             for item in to_send:
                 item.unclear = True
                 item.note(_ambiguous_code(error), f"the update's answer was unclear ({error})")
             continue
-        except ApiBudgetExhaustedError:
-            raise
         except CrmError as error:
             if first_update:
                 raise  # refused before anything changed: nothing of this batch was written
             for item in to_send:
                 item.note(error.code or NOT_WRITTEN_CODE_FALLBACK, str(error))
             rounds.all_unfinished(f"the update failed ({error})")
-            break
+            raise BatchStoppedError(rounds.results(), error) from error
         _take_answer(rounds, to_send, answer)
     return rounds.results()
 
@@ -316,6 +323,12 @@ def _decide(
                         "so it is left alone"
                     ),
                 ),
+            )
+        elif (last_read or item.attempts >= policy.max_attempts) and item.unclear:
+            # An answer was lost: the write may still be in the CRM's hands. Never a failure on
+            # a guess: the next run reads it again.
+            rounds.unfinished(
+                item, f"{rounds.crm_name} still shows the old owner after a lost answer"
             )
         elif last_read or item.attempts >= policy.max_attempts:
             owner = current.owners[record_id]

@@ -48,11 +48,19 @@ class RetryPolicy:
     max_wait: float = 30.0
     jitter: float = 0.5
     """Up to this share of each wait is added at random, so that parallel callers spread out."""
+    lost_answer_wait: float = 0.0
+    """The least wait before reading back a write whose answer was lost: the CRM may still be
+    applying it (`[sync] lost_answer_wait_seconds`)."""
 
 
-def policy_from_settings(max_attempts: int, initial_wait: float) -> RetryPolicy:
-    """The policy the `[sync]` settings describe (`max_attempts`, `retry_initial_seconds`)."""
-    return RetryPolicy(max_attempts=max_attempts, initial_wait=initial_wait)
+def policy_from_settings(
+    max_attempts: int, initial_wait: float, lost_answer_wait: float = 0.0
+) -> RetryPolicy:
+    """The policy the `[sync]` settings describe (`max_attempts`, `retry_initial_seconds`,
+    `lost_answer_wait_seconds`)."""
+    return RetryPolicy(
+        max_attempts=max_attempts, initial_wait=initial_wait, lost_answer_wait=lost_answer_wait
+    )
 
 
 class _JitteredWait(wait_base):

@@ -150,7 +150,9 @@ class SalesforceConnector:
             budget_share=settings.sync.api_budget_share,
             policy=policy
             or policy_from_settings(
-                settings.sync.max_attempts, settings.sync.retry_initial_seconds
+                settings.sync.max_attempts,
+                settings.sync.retry_initial_seconds,
+                settings.sync.lost_answer_wait_seconds,
             ),
             **options,
         )

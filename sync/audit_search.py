@@ -34,9 +34,9 @@ ADMIN_STATUSES = (
     "link_cleared",
     "token_created",
     "token_revoked",
-    "configuration_changed",
-    "territory_file_changed",
-    "rollback_requested",
+    "config_changed",
+    "territory_edited",
+    "rollback_started",
 )
 """State-changing admin actions: shown by default."""
 PREVIEW_STATUSES = ("planned",)

@@ -40,6 +40,8 @@ class ChangeDecision:
     error_code: str | None = None
     error_message: str | None = None
     record_gone: bool = False
+    lost_answer_stamp: str | None = None
+    """Kept on the change while it stays unfinished after a lost answer (see `OwnerWrite`)."""
 
 
 def _with(reason: str | None, addition: str) -> str:
@@ -47,12 +49,15 @@ def _with(reason: str | None, addition: str) -> str:
 
 
 def decide(change: Mapping[str, Any], outcome: WriteOutcome) -> ChangeDecision:
-    """The decision for one change after the connector wrote (or checked) its batch."""
-    earlier = int(change["attempts"] or 0)
-    attempts = earlier + outcome.attempts
+    """The decision for one change after the connector wrote (or checked) its batch. `change` is
+    the change as it was before this batch: `in_flight` there means an earlier attempt may have
+    been sent (a crash or a lost answer), so finding the new owner is that attempt landing."""
+    sent_before = int(change["attempts"] or 0)
+    earlier = sent_before or change["state"] == ChangeState.IN_FLIGHT.value
+    attempts = sent_before + outcome.attempts
     reason = change["reason"]
     if outcome.status == WriteStatus.WRITTEN:
-        if outcome.already_there and earlier == 0:
+        if outcome.already_there and not earlier:
             return ChangeDecision(
                 ChangeState.SKIPPED,
                 "already_there",
@@ -106,6 +111,7 @@ def decide(change: Mapping[str, Any], outcome: WriteOutcome) -> ChangeDecision:
             error_code=outcome.error_code or "OUTCOME_UNKNOWN",
             error_message=outcome.error_message
             or "the outcome of the write is unknown; the next run re-checks it",
+            lost_answer_stamp=outcome.lost_answer_stamp,
         )
     return ChangeDecision(
         ChangeState.FAILED,
@@ -135,15 +141,16 @@ def decide_without_writing(
     if current is None:
         return ChangeDecision(not_landed, figure, audit_status, why, attempts)
     if change["external_id"] not in current:
+        # Not read back (gone, or left out of the answer): undecided, re-checked next time.
         return ChangeDecision(
-            ChangeState.FAILED,
-            "failed",
-            ChangeState.FAILED.value,
+            ChangeState.IN_FLIGHT,
+            "unfinished",
+            "unfinished",
             change["reason"],
             attempts,
-            error_code="RECORD_GONE",
-            error_message="the record no longer exists in the CRM (deleted or merged)",
-            record_gone=True,
+            error_code="NOT_READ",
+            error_message="the CRM did not return this record's owner; the next run re-checks it",
+            lost_answer_stamp=change.get("lost_answer_stamp"),
         )
     owner = current[change["external_id"]]
     if owner == change["new_owner_id"]:

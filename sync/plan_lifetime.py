@@ -130,13 +130,26 @@ def supersede_older_plans(database: Database, plan_id: int) -> list[int]:
 
 
 def plans_being_applied(database: Database) -> list[dict[str, Any]]:
-    """Plans whose application started and did not finish (a crash, a stop), oldest first."""
+    """Plans whose application started and did not finish (a crash, a stop), oldest first, and
+    retired plans whose in-flight changes are still undecided (their read-back failed)."""
+    retired_in_flight = (
+        select(CHANGES.c.plan_id)
+        .where(CHANGES.c.state == ChangeState.IN_FLIGHT.value)
+        .distinct()
+        .scalar_subquery()
+    )
     with database.engine.connect() as connection:
         return [
             dict(row)
             for row in connection.execute(
                 select(PLANS)
-                .where(PLANS.c.status == PlanStatus.APPLYING.value)
+                .where(
+                    (PLANS.c.status == PlanStatus.APPLYING.value)
+                    | (
+                        (PLANS.c.status == PlanStatus.SUPERSEDED.value)
+                        & PLANS.c.id.in_(retired_in_flight)
+                    )
+                )
                 .order_by(PLANS.c.id)
             ).mappings()
         ]

@@ -40,6 +40,28 @@ def plans_decided_by(connection: Connection, run_id: int) -> list[int]:
     return plan_ids
 
 
+def unfinished_plans_of(database: Database, run_id: int) -> list[dict[str, Any]]:
+    """The plans of `run_id`'s decisions that still have changes to do (planned or in flight)."""
+    with database.engine.connect() as connection:
+        plan_ids = plans_decided_by(connection, run_id)
+        pending = set(
+            connection.execute(
+                select(CHANGES.c.plan_id)
+                .where(
+                    CHANGES.c.plan_id.in_(plan_ids),
+                    CHANGES.c.state.in_([ChangeState.PLANNED.value, ChangeState.IN_FLIGHT.value]),
+                )
+                .distinct()
+            ).scalars()
+        )
+        return [
+            dict(row)
+            for row in connection.execute(
+                select(PLANS).where(PLANS.c.id.in_(sorted(pending))).order_by(PLANS.c.id)
+            ).mappings()
+        ]
+
+
 def _current_owners(
     connection: Connection, rows: Sequence[Mapping[str, Any]]
 ) -> dict[tuple[str, str], str | None]:

@@ -28,16 +28,16 @@ from datetime import timedelta
 from typing import Any
 
 from connectors.base import CrmConnector
+from sync.admin_actions import record_fingerprint_changes
 from sync.connect import build_connectors, enabled_sources, writes_enabled
 from sync.evaluate import evaluate_store, load_rules
 from sync.guard_rails import check_guard_rails
 from sync.holds import active_holds, end_outdated_holds
 from sync.notify import notify, rep_moves, summary_message
-from sync.plan import plan_changes, save_plan
+from sync.plan import save_plan
 from sync.plan_lifetime import (
     plans_being_applied,
     records_of,
-    retire_plan,
     staleness,
     supersede_older_plans,
 )
@@ -46,6 +46,7 @@ from sync.progress import RunProgress, SilentProgress
 from sync.pull import pull_source
 from sync.pull_fields import fields_to_pull
 from sync.reconcile import reconcile_source
+from sync.retire import retire_unfinished
 from sync.session import (
     PlanPreview,
     RunSession,
@@ -56,11 +57,10 @@ from sync.session import (
     status_after_writes,
     write_context,
 )
-from sync.store.changes import ChangeState
 from sync.store.companies import refresh_company_links
 from sync.store.database import Database, open_database
 from sync.store.runs import RunStatus
-from sync.writeback import WriteContext, apply_plan, settle_without_writing
+from sync.writeback import apply_plan
 from territory_sync.errors import (
     ConfigurationError,
     ExitCode,
@@ -97,27 +97,6 @@ def _lookback(settings: Settings) -> timedelta:
     return timedelta(seconds=settings.sync.lookback_seconds)
 
 
-def _retire_stale(
-    context: WriteContext,
-    plan: Mapping[str, Any],
-    reason: str,
-    connectors: Mapping[str, CrmConnector],
-) -> None:
-    """Retire a stale plan: planned changes are superseded, in-flight ones read back."""
-    retire_plan(context.database, plan["id"], reason)
-    in_flight = plan_changes(context.database, plan["id"], [ChangeState.IN_FLIGHT])
-    for source in sorted({change["source"] for change in in_flight}):
-        settle_without_writing(
-            context,
-            connectors.get(source),
-            [change for change in in_flight if change["source"] == source],
-            not_landed=ChangeState.SUPERSEDED,
-            reason=f"not written: {reason}",
-            audit_status={},
-        )
-    log_event("plan.retired", plan_id=plan["id"], reason=reason)
-
-
 def _unfinished_plans(
     settings: Settings, database: Database, fingerprint: str
 ) -> tuple[list[dict[str, Any]], list[tuple[dict[str, Any], str]]]:
@@ -125,7 +104,11 @@ def _unfinished_plans(
     fresh: list[dict[str, Any]] = []
     stale: list[tuple[dict[str, Any], str]] = []
     for plan in plans_being_applied(database):
-        reason = staleness(plan, settings.sync, fingerprint)
+        reason = (
+            plan["status_reason"] or "retired"
+            if plan["status"] == "superseded"
+            else staleness(plan, settings.sync, fingerprint)
+        )
         if reason is None:
             fresh.append(plan)
         else:
@@ -171,6 +154,16 @@ def run_sync(
             log_event("run.started", kind="sync", trigger=request.trigger, actor=request.actor)
             wanted = load_rules(settings, None, request.territory_file)
             fingerprint = wanted.fingerprint
+            with database.engine.begin() as connection:
+                figures["changed_since_last_run"] = record_fingerprint_changes(
+                    connection,
+                    run_id=run_id,
+                    actor=request.actor,
+                    trigger=request.trigger,
+                    config_fingerprint=settings.fingerprint(),
+                    territory_fingerprint=fingerprint,
+                    territory_file=wanted.source_name,
+                )
             crms = connectors or build_connectors(settings, sources)
             context = write_context(settings, database, run_id, request, stop, progress)
 
@@ -181,7 +174,7 @@ def run_sync(
             }
             if writing:
                 for plan, reason in stale:
-                    _retire_stale(context, plan, reason, crms)
+                    retire_unfinished(context, plan, reason, crms)
 
             extra_fields = fields_to_pull(wanted, crms, every_crm=not request.sources)
             pulled: dict[str, Any] = {}

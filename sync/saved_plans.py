@@ -108,39 +108,75 @@ def apply_saved_plan(
     stop: threading.Event | None = None,
     progress: RunProgress | None = None,
 ) -> SyncResult:
-    """Apply exactly the reviewed plan; see the module docstring for stale and superseded ones."""
+    """Apply exactly the reviewed plan; see the module docstring for stale and superseded ones.
+    The plan's state is checked under the run lock, so no other run changes it meanwhile."""
     progress = progress or SilentProgress()
-    plan = get_plan(database, plan_id)
-    if plan is None:
-        raise ConfigurationError(f"there is no plan {plan_id}; `territory-sync runs` lists runs")
-    if plan["status"] == PlanStatus.APPLIED.value:
-        raise ConfigurationError(f"plan {plan_id} is applied: it cannot be applied again")
-    why = _why_not_replayable(settings, plan, request.territory_file)
-    if why is not None and not request.force:
-        if plan["kind"] != "assign":
-            raise StalePlanError(f"{why}: not applied; make a new one")
-        raise _replan(settings, database, plan, request, connectors, why)
-    sources = sorted({c["source"] for c in plan_changes(database, plan_id)})
     session = RunSession(settings, database, "apply", request, {"plan_id": plan_id})
     figures: dict[str, object] = {"plan_id": plan_id}
-    if why is not None:
-        figures["forced"] = why
+    why: str | None = None
     try:
         with run_context(session.run_id):
-            if plan["status"] == PlanStatus.SUPERSEDED.value:
-                _revive(database, plan_id)
-            crms = connectors or build_connectors(settings, sources)
-            context = write_context(settings, database, session.run_id, request, stop, progress)
-            progress.phase("write owners", total=len(plan_changes(database, plan_id)))
-            writes = apply_plan(context, plan_id, crms)
-            figures.update(writes.as_dict())
-            figures["api_calls"] = api_calls(crms)
-            status, exit_code = status_after_writes(writes)
-            message = outcome_message(status, writes, f"territory-sync apply {plan_id}")
-            session.close(status, dict(figures), message)
-            return SyncResult(
-                session.run_id, status, exit_code, dict(figures), plan_id=plan_id, message=message
-            )
+            plan = get_plan(database, plan_id)
+            if plan is None:
+                raise ConfigurationError(
+                    f"there is no plan {plan_id}; `territory-sync runs` lists runs"
+                )
+            if plan["status"] == PlanStatus.APPLIED.value:
+                raise ConfigurationError(f"plan {plan_id} is applied: it cannot be applied again")
+            why = _why_not_replayable(settings, plan, request.territory_file)
+            if why is not None and not request.force:
+                session.close(RunStatus.STOPPED, dict(figures), f"{why}: not applied")
+            else:
+                return _apply(
+                    settings,
+                    database,
+                    plan_id,
+                    plan,
+                    request,
+                    session,
+                    figures,
+                    why,
+                    connectors,
+                    stop,
+                    progress,
+                )
     except BaseException as error:
         session.close(RunStatus.FAILED, dict(figures), str(error))
         raise
+    # Re-planning is a run of its own, so it starts once this run has let go of the lock.
+    if plan["kind"] != "assign":
+        raise StalePlanError(f"{why}: not applied; make a new one")
+    raise _replan(settings, database, plan, request, connectors, str(why))
+
+
+def _apply(
+    settings: Settings,
+    database: Database,
+    plan_id: int,
+    plan: Mapping[str, object],
+    request: SyncRequest,
+    session: RunSession,
+    figures: dict[str, object],
+    why: str | None,
+    connectors: Mapping[str, CrmConnector] | None,
+    stop: threading.Event | None,
+    progress: RunProgress,
+) -> SyncResult:
+    if why is not None:
+        figures["forced"] = why
+    if plan["status"] == PlanStatus.SUPERSEDED.value:
+        _revive(database, plan_id)
+    enabled = {s for s in ("salesforce", "hubspot") if getattr(settings, s).enabled}
+    sources = sorted({c["source"] for c in plan_changes(database, plan_id)} & enabled)
+    crms = connectors or build_connectors(settings, sources)
+    context = write_context(settings, database, session.run_id, request, stop, progress)
+    progress.phase("write owners", total=len(plan_changes(database, plan_id)))
+    writes = apply_plan(context, plan_id, crms)
+    figures.update(writes.as_dict())
+    figures["api_calls"] = api_calls(crms)
+    status, exit_code = status_after_writes(writes)
+    message = outcome_message(status, writes, f"territory-sync apply {plan_id}")
+    session.close(status, dict(figures), message)
+    return SyncResult(
+        session.run_id, status, exit_code, dict(figures), plan_id=plan_id, message=message
+    )

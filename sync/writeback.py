@@ -28,7 +28,13 @@ from typing import Any
 
 from sqlalchemy import Connection, Table, and_, update
 
-from connectors.base import CrmConnector, OwnerWrite, WriteOutcome, WriteStatus
+from connectors.base import (
+    BatchStoppedError,
+    CrmConnector,
+    OwnerWrite,
+    WriteOutcome,
+    WriteStatus,
+)
 from mapping.model.accounts import Account
 from sync.audit import AuditRecord, append_audit
 from sync.holds import open_holds
@@ -38,10 +44,7 @@ from sync.rollback_plan import mark_rolled_back
 from sync.store.changes import UNFINISHED_STATES, ChangeState, PlanStatus
 from sync.store.database import Database
 from territory_sync.errors import (
-    ApiBudgetExhaustedError,
-    CrmAuthenticationError,
     CrmError,
-    CrmUnavailableError,
 )
 from territory_sync.logs import log_event
 
@@ -155,11 +158,7 @@ def _mark_in_flight(context: WriteContext, change_ids: Sequence[int]) -> None:
         connection.execute(
             update(CHANGES)
             .where(CHANGES.c.id.in_(change_ids))
-            .values(
-                state=ChangeState.IN_FLIGHT.value,
-                attempts=CHANGES.c.attempts + 1,
-                updated_at=datetime.now(UTC),
-            )
+            .values(state=ChangeState.IN_FLIGHT.value, updated_at=datetime.now(UTC))
         )
 
 
@@ -178,6 +177,7 @@ def _store_decision(
             attempts=decision.attempts,
             last_error_code=decision.error_code,
             last_error_message=decision.error_message,
+            lost_answer_stamp=decision.lost_answer_stamp,
             updated_at=now,
             written_at=now if decision.state == ChangeState.WRITTEN else change["written_at"],
             applied_run_id=context.run_id,
@@ -237,6 +237,7 @@ def _write_batch(
     batch: Sequence[Mapping[str, Any]],
     audit_status: Mapping[ChangeState, str],
     hold_conflicts: bool,
+    respect: bool,
 ) -> None:
     source = connector.source
     if context.should_stop():
@@ -248,24 +249,40 @@ def _write_batch(
         return
     _mark_in_flight(context, [change["id"] for change in batch])
     writes = [
-        OwnerWrite(change["external_id"], change["new_owner_id"], change["old_owner_id"])
+        OwnerWrite(
+            change["external_id"],
+            change["new_owner_id"],
+            change["old_owner_id"],
+            lost_answer_stamp=change["lost_answer_stamp"],
+        )
         for change in batch
     ]
     try:
         outcomes = connector.write_owner_batch(
-            writes, respect_manual_changes=context.respect_manual_changes
+            writes, respect_manual_changes=context.respect_manual_changes or respect
         )
-    except (ApiBudgetExhaustedError, CrmAuthenticationError, CrmUnavailableError) as error:
-        # Nothing more can be written to this CRM today or now; the batch's fate is unknown.
-        context._halted.set()
-        context.figures.stop(str(error))
-        _leave_in_flight(context, batch, error)
-        log_event("writeback.stopped", source=source, reason=str(error))
+    except BatchStoppedError as stopped:
+        # Stopped part-way (budget spent, credentials refused, CRM gone): keep what was decided.
+        _record_outcomes(context, batch, stopped.outcomes, audit_status, hold_conflicts)
+        _halt(context, source, stopped.cause)
         return
     except CrmError as error:
-        _leave_in_flight(context, batch, error)
-        log_event("writeback.batch_failed", source=source, error=str(error))
+        # Refused before anything was sent: nothing of this batch is in the CRM.
+        _back_to_planned(context, batch, error)
+        _halt(context, source, error)
         return
+    _record_outcomes(context, batch, outcomes, audit_status, hold_conflicts)
+    if context.progress:
+        context.progress(source, len(batch))
+
+
+def _record_outcomes(
+    context: WriteContext,
+    batch: Sequence[Mapping[str, Any]],
+    outcomes: Sequence[WriteOutcome],
+    audit_status: Mapping[ChangeState, str],
+    hold_conflicts: bool,
+) -> None:
     by_id = {outcome.external_id: outcome for outcome in outcomes}
     decisions = [
         decide(change, by_id.get(change["external_id"]) or _missing(change)) for change in batch
@@ -273,8 +290,36 @@ def _write_batch(
     record_decisions(
         context, batch, decisions, audit_status=audit_status, hold_conflicts=hold_conflicts
     )
-    if context.progress:
-        context.progress(source, len(batch))
+
+
+def _halt(context: WriteContext, source: str, error: BaseException) -> None:
+    """Nothing more is written in this run: the reason is the run's outcome (exit code 5)."""
+    context._halted.set()
+    context.figures.stop(str(error))
+    log_event("writeback.stopped", source=source, reason=str(error))
+
+
+def _back_to_planned(
+    context: WriteContext, batch: Sequence[Mapping[str, Any]], error: CrmError
+) -> None:
+    """A batch the CRM refused before anything was sent goes back to `planned` (or stays in
+    flight where an earlier run's attempt is still undecided), for the next run."""
+    message = f"not sent: {error}; the next run tries again"
+    context.figures.leave_unfinished(batch[0]["source"], len(batch), message)
+    with context.db_lock, context.database.engine.begin() as connection:
+        for state in (ChangeState.PLANNED, ChangeState.IN_FLIGHT):
+            ids = [c["id"] for c in batch if c["state"] == state.value]
+            if ids:
+                connection.execute(
+                    update(CHANGES)
+                    .where(CHANGES.c.id.in_(ids))
+                    .values(
+                        state=state.value,
+                        last_error_code=error.code or "NOT_SENT",
+                        last_error_message=message,
+                        applied_run_id=context.run_id,
+                    )
+                )
 
 
 def _missing(change: Mapping[str, Any]) -> WriteOutcome:
@@ -384,6 +429,8 @@ def apply_plan(
     assert plan is not None, f"plan {plan_id} does not exist"
     audit_status = _audit_wording(plan)
     hold_conflicts = plan["kind"] == "assign" and context.respect_manual_changes
+    # A rollback never overwrites a later change, whatever `conflict_policy` says.
+    respect = plan["kind"] == "rollback"
     set_plan_status(context.database, plan_id, PlanStatus.APPLYING)
     _record_skipped(context, plan_id, audit_status)
     pending = plan_changes(context.database, plan_id, UNFINISHED_STATES)
@@ -410,7 +457,7 @@ def apply_plan(
         )
     with ThreadPoolExecutor(max_workers=max(1, context.concurrency)) as pool:
         futures = [
-            pool.submit(_write_batch, context, c, b, audit_status, hold_conflicts)
+            pool.submit(_write_batch, context, c, b, audit_status, hold_conflicts, respect)
             for c, b in batches
         ]
         for future in futures:

@@ -122,6 +122,9 @@ class SyncSettings(_Section):
     """Attempts per CRM call (and per record of a write) before it counts as failed."""
     retry_initial_seconds: float = Field(default=0.5, gt=0, le=60)
     """First backoff wait; each retry doubles it (with jitter), up to 30 s."""
+    lost_answer_wait_seconds: float = Field(default=5.0, ge=0, le=600)
+    """After a write's answer is lost, wait at least this long before reading the owners back:
+    the CRM may still be applying it."""
     plan_max_age: str = "24h"
     """A saved or unfinished plan older than this is not replayed: applying or resuming it
     re-plans against the current state instead (unless `apply --force`)."""

@@ -6,7 +6,9 @@ scope, older than `[sync] plan_max_age`, or made with another territory file). `
 `.pulled_fields` lists the extra CRM fields (those a territory file uses) that the last full pull
 brought in: when a territory file starts using a field the stored accounts lack, the next pull of
 that CRM is a full one. `owner_holds` keeps a person's owner choice found as a conflict, so later
-runs leave that record alone while it keeps that owner.
+runs leave that record alone while it keeps that owner. `owner_changes.lost_answer_stamp` keeps,
+for a write whose answer was lost, the record's modified stamp from just before it was sent, so the
+next run can tell a person's undoing of the write from a write that never landed.
 
 Revision ID: 0003
 Revises: 0002
@@ -31,6 +33,8 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column("status_reason", sa.String(), nullable=True))
     with op.batch_alter_table("pull_cursors", schema=None) as batch_op:
         batch_op.add_column(sa.Column("pulled_fields", JSON, nullable=True))
+    with op.batch_alter_table("owner_changes", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("lost_answer_stamp", sa.String(length=64), nullable=True))
     op.create_table(
         "owner_holds",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -53,6 +57,8 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_index("ix_owner_holds_record", table_name="owner_holds")
     op.drop_table("owner_holds")
+    with op.batch_alter_table("owner_changes", schema=None) as batch_op:
+        batch_op.drop_column("lost_answer_stamp")
     with op.batch_alter_table("pull_cursors", schema=None) as batch_op:
         batch_op.drop_column("pulled_fields")
     with op.batch_alter_table("plans", schema=None) as batch_op:

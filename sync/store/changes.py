@@ -94,3 +94,5 @@ class OwnerChange(SQLModel, table=True):
     updated_at: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False))
     written_at: datetime | None = Field(default=None, sa_column=Column(UtcDateTime()))
     applied_run_id: int | None = Field(default=None, foreign_key="runs.id")
+    lost_answer_stamp: str | None = Field(default=None, max_length=64)
+    """For a write whose answer was lost: the record's modified stamp just before it was sent."""

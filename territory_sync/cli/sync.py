@@ -218,8 +218,10 @@ def rollback(
         ):
             raise typer.Exit(ExitCode.OK)
     request = SyncRequest(trigger="cli", actor=actor or default_actor(), dry_run=dry_run)
-    with TerminalProgress() as progress:
-        result = rollback_run(state.settings, state.database(), run_id, request, progress=progress)
+    with stop_on_signals(_announce) as stop, TerminalProgress() as progress:
+        result = rollback_run(
+            state.settings, state.database(), run_id, request, progress=progress, stop=stop
+        )
     report(result, as_json)
 
 

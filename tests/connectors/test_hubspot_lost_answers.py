@@ -7,7 +7,9 @@ from __future__ import annotations
 
 from collections import Counter
 
-from connectors.base import OwnerWrite, WriteStatus
+import pytest
+
+from connectors.base import BatchStoppedError, OwnerWrite, WriteStatus
 from connectors.retry import RetryPolicy
 from sandbox.fault_schedule import ScheduledFault
 from sandbox.faults import FaultProfile
@@ -113,7 +115,7 @@ def test_a_person_s_change_during_the_back_off_is_a_conflict(hubspot: StartRig) 
     assert set(rig.portal.requests.writes_per_record().values()) == {1}
 
 
-def test_a_write_whose_answer_and_read_back_are_both_lost_is_unfinished(
+def test_a_write_whose_answer_and_read_back_are_both_lost_stops_the_batch_unfinished(
     hubspot: StartRig,
 ) -> None:
     rig = hubspot(companies(3))
@@ -125,7 +127,9 @@ def test_a_write_whose_answer_and_read_back_are_both_lost_is_unfinished(
         ]
     )
 
-    outcomes = rig.connect(retry_policy=policy).write_owner_batch(moves(rig, 3))
+    with pytest.raises(BatchStoppedError) as stopped:
+        rig.connect(retry_policy=policy).write_owner_batch(moves(rig, 3))
+    outcomes = stopped.value.outcomes
 
     assert {(o.status, o.error_code) for o in outcomes} == {
         (WriteStatus.UNFINISHED, "OUTCOME_UNKNOWN")

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from connectors.base import OwnerWrite, WriteOutcome, WriteStatus
+from connectors.base import BatchStoppedError, OwnerWrite, WriteOutcome, WriteStatus
 from connectors.errors import ANSWER_LOST, AmbiguousWriteError, ErrorAction
 from connectors.owner_writes import (
     CurrentOwners,
@@ -232,10 +232,15 @@ def test_rounds_wait_by_the_shared_backoff() -> None:
     assert slept == [1.0, 2.0, 4.0]
 
 
-def test_an_answer_lost_and_a_read_back_that_fails_leave_the_record_unfinished() -> None:
+def test_an_answer_lost_and_a_read_back_that_fails_stop_the_batch_with_the_record_unfinished() -> (
+    None
+):
     crm = FakeCrm({"a": "old"}, updates=[Update(lose_answer=True)], failing_reads={2})
 
-    [outcome] = run(crm, [move("a")])
+    with pytest.raises(BatchStoppedError) as stopped:
+        run(crm, [move("a")])
+
+    [outcome] = stopped.value.outcomes
 
     assert (outcome.status, outcome.attempts, outcome.error_code) == (
         WriteStatus.UNFINISHED,
@@ -358,7 +363,7 @@ def test_a_first_update_refused_outright_raises_because_nothing_was_written() ->
         )
 
 
-def test_a_later_update_refused_outright_leaves_what_is_pending_unfinished() -> None:
+def test_a_later_update_refused_outright_stops_the_batch_keeping_what_was_decided() -> None:
     crm = FakeCrm({"a": "old", "b": "old"}, updates=[Update(refuse={"b": LOCKED})])
     calls: list[int] = []
 
@@ -368,20 +373,25 @@ def test_a_later_update_refused_outright_leaves_what_is_pending_unfinished() -> 
             raise CrmUnavailableError("throttled (after 6 attempts)", crm="fake")
         return crm.update(writes)
 
-    outcomes = write_in_rounds(
-        [move("a"), move("b")],
-        read=crm.read,
-        update=then_unavailable,
-        respect_manual_changes=True,
-        policy=POLICY,
-        sleep=lambda _s: None,
-        crm_name="Fake CRM",
-    )
+    with pytest.raises(BatchStoppedError) as stopped:
+        write_in_rounds(
+            [move("a"), move("b")],
+            read=crm.read,
+            update=then_unavailable,
+            respect_manual_changes=True,
+            policy=POLICY,
+            sleep=lambda _s: None,
+            crm_name="Fake CRM",
+        )
 
+    outcomes = stopped.value.outcomes
     assert [o.status for o in outcomes] == [WriteStatus.WRITTEN, WriteStatus.UNFINISHED]
+    assert isinstance(stopped.value.cause, CrmUnavailableError)
 
 
-def test_a_spent_daily_allocation_raises_even_after_something_was_sent() -> None:
+def test_a_spent_daily_allocation_after_something_was_sent_stops_the_batch_keeping_outcomes() -> (
+    None
+):
     crm = FakeCrm({"a": "old"}, updates=[Update(lose_answer=True)])
     reads: list[int] = []
 
@@ -391,7 +401,7 @@ def test_a_spent_daily_allocation_raises_even_after_something_was_sent() -> None
             raise ApiBudgetExhaustedError("daily API calls used", crm="fake")
         return crm.read(ids)
 
-    with pytest.raises(ApiBudgetExhaustedError):
+    with pytest.raises(BatchStoppedError) as stopped:
         write_in_rounds(
             [move("a")],
             read=read,
@@ -401,3 +411,6 @@ def test_a_spent_daily_allocation_raises_even_after_something_was_sent() -> None
             sleep=lambda _s: None,
             crm_name="Fake CRM",
         )
+
+    assert isinstance(stopped.value.cause, ApiBudgetExhaustedError)
+    assert [o.status for o in stopped.value.outcomes] == [WriteStatus.UNFINISHED]

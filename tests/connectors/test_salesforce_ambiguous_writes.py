@@ -12,7 +12,7 @@ import pytest
 import requests
 import responses
 
-from connectors.base import OwnerWrite, WriteOutcome, WriteStatus
+from connectors.base import BatchStoppedError, OwnerWrite, WriteOutcome, WriteStatus
 from connectors.retry import RetryPolicy
 from connectors.salesforce import SalesforceConnector
 from connectors.salesforce_auth import AccessToken
@@ -143,14 +143,16 @@ def test_an_update_refused_by_the_concurrency_limit_is_retried_by_the_transport(
     assert calls(mocked) == ["GET", "PATCH", "PATCH"]
 
 
-def test_an_update_whose_answer_was_lost_and_whose_read_back_fails_is_unfinished(
+def test_an_update_whose_answer_was_lost_and_whose_read_back_fails_stops_the_batch_unfinished(
     mocked: responses.RequestsMock,
 ) -> None:
     mocked.get(QUERY_ALL, json=owner_is(OLD))
     mocked.patch(COLLECTIONS, body=requests.exceptions.ReadTimeout("read timed out"))
     mocked.get(QUERY_ALL, status=503, json=UNAVAILABLE)
 
-    outcome = write_one()
+    with pytest.raises(BatchStoppedError) as stopped:
+        write_one()
+    (outcome,) = stopped.value.outcomes
 
     assert (outcome.status, outcome.error_code) == (WriteStatus.UNFINISHED, "OUTCOME_UNKNOWN")
     assert "the next run re-checks it" in (outcome.error_message or "")

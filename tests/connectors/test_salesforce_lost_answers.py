@@ -7,7 +7,9 @@ from __future__ import annotations
 
 from collections import Counter
 
-from connectors.base import OwnerWrite, WriteStatus
+import pytest
+
+from connectors.base import BatchStoppedError, OwnerWrite, WriteStatus
 from sandbox.fault_schedule import ScheduledFault
 from sandbox.faults import FaultProfile
 from tests.connectors import test_salesforce_fixtures as shared
@@ -122,7 +124,7 @@ def test_a_person_s_change_during_the_back_off_is_a_conflict(make_org: MakeOrg) 
     assert set(served.org.requests.writes_per_record().values()) == {1}
 
 
-def test_a_write_whose_answer_and_read_back_are_both_lost_is_unfinished(
+def test_a_write_whose_answer_and_read_back_are_both_lost_stops_the_batch_unfinished(
     make_org: MakeOrg,
 ) -> None:
     served = make_org(seed_accounts(3))
@@ -135,7 +137,9 @@ def test_a_write_whose_answer_and_read_back_are_both_lost_is_unfinished(
     )
     writes = rotate(served, range(1, 4))
 
-    outcomes = connector.write_owner_batch(writes)
+    with pytest.raises(BatchStoppedError) as stopped:
+        connector.write_owner_batch(writes)
+    outcomes = stopped.value.outcomes
 
     assert {(o.status, o.error_code) for o in outcomes} == {
         (WriteStatus.UNFINISHED, "OUTCOME_UNKNOWN")

@@ -15,6 +15,7 @@ def stored(attempts: int = 0) -> dict[str, Any]:
         "old_owner_id": "005OLD",
         "new_owner_id": "005NEW",
         "attempts": attempts,
+        "state": "planned",
         "reason": "NA-West is the only territory whose criteria match.",
     }
 
@@ -43,6 +44,14 @@ def test_the_new_owner_found_after_an_earlier_attempt_is_that_attempt_landing() 
     )
     assert decision.state == ChangeState.WRITTEN
     assert decision.reason is not None and "earlier attempt landed" in decision.reason
+
+
+def test_a_change_left_in_flight_by_a_crash_counts_as_sent_when_the_new_owner_is_found() -> None:
+    crashed = {**stored(0), "state": "in_flight"}
+    decision = decide(
+        crashed, WriteOutcome("A1", WriteStatus.WRITTEN, 0, "005NEW", already_there=True)
+    )
+    assert decision.state == ChangeState.WRITTEN
 
 
 def test_an_unknown_outcome_keeps_the_change_in_flight() -> None:

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy.exc import IntegrityError
-
 from sqlalchemy import text
+from sqlalchemy.exc import IntegrityError
 
 from sync.plan import get_plan, idempotency_key, plan_changes
 from sync.store.changes import ChangeState, PlanStatus

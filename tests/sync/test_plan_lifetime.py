@@ -57,7 +57,7 @@ def test_a_plan_made_with_another_territory_file_is_stale() -> None:
     assert reason is not None and "different territory file" in reason
 
 
-def test_a_rollback_plan_is_not_stale_because_the_territory_file_changed() -> None:
+def test_a_rollback_plan_is_not_stale_because_the_territory_edited() -> None:
     now = datetime(2026, 12, 1, 12, tzinfo=UTC)
     assert (
         stale_reason(

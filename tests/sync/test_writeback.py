@@ -197,7 +197,7 @@ def test_credentials_refused_mid_write_stop_the_run_and_leave_the_rest_unfinishe
     assert crm.batches == 2
     assert summary["written"] == 1 and summary["unfinished"] == 3
     assert "SALESFORCE_ACCESS_TOKEN" in summary["stopped_reason"]
-    assert states(database, plan_id)["A1"] == "in_flight"
+    assert states(database, plan_id)["A1"] == "planned", "refused before sending: not in flight"
 
 
 def test_a_crm_that_cannot_be_reached_stops_writing_to_it(database: Database) -> None:

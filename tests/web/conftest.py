@@ -11,8 +11,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import insert
 
 from sandbox.launcher import RunningSandbox
-from sync.companies import ACCOUNTS
 from sync.audit import AuditRecord, append_audit
+from sync.companies import ACCOUNTS
 from sync.plan import ProposedChange, plan_changes, save_plan
 from sync.runs import close_run, open_run
 from sync.store.database import Database
