@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import getpass
 import sys
 import threading
@@ -27,6 +26,7 @@ from territory_sync.cli.output import (
 from territory_sync.cli.progress import TerminalProgress
 from territory_sync.cli.run_report import ask_in_terminal, report
 from territory_sync.cli.stopping import stop_on_signals
+from territory_sync.csv_export import write_csv
 from territory_sync.errors import ExitCode
 
 
@@ -161,10 +161,7 @@ def plan(
     assert result.plan_id is not None
     changes = plan_changes(state.database(), result.plan_id)
     if output == PlanFormat.CSV:
-        writer = csv.DictWriter(sys.stdout, fieldnames=[*CHANGE_COLUMNS, "reason"])
-        writer.writeheader()
-        for change in changes:
-            writer.writerow({k: change.get(k) for k in (*CHANGE_COLUMNS, "reason")})
+        write_csv(sys.stdout, (*CHANGE_COLUMNS, "reason"), changes)
     elif output == PlanFormat.JSON:
         print_json({"plan_id": result.plan_id, "figures": result.figures, "changes": changes})
     else:
