@@ -22,6 +22,7 @@ from territory_sync.cli.output import (
     error_console,
     print_json,
     print_rows,
+    print_text,
 )
 from territory_sync.cli.progress import TerminalProgress
 from territory_sync.cli.run_report import ask_in_terminal, report
@@ -167,7 +168,7 @@ def plan(
     else:
         print_rows(changes[:200], CHANGE_COLUMNS, title=f"Plan {result.plan_id}")
         if len(changes) > 200:
-            console.print(f"... and {len(changes) - 200:,} more (--format csv lists all)")
+            print_text(f"... and {len(changes) - 200:,} more (--format csv lists all)")
         report(result, False)
 
 
