@@ -2,6 +2,10 @@
 
 The webhook URL is a secret (`TERRITORY_SYNC_WEBHOOK_URL`): it is read from the environment and
 never logged. A failed notification is logged and never fails the run.
+
+Account names and emails come from the CRMs: every text sent is escaped for Slack
+(`slack_escape`), so a name such as `<!channel>` or `<http://x|y>` is shown as written instead of
+notifying a channel or becoming a link.
 """
 
 from __future__ import annotations
@@ -18,6 +22,17 @@ from territory_sync.secrets import optional_secret
 
 WEBHOOK_ENV_VAR = "TERRITORY_SYNC_WEBHOOK_URL"
 MAX_REPS_LISTED = 25
+
+
+SLACK_CONTROL_CHARACTERS = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
+"""Slack reads `&`, `<` and `>` as control characters (`<!channel>`, `<http://x|y>`): each is sent
+as its HTML entity, and nothing else is encoded, per
+https://api.slack.com/reference/surfaces/formatting#escaping"""
+
+
+def slack_escape(text: str) -> str:
+    """The text with Slack's control characters escaped, so it shows as written and does nothing."""
+    return text.translate(SLACK_CONTROL_CHARACTERS)
 
 
 def rep_moves(changes: Iterable[ProposedChange]) -> dict[str, dict[str, list[str]]]:
@@ -56,8 +71,11 @@ def summary_message(
             lines.append("  gained: " + ", ".join(list(gained)[:10]))
         if lost:
             lines.append("  lost: " + ", ".join(list(lost)[:10]))
-    text = "\n".join(lines)
-    return {"text": text, "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": text}}]}
+    text = slack_escape("\n".join(lines))
+    # `verbatim`: Slack leaves plain text as it is (no auto-linked URLs or channel names), per
+    # https://docs.slack.dev/reference/block-kit/composition-objects/text-object
+    body = {"type": "mrkdwn", "text": text, "verbatim": True}
+    return {"text": text, "blocks": [{"type": "section", "text": body}]}
 
 
 def notify(payload: Mapping[str, Any], *, timeout: float = 10.0) -> bool:

@@ -4,21 +4,30 @@
 and, for an embedded SQLite file, applies pending migrations first, so every command works on a
 fresh machine. A PostgreSQL database is upgraded explicitly (`territory-sync db upgrade`), because
 a shared server is not something a read-only command should alter.
+
+A database that cannot be opened is a `DatabaseError` of one line naming it and what to do: an
+SQLite path in a missing folder, a file that is not SQLite or not a territory-sync database, a
+read-only or damaged file (`sync.store.sqlite_file`), a schema from another version, a server
+that does not answer.
 """
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from alembic.util import CommandError
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, OperationalError
+from sqlalchemy.exc import ArgumentError
+from sqlalchemy.exc import DatabaseError as SQLAlchemyDatabaseError
 from sqlmodel import Session
 
+from sync.store.sqlite_file import check_sqlite_file, error_for_sqlite
 from territory_sync.errors import DatabaseError
 
 
@@ -48,7 +57,17 @@ def _set_sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+def _sqlite_file(database: str | None, *, uri: object) -> Path | None:
+    """The file an SQLite URL names; None for an in-memory database or an SQLite `file:` URI,
+    whose options (mode=ro...) are the caller's own business."""
+    if not database or database == ":memory:" or (uri and database.startswith("file:")):
+        return None
+    return Path(database).expanduser()
+
+
 def create_db_engine(url: str) -> Engine:
+    """An engine for the URL; an SQLite file is checked first (`sync.store.sqlite_file`): a
+    missing folder, a file that is not a territory-sync database or is read-only are refused."""
     url = normalise_database_url(url)
     try:
         parsed = make_url(url)
@@ -58,9 +77,9 @@ def create_db_engine(url: str) -> Engine:
             "postgresql://user@host:5432/dbname"
         ) from exc
     if parsed.get_backend_name() == "sqlite":
-        database = parsed.database or ""
-        if database and database != ":memory:":
-            Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        path = _sqlite_file(parsed.database, uri=parsed.query.get("uri"))
+        if path is not None:
+            check_sqlite_file(path)
         engine = create_engine(
             url, connect_args={"check_same_thread": False, "timeout": 30}, pool_pre_ping=True
         )
@@ -118,9 +137,28 @@ def open_database(url: str, *, upgrade: bool | None = None) -> Database:
             upgrade_to_head(database)
         else:
             check_current(database)
-    except OperationalError as exc:
+    except (SQLAlchemyDatabaseError, CommandError) as exc:
         database.dispose()
-        raise DatabaseError(
-            f"cannot reach the database at {redact_url(database.url)}: {exc.orig}"
-        ) from exc
+        raise _opening_error(database, exc) from exc
+    except BaseException:
+        database.dispose()
+        raise
     return database
+
+
+def _opening_error(database: Database, error: Exception) -> DatabaseError:
+    """One line for what went wrong opening the database, naming it and what to do."""
+    where = str(database.sqlite_path) if database.sqlite_path else redact_url(database.url)
+    if isinstance(error, CommandError):
+        # Alembic cannot find the database's revision among this version's migrations.
+        return DatabaseError(
+            f"the database {where} has a schema this version of territory-sync does not know "
+            f"({error}): it was made by a newer territory-sync (use that version) or by another "
+            "application (point [database] url, or --database-url, at the territory-sync database)"
+        )
+    original = getattr(error, "orig", None)
+    path = database.sqlite_path
+    if path is not None and isinstance(original, sqlite3.Error):
+        return error_for_sqlite(path, original)
+    detail = " ".join(str(original or error).split())  # drivers' messages span lines
+    return DatabaseError(f"cannot reach the database at {where}: {detail}")

@@ -12,9 +12,10 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.markup import escape
+from rich.text import Text
 
 from territory_sync import __version__
+from territory_sync.cli.cells import literal
 from territory_sync.cli.context import CliContext, cli_context
 from territory_sync.cli.output import error_console
 from territory_sync.errors import ExitCode, TerritorySyncError
@@ -118,7 +119,10 @@ def main(argv: list[str] | None = None) -> int:
     try:
         app(args=argv, prog_name="territory-sync")
     except TerritorySyncError as error:
-        error_console.print(f"[red]error:[/red] {escape(scrub(str(error)))}", highlight=False)
+        message = Text.assemble(
+            Text("error:", style="red"), " ", literal(scrub(str(error)), limit=None)
+        )
+        error_console.print(message, highlight=False)
         return error.exit_code
     except SystemExit as done:
         code = done.code

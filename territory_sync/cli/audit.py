@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import sys
 from enum import StrEnum
 from typing import Annotated
@@ -21,6 +20,7 @@ from sync.audit_search import (
 )
 from territory_sync.cli.context import cli_context
 from territory_sync.cli.output import console, print_json, print_rows
+from territory_sync.csv_export import write_csv
 from territory_sync.errors import ExitCode
 
 app = typer.Typer(
@@ -87,10 +87,7 @@ def audit(
     database = cli_context(ctx).database()
     with database.engine.connect() as connection:
         if output == OutputFormat.CSV:
-            writer = csv.DictWriter(sys.stdout, fieldnames=EXPORT_COLUMNS, extrasaction="ignore")
-            writer.writeheader()
-            for row in iter_audit(connection, filters):
-                writer.writerow(row)
+            write_csv(sys.stdout, EXPORT_COLUMNS, iter_audit(connection, filters))
             return
         rows = search_audit(connection, filters, limit=limit)
     if output == OutputFormat.JSON:

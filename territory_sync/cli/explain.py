@@ -10,7 +10,7 @@ import typer
 from mapping.explain import explain_company
 from sync.evaluate import evaluate_store
 from territory_sync.cli.context import cli_context
-from territory_sync.cli.output import JSON_OPTION_HELP, console, print_json
+from territory_sync.cli.output import JSON_OPTION_HELP, print_json, print_text
 from territory_sync.errors import ConfigurationError
 
 
@@ -62,4 +62,4 @@ def explain(
         )
         print_json(data)
         return
-    console.print(explanation.render(), markup=False, highlight=False, soft_wrap=True)
+    print_text(explanation.render(), soft_wrap=True)

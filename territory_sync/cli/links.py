@@ -9,7 +9,7 @@ import typer
 from mapping.model.companies import OverrideAction
 from sync.store.companies import clear_link_override, refresh_company_links, set_link_override
 from territory_sync.cli.context import cli_context
-from territory_sync.cli.output import JSON_OPTION_HELP, console, print_json, print_mapping
+from territory_sync.cli.output import JSON_OPTION_HELP, print_json, print_mapping, print_text
 
 app = typer.Typer(help="Cross-CRM company links: report, pin, break.", invoke_without_command=True)
 
@@ -41,12 +41,12 @@ def report(
         return
     print_mapping(result.counts(), title="Company links", as_json=False)
     for source, domains in sorted(result.ambiguous_domains.items()):
-        console.print(f"[bold]{source}: domains held by several records (not linked)[/bold]")
+        print_text(f"{source}: domains held by several records (not linked)", style="bold")
         for domain, ids in list(sorted(domains.items()))[:show]:
-            console.print(f"  {domain}: {', '.join(ids)}")
+            print_text(f"  {domain}: {', '.join(ids)}")
     for source, ids in sorted(result.without_domain.items()):
         sample = ", ".join(ids[:show]) + (" ..." if len(ids) > show else "")
-        console.print(f"[bold]{source}: {len(ids)} records without a domain[/bold] {sample}")
+        print_text(f"{source}: {len(ids)} records without a domain: {sample}")
 
 
 def _override(

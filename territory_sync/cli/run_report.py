@@ -12,10 +12,10 @@ from typing import Any
 
 import typer
 from rich.table import Table
-from rich.text import Text
 
 from sync.session import PlanPreview, SyncResult
-from territory_sync.cli.output import console, error_console, print_json
+from territory_sync.cli.cells import literal
+from territory_sync.cli.output import console, error_console, print_json, print_text
 from territory_sync.cli.stopping import default_interrupt
 
 CRM_NAMES = {"salesforce": "Salesforce", "hubspot": "HubSpot"}
@@ -29,8 +29,7 @@ def _table(title: str) -> Table:
 
 
 def _row(table: Table, label: str, value: Any) -> None:
-    text = f"{value:,}" if isinstance(value, int) and not isinstance(value, bool) else str(value)
-    table.add_row(Text(label), Text(text))
+    table.add_row(literal(label), literal(value if isinstance(value, int) else str(value)))
 
 
 def _planning_rows(table: Table, figures: Mapping[str, Any]) -> None:
@@ -114,8 +113,8 @@ def ask_in_terminal(preview: PlanPreview) -> bool:
     """Show the plan and the guard-rail verdict, then ask; Ctrl-C or no answer means no."""
     error_console.print(preview_table(preview))
     for swing in preview.verdict.flagged_reps:
-        error_console.print(
-            Text(f"flagged: {swing.email} gains {swing.gains}, loses {swing.losses} accounts")
+        print_text(
+            f"flagged: {swing.email} gains {swing.gains}, loses {swing.losses} accounts", err=True
         )
     try:
         with default_interrupt():
@@ -142,14 +141,12 @@ def report(result: SyncResult, as_json: bool) -> None:
         verdict = result.verdict
         if verdict is not None:
             for swing in verdict.flagged_reps:
-                console.print(
-                    Text(
-                        f"flagged: {swing.email} gains {swing.gains}, loses {swing.losses} "
-                        "accounts in this run",
-                        style="yellow",
-                    )
+                print_text(
+                    f"flagged: {swing.email} gains {swing.gains}, loses {swing.losses} "
+                    "accounts in this run",
+                    style="yellow",
                 )
         if result.message:
-            console.print(Text(result.message, style="red" if result.exit_code else "green"))
+            print_text(result.message, style="red" if result.exit_code else "green")
     if result.exit_code:
         raise typer.Exit(result.exit_code)

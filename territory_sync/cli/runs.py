@@ -1,4 +1,7 @@
-"""`territory-sync runs`: list runs with their figures, and show one in detail."""
+"""`territory-sync runs`: list runs with their figures, and show one in detail.
+
+`runs show` prints every figure as a readable value: nested figures (per CRM, per territory, API
+calls by kind) as tables of their own with dotted names, never as Python dictionaries."""
 
 from __future__ import annotations
 
@@ -9,18 +12,19 @@ from sqlalchemy import select
 
 from sync.runs import RUNS, get_run
 from territory_sync.cli.context import cli_context
-from territory_sync.cli.output import (
-    JSON_OPTION_HELP,
-    console,
-    print_json,
-    print_mapping,
-    print_rows,
-)
+from territory_sync.cli.output import JSON_OPTION_HELP, print_json, print_mapping, print_rows
 from territory_sync.errors import ConfigurationError
 
 app = typer.Typer(help="Runs and their figures.", invoke_without_command=True)
 
 FIGURES = ("pulled", "evaluated", "planned", "written", "failed", "conflicts", "skipped")
+
+
+def _is_group(value: Any) -> bool:
+    """A figure with figures inside (per CRM, per territory...): shown as a table of its own."""
+    if isinstance(value, dict):
+        return bool(value)
+    return isinstance(value, list) and bool(value) and all(isinstance(v, dict) for v in value)
 
 
 def _flatten(run: dict[str, Any]) -> dict[str, Any]:
@@ -65,10 +69,10 @@ def show(
     if as_json:
         print_json(run)
         return
-    figures = run.pop("figures") or {}
+    figures = {k: v for k, v in (run.pop("figures") or {}).items() if k != "audit_head"}
     print_mapping(run, title=f"Run {run_id}", as_json=False)
-    simple = {k: v for k, v in figures.items() if not isinstance(v, dict | list)}
+    groups = {key: value for key, value in figures.items() if _is_group(value)}
+    simple = {key: value for key, value in figures.items() if key not in groups}
     print_mapping(simple, title="Figures", as_json=False)
-    for key, value in figures.items():
-        if isinstance(value, dict) and key != "audit_head":
-            console.print(f"[bold]{key}[/bold]: {value}")
+    for key, value in groups.items():
+        print_mapping(value if isinstance(value, dict) else {key: value}, title=key, as_json=False)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import getpass
 import sys
 import threading
@@ -23,10 +22,12 @@ from territory_sync.cli.output import (
     error_console,
     print_json,
     print_rows,
+    print_text,
 )
 from territory_sync.cli.progress import TerminalProgress
 from territory_sync.cli.run_report import ask_in_terminal, report
 from territory_sync.cli.stopping import stop_on_signals
+from territory_sync.csv_export import write_csv
 from territory_sync.errors import ExitCode
 
 
@@ -161,16 +162,13 @@ def plan(
     assert result.plan_id is not None
     changes = plan_changes(state.database(), result.plan_id)
     if output == PlanFormat.CSV:
-        writer = csv.DictWriter(sys.stdout, fieldnames=[*CHANGE_COLUMNS, "reason"])
-        writer.writeheader()
-        for change in changes:
-            writer.writerow({k: change.get(k) for k in (*CHANGE_COLUMNS, "reason")})
+        write_csv(sys.stdout, (*CHANGE_COLUMNS, "reason"), changes)
     elif output == PlanFormat.JSON:
         print_json({"plan_id": result.plan_id, "figures": result.figures, "changes": changes})
     else:
         print_rows(changes[:200], CHANGE_COLUMNS, title=f"Plan {result.plan_id}")
         if len(changes) > 200:
-            console.print(f"... and {len(changes) - 200:,} more (--format csv lists all)")
+            print_text(f"... and {len(changes) - 200:,} more (--format csv lists all)")
         report(result, False)
 
 

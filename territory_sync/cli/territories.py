@@ -24,7 +24,7 @@ from sync.connect import build_connectors, enabled_sources
 from sync.evaluate import load_rules
 from sync.pull_fields import fields_to_pull
 from territory_sync.cli.context import cli_context
-from territory_sync.cli.output import JSON_OPTION_HELP, console, print_json
+from territory_sync.cli.output import JSON_OPTION_HELP, print_json, print_text
 from territory_sync.errors import ConfigurationError
 from territory_sync.settings import Settings
 
@@ -87,15 +87,14 @@ def check(
     if as_json:
         print_json(summary)
         return
-    console.print(
+    print_text(
         f"{rules.source_name}: {len(rules.territories)} territories, "
-        f"{len(rules.named_accounts)} named accounts, {len(rules.holdouts)} holdouts: valid",
-        markup=False,
+        f"{len(rules.named_accounts)} named accounts, {len(rules.holdouts)} holdouts: valid"
     )
     for source, names in fields_found.items():
         if names:
-            console.print(f"{source} has {', '.join(names)}", markup=False)
+            print_text(f"{source} has {', '.join(names)}")
     for source, why in not_checked.items():
-        console.print(f"fields not checked in {source}: {why}", markup=False, style="yellow")
+        print_text(f"fields not checked in {source}: {why}", style="yellow")
     for warning in rules.warnings:
-        console.print(f"warning: {warning}", markup=False, style="yellow")
+        print_text(f"warning: {warning}", style="yellow")

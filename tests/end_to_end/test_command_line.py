@@ -11,7 +11,11 @@ from sqlalchemy import text
 
 from sync.lock import RunLock
 from territory_sync.cli import main
-from tests.end_to_end.conftest import ALL_NORTH_AMERICA_TO_ONE_REP, Product
+from territory_sync.cli.output import console
+from tests.end_to_end.conftest import ALL_NORTH_AMERICA_TO_ONE_REP, TERRITORIES, Product
+from tests.hostile_text import FORMULAS, MARKUP, live_cells, read_csv
+
+MARKUP_TERRITORY = "NA-East [/x]"
 
 
 def cli(product: Product, *args: str) -> int:
@@ -128,3 +132,81 @@ def test_rollback_of_a_run_restores_its_owners(
     after = configured.owners("hubspot")
     restored = [i for i in before if before[i] == after[i]]
     assert len(restored) > 0.9 * len(before)
+
+
+@pytest.fixture
+def hostile(configured: Product) -> dict[str, str]:
+    """Salesforce accounts named with markup and formulas, each planned to move to NA-East;
+    NA-East itself renamed to a name that is markup. Returns name -> record id."""
+    emily = next(r for r in configured.sandbox.book.reps if r.email.startswith("emily."))
+    names = (*MARKUP, *FORMULAS)
+    ids = configured.sandbox.salesforce.create_records(
+        [
+            {"name": name, "country": "US", "region": "US-NY", "owner_id": emily.salesforce_user_id}
+            for name in names
+        ]
+    )
+    configured.use_territories(TERRITORIES.replace("NA-East", MARKUP_TERRITORY))
+    return dict(zip(names, ids, strict=True))
+
+
+@pytest.fixture(params=[80, 120], ids=["80-columns", "120-columns"])
+def columns(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> int:
+    width: int = request.param
+    monkeypatch.setenv("COLUMNS", str(width))
+    assert console.width == width, "the console's width must follow COLUMNS"
+    return width
+
+
+def printed_as_written(out: str, text: str) -> bool:
+    return any(text in line for line in out.splitlines())
+
+
+def test_plan_as_csv_makes_every_formula_in_an_account_name_inert(
+    configured: Product, hostile: dict[str, str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert cli(configured, "plan", "--format", "csv") == 0
+    rows = read_csv(capsys.readouterr().out)
+    by_id = {row[rows[0].index("external_id")]: row for row in rows[1:]}
+    name = rows[0].index("account_name")
+    for formula in FORMULAS:  # the pull trims the TAB or CR that leads a name
+        assert by_id[hostile[formula]][name] == "'" + formula.strip()
+    for markup in MARKUP:
+        assert by_id[hostile[markup]][name] == markup
+    assert live_cells(rows) == []
+
+
+def test_the_plan_table_prints_markup_in_names_as_written(
+    configured: Product,
+    hostile: dict[str, str],
+    capsys: pytest.CaptureFixture[str],
+    columns: int,
+) -> None:
+    assert cli(configured, "plan", "--territory", MARKUP_TERRITORY) == 0
+    out = capsys.readouterr().out
+    for wanted in (*MARKUP, MARKUP_TERRITORY, '=HYPERLINK("http://x","y")'):
+        assert printed_as_written(out, wanted), wanted
+    assert max(len(line) for line in out.splitlines()) <= columns
+
+
+def test_after_a_sync_every_table_prints_the_names_as_written(
+    configured: Product,
+    hostile: dict[str, str],
+    capsys: pytest.CaptureFixture[str],
+    columns: int,
+) -> None:
+    assert cli(configured, "sync", "--yes") == 0
+    summary = capsys.readouterr().out
+    assert printed_as_written(summary, f"in {MARKUP_TERRITORY}")
+    commands = {
+        ("audit", "--territory", MARKUP_TERRITORY): (*MARKUP, MARKUP_TERRITORY),
+        ("accounts", "list", "--search", "acme [/x]"): (MARKUP[0],),
+        ("explain", hostile[MARKUP[1]]): (MARKUP[1], MARKUP_TERRITORY),
+        ("balance",): (MARKUP_TERRITORY,),
+        ("runs", "show", "1"): (MARKUP_TERRITORY,),
+    }
+    for command, texts in commands.items():
+        assert cli(configured, *command) == 0, command
+        out = capsys.readouterr().out
+        for wanted in texts:
+            assert printed_as_written(out, wanted), (command, wanted, out)

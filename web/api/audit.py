@@ -1,17 +1,17 @@
-"""`/api/audit`: the audit log with the CLI's filters, paged; and the same filters as CSV."""
+"""`/api/audit`: the audit log with the CLI's filters, paged; and the same filters as CSV.
+
+The CSV comes from the product's one CSV writer (`territory_sync.csv_export`), which keeps every
+cell inert in a spreadsheet."""
 
 from __future__ import annotations
 
-import csv
-import io
-from collections.abc import Iterator
-from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import StreamingResponse
 
 from sync.audit_search import AUDIT_STATUSES, EXPORT_COLUMNS, AuditFilter
+from territory_sync.csv_export import csv_chunks
 from web.auth import Principal, require_viewer
 from web.errors import error_responses
 from web.queries import audit_filter, audit_page, audit_rows
@@ -58,27 +58,6 @@ def audit(
     return {"rows": rows, "limit": limit, "offset": offset}
 
 
-def csv_lines(rows: Iterator[dict[str, Any]]) -> Iterator[str]:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(EXPORT_COLUMNS)
-    for row in rows:
-        writer.writerow([_csv_cell(row.get(column)) for column in EXPORT_COLUMNS])
-        if buffer.tell() > 64_000:
-            yield buffer.getvalue()
-            buffer.seek(0)
-            buffer.truncate()
-    yield buffer.getvalue()
-
-
-def _csv_cell(value: Any) -> str:
-    if value is None:
-        return ""
-    text = value.isoformat() if isinstance(value, datetime) else str(value)
-    # A cell starting with = + - @ would run as a formula in a spreadsheet: quote it as text.
-    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
-
-
 @router.get(
     "/audit/export.csv",
     summary="The matching audit rows as CSV, oldest first",
@@ -92,7 +71,7 @@ def audit_export(
 ) -> StreamingResponse:
     rows = audit_rows(database_of(request), filters)
     return StreamingResponse(
-        csv_lines(rows),
+        csv_chunks(EXPORT_COLUMNS, rows),
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": 'attachment; filename="audit.csv"'},
     )
