@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from mapping.unified import UnifiedAccount
+from sync.audit import AuditRecord, append_audit
 from sync.holds import open_holds
 from sync.plan import ProposedChange, plan_changes, save_plan
 from sync.runs import close_run, open_run
@@ -96,6 +97,15 @@ def seeded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Seeded]:
     close_run(database, run_id, status=RunStatus.SUCCEEDED, figures=figures)
     changes = plan_changes(database, plan_id)
     with database.engine.begin() as connection:
+        append_audit(
+            connection,
+            [
+                AuditRecord.for_change(
+                    change, run_id=run_id, trigger="cli", actor="[red]admin[/red]", status="written"
+                )
+                for change in changes
+            ],
+        )
         open_holds(connection, run_id, [(change, "005PERSON") for change in changes])
     database.dispose()
     yield Seeded(url, run_id)

@@ -6,7 +6,8 @@ from datetime import UTC, datetime
 
 from fastapi.testclient import TestClient
 
-from sync.plan import ProposedChange, save_plan
+from sync.audit import AuditRecord, append_audit
+from sync.plan import ProposedChange, plan_changes, save_plan
 from sync.runs import close_run, open_run
 from sync.store.database import Database
 from sync.store.runs import RunStatus
@@ -16,7 +17,7 @@ from tests.web.conftest import bearer
 
 def seed_names(database: Database, names: tuple[str, ...]) -> None:
     run_id = open_run(database, kind="sync", trigger="cli", actor="seed", dry_run=True)
-    save_plan(
+    plan_id = save_plan(
         database,
         run_id=run_id,
         trigger="cli",
@@ -37,6 +38,16 @@ def seed_names(database: Database, names: tuple[str, ...]) -> None:
             for number, name in enumerate(names)
         ],
     )
+    with database.engine.begin() as connection:
+        append_audit(
+            connection,
+            [
+                AuditRecord.for_change(
+                    change, run_id=run_id, trigger="cli", actor="seed", status="written"
+                )
+                for change in plan_changes(database, plan_id)
+            ],
+        )
     close_run(database, run_id, status=RunStatus.SUCCEEDED, figures={"planned": len(names)})
 
 
