@@ -9,7 +9,7 @@ from fastapi import Request
 from fastapi.templating import Jinja2Templates
 from starlette.responses import Response
 
-from web.auth import Principal, Session, check_csrf, request_session, session_principal
+from web.auth import BrowserSession, Principal, check_csrf, request_session, session_principal
 from web.errors import ApiError
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).resolve().parent.parent / "templates"))
@@ -78,7 +78,7 @@ def render(
     status_code: int = 200,
     **context: Any,
 ) -> Response:
-    session: Session | None = request_session(request)
+    session: BrowserSession | None = request_session(request)
     return TEMPLATES.TemplateResponse(
         request,
         template,
