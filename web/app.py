@@ -27,15 +27,16 @@ from web.api import api_router
 from web.auth import server_secret_key
 from web.errors import ErrorAnswers, install_error_handlers
 from web.jobs import JobRunner
-from web.limits import BodyLimitMiddleware
+from web.limits import BodyLimit, BodyLimitMiddleware
 from web.pages import pages_router
 from web.pages.common import SignInRequiredError, error_page
 from web.security import SameOriginMiddleware, SecurityHeadersMiddleware
+from web.what_if import UPLOAD_LIMIT, WHAT_IF_PATHS, WHAT_IF_TIME_LIMIT_SECONDS
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
-MAX_REQUEST_BYTES = 64 * 1024
+REQUEST_LIMIT = BodyLimit(64 * 1024)
 """Every request body (forms, JSON) but the what-if upload's."""
-UPLOAD_LIMITS: dict[str, int] = {}
+UPLOAD_LIMITS = dict.fromkeys(WHAT_IF_PATHS, UPLOAD_LIMIT)
 """Paths that take an upload, with their larger bound."""
 
 
@@ -52,8 +53,10 @@ def create_app(
     *,
     secret_key: bytes | None = None,
     connectors: Callable[[], Mapping[str, CrmConnector]] | None = None,
+    what_if_time_limit: float = WHAT_IF_TIME_LIMIT_SECONDS,
 ) -> FastAPI:
-    """The console over `database`; `connectors` replaces the CRM clients (tests only)."""
+    """The console over `database`; `connectors` replaces the CRM clients (tests only), and
+    `what_if_time_limit` bounds a what-if job (seconds)."""
     jobs = JobRunner(database)
 
     @asynccontextmanager
@@ -75,6 +78,7 @@ def create_app(
     app.state.secret_key = secret_key or server_secret_key()
     app.state.jobs = jobs
     app.state.connectors = connectors
+    app.state.what_if_time_limit = what_if_time_limit
     answers = ErrorAnswers(page=error_page)
     install_error_handlers(app, answers)
 
@@ -92,7 +96,7 @@ def create_app(
 
     app.add_middleware(
         BodyLimitMiddleware,
-        default=MAX_REQUEST_BYTES,
+        default=REQUEST_LIMIT,
         by_path=UPLOAD_LIMITS,
         too_large=refuse_too_large,
     )

@@ -9,6 +9,7 @@ large upload to disk first.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 
 from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException
@@ -20,22 +21,36 @@ TooLarge = Callable[[Request, str], Response]
 """Builds the 413 answer for a request refused up front, given the sentence saying so."""
 
 
-def too_large_message(limit: int) -> str:
-    return f"the request is larger than the console accepts here ({limit // 1024} KiB at most)"
+@dataclass(frozen=True)
+class BodyLimit:
+    bytes: int
+    message: str = ""
+    """What the refusal says; by default, the bound in KiB."""
+
+    @property
+    def refusal(self) -> str:
+        return self.message or (
+            f"the request is larger than the console accepts here ({self.bytes // 1024} KiB "
+            "at most)"
+        )
 
 
 class RequestTooLargeError(HTTPException):
     """The body passed its bound while it was read."""
 
-    def __init__(self, limit: int) -> None:
-        super().__init__(status_code=413, detail=too_large_message(limit))
+    def __init__(self, limit: BodyLimit) -> None:
+        super().__init__(status_code=413, detail=limit.refusal)
 
 
 class BodyLimitMiddleware:
-    """Refuses a body over `default` bytes, or over `by_path[path]` for the paths listed there."""
+    """Refuses a body over `default`, or over `by_path[path]` for the paths listed there."""
 
     def __init__(
-        self, app: ASGIApp, default: int, by_path: Mapping[str, int], too_large: TooLarge
+        self,
+        app: ASGIApp,
+        default: BodyLimit,
+        by_path: Mapping[str, BodyLimit],
+        too_large: TooLarge,
     ) -> None:
         self.app = app
         self.default = default
@@ -48,8 +63,8 @@ class BodyLimitMiddleware:
             return
         limit = self.by_path.get(scope["path"], self.default)
         declared = Headers(scope=scope).get("content-length")
-        if declared is not None and declared.isdigit() and int(declared) > limit:
-            response = self.too_large(Request(scope), too_large_message(limit))
+        if declared is not None and declared.isdigit() and int(declared) > limit.bytes:
+            response = self.too_large(Request(scope), limit.refusal)
             await response(scope, receive, send)
             return
         received = 0
@@ -59,7 +74,7 @@ class BodyLimitMiddleware:
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
-                if received > limit:
+                if received > limit.bytes:
                     raise RequestTooLargeError(limit)
             return message
 

@@ -300,13 +300,10 @@ def current_balance(settings: Settings, database: Database) -> dict[str, Any]:
     return _summary(report)
 
 
-MAX_TERRITORY_FILE_BYTES = 1_000_000
-
-
 def balance_what_if(settings: Settings, database: Database, proposed: bytes) -> dict[str, Any]:
-    """What a proposed territory file would change, as `territory-sync balance --proposed`."""
-    if len(proposed) > MAX_TERRITORY_FILE_BYTES:
-        raise ApiError(413, "the territory file is larger than 1 MB; split or trim it")
+    """What a proposed territory file would change, as `territory-sync balance --proposed`.
+
+    It evaluates the whole book twice: the console runs it only as a bounded job (`what_if`)."""
     current = _current(settings, database)
     primary = current.rules.settings.primary_source
     with tempfile.TemporaryDirectory(prefix="territory-sync-what-if-") as folder:
