@@ -82,9 +82,14 @@ def _verified(key: bytes, purpose: bytes, cookie: str | None) -> str | None:
     if not cookie or len(cookie) > MAX_COOKIE_LENGTH or "." not in cookie:
         return None
     payload, _, signature = cookie.rpartition(".")
-    if not hmac.compare_digest(_sign(key, purpose, payload), signature):
+    if not _same(_sign(key, purpose, payload), signature):
         return None
     return payload
+
+
+def _same(expected: str, presented: str) -> bool:
+    """Constant-time comparison that any presented text (not only ASCII) fails, never raises."""
+    return hmac.compare_digest(expected.encode("utf-8"), presented.encode("utf-8", "replace"))
 
 
 def _key(request: Request) -> bytes:
@@ -223,7 +228,7 @@ def session_principal(request: Request) -> Principal | None:
 
 def check_csrf(request: Request, presented: str | None) -> None:
     session = request_session(request)
-    if session is None or not presented or not hmac.compare_digest(session.csrf, presented):
+    if session is None or not presented or not _same(session.csrf, presented):
         raise ApiError(
             403,
             "the form's CSRF token is missing or stale; reload the page and submit it again",

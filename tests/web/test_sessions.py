@@ -150,3 +150,12 @@ def test_sessions_that_ended_a_month_ago_are_deleted_at_the_next_sign_in(
     end_session(database, old_secret, EndReason.SIGNED_OUT, now=long_ago)
     start_session(database, token_id)
     assert [session.ended for session in _sessions(database)] == [False]
+
+
+def test_a_csrf_token_in_any_script_is_refused_not_an_error(
+    client: TestClient, admin_token: str
+) -> None:
+    sign_in(client, admin_token)
+    answer = client.post("/resync", data={"scope": "all", "csrf_token": "jeton-é-✓"})
+    assert answer.status_code == 403
+    assert answer.json()["error"]["code"] == "csrf_failed"
