@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import dataclass, field
+from typing import Any
 
-from sqlalchemy import Table, select
+from sqlalchemy import Table, and_, or_, select
 
 from mapping.model.accounts import Account
 from mapping.model.companies import CompanyLink
@@ -84,6 +85,52 @@ class CompanyBook:
     owner_ids: dict[tuple[str, str], str | None]
 
 
+_RECORD_COLUMNS = (
+    "source",
+    "external_id",
+    "name",
+    "domain",
+    "country",
+    "region",
+    "city",
+    "postal_code",
+    "industry",
+    "industry_raw",
+    "employees",
+    "annual_revenue",
+    "owner_id",
+    "raw",
+)
+
+
+def _record_facts(row: Any, reps: RepIndex, keep: set[str] | None) -> RecordFacts:
+    raw = row.raw or {}
+    if keep is not None:
+        raw = {k: v for k, v in raw.items() if k in keep}
+    return RecordFacts(
+        source=row.source,
+        external_id=row.external_id,
+        domain=row.domain,
+        current_owner_email=reps.email_of(row.source, row.owner_id),
+        name=row.name,
+        country=row.country,
+        region=row.region,
+        city=row.city,
+        postal_code=row.postal_code,
+        industry=row.industry,
+        industry_raw=row.industry_raw,
+        employees=row.employees,
+        annual_revenue=row.annual_revenue,
+        raw=raw,
+    )
+
+
+def _company(pair: tuple[RecordFacts, ...]) -> CompanyFacts:
+    """The company of a record and its linked one (Salesforce first), or of one record."""
+    key = "|".join(f"{r.source}:{r.external_id}" for r in pair)
+    return CompanyFacts(key, pair)
+
+
 def load_companies(
     database: Database, reps: RepIndex, raw_fields: Collection[str] | None = None
 ) -> CompanyBook:
@@ -91,50 +138,14 @@ def load_companies(
     keep = set(raw_fields) if raw_fields is not None else None
     records: dict[tuple[str, str], RecordFacts] = {}
     owner_ids: dict[tuple[str, str], str | None] = {}
-    columns = [
-        ACCOUNTS.c[name]
-        for name in (
-            "source",
-            "external_id",
-            "name",
-            "domain",
-            "country",
-            "region",
-            "city",
-            "postal_code",
-            "industry",
-            "industry_raw",
-            "employees",
-            "annual_revenue",
-            "owner_id",
-            "raw",
-        )
-    ]
+    columns = [ACCOUNTS.c[name] for name in _RECORD_COLUMNS]
     with database.engine.connect() as connection:
         rows = connection.execution_options(yield_per=5000).execute(
             select(*columns).where(ACCOUNTS.c.deleted.is_(False))
         )
         for row in rows:
-            raw = row.raw or {}
-            if keep is not None:
-                raw = {k: v for k, v in raw.items() if k in keep}
             owner_ids[(row.source, row.external_id)] = row.owner_id
-            records[(row.source, row.external_id)] = RecordFacts(
-                source=row.source,
-                external_id=row.external_id,
-                domain=row.domain,
-                current_owner_email=reps.email_of(row.source, row.owner_id),
-                name=row.name,
-                country=row.country,
-                region=row.region,
-                city=row.city,
-                postal_code=row.postal_code,
-                industry=row.industry,
-                industry_raw=row.industry_raw,
-                employees=row.employees,
-                annual_revenue=row.annual_revenue,
-                raw=raw,
-            )
+            records[(row.source, row.external_id)] = _record_facts(row, reps, keep)
         links = list(connection.execute(select(LINKS.c.salesforce_id, LINKS.c.hubspot_id)))
     companies: list[CompanyFacts] = []
     for salesforce_id, hubspot_id in links:
@@ -142,8 +153,45 @@ def load_companies(
         second = records.pop(("hubspot", hubspot_id), None)
         pair = tuple(r for r in (first, second) if r is not None)
         if pair:
-            key = "|".join(f"{r.source}:{r.external_id}" for r in pair)
-            companies.append(CompanyFacts(key, pair))
-    for (source, external_id), record in records.items():
-        companies.append(CompanyFacts(f"{source}:{external_id}", (record,)))
+            companies.append(_company(pair))
+    for record in records.values():
+        companies.append(_company((record,)))
     return CompanyBook(companies, owner_ids)
+
+
+def load_company(
+    database: Database,
+    reps: RepIndex,
+    source: str,
+    external_id: str,
+    raw_fields: Collection[str] | None = None,
+) -> CompanyBook:
+    """The company one record belongs to (the record and the one linked to it, the live ones),
+    as `load_companies` builds it, in a book of its own: empty when neither is live. Reads those
+    two rows and their link only, whatever the size of the book."""
+    keep = set(raw_fields) if raw_fields is not None else None
+    linked_by = LINKS.c.salesforce_id if source == SALESFORCE else LINKS.c.hubspot_id
+    with database.engine.connect() as connection:
+        link = connection.execute(
+            select(LINKS.c.salesforce_id, LINKS.c.hubspot_id).where(linked_by == external_id)
+        ).first()
+        wanted = (
+            [(SALESFORCE, link.salesforce_id), (HUBSPOT, link.hubspot_id)]
+            if link is not None
+            else [(source, external_id)]
+        )
+        rows = connection.execute(
+            select(*(ACCOUNTS.c[name] for name in _RECORD_COLUMNS)).where(
+                ACCOUNTS.c.deleted.is_(False),
+                or_(
+                    *(
+                        and_(ACCOUNTS.c.source == crm, ACCOUNTS.c.external_id == record_id)
+                        for crm, record_id in wanted
+                    )
+                ),
+            )
+        ).all()
+    found = {(row.source, row.external_id): row for row in rows}
+    pair = tuple(_record_facts(found[key], reps, keep) for key in wanted if key in found)
+    owner_ids = {key: found[key].owner_id for key in wanted if key in found}
+    return CompanyBook([_company(pair)] if pair else [], owner_ids)

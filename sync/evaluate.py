@@ -1,5 +1,6 @@
 """Evaluate a territory file over the stored accounts: the one path used by runs, balance and
-explain, so all three see the same companies, reps and rules.
+explain, so all three see the same companies, reps and rules (`evaluate_account`: over one
+company, for a page about one account).
 
 The territory file may test any raw CRM field; which ones exist is the CRMs' business (a run pulls
 them, see `sync.pull_fields`), so no field name is known here in advance. Only the raw fields the
@@ -14,7 +15,7 @@ from pathlib import Path
 from mapping.territories.engine import Evaluation, evaluate
 from mapping.territories.loader import load_territory_file
 from mapping.territories.rules import LoadedTerritories
-from sync.companies import CompanyBook, RepIndex, load_companies, load_rep_index
+from sync.companies import CompanyBook, RepIndex, load_companies, load_company, load_rep_index
 from sync.store.database import Database
 from territory_sync.settings import Settings
 
@@ -45,4 +46,17 @@ def evaluate_store(
     reps = reps or load_rep_index(database)
     rules = load_rules(settings, reps, territory_file)
     book = book or load_companies(database, reps, rules.raw_fields)
+    return StoreEvaluation(rules, reps, book, evaluate(book.companies, rules, reps.directory))
+
+
+def evaluate_account(
+    settings: Settings, database: Database, source: str, external_id: str
+) -> StoreEvaluation:
+    """The same evaluation, over the one company a record belongs to (its book holds that company
+    alone, or nothing when neither of its records is live). Territories, holdouts, named accounts
+    and sticky owners come out as a full run decides them; a rep dealt by balancing or capacity
+    is the one this company alone would get, since those depend on every account's placement."""
+    reps = load_rep_index(database)
+    rules = load_rules(settings, reps)
+    book = load_company(database, reps, source, external_id, rules.raw_fields)
     return StoreEvaluation(rules, reps, book, evaluate(book.companies, rules, reps.directory))

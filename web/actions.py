@@ -1,8 +1,9 @@
-"""Starting long operations from the console: a plan (dry run or saved) and applying a plan.
+"""Starting long operations from the console: a plan (dry run or saved), applying a plan, and
+the what-if of an uploaded territory file.
 
-Both run in the background through `JobRunner` (one at a time, under the run lock) and call the
-same `run_sync` / `apply_saved_plan` as the command line, with trigger `admin` and the token's
-name as the actor in the audit log.
+All run in the background through `JobRunner` (one at a time, under the run lock). Plans and
+applies call the same `run_sync` / `apply_saved_plan` as the command line, with trigger `admin`
+and the token's name as the actor in the audit log; a what-if writes nothing (`what_if`).
 """
 
 from __future__ import annotations
@@ -18,16 +19,17 @@ from sync.store.changes import PlanStatus
 from sync.store.runs import RunTrigger
 from web.auth import Principal
 from web.errors import ApiError
-from web.jobs import Job, JobBusyError
+from web.jobs import Job, JobBusyError, JobWork
 from web.queries import checked_text
 from web.state import database_of, jobs_of, settings_of
+from web.what_if import WHAT_IF_TIME_LIMIT_SECONDS, checked_upload, what_if_work
 
 PlanScope = Literal["all", "territory", "account"]
 
 
-def _start(request: Request, kind: str, principal: Principal, work: object) -> Job:
+def _start(request: Request, kind: str, principal: Principal, work: JobWork) -> Job:
     try:
-        return jobs_of(request).start(kind, principal.actor, work)  # type: ignore[arg-type]
+        return jobs_of(request).start(kind, principal.actor, work)
     except JobBusyError as busy:
         extra = {"run_id": busy.run_id, "job_id": busy.job_id}
         raise ApiError(409, str(busy), code="run_in_progress", **extra) from None
@@ -99,3 +101,12 @@ def start_apply(request: Request, principal: Principal, plan_id: int) -> Job:
             progress=progress,
         ),
     )
+
+
+def start_what_if(request: Request, principal: Principal, proposed: bytes) -> Job:
+    """Compare a proposed territory file with the current one over the stored book; the job's
+    `result` holds the moves and the balance before and after. 413 for a file over the limit."""
+    content = checked_upload(proposed)
+    time_limit = getattr(request.app.state, "what_if_time_limit", WHAT_IF_TIME_LIMIT_SECONDS)
+    work = what_if_work(settings_of(request), database_of(request), content, time_limit)
+    return _start(request, "what-if", principal, work)

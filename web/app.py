@@ -1,12 +1,14 @@
 """The admin console's application: the JSON API, the pages, the static CSS, the error shape.
 
 `create_app(settings, database)` wires the same settings and database the command line uses;
-`territory-sync serve` hands it to uvicorn, tests hand it to a TestClient.
+`territory-sync serve` hands it to uvicorn, tests hand it to a TestClient. Around the routes: the
+security headers on every answer, the same-origin check on every change (`security`), a bound on
+every request body, and one error shape (`errors`).
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
 from pathlib import Path
 from urllib.parse import quote
@@ -15,6 +17,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.responses import Response
+from starlette.types import ASGIApp
 
 from connectors.base import CrmConnector
 from sync.store.database import Database
@@ -22,22 +25,26 @@ from territory_sync import __version__
 from territory_sync.settings import Settings
 from web.api import api_router
 from web.auth import server_secret_key
-from web.errors import install_error_handlers
+from web.errors import ErrorAnswers, install_error_handlers
 from web.jobs import JobRunner
+from web.limits import BodyLimit, BodyLimitMiddleware
 from web.pages import pages_router
-from web.pages.common import SignInRequiredError
+from web.pages.common import SignInRequiredError, error_page
+from web.security import SameOriginMiddleware, SecurityHeadersMiddleware
+from web.what_if import UPLOAD_LIMIT, WHAT_IF_PATHS, WHAT_IF_TIME_LIMIT_SECONDS
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
-SECURITY_HEADERS = {
-    "Content-Security-Policy": (
-        "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; "
-        "frame-ancestors 'none'; base-uri 'none'"
-    ),
-    "X-Content-Type-Options": "nosniff",
-    "X-Frame-Options": "DENY",
-    "Referrer-Policy": "same-origin",
-    "Cache-Control": "no-store",
-}
+REQUEST_LIMIT = BodyLimit(64 * 1024)
+"""Every request body (forms, JSON) but the what-if upload's."""
+UPLOAD_LIMITS = dict.fromkeys(WHAT_IF_PATHS, UPLOAD_LIMIT)
+"""Paths that take an upload, with their larger bound."""
+
+
+class ConsoleApp(FastAPI):
+    """FastAPI with the security headers outside everything, its error middleware included."""
+
+    def build_middleware_stack(self) -> ASGIApp:
+        return SecurityHeadersMiddleware(super().build_middleware_stack())
 
 
 def create_app(
@@ -46,8 +53,10 @@ def create_app(
     *,
     secret_key: bytes | None = None,
     connectors: Callable[[], Mapping[str, CrmConnector]] | None = None,
+    what_if_time_limit: float = WHAT_IF_TIME_LIMIT_SECONDS,
 ) -> FastAPI:
-    """The console over `database`; `connectors` replaces the CRM clients (tests only)."""
+    """The console over `database`; `connectors` replaces the CRM clients (tests only), and
+    `what_if_time_limit` bounds a what-if job (seconds)."""
     jobs = JobRunner(database)
 
     @asynccontextmanager
@@ -55,7 +64,7 @@ def create_app(
         yield
         jobs.shutdown()
 
-    app = FastAPI(
+    app = ConsoleApp(
         title="territory-sync admin console",
         version=__version__,
         description=(
@@ -69,7 +78,9 @@ def create_app(
     app.state.secret_key = secret_key or server_secret_key()
     app.state.jobs = jobs
     app.state.connectors = connectors
-    install_error_handlers(app)
+    app.state.what_if_time_limit = what_if_time_limit
+    answers = ErrorAnswers(page=error_page)
+    install_error_handlers(app, answers)
 
     async def sign_in_first(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, SignInRequiredError)
@@ -77,15 +88,20 @@ def create_app(
 
     app.add_exception_handler(SignInRequiredError, sign_in_first)
 
-    @app.middleware("http")
-    async def security_headers(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        response = await call_next(request)
-        for name, value in SECURITY_HEADERS.items():
-            response.headers.setdefault(name, value)
-        return response
+    def refuse_foreign_origin(request: Request, why: str) -> Response:
+        return answers.answer(request, 403, "foreign_origin", why)
 
+    def refuse_too_large(request: Request, why: str) -> Response:
+        return answers.answer(request, 413, "too_large", why)
+
+    app.add_middleware(
+        BodyLimitMiddleware,
+        default=REQUEST_LIMIT,
+        by_path=UPLOAD_LIMITS,
+        too_large=refuse_too_large,
+    )
+    # Added last, runs first: a foreign origin is refused before its body is even measured.
+    app.add_middleware(SameOriginMiddleware, refuse=refuse_foreign_origin)
     app.include_router(api_router())
     app.include_router(pages_router())
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

@@ -1,38 +1,55 @@
-"""Who is asking: API tokens (Bearer), browser sessions (a signed cookie) and CSRF tokens.
+"""Who is asking: API tokens (Bearer), browser sessions and CSRF tokens.
 
-A browser signs in with a token once; the session cookie then names the token's id (never its
-secret), is signed with HMAC-SHA256 under the server's secret key (`TERRITORY_SYNC_SECRET_KEY`, or
-a random key per process, which signs everyone out at each restart), HttpOnly, SameSite=Lax and
-Secure over https. Every request re-reads the token, so revoking it ends its sessions at once.
-Each session carries a random CSRF token that every state-changing form must send back; API calls
-with a Bearer token need none (a browser never adds that header by itself).
+A browser signs in with a token once; that starts a console session (`session_store`): a row in
+the database, named in the browser's cookie by a random id signed with HMAC-SHA256 under the
+server's secret key (`TERRITORY_SYNC_SECRET_KEY`, or a random key per process, which signs everyone
+out at each restart). The cookie is HttpOnly, SameSite=Lax and Secure over https and carries that
+id only, so the session ends on the server at once: at sign-out, when its token is revoked, after
+an hour without a request, twelve hours after sign-in. Every request re-reads the session and its
+token.
+
+A session's forms carry a CSRF token derived from its id (HMAC under the secret key). Before sign-in
+the sign-in form's CSRF token rides in a short-lived signed cookie of its own, which grants nothing.
+API calls with a Bearer token need no CSRF token (a browser never adds that header by itself).
+Where a change may come from is checked before all of this (`security`).
 """
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import hmac
-import json
 import os
 import secrets
 import time
 from dataclasses import dataclass
-from typing import Any
 
 from fastapi import Request
 from starlette.responses import Response
 
 from sync.store.database import Database
 from web.errors import ApiError
+from web.session_store import (
+    ABSOLUTE_LIFETIME,
+    ConsoleSession,
+    EndReason,
+    end_session,
+    live_session,
+    start_session,
+)
 from web.token_store import ApiToken, Role, authenticate, get_token
 
 SECRET_KEY_ENV_VAR = "TERRITORY_SYNC_SECRET_KEY"
 SESSION_COOKIE = "ts_session"
-SESSION_MAX_AGE_SECONDS = 12 * 3600
+SIGNIN_COOKIE = "ts_signin"
+SIGNIN_MAX_AGE_SECONDS = 3600
+"""How long a sign-in form stays usable."""
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "x-csrf-token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+MAX_COOKIE_LENGTH = 300
+_SESSION_PURPOSE = b"session"
+_SIGNIN_PURPOSE = b"signin"
+_CSRF_PURPOSE = b"csrf"
 
 
 def server_secret_key() -> bytes:
@@ -42,55 +59,127 @@ def server_secret_key() -> bytes:
 
 
 @dataclass(frozen=True)
-class Session:
-    token_id: int | None
+class BrowserSession:
+    """What a browser's cookies establish: its console session (None before sign-in) and the CSRF
+    token its forms must send back."""
+
     csrf: str
-    issued_at: int
-
-    @staticmethod
-    def fresh(token_id: int | None = None) -> Session:
-        return Session(token_id, secrets.token_urlsafe(24), int(time.time()))
+    record: ConsoleSession | None = None
+    secret: str | None = None
+    """The session id the cookie carries (to end the session at sign-out)."""
 
 
-def _sign(key: bytes, payload: bytes) -> str:
-    return hmac.new(key, payload, hashlib.sha256).hexdigest()
+def _sign(key: bytes, purpose: bytes, payload: str) -> str:
+    return hmac.new(key, purpose + b"\0" + payload.encode("utf-8"), hashlib.sha256).hexdigest()
 
 
-def encode_session(key: bytes, session: Session) -> str:
-    data = json.dumps({"t": session.token_id, "c": session.csrf, "i": session.issued_at})
-    payload = base64.urlsafe_b64encode(data.encode()).decode().rstrip("=")
-    return f"{payload}.{_sign(key, payload.encode())}"
+def _signed(key: bytes, purpose: bytes, payload: str) -> str:
+    return f"{payload}.{_sign(key, purpose, payload)}"
 
 
-def decode_session(key: bytes, cookie: str | None) -> Session | None:
-    """The session in a cookie whose signature holds and which has not expired, else None."""
-    if not cookie or len(cookie) > 1000 or "." not in cookie:
+def _verified(key: bytes, purpose: bytes, cookie: str | None) -> str | None:
+    """The payload of a cookie whose signature (for this purpose) holds, else None."""
+    if not cookie or len(cookie) > MAX_COOKIE_LENGTH or "." not in cookie:
         return None
     payload, _, signature = cookie.rpartition(".")
-    if not hmac.compare_digest(_sign(key, payload.encode()), signature):
+    if not _same(_sign(key, purpose, payload), signature):
         return None
-    try:
-        data: dict[str, Any] = json.loads(
-            base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4))
-        )
-        session = Session(data["t"], str(data["c"]), int(data["i"]))
-    except (ValueError, KeyError, TypeError):
-        return None
-    if time.time() - session.issued_at > SESSION_MAX_AGE_SECONDS:
-        return None
+    return payload
+
+
+def _same(expected: str, presented: str) -> bool:
+    """Constant-time comparison that any presented text (not only ASCII) fails, never raises."""
+    return hmac.compare_digest(expected.encode("utf-8"), presented.encode("utf-8", "replace"))
+
+
+def _key(request: Request) -> bytes:
+    key: bytes = request.app.state.secret_key
+    return key
+
+
+def _database(request: Request) -> Database:
+    database: Database = request.app.state.database
+    return database
+
+
+def _read_session(request: Request) -> BrowserSession | None:
+    key = _key(request)
+    secret = _verified(key, _SESSION_PURPOSE, request.cookies.get(SESSION_COOKIE))
+    if secret:
+        record = live_session(_database(request), secret)
+        if record is not None:
+            return BrowserSession(_sign(key, _CSRF_PURPOSE, secret), record, secret)
+    payload = _verified(key, _SIGNIN_PURPOSE, request.cookies.get(SIGNIN_COOKIE))
+    if payload:
+        nonce, _, issued = payload.partition(":")
+        if nonce and issued.isdigit() and time.time() - int(issued) <= SIGNIN_MAX_AGE_SECONDS:
+            return BrowserSession(nonce)
+    return None
+
+
+def request_session(request: Request) -> BrowserSession | None:
+    """The browser's session as its cookies establish it (read once per request)."""
+    if not getattr(request.state, "session_read", False):
+        request.state.session = _read_session(request)
+        request.state.session_read = True
+    session: BrowserSession | None = request.state.session
     return session
 
 
-def set_session_cookie(response: Response, request: Request, session: Session) -> None:
+def _set_cookie(response: Response, request: Request, name: str, value: str, max_age: int) -> None:
     response.set_cookie(
-        SESSION_COOKIE,
-        encode_session(request.app.state.secret_key, session),
-        max_age=SESSION_MAX_AGE_SECONDS,
+        name,
+        value,
+        max_age=max_age,
         httponly=True,
         samesite="lax",
         secure=request.url.scheme == "https",
         path="/",
     )
+
+
+def _forget_cookie(response: Response, request: Request, name: str) -> None:
+    response.delete_cookie(
+        name, path="/", httponly=True, samesite="lax", secure=request.url.scheme == "https"
+    )
+
+
+def sign_in_form_session(request: Request) -> tuple[BrowserSession, bool]:
+    """The browser's session for a sign-in form, and whether it is new (then remember it with
+    `remember_sign_in_form`)."""
+    current = request_session(request)
+    if current is not None:
+        return current, False
+    fresh = BrowserSession(secrets.token_urlsafe(24))
+    request.state.session, request.state.session_read = fresh, True
+    return fresh, True
+
+
+def remember_sign_in_form(response: Response, request: Request, browser: BrowserSession) -> None:
+    payload = f"{browser.csrf}:{int(time.time())}"
+    value = _signed(_key(request), _SIGNIN_PURPOSE, payload)
+    _set_cookie(response, request, SIGNIN_COOKIE, value, SIGNIN_MAX_AGE_SECONDS)
+
+
+def sign_in_browser(request: Request, response: Response, token: ApiToken) -> None:
+    """Start a console session for the token (a new id: any earlier session of this browser
+    ends) and hand the browser its cookie."""
+    current = request_session(request)
+    if current is not None and current.secret:
+        end_session(_database(request), current.secret, EndReason.REPLACED)
+    _, secret = start_session(_database(request), token.id)
+    value = _signed(_key(request), _SESSION_PURPOSE, secret)
+    _set_cookie(response, request, SESSION_COOKIE, value, int(ABSOLUTE_LIFETIME.total_seconds()))
+    _forget_cookie(response, request, SIGNIN_COOKIE)
+
+
+def sign_out_browser(request: Request, response: Response) -> None:
+    """End the browser's console session on the server and drop its cookies."""
+    current = request_session(request)
+    if current is not None and current.secret:
+        end_session(_database(request), current.secret, EndReason.SIGNED_OUT)
+    _forget_cookie(response, request, SESSION_COOKIE)
+    _forget_cookie(response, request, SIGNIN_COOKIE)
 
 
 @dataclass(frozen=True)
@@ -112,19 +201,6 @@ class Principal:
         return f"token:{self.token.name}"
 
 
-def request_session(request: Request) -> Session | None:
-    cached = getattr(request.state, "session", None)
-    if cached is None:
-        cached = decode_session(request.app.state.secret_key, request.cookies.get(SESSION_COOKIE))
-        request.state.session = cached
-    return cached
-
-
-def _database(request: Request) -> Database:
-    database: Database = request.app.state.database
-    return database
-
-
 def bearer_principal(request: Request) -> Principal | None:
     header = request.headers.get("authorization", "")
     scheme, _, secret = header.partition(" ")
@@ -142,9 +218,9 @@ def bearer_principal(request: Request) -> Principal | None:
 
 def session_principal(request: Request) -> Principal | None:
     session = request_session(request)
-    if session is None or session.token_id is None:
+    if session is None or session.record is None:
         return None
-    token = get_token(_database(request), session.token_id)
+    token = get_token(_database(request), session.record.token_id)
     if token is None or not token.active:
         return None
     return Principal(token, via_session=True)
@@ -152,7 +228,7 @@ def session_principal(request: Request) -> Principal | None:
 
 def check_csrf(request: Request, presented: str | None) -> None:
     session = request_session(request)
-    if session is None or not presented or not hmac.compare_digest(session.csrf, presented):
+    if session is None or not presented or not _same(session.csrf, presented):
         raise ApiError(
             403,
             "the form's CSRF token is missing or stale; reload the page and submit it again",

@@ -1,18 +1,21 @@
 """One JSON error shape for every refusal: `{"error": {"code": ..., "message": ...}}`.
 
-401, 403, 404, 409 and 422 all answer this way, from the API and from the pages' form posts, so a
-client needs one parser; messages say what to do next.
+401, 403, 404, 409, 413, 422 and 500 all answer this way, from the API and from the pages' form
+posts, so a client needs one parser; messages say what to do next. A browser finding a refusal
+outside the API (it asks for `text/html`) gets the same message as a page instead (`ErrorAnswers`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.responses import Response
 
 from territory_sync.errors import (
     ConfigurationError,
@@ -41,7 +44,10 @@ _CODES = {
     409: "conflict",
     413: "too_large",
     422: "invalid_request",
+    500: "internal_error",
 }
+NOT_PAGES = ("/api/", "/healthz", "/metrics", "/openapi.json", "/static/")
+"""Paths whose refusals are always JSON: the API and what machines read."""
 
 
 class ApiError(Exception):
@@ -83,26 +89,72 @@ def _describe_validation(error: RequestValidationError) -> str:
     return "; ".join(parts) or "the request is not valid"
 
 
-def install_error_handlers(app: FastAPI) -> None:
-    async def api_error(_request: Request, exc: Exception) -> JSONResponse:
+PageRenderer = Callable[[Request, int, str], Response]
+"""Renders a refusal as a page: the request, the status and the message."""
+
+
+def wants_page(request: Request) -> bool:
+    """A browser navigating to a page (not the API) that accepts HTML."""
+    if request.url.path.startswith(NOT_PAGES):
+        return False
+    return "text/html" in request.headers.get("accept", "")
+
+
+@dataclass(frozen=True)
+class ErrorAnswers:
+    """Answers a refusal in the JSON shape, or as a page to a browser on a page's path."""
+
+    page: PageRenderer | None = None
+
+    def answer(
+        self,
+        request: Request,
+        status: int,
+        code: str,
+        message: str,
+        headers: Mapping[str, str] | None = None,
+        **extra: Any,
+    ) -> Response:
+        if self.page is not None and wants_page(request):
+            response = self.page(request, status, message)
+            response.headers.update(headers or {})
+            return response
+        return error_response(status, code, message, headers, **extra)
+
+
+def install_error_handlers(app: FastAPI, answers: ErrorAnswers | None = None) -> None:
+    answers = answers or ErrorAnswers()
+    answer = answers.answer
+
+    async def api_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, ApiError)
         headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
-        return error_response(exc.status, exc.code, exc.message, headers, **exc.extra)
+        return answer(request, exc.status, exc.code, exc.message, headers, **exc.extra)
 
-    async def validation_error(_request: Request, exc: Exception) -> JSONResponse:
+    async def validation_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, RequestValidationError)
-        return error_response(422, "invalid_request", _describe_validation(exc))
+        return answer(request, 422, "invalid_request", _describe_validation(exc))
 
-    async def http_error(_request: Request, exc: Exception) -> JSONResponse:
+    async def http_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, StarletteHTTPException)
         code = _CODES.get(exc.status_code, "error")
-        return error_response(exc.status_code, code, str(exc.detail), exc.headers)
+        return answer(request, exc.status_code, code, str(exc.detail), exc.headers)
 
-    async def configuration_error(_request: Request, exc: Exception) -> JSONResponse:
-        return error_response(422, "invalid_request", str(exc))
+    async def configuration_error(request: Request, exc: Exception) -> Response:
+        return answer(request, 422, "invalid_request", str(exc))
 
-    async def locked_error(_request: Request, exc: Exception) -> JSONResponse:
-        return error_response(409, "run_in_progress", f"{exc}; wait for it to finish")
+    async def locked_error(request: Request, exc: Exception) -> Response:
+        return answer(request, 409, "run_in_progress", f"{exc}; wait for it to finish")
+
+    async def internal_error(request: Request, _exc: Exception) -> Response:
+        # The server logs the exception itself; the answer says nothing of its insides.
+        return answer(
+            request,
+            500,
+            "internal_error",
+            "the console could not answer this request because of an unexpected error, "
+            "which is logged on the server; try again, and report it if it happens again",
+        )
 
     app.add_exception_handler(ApiError, api_error)
     app.add_exception_handler(RequestValidationError, validation_error)
@@ -110,3 +162,4 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(ConfigurationError, configuration_error)
     app.add_exception_handler(TerritoryFileError, configuration_error)
     app.add_exception_handler(RunLockedError, locked_error)
+    app.add_exception_handler(Exception, internal_error)

@@ -1,10 +1,11 @@
-"""Background runs for the console: one at a time, on one worker thread, through the run lock.
+"""Background jobs for the console: one at a time, on one worker thread, through the run lock.
 
-A plan or an apply started from the API or a page returns at once with a job; the job's progress
-(phase, done, total), its run id and its outcome are readable while it runs. The worker calls the
-same `run_sync` / `apply_saved_plan` as the command line, which take the cross-process run lock:
-a run started elsewhere (the CLI, the scheduler) makes the job fail with the lock's message, and
-starting a job while one is active here is refused with the active run's id.
+A plan, an apply or a what-if started from the API or a page returns at once with a job; the job's
+progress (phase, done, total), its run id and its outcome (for a what-if, its `result`) are
+readable while it runs. Plans and applies call the same `run_sync` / `apply_saved_plan` as the
+command line, which take the cross-process run lock: a run started elsewhere (the CLI, the
+scheduler) makes the job fail with the lock's message, and starting a job while one is active here,
+or while a run elsewhere holds the lock, is refused with the active job's and run's ids.
 """
 
 from __future__ import annotations
@@ -29,14 +30,23 @@ from territory_sync.logs import log_event, scrub
 
 MAX_KEPT_JOBS = 200
 
-JobWork = Callable[[RunProgress, threading.Event], SyncResult]
+
+@dataclass(frozen=True)
+class JobOutcome:
+    """What a job other than a run ends with: a sentence and, optionally, a result to show."""
+
+    message: str
+    result: dict[str, Any] | None = None
+
+
+JobWork = Callable[[RunProgress, threading.Event], SyncResult | JobOutcome]
 
 
 @dataclass
 class Job:
     id: int
     kind: str
-    """`plan` (a dry run or a saved plan) or `apply`."""
+    """`plan` (a dry run or a saved plan), `apply` or `what-if`."""
     actor: str
     status: str = "queued"
     """queued, running, succeeded, failed."""
@@ -47,6 +57,8 @@ class Job:
     plan_id: int | None = None
     run_status: str | None = None
     message: str = ""
+    result: dict[str, Any] | None = None
+    """A what-if's moves and balance before and after, once it succeeded."""
     started_at: datetime = field(default_factory=lambda: datetime.now(UTC))
     finished_at: datetime | None = None
 
@@ -67,6 +79,7 @@ class Job:
             "plan_id": self.plan_id,
             "run_status": self.run_status,
             "message": self.message,
+            "result": self.result,
             "started_at": self.started_at.isoformat(timespec="seconds"),
             "finished_at": (
                 self.finished_at.isoformat(timespec="seconds") if self.finished_at else None
@@ -133,7 +146,7 @@ class JobRunner:
         if current is not None:
             run_id = current.run_id or running_run_id(self.database)
             raise JobBusyError(
-                f"a run is already in progress (job {current.id}"
+                f"a run is already in progress (job {current.id}, {current.kind}"
                 + (f", run {run_id}" if run_id else "")
                 + "); wait for it to finish",
                 run_id,
@@ -178,6 +191,11 @@ class JobRunner:
         except Exception as error:  # the job must end with its reason, whatever went wrong
             self._finish(job, "failed", scrub(f"{type(error).__name__}: {error}"))
         else:
+            if isinstance(result, JobOutcome):
+                with self._guard:
+                    job.result = result.result
+                self._finish(job, "succeeded", scrub(result.message))
+                return
             with self._guard:
                 job.run_id, job.plan_id = result.run_id, result.plan_id
                 job.run_status = result.status.value

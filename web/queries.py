@@ -18,9 +18,11 @@ from sqlalchemy import func, or_, select
 
 from mapping.balance import BalanceReport, balance_report, current_placement, what_if
 from mapping.explain import explain_company
+from mapping.territories.assignment import BALANCED, CAPACITY_FULL, Assignment
+from sync.audit import AUDIT
 from sync.audit_search import AuditFilter, iter_audit, parse_day, search_audit
 from sync.companies import ACCOUNTS, LINKS, REPS
-from sync.evaluate import StoreEvaluation, evaluate_store
+from sync.evaluate import StoreEvaluation, evaluate_account, evaluate_store
 from sync.plan import get_plan, plan_changes
 from sync.runs import RUNS, get_run
 from sync.store.database import Database
@@ -181,45 +183,85 @@ def _linked_ids(database: Database, source: str, external_id: str) -> list[tuple
     return [("salesforce", link[0]), ("hubspot", link[1])]
 
 
+LOAD_DEPENDENT_REP_RULES = frozenset({BALANCED, CAPACITY_FULL})
+"""Rep outcomes that depend on every account's placement (the members' loads), not on this one."""
+INDICATIVE_REP_NOTE = (
+    "The territory is decided as a run decides it. The rep shown is indicative: in this "
+    "territory the rep depends on the members' loads and capacities across the whole book, "
+    "which a run weighs and this page does not (it reads this account alone); the next plan "
+    "names the rep."
+)
+MAX_HISTORY_ROWS = 500
+
+
+def _rep_is_indicative(evaluated: StoreEvaluation, assignment: Assignment) -> bool:
+    """Whether a run over the whole book could name another rep than this one-account view."""
+    rules = {assignment.rep_rule}
+    if assignment.split is not None:
+        rules.add(assignment.split.rep_rule)
+    if rules & LOAD_DEPENDENT_REP_RULES:
+        return True
+    territory = evaluated.rules.territories.get(assignment.territory or "")
+    # A sticky owner at capacity elsewhere in the book loses accounts a one-account view keeps.
+    return territory is not None and any(m.capacity is not None for m in territory.owners)
+
+
 def _explain(
-    settings: Settings, database: Database, ids: list[tuple[str, str]]
-) -> tuple[str | None, dict[str, Any] | None, str | None]:
-    """The explain trace as `territory-sync explain` prints it, the decision, or why not."""
+    settings: Settings, database: Database, source: str, external_id: str
+) -> dict[str, Any]:
+    """The explain trace as `territory-sync explain` prints it and the decision, or why not,
+    evaluated over this account's company alone (see `evaluate_account`)."""
     try:
-        evaluated = evaluate_store(settings, database)
+        evaluated = evaluate_account(settings, database, source, external_id)
     except (TerritoryFileError, ConfigurationError, OSError) as error:
-        return None, None, f"the territory file cannot be used: {error}"
-    wanted = set(ids)
-    company = next(
-        (
-            c
-            for c in evaluated.book.companies
-            if any((r.source, r.external_id) in wanted for r in c.records)
-        ),
-        None,
-    )
-    if company is None:
-        return None, None, "this account is deleted or not pulled yet: run a sync first"
-    assignment = evaluated.evaluation.by_key.get(company.key)
-    text = explain_company(company, evaluated.rules, assignment).render()
-    decision = (
-        {
+        return _no_explain(f"the territory file cannot be used: {error}")
+    if not evaluated.book.companies:
+        return _no_explain("this account is deleted or not pulled yet: run a sync first")
+    company = evaluated.book.companies[0]
+    assignment = evaluated.evaluation.assignments[0]
+    indicative = _rep_is_indicative(evaluated, assignment)
+    return {
+        "trace": explain_company(company, evaluated.rules, assignment).render(),
+        "decision": {
             "territory": assignment.territory,
             "rep_email": assignment.rep_email,
             "territory_rule": assignment.territory_rule,
             "rep_rule": assignment.rep_rule,
             "reason": assignment.reason,
-        }
-        if assignment
-        else None
-    )
-    return text, decision, None
+            "rep_indicative": indicative,
+        },
+        "note": INDICATIVE_REP_NOTE if indicative else None,
+        "problem": None,
+    }
+
+
+def _no_explain(problem: str) -> dict[str, Any]:
+    return {"trace": None, "decision": None, "note": None, "problem": problem}
+
+
+def _owner_history(database: Database, ids: list[tuple[str, str]]) -> list[dict[str, Any]]:
+    """The audit rows of these records, newest first, at most `MAX_HISTORY_ROWS` (by index)."""
+    history: list[dict[str, Any]] = []
+    with database.engine.connect() as connection:
+        for record_source, record_id in ids:
+            rows = connection.execute(
+                select(AUDIT)
+                .where(AUDIT.c.source == record_source, AUDIT.c.external_id == record_id)
+                .order_by(AUDIT.c.id.desc())
+                .limit(MAX_HISTORY_ROWS)
+            ).mappings()
+            history.extend(dict(row) for row in rows)
+    history.sort(key=lambda entry: entry["id"], reverse=True)
+    return history[:MAX_HISTORY_ROWS]
 
 
 def account_detail(
     settings: Settings, database: Database, source: str, external_id: str
 ) -> dict[str, Any]:
-    """Both CRMs' records of the company, its owner history from the audit log, and explain."""
+    """Both CRMs' records of the company, its owner history from the audit log, and explain.
+
+    Reads this company's rows only (its records, their link, their audit rows, the reps), never
+    the whole book."""
     ids = _linked_ids(database, source, external_id)
     records: list[dict[str, Any]] = []
     with database.engine.connect() as connection:
@@ -240,18 +282,10 @@ def account_detail(
         raise ApiError(
             404, f"there is no {source} account {external_id!r}; search with GET /api/accounts"
         )
-    history: list[dict[str, Any]] = []
-    with database.engine.connect() as connection:
-        for record_source, record_id in ids:
-            for entry in iter_audit(connection, AuditFilter(account=record_id)):
-                if entry["source"] == record_source and entry["external_id"] == record_id:
-                    history.append(entry)
-    history.sort(key=lambda entry: entry["id"], reverse=True)
-    trace, decision, problem = _explain(settings, database, ids)
     return {
         "records": records,
-        "owner_history": history,
-        "explain": {"trace": trace, "decision": decision, "problem": problem},
+        "owner_history": _owner_history(database, ids),
+        "explain": _explain(settings, database, source, external_id),
     }
 
 
@@ -300,13 +334,10 @@ def current_balance(settings: Settings, database: Database) -> dict[str, Any]:
     return _summary(report)
 
 
-MAX_TERRITORY_FILE_BYTES = 1_000_000
-
-
 def balance_what_if(settings: Settings, database: Database, proposed: bytes) -> dict[str, Any]:
-    """What a proposed territory file would change, as `territory-sync balance --proposed`."""
-    if len(proposed) > MAX_TERRITORY_FILE_BYTES:
-        raise ApiError(413, "the territory file is larger than 1 MB; split or trim it")
+    """What a proposed territory file would change, as `territory-sync balance --proposed`.
+
+    It evaluates the whole book twice: the console runs it only as a bounded job (`what_if`)."""
     current = _current(settings, database)
     primary = current.rules.settings.primary_source
     with tempfile.TemporaryDirectory(prefix="territory-sync-what-if-") as folder:

@@ -2,7 +2,7 @@
 
 A token is 32 random bytes, URL-safe; the database holds its SHA-256 hash with a name and a role.
 Looking a token up hashes the presented secret and compares hashes, so a stolen database does not
-hand out working tokens.
+hand out working tokens. Revoking a token ends its console sessions (`session_store`) at once.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from sqlalchemy import Column, Integer, MetaData, String, Table, select, update
 from mapping.model.columns import UtcDateTime
 from sync.store.database import Database
 from territory_sync.errors import ConfigurationError
+from web.session_store import EndReason, end_sessions_of_token
 
 MAX_NAME_LENGTH = 100
 
@@ -125,15 +126,16 @@ def get_token(database: Database, token_id: int) -> ApiToken | None:
 
 
 def revoke_token(database: Database, token_id: int) -> ApiToken:
-    """Revoke by id (`tokens list` shows ids); revoking twice keeps the first time."""
+    """Revoke by id (`tokens list` shows ids), ending the console sessions signed in with it in
+    the same transaction; revoking twice keeps the first time."""
     token = get_token(database, token_id)
     if token is None:
         raise ConfigurationError(f"there is no token {token_id}; `territory-sync tokens list`")
     if token.revoked_at is None:
+        now = datetime.now(UTC)
         with database.engine.begin() as connection:
-            connection.execute(
-                update(TOKENS).where(TOKENS.c.id == token_id).values(revoked_at=datetime.now(UTC))
-            )
+            connection.execute(update(TOKENS).where(TOKENS.c.id == token_id).values(revoked_at=now))
+            end_sessions_of_token(connection, token_id, EndReason.TOKEN_REVOKED, now)
     revoked = get_token(database, token_id)
     assert revoked is not None
     return revoked

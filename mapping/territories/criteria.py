@@ -13,14 +13,14 @@ Semantics an admin relies on (documented in the file format too):
 - `in`/`equals` on raw CRM fields ignore case and surrounding spaces and read "true"/"1000" text
   as the boolean or number it spells (see `values.comparable`); a compound value (a list or a
   mapping) equals nothing;
-- `matches` is a case-insensitive regular-expression search (anchor with ^ and $);
+- `matches` is a case-insensitive regular-expression search (anchor with ^ and $) in RE2 syntax,
+  linear in the value's length whatever the pattern (see `patterns`);
 - a postal code matches a prefix when it starts with it, and a range [from, to] when its first
   len(from) characters sort between from and to inclusive.
 """
 
 from __future__ import annotations
 
-import re
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -36,6 +36,7 @@ from mapping.territories.domains import (
 )
 from mapping.territories.facts import RecordFacts
 from mapping.territories.fields import FieldReader, reader_for
+from mapping.territories.patterns import Pattern
 from mapping.territories.values import Number, as_number, comparable, shown, shown_number
 
 Test = Callable[[RecordFacts, RecordFacts | None], bool]
@@ -280,11 +281,11 @@ class PostalCode(FieldCriterion):
 
 
 class Matches(FieldCriterion):
-    """A case-insensitive regular-expression search in the value's text."""
+    """A case-insensitive regular-expression search in the value's text (RE2: no backtracking)."""
 
     __slots__ = ("pattern",)
 
-    def __init__(self, field: str, pattern: re.Pattern[str], line: int) -> None:
+    def __init__(self, field: str, pattern: Pattern, line: int) -> None:
         super().__init__(field, line)
         self.pattern = pattern
 

@@ -10,7 +10,6 @@ raw CRM field a test names is recorded with where it is first used (`FieldUse`).
 
 from __future__ import annotations
 
-import re
 from collections.abc import Collection, MutableMapping
 
 from yaml.nodes import MappingNode, Node, ScalarNode
@@ -33,6 +32,7 @@ from mapping.territories.criteria import (
     Present,
 )
 from mapping.territories.fields import NUMERIC_FIELDS, UNIFIED_FIELDS, FieldUse
+from mapping.territories.patterns import PatternRefusedError, compile_pattern
 from mapping.territories.yaml_nodes import (
     Where,
     boolean,
@@ -350,14 +350,9 @@ class CriteriaBuilder:
         if kind == "matches":
             pattern = text(values["matches"], self.where, "matches needs a pattern", name)
             try:
-                compiled = re.compile(pattern, re.IGNORECASE)
-            except re.error as error:
-                raise self.where.error(
-                    f"matches pattern {pattern!r} is not a valid regular expression ({error}): "
-                    "fix it, or escape special characters with a backslash",
-                    values["matches"],
-                    name,
-                ) from error
+                compiled = compile_pattern(pattern)
+            except PatternRefusedError as error:
+                raise self.where.error(str(error), values["matches"], name) from error
             return Matches(name, compiled, line)
         if kind == "present":
             expected = boolean(values["present"], self.where, "present must be true or false", name)

@@ -48,7 +48,8 @@ Criteria (a mapping; its keys are ANDed; a child's criteria are ANDed with its p
 - A test on any field, unified or a CRM field in the CRM's own spelling (any name: a run pulls
   the fields the file tests, and reports one no CRM has, with its line):
   `{field: NAME, equals: V}`, `{field: NAME, in: [...]}`, `{field: NAME, min: X, max: Y}`,
-  `{field: NAME, matches: REGEX}` (case-insensitive search), `{field: NAME, present: true}`.
+  `{field: NAME, matches: REGEX}` (case-insensitive search in RE2 syntax: no lookaround or
+  backreferences, see `patterns`), `{field: NAME, present: true}`.
   On CRM fields, `equals`/`in` ignore case and read "true"/"1000" text as the value it spells.
 - `all: [...]`, `any: [...]` (lists of criteria mappings), `not: {...}`.
 A missing value fails every test except `present: false`.

@@ -257,7 +257,7 @@ MALFORMED_FILES = [
     ),
     (
         "version: 1\nterritories:\n  - name: A\n    criteria:\n      field: name\n      matches: '(['\n",
-        "t.yaml:6: territory 'A', field 'name': matches pattern '([' is not a valid regular expression (unterminated character set at position 1): fix it, or escape special characters with a backslash",
+        "t.yaml:6: territory 'A', field 'name': matches pattern '([' is not a valid regular expression (missing ]: '['): fix it, or escape special characters with a backslash",
     ),
     (
         "version: 1\nnamed_accounts:\n  - domain: acme.com\n    territory: Nowhere\nterritories:\n  - name: A\n",

@@ -5,12 +5,16 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request, UploadFile
+from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
+from web.actions import start_what_if
+from web.api.plans import accepted
 from web.auth import Principal, require_viewer
 from web.errors import error_responses
-from web.queries import MAX_TERRITORY_FILE_BYTES, balance_what_if, current_balance
+from web.queries import current_balance
 from web.state import database_of, settings_of
+from web.what_if import MAX_TERRITORY_FILE_BYTES
 
 router = APIRouter(tags=["balance"])
 
@@ -26,13 +30,16 @@ def balance(request: Request, _who: Principal = Depends(require_viewer)) -> dict
 
 @router.post(
     "/balance/what-if",
-    summary="What a proposed territory file would change (nothing is saved)",
-    responses=error_responses(401, 403, 413, 422),
+    summary=(
+        "Start the what-if of a proposed territory file in the background (nothing is saved); "
+        "the job's result holds the moves and the balance before and after"
+    ),
+    status_code=202,
+    responses=error_responses(401, 403, 409, 413, 422),
 )
 async def balance_what_if_upload(
-    request: Request, territory_file: UploadFile, _who: Principal = Depends(require_viewer)
-) -> dict[str, Any]:
+    request: Request, territory_file: UploadFile, who: Principal = Depends(require_viewer)
+) -> JSONResponse:
     content = await territory_file.read(MAX_TERRITORY_FILE_BYTES + 1)
-    return await run_in_threadpool(
-        balance_what_if, settings_of(request), database_of(request), content
-    )
+    job = await run_in_threadpool(start_what_if, request, who, content)
+    return accepted(job.as_dict())

@@ -28,7 +28,8 @@ class PlanRequest(BaseModel):
     """True: a dry run; False: a plan saved for review. Neither writes; apply writes."""
 
 
-def _accepted(job: dict[str, Any]) -> JSONResponse:
+def accepted(job: dict[str, Any]) -> JSONResponse:
+    """202 with the job, and where to watch it."""
     return JSONResponse(job, status_code=202, headers={"Location": f"/api/jobs/{job['id']}"})
 
 
@@ -42,7 +43,7 @@ def create_plan(
     request: Request, body: PlanRequest, who: Principal = Depends(require_admin)
 ) -> JSONResponse:
     job = start_plan(request, who, body.scope, body.territory, body.account, body.dry_run)
-    return _accepted(job.as_dict())
+    return accepted(job.as_dict())
 
 
 @router.get(
@@ -69,7 +70,7 @@ def apply_plan(
     plan_id: Annotated[int, Path(ge=1, le=MAX_ID)],
     who: Principal = Depends(require_admin),
 ) -> JSONResponse:
-    return _accepted(start_apply(request, who, plan_id).as_dict())
+    return accepted(start_apply(request, who, plan_id).as_dict())
 
 
 @router.get("/jobs", summary="Background jobs, newest first", responses=error_responses(401))

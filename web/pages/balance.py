@@ -1,24 +1,29 @@
-"""The balance page: bar charts per rep (accounts, revenue) now, and for an uploaded what-if."""
+"""The balance page: bar charts per rep (accounts, revenue) now; an uploaded what-if starts a job
+whose page shows its progress and then the same charts for the proposed file."""
 
 from __future__ import annotations
 
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
+from fastapi.responses import RedirectResponse
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
+from web.actions import start_what_if
 from web.auth import Principal
 from web.errors import ApiError
 from web.pages.common import page_user, render, require_form_csrf
-from web.queries import MAX_TERRITORY_FILE_BYTES, balance_what_if, current_balance
+from web.queries import current_balance
 from web.state import database_of, settings_of
 from web.svg import bar_chart
+from web.what_if import MAX_TERRITORY_FILE_BYTES
 
 router = APIRouter(include_in_schema=False)
 
 
-def _charts(summary: dict[str, Any], label: str) -> dict[str, str]:
+def charts(summary: dict[str, Any], label: str) -> dict[str, str]:
+    """The accounts and revenue bar charts of a balance summary."""
     reps = summary["by_rep"]
     return {
         "accounts": bar_chart(
@@ -32,23 +37,29 @@ def _charts(summary: dict[str, Any], label: str) -> dict[str, str]:
     }
 
 
-@router.get("/balance")
-def balance_page(request: Request, user: Principal = Depends(page_user)) -> Response:
-    problem, now = None, None
+def _balance_page(
+    request: Request, user: Principal, problem: str | None = None, status_code: int = 200
+) -> Response:
+    now = None
     try:
         now = current_balance(settings_of(request), database_of(request))
     except ApiError as error:
-        problem = error.message
+        problem = problem or error.message
     return render(
         request,
         "balance.html",
         user,
+        status_code=status_code,
         now=now,
-        charts=_charts(now, "now") if now else None,
-        what_if=None,
-        what_if_charts=None,
+        charts=charts(now, "now") if now else None,
         problem=problem,
+        max_kib=MAX_TERRITORY_FILE_BYTES // 1024,
     )
+
+
+@router.get("/balance")
+def balance_page(request: Request, user: Principal = Depends(page_user)) -> Response:
+    return _balance_page(request, user)
 
 
 @router.post("/balance")
@@ -60,21 +71,8 @@ async def balance_what_if_page(
 ) -> Response:
     require_form_csrf(request, csrf_token)
     content = await territory_file.read(MAX_TERRITORY_FILE_BYTES + 1)
-    settings, database = settings_of(request), database_of(request)
-    problem, result = None, None
     try:
-        result = await run_in_threadpool(balance_what_if, settings, database, content)
+        job = await run_in_threadpool(start_what_if, request, user, content)
     except ApiError as error:
-        problem = error.message
-    now = result["before"] if result else None
-    return render(
-        request,
-        "balance.html",
-        user,
-        status_code=422 if problem else 200,
-        now=now,
-        charts=_charts(now, "now") if now else None,
-        what_if=result,
-        what_if_charts=_charts(result["after"], "proposed") if result else None,
-        problem=problem,
-    )
+        return await run_in_threadpool(_balance_page, request, user, error.message, error.status)
+    return RedirectResponse(f"/jobs/{job.id}", status_code=303)

@@ -9,7 +9,7 @@ from fastapi import Request
 from fastapi.templating import Jinja2Templates
 from starlette.responses import Response
 
-from web.auth import Principal, Session, check_csrf, request_session, session_principal
+from web.auth import BrowserSession, Principal, check_csrf, request_session, session_principal
 from web.errors import ApiError
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).resolve().parent.parent / "templates"))
@@ -43,6 +43,34 @@ def require_form_csrf(request: Request, csrf_token: str | None) -> None:
     check_csrf(request, csrf_token)
 
 
+ERROR_TITLES = {
+    400: "This request cannot be read",
+    401: "Sign in again",
+    403: "Refused",
+    404: "Not found",
+    405: "Not allowed here",
+    409: "Busy",
+    413: "Too large",
+    422: "This cannot be used",
+    500: "Something went wrong",
+}
+
+
+def error_page(request: Request, status: int, message: str) -> Response:
+    """A refusal as a page: its title, the message, a way back (no user menu, no form)."""
+    return TEMPLATES.TemplateResponse(
+        request,
+        "error.html",
+        {
+            "user": None,
+            "csrf": "",
+            "title": ERROR_TITLES.get(status, "Error"),
+            "message": message,
+        },
+        status_code=status,
+    )
+
+
 def render(
     request: Request,
     template: str,
@@ -50,7 +78,7 @@ def render(
     status_code: int = 200,
     **context: Any,
 ) -> Response:
-    session: Session | None = request_session(request)
+    session: BrowserSession | None = request_session(request)
     return TEMPLATES.TemplateResponse(
         request,
         template,

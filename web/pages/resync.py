@@ -1,4 +1,6 @@
-"""Resync from the browser: the form, the job's progress, the plan with its verdict, then apply."""
+"""Resync from the browser: the form, the job's progress, the plan with its verdict, then apply.
+
+The job page serves every kind of job: a what-if's shows its result once it is done."""
 
 from __future__ import annotations
 
@@ -11,6 +13,7 @@ from starlette.responses import Response
 from web.actions import PlanScope, start_apply, start_plan
 from web.auth import Principal
 from web.errors import ApiError
+from web.pages.balance import charts
 from web.pages.common import page_admin, page_user, render, require_form_csrf
 from web.queries import plan_with_changes
 from web.state import jobs_of
@@ -48,7 +51,15 @@ def job_page(
     job = jobs_of(request).get(job_id)
     if job is None:
         raise ApiError(404, f"there is no job {job_id}; jobs are kept while the console runs")
-    return render(request, "job.html", user, job=job)
+    what_if = job.result if job.kind == "what-if" else None
+    return render(
+        request,
+        "job.html",
+        user,
+        job=job,
+        what_if=what_if,
+        what_if_charts=charts(what_if["after"], "proposed") if what_if else None,
+    )
 
 
 @router.get("/plans/{plan_id}")

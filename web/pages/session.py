@@ -1,4 +1,4 @@
-"""Signing in with an API token (which becomes a session cookie) and signing out."""
+"""Signing in with an API token (which starts a console session) and signing out (which ends it)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,12 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse
 from starlette.responses import Response
 
-from web.auth import Session, request_session, set_session_cookie
+from web.auth import (
+    remember_sign_in_form,
+    sign_in_browser,
+    sign_in_form_session,
+    sign_out_browser,
+)
 from web.pages.common import render, require_form_csrf
 from web.state import database_of
 from web.token_store import authenticate
@@ -25,14 +30,10 @@ def _safe_next(value: str | None) -> str:
 
 @router.get("/signin")
 def signin_form(request: Request, next: str | None = None) -> Response:
-    session = request_session(request)
-    fresh = session is None
-    if session is None:
-        session = Session.fresh()
-        request.state.session = session
+    session, fresh = sign_in_form_session(request)
     response = render(request, "signin.html", None, next=_safe_next(next), problem=None)
     if fresh:
-        set_session_cookie(response, request, session)
+        remember_sign_in_form(response, request, session)
     return response
 
 
@@ -55,9 +56,8 @@ def signin(
             problem="That token is not valid or was revoked. Ask an admin for a token "
             "(territory-sync tokens create --role viewer --name NAME).",
         )
-    session = Session.fresh(found.id)
     response = RedirectResponse(_safe_next(next), status_code=303)
-    set_session_cookie(response, request, session)
+    sign_in_browser(request, response, found)
     return response
 
 
@@ -65,5 +65,5 @@ def signin(
 def signout(request: Request, csrf_token: Annotated[str, Form(max_length=200)] = "") -> Response:
     require_form_csrf(request, csrf_token)
     response = RedirectResponse("/signin", status_code=303)
-    set_session_cookie(response, request, Session.fresh())
+    sign_out_browser(request, response)
     return response

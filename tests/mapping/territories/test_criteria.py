@@ -115,6 +115,19 @@ def test_matches_is_a_case_insensitive_search() -> None:
     assert not matches(rule, sf(name="The Acme Corp"))
 
 
+def test_a_pattern_that_would_backtrack_catastrophically_answers_a_long_value_at_once() -> None:
+    # With a backtracking engine, (a+)+$ against 'aaa...a!' doubles its work per character.
+    rule = '{field: name, matches: "(a+)+$"}'
+    assert not matches(rule, sf(name="a" * 100_000 + "!"))
+    assert matches(rule, sf(name="b" + "a" * 100_000))
+
+
+def test_matches_reads_the_syntax_of_named_groups_and_classes() -> None:
+    rule = r"{field: name, matches: '^(?P<word>[a-z]+) (corp|inc)\.?$'}"
+    assert matches(rule, sf(name="Globex Corp."))
+    assert not matches(rule, sf(name="Globex Holdings"))
+
+
 @pytest.mark.parametrize(
     ("expected", "value", "result"),
     [

@@ -129,8 +129,22 @@ CASES: dict[str, tuple[str, str]] = {
     "bad_regex": (
         'territories:\n  - name: Acme\n    criteria: {field: name, matches: "acme("}\n',
         "territories.yaml:3: territory 'Acme', field 'name': matches pattern 'acme(' is not a "
-        "valid regular expression (missing ), unterminated subpattern at position 4): fix it, "
-        "or escape special characters with a backslash",
+        "valid regular expression (missing ): 'acme('): fix it, or escape special characters "
+        "with a backslash",
+    ),
+    "regex_lookbehind": (
+        'territories:\n  - name: Acme\n    criteria: {field: name, matches: "(?<=the )acme"}\n',
+        "territories.yaml:3: territory 'Acme', field 'name': matches pattern '(?<=the )acme' uses "
+        "a lookbehind (?<=...), which is not supported: patterns run in linear time, without "
+        "lookaround or backreferences (RE2 syntax, https://github.com/google/re2/wiki/Syntax); "
+        "rewrite it without that construct",
+    ),
+    "regex_backreference": (
+        "territories:\n  - name: Twins\n    criteria: {field: name, matches: '(\\w)\\1'}\n",
+        "territories.yaml:3: territory 'Twins', field 'name': matches pattern '(\\w)\\1' uses a "
+        "backreference \\1, which is not supported: patterns run in linear time, without "
+        "lookaround or backreferences (RE2 syntax, https://github.com/google/re2/wiki/Syntax); "
+        "rewrite it without that construct",
     ),
     "min_on_text": (
         "territories:\n  - name: A\n    criteria: {field: city, min: 3}\n",
