@@ -3,7 +3,7 @@
 A row per browser sign-in: the SHA-256 hash of the session id the cookie carries, the token it
 signed in with, when it started, was last seen and expires, and when and why it ended.
 
-Revision ID: 0005
+Revision ID: 0004
 Revises: 0003
 Create Date: 2026-12-03 10:00:00.000000
 """
@@ -13,7 +13,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0005"
+revision = "0004"
 down_revision = "0003"
 branch_labels = None
 depends_on = None
