@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -264,8 +264,8 @@ def signed_rows(
     previous, seq = head.last_hash, head.count
     rows = []
     for record in records:
-        content = asdict(record)
-        at = content.pop("at")
+        content = {name: getattr(record, name) for name in HASHED_FIELDS}  # all plain values
+        at = record.at
         seq += 1
         digest = keyed_row_hash(key, content, at, previous, seq)
         rows.append(
