@@ -185,17 +185,22 @@ def _head_from_log(connection: Connection) -> ChainHead:
     return ChainHead(count=int(row[0]), last_id=row[1], last_hash=row[2], key_id=row[3])
 
 
-def lock_chain_head(connection: Connection) -> ChainHead:
-    """The head, locked until the caller's transaction ends, so appends are serialised.
+def locked_head_row(connection: Connection) -> ChainHead | None:
+    """The head row, locked until the caller's transaction ends (None when it is missing).
 
     On SQLite the head row is updated first: that first write takes the database's write lock
     (waiting for any other writer) before anything is read, so the head read next is the latest
-    one. On PostgreSQL `SELECT ... FOR UPDATE` locks the row. A missing head row (a database
-    emptied by hand) is rebuilt from the log's last row.
+    one. On PostgreSQL `SELECT ... FOR UPDATE` locks the row.
     """
     if connection.dialect.name == "sqlite":
         connection.execute(update(HEAD).where(HEAD.c.id == 1).values(row_count=HEAD.c.row_count))
-    head = read_chain_head(connection, for_update=True)
+    return read_chain_head(connection, for_update=True)
+
+
+def lock_chain_head(connection: Connection) -> ChainHead:
+    """The head, locked until the caller's transaction ends, so appends are serialised; a
+    missing head row (a database emptied by hand) is rebuilt from the log's last row."""
+    head = locked_head_row(connection)
     if head is not None:
         return head
     rebuilt = _head_from_log(connection)
@@ -236,9 +241,9 @@ def save_chain_head(connection: Connection, head: ChainHead, key: AuditKey) -> C
 def rotation_record(head: ChainHead, key: AuditKey, first: AuditRecord) -> AuditRecord:
     """The row that opens a new key's segment, written with the first records it signs."""
     before = (
-        f"by key {head.key_id}"
+        f"signed by key {head.key_id}"
         if head.key_id
-        else "before keyed signing (plain SHA-256, protected against naive edits only)"
+        else "written before keyed signing (plain SHA-256, protected against naive edits only)"
     )
     return AuditRecord(
         run_id=first.run_id,
@@ -248,7 +253,7 @@ def rotation_record(head: ChainHead, key: AuditKey, first: AuditRecord) -> Audit
         rule="audit_key",
         reason=(
             f"audit key {key.key_id} signs the rows from here on; the {head.count:,} rows "
-            f"before it, up to row {head.last_id}, were signed {before}"
+            f"before it, up to row {head.last_id}, were {before}"
         ),
         at=first.at,
     )

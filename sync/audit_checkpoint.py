@@ -28,7 +28,7 @@ from typing import Any
 
 from sqlalchemy import Connection, select
 
-from sync.audit import AUDIT, EMPTY_HEAD, ChainHead, read_chain_head
+from sync.audit import AUDIT, EMPTY_HEAD, ChainHead, locked_head_row, read_chain_head
 from sync.audit_keys import AuditKey, AuditKeyring, audit_keyring
 from sync.notify import notify
 from sync.store.database import Database
@@ -122,7 +122,7 @@ def checked_head(connection: Connection, keyring: AuditKeyring) -> ChainHead:
     first keyed append, the upgrade's unsigned head) and naming the log's real last row.
     `AuditIntegrityError` otherwise."""
     verify_hint = "run `territory-sync audit verify`"
-    head = read_chain_head(connection)
+    head = locked_head_row(connection)  # no append moves the head while it is compared
     last = connection.execute(
         select(AUDIT.c.seq, AUDIT.c.id, AUDIT.c.row_hash, AUDIT.c.key_id)
         .order_by(AUDIT.c.seq.desc())

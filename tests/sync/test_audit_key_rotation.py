@@ -8,6 +8,7 @@ from sqlalchemy import text
 from sync.audit_keys import AuditKey
 from sync.audit_verify import verify_audit
 from sync.store.database import Database
+from territory_sync.logs import scrub
 from tests.conftest import AUDIT_TEST_KEY
 from tests.sync.audit_support import audit_rows, logged_run
 
@@ -77,3 +78,15 @@ def test_a_change_of_key_without_a_key_rotated_row_is_caught(
     kinds = {(problem.row_id, problem.kind) for problem in report.problems}
     assert (5, "key_changed") in kinds
     assert (5, "deleted") in kinds
+
+
+def test_the_current_and_every_previous_key_are_scrubbed_from_messages(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    older = f"some-older-key-{'y' * 32}"
+    rotate(monkeypatch)
+    monkeypatch.setenv("TERRITORY_SYNC_AUDIT_PREVIOUS_KEYS", f"{older}, {AUDIT_TEST_KEY}")
+    scrubbed = scrub(f"keys {NEW_KEY} and {older} and {AUDIT_TEST_KEY}")
+    assert NEW_KEY not in scrubbed
+    assert older not in scrubbed
+    assert AUDIT_TEST_KEY not in scrubbed
