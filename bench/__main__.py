@@ -16,6 +16,7 @@ BENCHMARKS = [
     "hubspot_writeback",
     "nightly_run",
     "territory_engine",
+    "audit_verify",
 ]
 
 

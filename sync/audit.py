@@ -1,28 +1,40 @@
-"""The audit log's behaviour: append hash-chained rows, verify the chain, and search it.
+"""The audit log's chain: append rows signed in a keyed hash chain, serialised by the chain head.
 
 Every decision (a change planned, written, failed, in conflict, skipped, rolled back) becomes one
-row. Each row's hash covers its content and the previous row's hash, so editing a row breaks its
-own hash and deleting one breaks the next row's link; every finished run records the chain's head
-(last id and hash) so that removing the newest rows is caught too.
+row. Each row's hash is an HMAC-SHA256, keyed by `TERRITORY_SYNC_AUDIT_KEY`, over its content, its
+time, its place in the chain (`seq`) and the previous row's hash: editing a row breaks its own
+hash, deleting one leaves a gap, and nobody without the key can recompute the chain after an edit.
+Every append locks the one-row chain head first and updates it in the same transaction, so two
+writers can never chain onto the same row. The first row signed by a new key is a `key_rotated`
+row linking to the previous segment's head. Verifying lives in `sync.audit_verify`; signed
+checkpoints of the head, kept outside the database, in `sync.audit_checkpoint`.
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Table, select, text
+from sqlalchemy import Connection, Table, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 
-from sync.store.audit import AuditEntry
-from sync.store.runs import Run
+from sync.audit_keys import AuditKey, AuditKeyring, canonical_json, current_audit_key
+from sync.store.audit import AuditChainHead, AuditEntry
+from territory_sync.logs import log_event
 
 AUDIT: Table = AuditEntry.__table__  # type: ignore[attr-defined]
-RUNS: Table = Run.__table__  # type: ignore[attr-defined]
+HEAD: Table = AuditChainHead.__table__  # type: ignore[attr-defined]
 GENESIS_HASH = "0" * 64
+KEY_ROTATED = "key_rotated"
+
+# Statuses the product writes outside any run (admin actions: a hold released, a link pinned or
+# broken, an API token created or revoked, a key rotation first seen by one of them). A row with
+# no run id is accepted by verify only when its status begins with one of these; add a prefix
+# here when a new admin action writes audit rows.
+OUTSIDE_RUN_STATUS_PREFIXES = ("hold_", "link_", "token_", KEY_ROTATED)
 
 
 @dataclass
@@ -90,95 +102,201 @@ class AuditRecord:
 
 
 HASHED_FIELDS = tuple(f for f in AuditRecord.__dataclass_fields__ if f != "at")
+ROW_PURPOSE = "audit row"
+HEAD_PURPOSE = "audit chain head"
 
 
-def row_hash(content: dict[str, Any], at: datetime, prev_hash: str) -> str:
-    """The hash of one row: its content, its time (UTC, microseconds) and the previous hash."""
+def _row_payload(content: Mapping[str, Any], at: datetime, prev_hash: str) -> dict[str, Any]:
     payload = {name: content.get(name) for name in HASHED_FIELDS}
     payload["at"] = at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
     payload["prev_hash"] = prev_hash
-    encoded = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256(encoded.encode("utf-8")).hexdigest()
+    return payload
 
 
-def _lock_chain(connection: Connection) -> None:
-    """Serialise appenders so two transactions never chain onto the same previous row."""
-    if connection.dialect.name == "postgresql":
-        connection.execute(text("LOCK TABLE audit_log IN SHARE ROW EXCLUSIVE MODE"))
+def legacy_row_hash(content: Mapping[str, Any], at: datetime, prev_hash: str) -> str:
+    """The unkeyed SHA-256 of rows written before keyed hashing: content, time, previous hash."""
+    return hashlib.sha256(canonical_json(_row_payload(content, at, prev_hash))).hexdigest()
 
 
-def chain_head(connection: Connection) -> tuple[int | None, str]:
+def keyed_row_hash(
+    key: AuditKey, content: Mapping[str, Any], at: datetime, prev_hash: str, seq: int
+) -> str:
+    """A row's HMAC: every recorded field, its time (UTC, microseconds), the previous hash, its
+    place in the chain and the id of the key that signs it."""
+    payload = _row_payload(content, at, prev_hash)
+    payload["seq"] = seq
+    payload["key_id"] = key.key_id
+    return key.sign(ROW_PURPOSE, payload)
+
+
+@dataclass(frozen=True)
+class ChainHead:
+    """Where the chain ends: how many rows it holds, the last row's id and hash, its key."""
+
+    count: int
+    last_id: int | None
+    last_hash: str
+    key_id: str | None
+    signature: str | None = None
+
+    def fields(self) -> dict[str, Any]:
+        return {
+            "count": self.count,
+            "last_id": self.last_id,
+            "last_hash": self.last_hash,
+            "key_id": self.key_id,
+        }
+
+    def signed_by(self, key: AuditKey) -> ChainHead:
+        return replace(self, signature=key.sign(HEAD_PURPOSE, self.fields()))
+
+    def signature_valid(self, keyring: AuditKeyring) -> bool:
+        key = keyring.get(self.key_id)
+        return key is not None and key.signed(HEAD_PURPOSE, self.fields(), self.signature)
+
+
+EMPTY_HEAD = ChainHead(count=0, last_id=None, last_hash=GENESIS_HASH, key_id=None)
+
+
+def read_chain_head(connection: Connection, *, for_update: bool = False) -> ChainHead | None:
+    """The head row as stored (None when the row is missing); `for_update` locks it."""
+    query = select(HEAD).where(HEAD.c.id == 1)
+    row = connection.execute(query.with_for_update() if for_update else query).mappings().first()
+    if row is None:
+        return None
+    return ChainHead(
+        count=int(row["row_count"]),
+        last_id=row["last_id"],
+        last_hash=row["last_hash"],
+        key_id=row["key_id"],
+        signature=row["signature"],
+    )
+
+
+def _head_from_log(connection: Connection) -> ChainHead:
     row = connection.execute(
-        select(AUDIT.c.id, AUDIT.c.row_hash).order_by(AUDIT.c.id.desc()).limit(1)
+        select(AUDIT.c.seq, AUDIT.c.id, AUDIT.c.row_hash, AUDIT.c.key_id)
+        .order_by(AUDIT.c.seq.desc())
+        .limit(1)
     ).first()
-    return (row[0], row[1]) if row else (None, GENESIS_HASH)
+    if row is None:
+        return EMPTY_HEAD
+    log_event("audit.head_rebuilt", last_id=row[1], count=row[0])
+    return ChainHead(count=int(row[0]), last_id=row[1], last_hash=row[2], key_id=row[3])
+
+
+def locked_head_row(connection: Connection) -> ChainHead | None:
+    """The head row, locked until the caller's transaction ends (None when it is missing).
+
+    On SQLite the head row is updated first: that first write takes the database's write lock
+    (waiting for any other writer) before anything is read, so the head read next is the latest
+    one. On PostgreSQL `SELECT ... FOR UPDATE` locks the row.
+    """
+    if connection.dialect.name == "sqlite":
+        connection.execute(update(HEAD).where(HEAD.c.id == 1).values(row_count=HEAD.c.row_count))
+    return read_chain_head(connection, for_update=True)
+
+
+def lock_chain_head(connection: Connection) -> ChainHead:
+    """The head, locked until the caller's transaction ends, so appends are serialised; a
+    missing head row (a database emptied by hand) is rebuilt from the log's last row."""
+    head = locked_head_row(connection)
+    if head is not None:
+        return head
+    rebuilt = _head_from_log(connection)
+    dialect_insert = postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert
+    connection.execute(
+        dialect_insert(HEAD)
+        .values(
+            id=1,
+            row_count=rebuilt.count,
+            last_id=rebuilt.last_id,
+            last_hash=rebuilt.last_hash,
+            key_id=rebuilt.key_id,
+        )
+        .on_conflict_do_nothing()
+    )
+    head = read_chain_head(connection, for_update=True)
+    assert head is not None
+    return head
+
+
+def save_chain_head(connection: Connection, head: ChainHead, key: AuditKey) -> ChainHead:
+    """Store `head` signed by `key`; returns it signed."""
+    signed = head.signed_by(key)
+    connection.execute(
+        update(HEAD)
+        .where(HEAD.c.id == 1)
+        .values(
+            row_count=signed.count,
+            last_id=signed.last_id,
+            last_hash=signed.last_hash,
+            key_id=signed.key_id,
+            signature=signed.signature,
+        )
+    )
+    return signed
+
+
+def rotation_record(head: ChainHead, key: AuditKey, first: AuditRecord) -> AuditRecord:
+    """The row that opens a new key's segment, written with the first records it signs."""
+    before = (
+        f"signed by key {head.key_id}"
+        if head.key_id
+        else "written before keyed signing (plain SHA-256, protected against naive edits only)"
+    )
+    return AuditRecord(
+        run_id=first.run_id,
+        trigger=first.trigger,
+        actor=first.actor,
+        status=KEY_ROTATED,
+        rule="audit_key",
+        reason=(
+            f"audit key {key.key_id} signs the rows from here on; the {head.count:,} rows "
+            f"before it, up to row {head.last_id}, were {before}"
+        ),
+        at=first.at,
+    )
+
+
+def signed_rows(
+    key: AuditKey, head: ChainHead, records: Sequence[AuditRecord]
+) -> tuple[list[dict[str, Any]], ChainHead]:
+    """The rows to insert after `head` (a `key_rotated` row first when `key` is not the head's
+    key), and the head after them (its `last_id` still the old one: the database assigns ids)."""
+    if head.count and head.key_id != key.key_id and records:
+        records = [rotation_record(head, key, records[0]), *records]
+    previous, seq = head.last_hash, head.count
+    rows = []
+    for record in records:
+        content = {name: getattr(record, name) for name in HASHED_FIELDS}  # all plain values
+        at = record.at
+        seq += 1
+        digest = keyed_row_hash(key, content, at, previous, seq)
+        rows.append(
+            {
+                **content,
+                "at": at,
+                "seq": seq,
+                "key_id": key.key_id,
+                "prev_hash": previous,
+                "row_hash": digest,
+            }
+        )
+        previous = digest
+    return rows, ChainHead(count=seq, last_id=head.last_id, last_hash=previous, key_id=key.key_id)
 
 
 def append_audit(connection: Connection, records: Sequence[AuditRecord]) -> int:
-    """Append rows in the caller's transaction; returns how many were written."""
+    """Append rows in the caller's transaction, chained and signed; returns how many of
+    `records` were written. Needs `TERRITORY_SYNC_AUDIT_KEY` (`MissingCredentialError` naming it
+    when unset); holds the chain head's lock until the caller's transaction ends."""
     if not records:
         return 0
-    _lock_chain(connection)
-    _, previous = chain_head(connection)
-    rows = []
-    for record in records:
-        content = asdict(record)
-        at = content.pop("at")
-        digest = row_hash(content, at, previous)
-        rows.append({**content, "at": at, "prev_hash": previous, "row_hash": digest})
-        previous = digest
+    key = current_audit_key("appending to the audit log")
+    head = lock_chain_head(connection)
+    rows, after = signed_rows(key, head, records)
     connection.execute(AUDIT.insert(), rows)
-    return len(rows)
-
-
-@dataclass
-class VerifyReport:
-    rows_checked: int
-    problems: list[str]
-
-    @property
-    def intact(self) -> bool:
-        return not self.problems
-
-
-def verify_audit(connection: Connection, *, batch: int = 5000) -> VerifyReport:
-    """Walk the whole chain and the heads recorded by runs; name every row that does not fit."""
-    problems: list[str] = []
-    previous = GENESIS_HASH
-    previous_id: int | None = None
-    checked = 0
-    seen: dict[int, str] = {}
-    last_id = 0
-    columns = [AUDIT.c[name] for name in (*HASHED_FIELDS, "id", "at", "prev_hash", "row_hash")]
-    while True:
-        rows = connection.execute(
-            select(*columns).where(AUDIT.c.id > last_id).order_by(AUDIT.c.id).limit(batch)
-        ).mappings()
-        chunk = list(rows)
-        if not chunk:
-            break
-        for row in chunk:
-            checked += 1
-            row_id = int(row["id"])
-            if row["prev_hash"] != previous:
-                after = f"after row {previous_id}" if previous_id else "at the start"
-                problems.append(
-                    f"row {row_id}: its link to the previous row is broken "
-                    f"(a row {after} was deleted or edited)"
-                )
-            expected = row_hash(dict(row), row["at"], row["prev_hash"])
-            if expected != row["row_hash"]:
-                problems.append(f"row {row_id}: its content does not match its hash (edited)")
-            previous, previous_id = row["row_hash"], row_id
-            seen[row_id] = row["row_hash"]
-        last_id = int(chunk[-1]["id"])
-    for run_id, figures in connection.execute(select(RUNS.c.id, RUNS.c.figures)):
-        head = (figures or {}).get("audit_head")
-        if not head or head.get("id") is None:
-            continue
-        if seen.get(int(head["id"])) != head.get("hash"):
-            problems.append(
-                f"run {run_id} ended with audit row {head['id']}, which is missing or changed "
-                "(rows at the end of the log were deleted or edited)"
-            )
-    return VerifyReport(checked, problems)
+    last_id = connection.execute(select(AUDIT.c.id).where(AUDIT.c.seq == after.count)).scalar_one()
+    save_chain_head(connection, replace(after, last_id=int(last_id)), key)
+    return len(records)

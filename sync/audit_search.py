@@ -37,6 +37,7 @@ ADMIN_STATUSES = (
     "config_changed",
     "territory_edited",
     "rollback_started",
+    "key_rotated",
 )
 """State-changing admin actions: shown by default."""
 PREVIEW_STATUSES = ("planned",)

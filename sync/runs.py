@@ -2,7 +2,9 @@
 
 A run row is written before any work starts and updated when it ends, so `territory-sync runs`
 shows a crashed run as `interrupted` (marked by the next run, which holds the lock and so knows
-the crashed one is gone).
+the crashed one is gone). Every run signs its audit rows, so opening one needs the audit key;
+closing one records a signed checkpoint of the audit chain's head in its figures (`audit_head`)
+and appends it to the checkpoint file (`audit_checkpoint` says whether that worked).
 """
 
 from __future__ import annotations
@@ -10,11 +12,13 @@ from __future__ import annotations
 import os
 import socket
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Table, select, update
 
-from sync.audit import chain_head
+from sync.audit_checkpoint import default_checkpoint_file, record_run_checkpoint
+from sync.audit_keys import current_audit_key
 from sync.store.database import Database
 from sync.store.runs import Run, RunStatus
 
@@ -31,6 +35,9 @@ def open_run(
     dry_run: bool = False,
     config_fingerprint: str | None = None,
 ) -> int:
+    """Record a new run; `MissingCredentialError` first when the audit key is not set, since
+    every run appends signed audit rows."""
+    current_audit_key("a run")
     with database.engine.begin() as connection:
         result = connection.execute(
             RUNS.insert().values(
@@ -88,15 +95,22 @@ def close_run(
     figures: dict[str, Any],
     message: str | None = None,
     territory_fingerprint: str | None = None,
+    checkpoint_file: Path | None = None,
 ) -> None:
-    """Record the outcome, the figures and the audit chain's head as this run leaves it."""
+    """Record the outcome, the figures and the audit chain's head as this run leaves it.
+
+    The signed head goes into the stored figures as `audit_head` and is appended to
+    `checkpoint_file` (None: beside an SQLite database; nowhere for PostgreSQL);
+    `figures["audit_checkpoint"]` says whether the line was written. A checkpoint that cannot be
+    signed or written is logged and reported there, and never fails the run.
+    """
+    path = checkpoint_file or default_checkpoint_file(database)
     with database.engine.begin() as connection:
-        head_id, head_hash = chain_head(connection)
-        figures = {**figures, "audit_head": {"id": head_id, "hash": head_hash}}
+        head, figures["audit_checkpoint"] = record_run_checkpoint(connection, run_id, path)
         values: dict[str, Any] = {
             "status": status.value,
             "finished_at": datetime.now(UTC),
-            "figures": figures,
+            "figures": {**figures, "audit_head": head},
             "message": message,
         }
         if territory_fingerprint:

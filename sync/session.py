@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from connectors.base import CrmConnector
+from sync.audit_checkpoint import checkpoint_file
 from sync.guard_rails import GuardRailVerdict
 from sync.lock import RunLock
 from sync.plan import ProposedChange
@@ -202,6 +203,7 @@ class RunSession:
                 figures=figures,
                 message=message,
                 territory_fingerprint=territory_fingerprint,
+                checkpoint_file=checkpoint_file(self.settings, self.database),
             )
         finally:
             self.lock.release()

@@ -3,7 +3,9 @@
 It starts both CRM emulators on free loopback ports, writes a starter configuration and
 territory file into `demo-workspace/`, and then runs what an admin would: a dry run, a first
 sync stopped by the blast-radius guard rail, the reviewed plan applied, a territory change shown
-as a what-if, a resync of one territory, and the audit trail of one account.
+as a what-if, a resync of one territory, and the audit trail of one account. Unless
+`TERRITORY_SYNC_AUDIT_KEY` is already set, the demo signs its audit log with a fixed, public demo
+key: fine for a rehearsal, never for production.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from rich.rule import Rule
 WORKSPACE = Path("demo-workspace")
 DEMO_ACCOUNTS = 400
 DEMO_SEED = 7
+DEMO_AUDIT_KEY = "territory-sync-demo-audit-key-public-never-for-production"
 
 console = Console()
 
@@ -118,6 +121,11 @@ def main() -> int:
     )
     sandbox = start_sandbox(accounts=DEMO_ACCOUNTS, seed=DEMO_SEED)
     os.environ.update(sandbox.env())
+    if not os.environ.get("TERRITORY_SYNC_AUDIT_KEY", "").strip():
+        os.environ["TERRITORY_SYNC_AUDIT_KEY"] = DEMO_AUDIT_KEY
+        console.print(
+            "The audit log is signed with the demo's public key (TERRITORY_SYNC_AUDIT_KEY)."
+        )
     try:
         cli(["init", str(WORKSPACE)])
         failures = 0

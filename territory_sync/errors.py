@@ -96,6 +96,12 @@ class DatabaseError(TerritorySyncError):
     """The database cannot be reached or is not in the expected state."""
 
 
+class AuditIntegrityError(TerritorySyncError):
+    """The audit log or its chain head does not verify; `territory-sync audit verify` says where."""
+
+    exit_code = ExitCode.CHANGES_FAILED
+
+
 class RunLockedError(TerritorySyncError):
     """Another run holds the lock."""
 

@@ -1,8 +1,9 @@
 """Secrets: read only from the environment, at the point of use, and never echoed anywhere.
 
-`SECRET_ENV_VARS` lists every variable that holds a secret. `require_secret` gives the value or
-raises `MissingCredentialError` naming the variable to set; `secret_values` lets the log formatter
-and error printer scrub any value that slipped into a message.
+`SECRET_ENV_VARS` lists every variable that holds a secret (`SECRET_LIST_ENV_VARS` those that hold
+several, comma-separated). `require_secret` gives the value or raises `MissingCredentialError`
+naming the variable to set; `secret_list` gives a list variable's values; `secret_values` lets the
+log formatter and error printer scrub any value that slipped into a message.
 """
 
 from __future__ import annotations
@@ -18,7 +19,10 @@ SECRET_ENV_VARS = (
     "HUBSPOT_ACCESS_TOKEN",
     "TERRITORY_SYNC_WEBHOOK_URL",
     "TERRITORY_SYNC_SECRET_KEY",
+    "TERRITORY_SYNC_AUDIT_KEY",
+    "TERRITORY_SYNC_AUDIT_PREVIOUS_KEYS",
 )
+SECRET_LIST_ENV_VARS = frozenset({"TERRITORY_SYNC_AUDIT_PREVIOUS_KEYS"})
 
 _MIN_SCRUB_LENGTH = 6  # shorter values would scrub ordinary words
 
@@ -35,10 +39,15 @@ def require_secret(name: str, purpose: str) -> str:
     return value
 
 
+def secret_list(name: str) -> list[str]:
+    """The comma-separated values of a list variable, blanks dropped; empty when unset."""
+    return [item.strip() for item in os.environ.get(name, "").split(",") if item.strip()]
+
+
 def secret_values() -> list[str]:
-    values = []
+    values: list[str] = []
     for name in SECRET_ENV_VARS:
         value = os.environ.get(name, "").strip()
-        if len(value) >= _MIN_SCRUB_LENGTH:
-            values.append(value)
+        parts = [value, *secret_list(name)] if name in SECRET_LIST_ENV_VARS else [value]
+        values.extend(part for part in parts if len(part) >= _MIN_SCRUB_LENGTH)
     return values

@@ -178,6 +178,15 @@ class LoggingSettings(_Section):
     """Write JSON log lines to this file instead of standard error."""
 
 
+class AuditSettings(_Section):
+    checkpoint_file: str = ""
+    """Where every run appends a signed checkpoint of the audit chain's head, one JSON line each
+    (`territory-sync audit verify --checkpoint FILE` checks the log against the latest). Empty:
+    `<database file>.audit-checkpoints` beside an SQLite file, or
+    `territory-sync.audit-checkpoints` beside this configuration file for PostgreSQL. Keep a copy
+    where whoever can write to the database cannot."""
+
+
 class Settings(_Section):
     database: DatabaseSettings = Field(default_factory=DatabaseSettings)
     salesforce: SalesforceSettings = Field(default_factory=SalesforceSettings)
@@ -186,6 +195,7 @@ class Settings(_Section):
     schedule: ScheduleSettings = Field(default_factory=ScheduleSettings)
     territories: TerritorySettings = Field(default_factory=TerritorySettings)
     logging: LoggingSettings = Field(default_factory=LoggingSettings)
+    audit: AuditSettings = Field(default_factory=AuditSettings)
 
     # Where the settings came from; relative paths are resolved against `base_dir`.
     source: str = Field(default="(defaults)", exclude=True)

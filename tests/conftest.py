@@ -5,6 +5,10 @@ Database tests take the `database` fixture and run once per database. PostgreSQL
 postgresql://postgres@127.0.0.1:5432/test), or, when it is unset, when a server answers at that
 local address, so a developer's `make test` covers what CI covers; otherwise those cases are
 skipped with that hint.
+
+Every test runs with an audit signing key in `TERRITORY_SYNC_AUDIT_KEY` (none from a previous
+rotation) and its run checkpoints in its own temporary folder, so neither the key nor a
+checkpoint file comes from the machine the tests run on.
 """
 
 from __future__ import annotations
@@ -22,12 +26,30 @@ from sqlalchemy.engine import make_url
 from sandbox.launcher import RunningSandbox, start_sandbox
 from sync.store.database import Database, create_db_engine, normalise_database_url, open_database
 
+AUDIT_TEST_KEY = "territory-sync-test-audit-key-0123456789abcdef"
 POSTGRES_ENV_VAR = "TERRITORY_SYNC_TEST_POSTGRES_URL"
 LOCAL_POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/test"
 POSTGRES_SKIP_REASON = (
     f"PostgreSQL tests need {POSTGRES_ENV_VAR}, e.g. "
     f"{POSTGRES_ENV_VAR}=postgresql://postgres@127.0.0.1:5432/test (make test sets it in CI)"
 )
+
+
+@pytest.fixture(scope="session", autouse=True)
+def audit_key() -> Iterator[str]:
+    """The audit signing key every test (and every module or session fixture) runs with."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("TERRITORY_SYNC_AUDIT_KEY", AUDIT_TEST_KEY)
+        patch.delenv("TERRITORY_SYNC_AUDIT_PREVIOUS_KEYS", raising=False)
+        yield AUDIT_TEST_KEY
+
+
+@pytest.fixture(autouse=True)
+def audit_checkpoints(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
+    """Where the runs of a test append their audit checkpoints: the test's own folder."""
+    path = tmp_path / "territory-sync.audit-checkpoints"
+    monkeypatch.setenv("TERRITORY_SYNC_AUDIT_CHECKPOINT_FILE", str(path))
+    return path
 
 
 @pytest.fixture(scope="session")

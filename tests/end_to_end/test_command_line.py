@@ -89,7 +89,7 @@ def test_audit_verify_exits_1_and_names_an_edited_row(
         connection.execute(text("UPDATE audit_log SET reason = 'nothing to see' WHERE id = 2"))
     capsys.readouterr()
     assert cli(configured, "audit", "verify") == 1
-    assert "row 2: its content does not match its hash (edited)" in capsys.readouterr().out
+    assert "row 2: its content does not match its signature (edited" in capsys.readouterr().out
 
 
 def test_an_accounts_audit_trail_after_a_dry_run_and_an_apply_shows_the_decision_only(

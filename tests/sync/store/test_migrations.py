@@ -23,6 +23,7 @@ EXPECTED_TABLES = {
     "plans",
     "owner_changes",
     "audit_log",
+    "audit_chain_head",
     "apscheduler_jobs",
 }
 
