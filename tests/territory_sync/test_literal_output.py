@@ -58,7 +58,7 @@ def _change(number: int, name: str) -> ProposedChange:
 def seeded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Seeded]:
     monkeypatch.chdir(tmp_path)
     for name in list(os.environ):
-        if name.startswith("TERRITORY_SYNC_"):
+        if name.startswith("TERRITORY_SYNC_") and not name.startswith("TERRITORY_SYNC_AUDIT_"):
             monkeypatch.delenv(name)
     url = f"sqlite:///{tmp_path / 'territory-sync.db'}"
     database = open_database(url)
