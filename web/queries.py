@@ -54,6 +54,7 @@ def audit_filter(
     status: str | None = None,
     since: str | None = None,
     until: str | None = None,
+    include_planned: bool = False,
 ) -> AuditFilter:
     """The same validated filter as `territory-sync audit search`; bad values answer 422."""
     try:
@@ -67,6 +68,7 @@ def audit_filter(
             status=checked_text(status, "status"),
             since=parse_day(since_text, end=False, name="since") if since_text else None,
             until=parse_day(until_text, end=True, name="until") if until_text else None,
+            include_planned=include_planned,
         )
     except ConfigurationError as error:
         raise ApiError(422, str(error)) from error

@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import Column, Integer, MetaData, String, Table, select, update
 
 from mapping.model.columns import UtcDateTime
+from sync.admin_actions import record_admin_action
 from sync.store.database import Database
 from territory_sync.errors import ConfigurationError
 from web.session_store import EndReason, end_sessions_of_token
@@ -95,8 +96,10 @@ def parse_role(value: str) -> Role:
         ) from None
 
 
-def create_token(database: Database, name: str, role: Role) -> tuple[ApiToken, str]:
-    """Store a new token; returns it with its secret, which is not kept anywhere."""
+def create_token(
+    database: Database, name: str, role: Role, *, actor: str = "cli"
+) -> tuple[ApiToken, str]:
+    """Store a new token, with an audit row; returns it with its secret, kept nowhere."""
     name = name.strip()
     if not name or len(name) > MAX_NAME_LENGTH:
         raise ConfigurationError(f"a token needs a name of 1 to {MAX_NAME_LENGTH} characters")
@@ -111,6 +114,13 @@ def create_token(database: Database, name: str, role: Role) -> tuple[ApiToken, s
         key = result.inserted_primary_key
         assert key is not None
         token_id = int(key[0])
+        record_admin_action(
+            connection,
+            status="token_created",
+            actor=actor,
+            trigger="cli",
+            reason=f"{role.value} token {token_id} ({name}) created by {actor}",
+        )
     return ApiToken(token_id, name, role, now, None, None), secret
 
 
@@ -125,9 +135,9 @@ def get_token(database: Database, token_id: int) -> ApiToken | None:
     return _token(row) if row else None
 
 
-def revoke_token(database: Database, token_id: int) -> ApiToken:
+def revoke_token(database: Database, token_id: int, *, actor: str = "cli") -> ApiToken:
     """Revoke by id (`tokens list` shows ids), ending the console sessions signed in with it in
-    the same transaction; revoking twice keeps the first time."""
+    the same transaction, with an audit row; revoking twice keeps the first time."""
     token = get_token(database, token_id)
     if token is None:
         raise ConfigurationError(f"there is no token {token_id}; `territory-sync tokens list`")
@@ -136,6 +146,13 @@ def revoke_token(database: Database, token_id: int) -> ApiToken:
         with database.engine.begin() as connection:
             connection.execute(update(TOKENS).where(TOKENS.c.id == token_id).values(revoked_at=now))
             end_sessions_of_token(connection, token_id, EndReason.TOKEN_REVOKED, now)
+            record_admin_action(
+                connection,
+                status="token_revoked",
+                actor=actor,
+                trigger="cli",
+                reason=f"{token.role.value} token {token_id} ({token.name}) revoked by {actor}",
+            )
     revoked = get_token(database, token_id)
     assert revoked is not None
     return revoked

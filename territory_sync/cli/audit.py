@@ -74,6 +74,10 @@ def audit(
     ] = None,
     since: Annotated[str | None, typer.Option(help="From this date (2026-03-01).")] = None,
     until: Annotated[str | None, typer.Option(help="Up to this date, inclusive.")] = None,
+    include_planned: Annotated[
+        bool,
+        typer.Option(help="Also the rows of saved plans (one per plan); default: decisions only."),
+    ] = False,
     output: Annotated[
         OutputFormat, typer.Option("--format", help="table, csv (all rows) or json.")
     ] = OutputFormat.TABLE,
@@ -92,6 +96,7 @@ def audit(
         status=status,
         since=parse_day(since, end=False, name="--since") if since else None,
         until=parse_day(until, end=True, name="--until") if until else None,
+        include_planned=include_planned,
     )
     database = cli_context(ctx).database()
     with database.engine.connect() as connection:

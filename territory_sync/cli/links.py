@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 
 from mapping.model.companies import OverrideAction
+from sync.admin_actions import record_admin_action
 from sync.store.companies import clear_link_override, refresh_company_links, set_link_override
 from territory_sync.cli.context import cli_context
 from territory_sync.cli.output import JSON_OPTION_HELP, print_json, print_mapping, print_text
@@ -61,6 +62,20 @@ def _override(
     with database.engine.begin() as connection:
         set_link_override(connection, salesforce_id, hubspot_id, action, actor, reason)
         refresh_company_links(connection)
+        pinned = action == OverrideAction.PIN
+        record_admin_action(
+            connection,
+            status="link_pinned" if pinned else "link_broken",
+            actor=actor,
+            trigger="cli",
+            source="salesforce",
+            external_id=salesforce_id,
+            reason=(
+                f"salesforce {salesforce_id} and hubspot {hubspot_id} "
+                f"{'pinned together' if pinned else 'kept apart'} by {actor}"
+                + (f": {reason}" if reason else "")
+            ),
+        )
     verb = "pinned together" if action == OverrideAction.PIN else "kept apart"
     typer.echo(f"salesforce {salesforce_id} and hubspot {hubspot_id} are now {verb}")
 
@@ -90,10 +105,28 @@ def break_link(
 
 
 @app.command("clear")
-def clear(ctx: typer.Context, salesforce_id: str, hubspot_id: str) -> None:
+def clear(
+    ctx: typer.Context,
+    salesforce_id: str,
+    hubspot_id: str,
+    actor: Annotated[str, typer.Option(help=ACTOR_HELP)] = "cli",
+) -> None:
     """Forget a pin or break; the pair is linked by domain again, if at all."""
     database = cli_context(ctx).database()
     with database.engine.begin() as connection:
         existed = clear_link_override(connection, salesforce_id, hubspot_id)
         refresh_company_links(connection)
+        if existed:
+            record_admin_action(
+                connection,
+                status="link_cleared",
+                actor=actor,
+                trigger="cli",
+                source="salesforce",
+                external_id=salesforce_id,
+                reason=(
+                    f"the pin or break of salesforce {salesforce_id} and hubspot {hubspot_id} "
+                    f"cleared by {actor}"
+                ),
+            )
     typer.echo("override removed" if existed else "there was no override for that pair")

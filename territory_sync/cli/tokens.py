@@ -11,6 +11,7 @@ import typer
 
 from territory_sync.cli.context import cli_context
 from territory_sync.cli.output import JSON_OPTION_HELP, print_json, print_rows
+from territory_sync.cli.sync import default_actor
 from web.token_store import create_token, list_tokens, parse_role, revoke_token
 
 app = typer.Typer(help="API tokens for the admin console.", no_args_is_help=True)
@@ -24,7 +25,9 @@ def create(
     as_json: Annotated[bool, typer.Option("--json", help=JSON_OPTION_HELP)] = False,
 ) -> None:
     """Create a token and print its secret once: it cannot be shown again."""
-    token, secret = create_token(cli_context(ctx).database(), name, parse_role(role))
+    token, secret = create_token(
+        cli_context(ctx).database(), name, parse_role(role), actor=default_actor()
+    )
     if as_json:
         print_json({**token.as_dict(), "token": secret})
         return
@@ -52,5 +55,5 @@ def revoke(
     token_id: Annotated[int, typer.Argument(help="The token's id (see `tokens list`).")],
 ) -> None:
     """Revoke a token: its API calls and browser sessions stop working at once."""
-    token = revoke_token(cli_context(ctx).database(), token_id)
+    token = revoke_token(cli_context(ctx).database(), token_id, actor=default_actor())
     typer.echo(f"Token {token.id} ({token.name}) is revoked.")

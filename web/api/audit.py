@@ -34,6 +34,9 @@ def filters_from_query(
     ] = None,
     since: Annotated[str | None, Query(max_length=40, description="2026-03-01 or ISO")] = None,
     until: Annotated[str | None, Query(max_length=40, description="2026-03-31 or ISO")] = None,
+    include_planned: Annotated[
+        bool, Query(description="also the rows of saved plans (one per plan)")
+    ] = False,
 ) -> AuditFilter:
     return audit_filter(
         run_id=run_id,
@@ -43,6 +46,7 @@ def filters_from_query(
         status=status,
         since=since,
         until=until,
+        include_planned=include_planned,
     )
 
 
