@@ -297,7 +297,11 @@ def run_sync(
                     )
                 return stop_here(RunStatus.SUCCEEDED, ExitCode.OK, message)
             if not verdict.allowed:
-                return stop_here(RunStatus.STOPPED, ExitCode.GUARD_RAIL, verdict.message)
+                return stop_here(
+                    RunStatus.STOPPED,
+                    ExitCode.GUARD_RAIL,
+                    verdict.message.replace("PLAN_ID", str(plan_id)),
+                )
             if request.confirm is not None and (verdict.changes or resuming):
                 preview = PlanPreview(run_id, plan_id, figures, verdict, resuming)
                 if not request.confirm(preview):
