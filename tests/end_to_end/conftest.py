@@ -89,7 +89,12 @@ def product_settings(database_url: str, territory_file: Path, **sync: Any) -> Se
         overrides={
             "database": {"url": database_url},
             "territories": {"file": str(territory_file)},
-            "sync": {"retry_initial_seconds": 0.01, "lookback_seconds": 5, **sync},
+            "sync": {
+                "retry_initial_seconds": 0.01,
+                "lookback_seconds": 5,
+                "lost_answer_wait_seconds": 0.05,
+                **sync,
+            },
         },
     )
 
