@@ -14,7 +14,7 @@ import pytest
 
 from connectors.base import AccountPage, PullMode, PullPosition
 from connectors.hubspot import HubSpotConnector
-from connectors.hubspot_records import from_epoch_ms
+from connectors.hubspot.records import from_epoch_ms
 from mapping.unified import UnifiedRep
 from sandbox.faults import FaultProfile
 from sandbox.hubspot import HubSpotPortalConfig

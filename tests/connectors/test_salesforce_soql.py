@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta, timezone
 from urllib.parse import urlencode
 
 from connectors.base import PullPosition
-from connectors.salesforce_soql import (
+from connectors.salesforce.soql import (
     account_fields,
     accounts_query,
     owners_queries,

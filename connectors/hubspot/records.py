@@ -12,7 +12,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from connectors.base import RawAccount
-from connectors.hubspot_settings import MODIFIED_PROPERTY, OWNER_PROPERTY, SOURCE
+from connectors.hubspot.settings import MODIFIED_PROPERTY, OWNER_PROPERTY, SOURCE
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 ONE_MILLISECOND = timedelta(milliseconds=1)

@@ -25,10 +25,10 @@ from simple_salesforce.api import Salesforce
 
 from connectors.base import AccountPage, PullPosition, RawAccount
 from connectors.errors import call_error
-from connectors.salesforce_calls import CallSalesforce
-from connectors.salesforce_errors import from_response, json_body
-from connectors.salesforce_records import highest_position, raw_account
-from connectors.salesforce_settings import (
+from connectors.salesforce.calls import CallSalesforce
+from connectors.salesforce.errors import from_response, json_body
+from connectors.salesforce.records import highest_position, raw_account
+from connectors.salesforce.settings import (
     BULK_JOB_COMPLETE,
     BULK_JOB_FINISHED_BADLY,
     BULK_LAST_LOCATOR,

@@ -15,7 +15,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, datetime, timedelta
 
 from connectors.base import PullPosition
-from connectors.salesforce_settings import (
+from connectors.salesforce.settings import (
     IDS_PER_QUERY,
     MODIFIED_FIELD,
     SOQL_DATETIME_FORMAT,
