@@ -33,6 +33,7 @@ from functools import partial
 from connectors.base import (
     AccountPage,
     ApiUsage,
+    CrmUser,
     OwnerWrite,
     PullMode,
     PullPosition,
@@ -67,7 +68,6 @@ from connectors.hubspot.settings import (
 from connectors.hubspot.writes import write_owner_batch
 from connectors.rate_limit import SlidingWindowLimiter
 from connectors.retry import RetryPolicy, policy_from_settings
-from mapping.unified import UnifiedRep
 from territory_sync.errors import ConfigurationError, CrmRequestError, MissingCredentialError
 from territory_sync.logs import log_event
 from territory_sync.settings import Settings
@@ -283,15 +283,15 @@ class HubSpotConnector:
 
     # -- owners ------------------------------------------------------------------------------
 
-    def pull_reps(self) -> list[UnifiedRep]:
+    def pull_reps(self) -> list[CrmUser]:
         """Active owners and archived ones (reps who left), each by owner id, never userId."""
-        reps: list[UnifiedRep] = []
+        reps: list[CrmUser] = []
         for archived in (False, True):
             after: str | None = None
             while True:
                 owners, after = calls.list_owners(self.transport, after=after, archived=archived)
                 reps.extend(
-                    UnifiedRep(
+                    CrmUser(
                         source=SOURCE,
                         crm_id=str(owner["id"]),
                         email=str(owner["email"]),

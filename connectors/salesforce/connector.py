@@ -30,6 +30,7 @@ from simple_salesforce.exceptions import SalesforceError
 from connectors.base import (
     AccountPage,
     ApiUsage,
+    CrmUser,
     OwnerWrite,
     PullMode,
     PullPosition,
@@ -67,7 +68,6 @@ from connectors.salesforce.soql import (
     since_condition,
 )
 from connectors.salesforce.writes import read_current, write_owner_batch
-from mapping.unified import UnifiedRep
 from territory_sync.errors import ConfigurationError
 from territory_sync.logs import log_event
 from territory_sync.settings import SalesforceSettings, Settings
@@ -302,7 +302,7 @@ class SalesforceConnector:
             log_event("crm.page", source=SOURCE, records=len(page.records), final=page.final)
             yield page
 
-    def pull_reps(self) -> list[UnifiedRep]:
+    def pull_reps(self) -> list[CrmUser]:
         """Every User, active or not, with email and name."""
         pages = QueryPages(
             self._call,
@@ -312,7 +312,7 @@ class SalesforceConnector:
             what="Salesforce user query",
         )
         return [
-            UnifiedRep(
+            CrmUser(
                 source=SOURCE,
                 crm_id=str(record["Id"]),
                 email=str(record.get("Email") or "").strip(),
