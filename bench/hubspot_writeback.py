@@ -19,7 +19,7 @@ from concurrent.futures import ThreadPoolExecutor
 from bench.report import Report
 from connectors.base import OwnerWrite, WriteStatus
 from connectors.hubspot import HubSpotConnector
-from connectors.hubspot_settings import BATCH_LIMIT, BURST_MARGIN_CALLS, BURST_WINDOW_SECONDS
+from connectors.hubspot.settings import BATCH_LIMIT, BURST_MARGIN_CALLS, BURST_WINDOW_SECONDS
 from sandbox.hubspot import DEFAULT_ACCESS_TOKEN, HubSpotPortal, HubSpotPortalConfig
 from sandbox.hubspot.app import create_hubspot_app
 from sandbox.ids import hubspot_id

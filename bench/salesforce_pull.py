@@ -92,7 +92,7 @@ def _pull(url: str, client_id: str, secret: str, bulk: bool, results: Queue[Any]
     """One full pull in a fresh process: seconds, records, API calls, peak memory."""
     from connectors.base import PullMode
     from connectors.salesforce import SalesforceConnector
-    from connectors.salesforce_auth import ClientCredentials
+    from connectors.salesforce.auth import ClientCredentials
     from territory_sync.settings import SalesforceSettings
 
     settings = SalesforceSettings(

@@ -1,9 +1,10 @@
 """The one small interface the sync uses to talk to a CRM, and the records that cross it.
 
 A connector pulls accounts page by page (`pull_accounts`), pulls the people who can own them
-(`pull_reps`), reads current owners (`read_owners`) and writes owners in batches
-(`write_owner_batch`). Records cross this boundary in the CRM's own field names (`RawAccount`);
-`mapping.fields` turns them into unified accounts. Nothing here knows of territories.
+(`pull_reps`, as `CrmUser`s), reads current owners (`read_owners`) and writes owners in batches
+(`write_owner_batch`). Records cross this boundary in the CRM's own terms (`RawAccount` in the
+CRM's field names, `CrmUser`); the sync turns them into unified records (`mapping.fields` for
+accounts). Nothing here knows of territories or of the unified model.
 """
 
 from __future__ import annotations
@@ -13,8 +14,6 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any, Protocol
-
-from mapping.unified import UnifiedRep
 
 
 @dataclass(frozen=True)
@@ -37,6 +36,19 @@ class RawAccount:
     modified_at: datetime | None
     deleted: bool
     fields: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class CrmUser:
+    """A person who can own records in one CRM: a Salesforce User or a HubSpot owner."""
+
+    source: str
+    crm_id: str
+    """The id an owner field holds (Salesforce User Id, HubSpot owner `id`)."""
+    email: str
+    name: str | None
+    active: bool
+    """False for deactivated users and archived owners (people who left)."""
 
 
 @dataclass
@@ -152,7 +164,7 @@ class CrmConnector(Protocol):
         fields): what a reconciliation compares the store against."""
         ...
 
-    def pull_reps(self) -> list[UnifiedRep]:
+    def pull_reps(self) -> list[CrmUser]:
         """Everyone who can own accounts, active or not, with their email."""
         ...
 

@@ -23,9 +23,9 @@ from sqlalchemy import Connection, Table, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from connectors.base import AccountPage, CrmConnector, PullMode, PullPosition
+from connectors.base import AccountPage, CrmConnector, CrmUser, PullMode, PullPosition
 from mapping.fields import MalformedRecordError, to_unified
-from mapping.unified import UnifiedAccount
+from mapping.unified import UnifiedAccount, UnifiedRep
 from sync.audit import AuditRecord, append_audit
 from sync.store.accounts import mark_unseen_deleted, upsert_accounts
 from sync.store.cursors import PullCursor
@@ -106,6 +106,13 @@ def save_cursor(
     )
 
 
+def unified_rep(user: CrmUser) -> UnifiedRep:
+    """A CRM's user or owner, as the store records reps."""
+    return UnifiedRep(
+        source=user.source, crm_id=user.crm_id, email=user.email, name=user.name, active=user.active
+    )
+
+
 def _unify_page(
     page: AccountPage, figures: PullFigures, run_id: int | None, trigger: str, actor: str
 ) -> tuple[list[UnifiedAccount], list[AuditRecord]]:
@@ -155,7 +162,7 @@ def pull_source(
     source = connector.source
     full_because = None
     with database.engine.begin() as connection:
-        figures_reps = upsert_reps(connection, connector.pull_reps())
+        figures_reps = upsert_reps(connection, map(unified_rep, connector.pull_reps()))
         since = None if full else read_cursor(connection, source)
         missing = sorted(set(extra_fields) - pulled_fields(connection, source))
     if since is not None and missing:

@@ -10,7 +10,9 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-# A private-app token has the form pat-<region>-<uuid> (HubSpot private apps; brief).
+# Private-app tokens as HubSpot issues them: pat-<region>-<uuid>. HubSpot documents no format
+# (https://developers.hubspot.com/docs/apps/legacy-apps/private-apps/overview shows tokens
+# masked), so the portal accepts whatever tokens it is configured with.
 DEFAULT_ACCESS_TOKEN = "pat-na1-5ab0c5e1-0000-4000-8000-000000000001"
 
 
@@ -22,10 +24,12 @@ class HubSpotPortalConfig:
     """Burst: 190 requests per 10 s per private app on Professional and Enterprise
     (https://developers.hubspot.com/changelog/increasing-our-api-limits)."""
     daily_limit: int = 625_000
-    """Daily allowance of a Professional portal as the team notes give it (HubSpot private-apps
-    overview); the September 2024 changelog above announced 650,000."""
+    """Daily allowance of a Professional portal: 625,000 per account for private apps
+    (https://developers.hubspot.com/docs/apps/legacy-apps/private-apps/overview); the September
+    2024 changelog above announced 650,000."""
     search_per_second: int = 5
-    """Search requests per second per account (HubSpot search guide, Limitations)."""
+    """Search requests per second per account
+    (https://developers.hubspot.com/docs/api-reference/search/guide#limitations)."""
     search_delay_s: float = 0.0
     """How long a write takes to show in search; the fault profile's `search_delay_s`, when set,
     takes precedence."""

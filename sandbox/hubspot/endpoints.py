@@ -51,7 +51,9 @@ LIST_MAX_LIMIT = 100
 # the batch update reference gives no companies-specific one
 # (https://developers.hubspot.com/docs/api-reference/legacy/crm/objects/companies/batch/update-companies).
 BATCH_MAX_INPUTS = 100
-# Owners: default 100, at most 500 per page (brief; owners reference `limit`).
+# Owners: at most 500 per page
+# (https://developers.hubspot.com/docs/api-reference/crm-crm-owners-v3/guide). HubSpot documents
+# no default page size for owners; the emulator's 100 is its own, kept like the list endpoint's.
 OWNERS_DEFAULT_LIMIT = 100
 OWNERS_MAX_LIMIT = 500
 
@@ -182,8 +184,9 @@ def _duplicates(ids: Sequence[str]) -> None:
 
 
 def batch_read(portal: HubSpotPortal, query: QueryParams, raw: bytes) -> Reply:
-    """POST .../batch/read: 200 with every company, or 207 with OBJECT_NOT_FOUND for missing
-    ids (team notes "Companies")."""
+    """POST .../batch/read: 200 with every company, or 207 (multi-status, some inputs failed:
+    https://developers.hubspot.com/docs/api/error-handling) with OBJECT_NOT_FOUND for missing
+    ids."""
     started = portal.now_ms()
     body = parse_json(raw)
     inputs = _inputs(body, need_properties=False)

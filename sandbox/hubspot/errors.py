@@ -25,8 +25,8 @@ CATEGORY_AUTH = "INVALID_AUTHENTICATION"
 # (the category HubSpot uses for "Contact already exists": hubspot-api-python#51).
 CATEGORY_CONFLICT = "CONFLICT"
 
-# 401 text for a missing or unknown token (team notes /work/shared/api-notes/hubspot.md, "Errors",
-# from the HubSpot error-responses FAQ).
+# 401 text for a missing or unknown token, category INVALID_AUTHENTICATION
+# (https://developers.hubspot.com/docs/faq/api-error-responses).
 UNAUTHORIZED_MESSAGE = (
     "Authentication credentials not found. This API supports OAuth 2.0 authentication and you "
     "can find more details at https://developers.hubspot.com/docs/methods/auth/oauth-overview"
@@ -118,7 +118,8 @@ class PropertyProblem:
 
 def property_values_message(problems: Sequence[PropertyProblem]) -> str:
     # "Property values were not valid: [{...}]" with the JSON list inline (a real 207 error in
-    # hubspot-api-ruby#403, per the team notes; the same text is widely quoted for 400s).
+    # https://github.com/HubSpot/hubspot-api-ruby/issues/403; the same text is widely quoted for
+    # 400s).
     detail = json.dumps([p.as_json() for p in problems], separators=(",", ":"))
     return f"Property values were not valid: {detail}"
 
@@ -169,7 +170,9 @@ def rate_limited(
         "policyName": policy,
         "groupName": group_name,
     }
-    # Retry-After in seconds is reported on 429s but not guaranteed (team notes, "Rate limits").
+    # Retry-After in seconds on 429s, which clients are asked to honour
+    # (https://developers.hubspot.com/docs/developer-tooling/platform/usage-guidelines); HubSpot
+    # does not promise it on every 429, so clients fall back to the window's length.
     return HubSpotError(429, body, {**headers, "Retry-After": str(max(1, retry_after_s))})
 
 

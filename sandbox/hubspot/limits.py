@@ -30,8 +30,9 @@ class Admission:
 
 class RateLimiter:
     """Counts requests per token (10-second window), per portal (day) and per portal for search
-    (1 second). Daily limits reset at midnight in the account's time zone (team notes); the
-    sandbox portal's time zone is UTC."""
+    (1 second). "The daily limit resets at midnight based on your time zone setting"
+    (https://developers.hubspot.com/docs/api/usage-details); the sandbox portal's time zone is
+    UTC."""
 
     def __init__(
         self,
@@ -110,10 +111,12 @@ class RateLimiter:
         """Check the limits for one request and count it when it may proceed.
 
         Search requests are held to the search limit ("five requests per second per account":
-        HubSpot search guide, Limitations, quoted in activepieces/activepieces#10160) and count
-        towards the daily allowance; they do not consume the 10-second burst window, and their
-        responses carry no X-HubSpot-RateLimit headers (team notes: "Search responses may carry
-        none of them").
+        https://developers.hubspot.com/docs/api-reference/search/guide#limitations,
+        quoted in activepieces/activepieces#10160) and count towards the daily allowance; they do
+        not consume the 10-second burst window, and their responses carry no X-HubSpot-RateLimit
+        headers. HubSpot documents none for search;
+        users report that search answers carry only X-HubSpot-Correlation-Id
+        (https://community.hubspot.com/t5/Developer-Announcements/Rate-limit-headers-will-now-appear-for-OAuth-authenticated-calls/m-p/399520).
         """
         self._roll_day(now_s)
         headers = {} if search else self.headers(token, now_s)

@@ -2,7 +2,9 @@
 
 Territory rules name reps by email; writes assign by owner `id`, never `userId` (HubSpot owners
 guide, https://developers.hubspot.com/docs/api-reference/crm-crm-owners-v3/guide). Reps who left
-are archived owners: listed only with `archived=true`, with `userId` null (team notes, "Owners").
+are archived owners: listed only with `archived=true` ("Whether to return only results that
+have been archived": hubspot-api-python `hubspot/crm/owners/api/owners_api.py`). Their `userId`
+is null, as observed on real portals; HubSpot documents no value for it.
 """
 
 from __future__ import annotations
@@ -41,7 +43,8 @@ class Owner:
 
     def as_json(self) -> JsonObject:
         """{id, email, type, firstName, lastName, userId, userIdIncludingInactive, createdAt,
-        updatedAt, archived, teams[{id, name, primary}]} (owners guide response example;
+        updatedAt, archived, teams[{id, name, primary}]} (the response example of
+        https://developers.hubspot.com/docs/api-reference/crm-crm-owners-v3/guide;
         `teams` entries from https://developers.hubspot.com/docs/api-reference/legacy/crm/owners/get-owner)."""
         created_ms = OWNERS_CREATED_MS + self.position * 60_000
         updated_ms = created_ms + (86_400_000 if self.archived else 3_600_000)

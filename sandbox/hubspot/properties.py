@@ -32,7 +32,8 @@ class Kind(Enum):
 
 def iso_ms(ms: int) -> str:
     """ISO 8601 with milliseconds and `Z`, as HubSpot writes `createdate`/`hs_lastmodifieddate`
-    and `createdAt`/`updatedAt` (e.g. `2019-12-07T16:50:06.678Z`, team notes "Companies")."""
+    and `createdAt`/`updatedAt` (e.g. `2019-12-07T16:50:06.678Z`:
+    https://developers.hubspot.com/docs/api-reference/legacy/crm/objects/companies/create-company)."""
     return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(ms // 1000)) + f".{ms % 1000:03d}Z"
 
 

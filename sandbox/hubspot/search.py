@@ -35,15 +35,16 @@ from sandbox.seed import SeedAccount
 MAX_FILTER_GROUPS = 5
 MAX_FILTERS_PER_GROUP = 10
 MAX_FILTERS_TOTAL = 25
-# One sort rule per request (team notes "Companies": HubSpot search guide; public request schemas
-# give `sorts` maxItems 1).
+# One sort rule per request (HubSpot's search guide, sorting:
+# https://developers.hubspot.com/docs/api-reference/latest/crm/search-the-crm).
 MAX_SORTS = 1
 # 200 objects per page (https://developers.hubspot.com/docs/api-reference/search/guide#limitations,
 # quoted in activepieces/activepieces#10160); default 10 like the list endpoint (unconfirmed).
 MAX_LIMIT = 200
 DEFAULT_LIMIT = 10
 # "The search endpoints are limited to 10,000 total results for any given query. Attempting to
-# page beyond 10,000 will result in a 400 error." (HubSpot search guide, quoted at
+# page beyond 10,000 will result in a 400 error."
+# (https://developers.hubspot.com/docs/api-reference/search/guide#limitations, quoted at
 # https://dev.to/nangohq/how-to-sync-large-amounts-of-contacts-from-the-hubspot-api-2acm). A request
 # whose page would reach past the 10,000th result (after + limit > 10,000) is refused, the way
 # an Elasticsearch result window refuses `from + size` beyond it; `total` still counts everything.
@@ -111,7 +112,7 @@ def _operand(prop: CompanyProperty, raw: object) -> Typed:
     """A filter value converted to the property's type. Dates are epoch milliseconds: "HubSpot API
     endpoints accept UNIX formatted timestamps in milliseconds"
     (https://developers.hubspot.com/docs/faq/how-should-timestamps-be-formatted-for-hubspots-apis).
-    ISO strings in search filters are unconfirmed (team notes), so they are refused here rather
+    HubSpot documents no ISO 8601 strings for search filters, so they are refused here rather
     than accepted in the sandbox and failing in production."""
     if raw is None or isinstance(raw, (dict, list)):
         raise generic_bad_request()

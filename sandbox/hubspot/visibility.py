@@ -2,7 +2,8 @@
 
 HubSpot search is served from an index that catches up a few seconds after a write
 ("changes made by other API calls will take several seconds to propagate to the search
-indexing": https://docs.locoia.com/connectors/connectors/hubspot; team notes, "Companies"). A sync
+indexing": https://docs.locoia.com/connectors/connectors/hubspot). HubSpot documents no figure
+for the lag, so the emulator's delay is configurable (`search_delay_s`). A sync
 that writes and then searches for its own writes must cope with that, so the portal keeps, for
 each record written within the last `delay`, the state the index still shows, and serves search
 from it until the delay has passed. Only records with a pending change cost memory.

@@ -14,7 +14,7 @@ from hubspot.crm.companies import ApiException
 from connectors.base import ApiUsage
 from connectors.budget import ApiBudget
 from connectors.errors import ANSWER_LOST, AmbiguousWriteError
-from connectors.hubspot_client import HubSpotApis, HubSpotTransport
+from connectors.hubspot.client import HubSpotApis, HubSpotTransport
 from connectors.rate_limit import SlidingWindowLimiter
 from connectors.retry import RetryPolicy
 from tests.connectors.test_hubspot_support import hubspot
@@ -22,7 +22,7 @@ from tests.connectors.test_hubspot_support import hubspot
 __all__ = ["hubspot"]
 
 POLICY = RetryPolicy(max_attempts=3, initial_wait=0.001, max_wait=0.01, jitter=0)
-UPDATE_CALL = "connectors.hubspot_writeback.update_owners"
+UPDATE_CALL = "connectors.hubspot.writes.update_owners"
 
 
 @dataclass

@@ -14,7 +14,7 @@ from hubspot.crm.companies import ApiException
 from hubspot.crm.owners import ApiException as OwnersApiException
 
 from connectors.errors import ANSWER_LOST, CONNECTION_ERROR, ErrorAction
-from connectors.hubspot_client import api_error, connection_error
+from connectors.hubspot.client import api_error, connection_error
 
 
 def answer(status: int, body: bytes | str, **headers: str) -> ApiException:

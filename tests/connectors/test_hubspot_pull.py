@@ -12,10 +12,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from connectors.base import AccountPage, PullMode, PullPosition
+from connectors.base import AccountPage, CrmUser, PullMode, PullPosition
 from connectors.hubspot import HubSpotConnector
-from connectors.hubspot_records import from_epoch_ms
-from mapping.unified import UnifiedRep
+from connectors.hubspot.records import from_epoch_ms
 from sandbox.faults import FaultProfile
 from sandbox.hubspot import HubSpotPortalConfig
 from sync.pull import pull_source, read_cursor
@@ -320,7 +319,7 @@ class StopsAfter:
         self.usage = connector.usage
         self.pages = pages
 
-    def pull_reps(self) -> list[UnifiedRep]:
+    def pull_reps(self) -> list[CrmUser]:
         return self.connector.pull_reps()
 
     def pull_accounts(

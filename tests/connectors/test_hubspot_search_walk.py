@@ -19,8 +19,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from connectors.base import PullMode, PullPosition
-from connectors.hubspot_records import from_epoch_ms
-from connectors.hubspot_search import ChangedPage, Company, Filter, FilterGroups, walk_changes
+from connectors.hubspot.records import from_epoch_ms
+from connectors.hubspot.search import ChangedPage, Company, Filter, FilterGroups, walk_changes
 from sandbox.hubspot import HubSpotPortalConfig
 from sandbox.hubspot.properties import iso_ms
 from tests.connectors.contract import BASE_MS

@@ -13,8 +13,8 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from connectors.base import OwnerWrite, WriteOutcome, WriteStatus
-from connectors.hubspot_calls import UpdateResult, update_owners
-from connectors.hubspot_client import HubSpotTransport
+from connectors.hubspot.calls import UpdateResult, update_owners
+from connectors.hubspot.client import HubSpotTransport
 from sandbox.fault_schedule import ScheduledFault
 from sandbox.faults import FaultProfile
 from territory_sync.errors import ApiBudgetExhaustedError
@@ -28,7 +28,7 @@ from tests.connectors.test_hubspot_support import (
 __all__ = ["hubspot"]
 
 Update = Callable[[HubSpotTransport, dict[str, str]], UpdateResult]
-UPDATE_CALL = "connectors.hubspot_writeback.update_owners"
+UPDATE_CALL = "connectors.hubspot.writes.update_owners"
 
 
 def moves(rig_companies: list[str], portal_owner: Callable[[str], str | None]) -> list[OwnerWrite]:

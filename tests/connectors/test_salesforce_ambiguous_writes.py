@@ -15,7 +15,7 @@ import responses
 from connectors.base import BatchStoppedError, OwnerWrite, WriteOutcome, WriteStatus
 from connectors.retry import RetryPolicy
 from connectors.salesforce import SalesforceConnector
-from connectors.salesforce_auth import AccessToken
+from connectors.salesforce.auth import AccessToken
 
 INSTANCE = "https://acme.my.salesforce.com"
 API = f"{INSTANCE}/services/data/v59.0"

@@ -17,7 +17,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 
 from connectors.base import PullMode
 from connectors.salesforce import SalesforceConnector
-from connectors.salesforce_auth import AccessToken, ClientCredentials, JwtBearer
+from connectors.salesforce.auth import AccessToken, ClientCredentials, JwtBearer
 from territory_sync.errors import (
     ConfigurationError,
     CrmAuthenticationError,

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from connectors.base import PullMode, PullPosition
+from sandbox.fault_schedule import ScheduledFault
 from tests.connectors import test_salesforce_fixtures as shared
 from tests.connectors.test_salesforce_fixtures import (
     JAN_1_2026_MS,
@@ -97,3 +99,35 @@ def test_a_small_incremental_pull_after_a_bulk_one_uses_the_rest_api(make_org: M
 
     assert ids(records) == [account_id(7)]
     assert served.org.requests.counts_by_kind() == {"query-all": 2}
+
+
+def test_a_results_page_answered_503_is_fetched_again_within_the_same_job(
+    make_org: MakeOrg,
+) -> None:
+    served = make_org(seed_accounts(300))
+    connector = served.signed_in(bulk_threshold=100, page_size=200)
+    served.org.set_fault_schedule([ScheduledFault(kind="bulk-results", nth=1, fault="503")])
+
+    records, _, _ = pull_all(connector, PullMode.FULL)
+
+    assert sorted(ids(records)) == [account_id(n) for n in range(1, 301)]
+    counts = served.org.requests.counts_by_kind()
+    assert (counts["bulk-create"], counts["bulk-results"]) == (1, 2)
+
+
+def test_every_bulk_call_is_sent_with_the_connector_timeout(make_org: MakeOrg) -> None:
+    served = make_org(seed_accounts(300))
+    connector = served.signed_in(bulk_threshold=100, timeout_seconds=7.5)
+    timeouts: list[object] = []
+    send = connector._session.request
+
+    def recording(method: str, url: str, **kwargs: Any) -> Any:
+        if "/jobs/query" in url:
+            timeouts.append(kwargs.get("timeout"))
+        return send(method, url, **kwargs)
+
+    connector._session.request = recording  # type: ignore[method-assign]
+    pull_all(connector, PullMode.FULL)
+
+    kinds = ("bulk-create", "bulk-poll", "bulk-results")
+    assert timeouts == [7.5] * sum(served.org.requests.count(kind) for kind in kinds)

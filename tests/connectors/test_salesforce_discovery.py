@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 
 from connectors.base import PullMode
-from connectors.salesforce_soql import account_fields
+from connectors.salesforce.soql import account_fields
 from territory_sync.errors import ConfigurationError
 from tests.connectors import test_salesforce_fixtures as shared
 from tests.connectors.test_salesforce_fixtures import (

@@ -13,7 +13,7 @@ import urllib3
 from simple_salesforce.exceptions import SalesforceExpiredSession, SalesforceRefusedRequest
 
 from connectors.errors import ANSWER_LOST, CONNECTION_ERROR, ErrorAction
-from connectors.salesforce_errors import from_vendor
+from connectors.salesforce.errors import from_vendor
 
 
 def refused(message: str) -> SalesforceRefusedRequest:

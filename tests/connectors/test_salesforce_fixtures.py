@@ -13,7 +13,7 @@ import pytest
 from connectors.base import AccountPage, PullMode, PullPosition, RawAccount
 from connectors.retry import RetryPolicy
 from connectors.salesforce import SalesforceConnector
-from connectors.salesforce_auth import ClientCredentials, SalesforceCredentials
+from connectors.salesforce.auth import ClientCredentials, SalesforceCredentials
 from sandbox.faults import FaultProfile
 from sandbox.ids import ACCOUNT_PREFIX, USER_PREFIX, salesforce_id
 from sandbox.salesforce import SalesforceOrg, SalesforceOrgConfig, create_salesforce_app

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from connectors.base import PullPosition, RawAccount
-from connectors.salesforce_records import (
+from connectors.salesforce.records import (
     highest_position,
     last_page_position,
     page_position,

@@ -6,8 +6,10 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta, timezone
 from urllib.parse import urlencode
 
+import pytest
+
 from connectors.base import PullPosition
-from connectors.salesforce_soql import (
+from connectors.salesforce.soql import (
     account_fields,
     accounts_query,
     owners_queries,
@@ -15,6 +17,7 @@ from connectors.salesforce_soql import (
     since_condition,
     soql_datetime,
 )
+from sandbox.salesforce.soql import And, Comparison, Or, TokenKind, parse_soql, tokenize
 from tests.connectors.test_salesforce_fixtures import account_id
 
 STAMP = datetime(2026, 3, 1, 12, 30, 15, tzinfo=UTC)
@@ -50,6 +53,44 @@ def test_datetimes_round_down_to_the_second_in_utc() -> None:
 
 def test_string_literals_escape_quotes_and_backslashes() -> None:
     assert quote("O'Brien\\x") == "'O\\'Brien\\\\x'"
+
+
+AWKWARD_VALUES = ["001000000000001AAA", "O'Brien", "back\\slash", "\\'", "''", "a\\'b'\\"]
+
+
+@pytest.mark.parametrize("value", AWKWARD_VALUES)
+def test_ids_and_values_with_quotes_and_backslashes_are_quoted_as_soql_wants(value: str) -> None:
+    escaped = value.replace("\\", "\\\\").replace("'", "\\'")
+
+    assert quote(value) == f"'{escaped}'"
+
+
+@pytest.mark.parametrize("value", [*AWKWARD_VALUES, 'say "hi"', "two\nlines\tand a tab"])
+def test_a_quoted_value_reads_back_as_itself_in_soql(value: str) -> None:
+    literal, end = tokenize(quote(value))
+
+    assert (literal.kind, literal.string_value) == (TokenKind.STRING, value)
+    assert end.kind is TokenKind.EOF
+
+
+def test_a_cursor_id_with_a_quote_stays_one_value_of_the_condition() -> None:
+    record_id = "x' OR Name != '"
+    condition = since_condition(PullPosition(STAMP, record_id), timedelta(0))
+
+    where = parse_soql(f"SELECT Id FROM Account WHERE {condition}").where
+    assert isinstance(where, Or) and isinstance(where.operands[0], And)
+    by_id = where.operands[0].operands[1]
+    assert isinstance(by_id, Comparison)
+    assert (by_id.field.name, by_id.value.token.string_value) == ("Id", record_id)
+
+
+def test_owner_lookups_list_the_ids_as_quoted_literals() -> None:
+    (soql,) = owners_queries([account_id(1), account_id(2)])
+
+    assert soql == (
+        "SELECT Id, OwnerId, IsDeleted, SystemModstamp FROM Account "
+        f"WHERE Id IN ('{account_id(1)}','{account_id(2)}')"
+    )
 
 
 def test_configured_fields_are_added_once_whatever_their_case() -> None:

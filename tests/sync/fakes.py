@@ -14,13 +14,13 @@ from datetime import timedelta
 from connectors.base import (
     AccountPage,
     ApiUsage,
+    CrmUser,
     OwnerWrite,
     PullMode,
     PullPosition,
     WriteOutcome,
     WriteStatus,
 )
-from mapping.unified import UnifiedRep
 
 
 @dataclass
@@ -48,7 +48,7 @@ class FakeCrm:
     ) -> Iterator[AccountPage]:
         return iter(())
 
-    def pull_reps(self) -> list[UnifiedRep]:
+    def pull_reps(self) -> list[CrmUser]:
         return []
 
     def account_field_names(self) -> frozenset[str]:

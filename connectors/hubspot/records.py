@@ -1,9 +1,13 @@
 """HubSpot company objects as they cross the connector boundary, and HubSpot's two time formats.
 
 Companies come back as `{id, properties, createdAt, updatedAt, archived, archivedAt?}` with every
-property a string; `hs_lastmodifieddate` reads as ISO 8601 (`2019-12-07T16:50:06.678Z`) while
-search filters take milliseconds since the epoch as a string (team notes, "Companies"). Records
-keep HubSpot's own property names: the field mapping turns them into unified accounts later.
+property a string and times in ISO 8601 (`"updatedAt": "2019-12-07T16:50:06.678Z"`:
+https://developers.hubspot.com/docs/api-reference/legacy/crm/objects/companies/create-company),
+while search filters take milliseconds since the epoch as a string ("HubSpot API endpoints accept
+UNIX formatted timestamps in milliseconds":
+https://developers.hubspot.com/docs/faq/how-should-timestamps-be-formatted-for-hubspots-apis).
+Records keep HubSpot's own property names: the field mapping turns them into unified accounts
+later.
 """
 
 from __future__ import annotations
@@ -12,7 +16,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from connectors.base import RawAccount
-from connectors.hubspot_settings import MODIFIED_PROPERTY, OWNER_PROPERTY, SOURCE
+from connectors.hubspot.settings import MODIFIED_PROPERTY, OWNER_PROPERTY, SOURCE
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 ONE_MILLISECOND = timedelta(milliseconds=1)

@@ -2,7 +2,7 @@
 
 Pages are fetched one at a time as the caller asks for them, so a pull of any size holds at most
 two pages (the one being handed over and the next, whose first records decide the safe position
-of the one before; see `salesforce_records`). Page size is asked for with
+of the one before; see `connectors.salesforce.records`). Page size is asked for with
 `Sforce-Query-Options: batchSize=N`; Salesforce may still send fewer.
 """
 
@@ -14,9 +14,9 @@ from typing import Any
 from simple_salesforce.api import Salesforce
 
 from connectors.base import AccountPage, PullPosition, RawAccount
-from connectors.salesforce_calls import CallSalesforce
-from connectors.salesforce_records import last_page_position, page_position, raw_account
-from connectors.salesforce_settings import QUERY_OPTIONS_HEADER
+from connectors.salesforce.calls import CallSalesforce
+from connectors.salesforce.records import last_page_position, page_position, raw_account
+from connectors.salesforce.settings import QUERY_OPTIONS_HEADER
 
 
 class QueryPages:

@@ -3,7 +3,7 @@
 A full pull lists every live company page by page (by id, so the position comes with the last
 page: the moment the pull started, less the lookback, so that the next incremental pull catches
 anything modified while it ran). An incremental pull walks the search endpoint on
-`hs_lastmodifieddate` from the saved position (`connectors.hubspot_search`), with the lookback
+`hs_lastmodifieddate` from the saved position (`connectors.hubspot.search`), with the lookback
 as part of the same request; if search stops making progress (it answered one timestamp's
 filters inconsistently), the pull logs `crm.search_inconsistent` and lists every live company
 instead, keeping those modified since the window start.
@@ -15,8 +15,8 @@ reading them incrementally would mean listing them all on every run. Deletions a
 by the full pull (the sync flags every account it no longer returned), by reconciling the ids in
 the store with `list_account_ids`, and by write-back's read answering OBJECT_NOT_FOUND.
 
-Owners are HubSpot owners, assigned by owner id. Write-back is in `connectors.hubspot_writeback`;
-every request goes through `connectors.hubspot_client`, which paces, times out, retries and
+Owners are HubSpot owners, assigned by owner id. Write-back is in `connectors.hubspot.writes`;
+every request goes through `connectors.hubspot.client`, which paces, times out, retries and
 wraps it.
 """
 
@@ -30,10 +30,10 @@ from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from functools import partial
 
-from connectors import hubspot_calls
 from connectors.base import (
     AccountPage,
     ApiUsage,
+    CrmUser,
     OwnerWrite,
     PullMode,
     PullPosition,
@@ -41,16 +41,17 @@ from connectors.base import (
     WriteOutcome,
 )
 from connectors.budget import ApiBudget
-from connectors.hubspot_client import HubSpotTransport, build_apis
-from connectors.hubspot_records import (
+from connectors.hubspot import calls
+from connectors.hubspot.client import HubSpotTransport, build_apis
+from connectors.hubspot.records import (
     ONE_MILLISECOND,
     epoch_ms,
     from_epoch_ms,
     modified_at,
     raw_account,
 )
-from connectors.hubspot_search import ChangedPage, Company, FilterGroups, walk_changes
-from connectors.hubspot_settings import (
+from connectors.hubspot.search import ChangedPage, Company, FilterGroups, walk_changes
+from connectors.hubspot.settings import (
     BASE_URL_SETTING,
     BATCH_LIMIT,
     BURST_MARGIN_CALLS,
@@ -64,10 +65,9 @@ from connectors.hubspot_settings import (
     TOKEN_PURPOSE,
     WINDOW_SLACK_SECONDS,
 )
-from connectors.hubspot_writeback import write_owner_batch
+from connectors.hubspot.writes import write_owner_batch
 from connectors.rate_limit import SlidingWindowLimiter
 from connectors.retry import RetryPolicy, policy_from_settings
-from mapping.unified import UnifiedRep
 from territory_sync.errors import ConfigurationError, CrmRequestError, MissingCredentialError
 from territory_sync.logs import log_event
 from territory_sync.settings import Settings
@@ -204,7 +204,7 @@ class HubSpotConnector:
         started = self._clock()
         after: str | None = None
         while True:
-            companies, following = hubspot_calls.list_companies(
+            companies, following = calls.list_companies(
                 self.transport, after=after, properties=properties, archived=False
             )
             records = [raw_account(c) for c in companies if keep(c)]
@@ -279,21 +279,19 @@ class HubSpotConnector:
     def _search(
         self, groups: FilterGroups, sort_property: str, properties: Sequence[str]
     ) -> list[Company]:
-        return hubspot_calls.search_companies(self.transport, groups, sort_property, properties)
+        return calls.search_companies(self.transport, groups, sort_property, properties)
 
     # -- owners ------------------------------------------------------------------------------
 
-    def pull_reps(self) -> list[UnifiedRep]:
+    def pull_reps(self) -> list[CrmUser]:
         """Active owners and archived ones (reps who left), each by owner id, never userId."""
-        reps: list[UnifiedRep] = []
+        reps: list[CrmUser] = []
         for archived in (False, True):
             after: str | None = None
             while True:
-                owners, after = hubspot_calls.list_owners(
-                    self.transport, after=after, archived=archived
-                )
+                owners, after = calls.list_owners(self.transport, after=after, archived=archived)
                 reps.extend(
-                    UnifiedRep(
+                    CrmUser(
                         source=SOURCE,
                         crm_id=str(owner["id"]),
                         email=str(owner["email"]),
@@ -311,14 +309,14 @@ class HubSpotConnector:
         """Every company property's name, from the properties API; read once."""
         with self._field_names_lock:
             if self._field_names is None:
-                self._field_names = hubspot_calls.company_property_names(self.transport)
+                self._field_names = calls.company_property_names(self.transport)
             return self._field_names
 
     def list_account_ids(self) -> Iterator[list[str]]:
         """The ids of every live company, 100 a page (the list endpoint's largest)."""
         after: str | None = None
         while True:
-            ids, after = hubspot_calls.list_company_ids(self.transport, after=after)
+            ids, after = calls.list_company_ids(self.transport, after=after)
             if ids:
                 yield ids
             if after is None:
@@ -329,7 +327,7 @@ class HubSpotConnector:
         ids = list(dict.fromkeys(external_ids))
         for start in range(0, len(ids), BATCH_LIMIT):
             chunk = ids[start : start + BATCH_LIMIT]
-            owners.update(hubspot_calls.read_owners(self.transport, chunk).owners)
+            owners.update(calls.read_owners(self.transport, chunk).owners)
         return owners
 
     def write_owner_batch(

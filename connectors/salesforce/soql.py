@@ -6,6 +6,13 @@ pull asks for `(SystemModstamp = last AND Id > lastId) OR SystemModstamp > last`
 the boundary second are neither skipped (a strict `>` would) nor repeated. A lookback window
 re-reads the last minutes whole (`SystemModstamp >= last - lookback`) for transactions that commit
 with a stamp older than records already seen.
+
+String values (record ids) are quoted by simple-salesforce (`format_soql` and
+`quote_soql_value`, simple_salesforce/format.py): backslashes and single quotes escaped exactly as
+this module did by hand, and double quotes, newlines, tabs and the other escapes of
+https://developer.salesforce.com/docs/atlas.en-us.soql_sosl.meta/soql_sosl/sforce_api_calls_soql_select_quotedstringescapes.htm
+besides. dateTime literals stay this module's own (`soql_datetime`): the library reads a datetime
+without a time zone as local time, where the cursor's stored times are UTC.
 """
 
 from __future__ import annotations
@@ -14,8 +21,10 @@ import re
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, datetime, timedelta
 
+from simple_salesforce.format import format_soql, quote_soql_value
+
 from connectors.base import PullPosition
-from connectors.salesforce_settings import (
+from connectors.salesforce.settings import (
     IDS_PER_QUERY,
     MODIFIED_FIELD,
     SOQL_DATETIME_FORMAT,
@@ -61,9 +70,8 @@ def soql_datetime(moment: datetime) -> str:
 
 
 def quote(value: str) -> str:
-    """A SOQL string literal (backslash escapes, as SOQL wants)."""
-    escaped = value.replace("\\", "\\\\").replace("'", "\\'")
-    return f"'{escaped}'"
+    """A SOQL string literal, quoted by simple-salesforce (`quote_soql_value`)."""
+    return quote_soql_value(value)
 
 
 def since_condition(since: PullPosition, lookback: timedelta) -> str:
@@ -100,6 +108,7 @@ def owners_queries(ids: Sequence[str]) -> Iterator[str]:
     """`SELECT Id, OwnerId, IsDeleted, SystemModstamp ... WHERE Id IN (...)` in chunks far under
     the URI limit (SystemModstamp tells whether a record changed between two reads)."""
     for start in range(0, len(ids), IDS_PER_QUERY):
-        chunk = ids[start : start + IDS_PER_QUERY]
-        listed = ", ".join(quote(record_id) for record_id in chunk)
-        yield f"SELECT Id, OwnerId, IsDeleted, SystemModstamp FROM Account WHERE Id IN ({listed})"
+        chunk = list(ids[start : start + IDS_PER_QUERY])
+        yield format_soql(
+            "SELECT Id, OwnerId, IsDeleted, SystemModstamp FROM Account WHERE Id IN {}", chunk
+        )

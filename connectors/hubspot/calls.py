@@ -22,10 +22,10 @@ from hubspot.crm.companies import (
     SimplePublicObjectId,
 )
 
-from connectors.hubspot_client import HubSpotTransport, JsonObject
-from connectors.hubspot_records import owner_of
-from connectors.hubspot_search import Company
-from connectors.hubspot_settings import (
+from connectors.hubspot.client import HubSpotTransport, JsonObject
+from connectors.hubspot.records import owner_of
+from connectors.hubspot.search import Company
+from connectors.hubspot.settings import (
     BATCH_LIMIT,
     COMPANIES_OBJECT_TYPE,
     ID_PROPERTY,

@@ -30,7 +30,7 @@ from connectors.errors import (
     classify,
     may_have_been_applied,
 )
-from connectors.salesforce_settings import SOURCE
+from connectors.salesforce.settings import SOURCE
 
 _ACTION_HINTS: dict[ErrorAction, str] = {
     ErrorAction.STOP_FOR_TODAY: (

@@ -6,6 +6,8 @@ through the connector.
 
 from __future__ import annotations
 
+from simple_salesforce.bulk2 import DEFAULT_QUERY_PAGE_SIZE, JobState
+
 SOURCE = "salesforce"
 
 # --- Environment variables holding the connection and its credentials ----------
@@ -86,11 +88,12 @@ MODIFIED_FIELD = "SystemModstamp"
 # with `Sforce-Locator` (the string "null" after the last page). No ORDER BY in Bulk queries.
 # https://developer.salesforce.com/docs/atlas.en-us.api_asynch.meta/api_asynch/queries.htm
 # https://developer.salesforce.com/docs/atlas.en-us.api_asynch.meta/api_asynch/query_get_job_results.htm
-BULK_RESULTS_PER_PAGE = 50_000  # simple-salesforce's own page size (simple_salesforce/bulk2.py)
+# Page size and job states as simple-salesforce names them (simple_salesforce/bulk2.py).
+BULK_RESULTS_PER_PAGE: int = DEFAULT_QUERY_PAGE_SIZE
 BULK_LOCATOR_HEADER = "Sforce-Locator"
 BULK_LAST_LOCATOR = "null"
-BULK_JOB_COMPLETE = "JobComplete"
-BULK_JOB_FINISHED_BADLY = frozenset({"Failed", "Aborted"})
+BULK_JOB_COMPLETE: str = JobState.job_complete.value
+BULK_JOB_FINISHED_BADLY = frozenset({JobState.failed.value, JobState.aborted.value})
 BULK_MAX_POLL_INTERVAL_SECONDS = 10.0
 BULK_MAX_WAIT_SECONDS = 3_600.0
 """Give up on a query job still running after an hour (Salesforce allows far longer)."""

@@ -42,7 +42,7 @@ from connectors.errors import (
     ErrorAction,
     call_error,
 )
-from connectors.hubspot_settings import (
+from connectors.hubspot.settings import (
     BASE_URL_SETTING,
     DAILY_LIMIT_HEADER,
     DAILY_REMAINING_HEADER,

@@ -41,8 +41,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from connectors.hubspot_records import epoch_ms, from_epoch_ms, modified_at
-from connectors.hubspot_settings import ID_PROPERTY, MODIFIED_PROPERTY, SOURCE
+from connectors.hubspot.records import epoch_ms, from_epoch_ms, modified_at
+from connectors.hubspot.settings import ID_PROPERTY, MODIFIED_PROPERTY, SOURCE
 from territory_sync.errors import CrmRequestError
 
 Company = dict[str, Any]

@@ -1,13 +1,13 @@
 """The Salesforce connector: Accounts and Users in, Account owners out, over simple-salesforce.
 
 `SalesforceConnector.from_settings(settings)` builds it from the configuration and the environment
-(see `salesforce_auth` for the three ways to sign in). Every HTTP call goes through one place
-(`_call`): the current client and token, a timeout, usage counting, vendor exceptions turned into
-classified errors, retries with backoff and one re-authentication on 401. The parts:
-`salesforce_soql` (the queries), `salesforce_paging` and `salesforce_records` (REST pages and safe
-positions), `salesforce_bulk` (Bulk API 2.0 for large pulls), `salesforce_writes` (owner
-write-back, in the shared rounds of `owner_writes`). The daily API budget is read from the
-`Sforce-Limit-Info` header of every response.
+(see `connectors.salesforce.auth` for the three ways to sign in). Every HTTP call goes through one
+place (`_call`): the current client and token, a timeout, usage counting, vendor exceptions turned
+into classified errors, retries with backoff and one re-authentication on 401. The parts, in this
+package: `soql` (the queries), `paging` and `records` (REST pages and safe positions), `bulk`
+(Bulk API 2.0 for large pulls), `writes` (owner write-back, in the shared rounds of
+`connectors.owner_writes`). The daily API budget is read from the `Sforce-Limit-Info` header of
+every response.
 
 Thread-safe: the sync may write several batches at once; the token, the client, the usage counts
 and the budget are shared under locks, and the requests session's connection pool is thread-safe.
@@ -30,6 +30,7 @@ from simple_salesforce.exceptions import SalesforceError
 from connectors.base import (
     AccountPage,
     ApiUsage,
+    CrmUser,
     OwnerWrite,
     PullMode,
     PullPosition,
@@ -39,7 +40,7 @@ from connectors.budget import ApiBudget
 from connectors.errors import CrmCallError, ErrorAction
 from connectors.loopback_http import is_loopback_http, session_for_instance
 from connectors.retry import RetryPolicy, call_with_retry, policy_from_settings
-from connectors.salesforce_auth import (
+from connectors.salesforce.auth import (
     AccessToken,
     IssuedToken,
     SalesforceCredentials,
@@ -47,10 +48,10 @@ from connectors.salesforce_auth import (
     credentials_from_environ,
     instance_url_from,
 )
-from connectors.salesforce_bulk import BulkAccountQuery
-from connectors.salesforce_errors import from_vendor
-from connectors.salesforce_paging import QueryPages, account_pages, query_records
-from connectors.salesforce_settings import (
+from connectors.salesforce.bulk import BulkAccountQuery
+from connectors.salesforce.errors import from_vendor
+from connectors.salesforce.paging import QueryPages, account_pages, query_records
+from connectors.salesforce.settings import (
     ACCESS_TOKEN_VAR,
     DESCRIBE_ACCOUNT_PATH,
     ID_PAGE_SIZE,
@@ -58,7 +59,7 @@ from connectors.salesforce_settings import (
     LIMIT_INFO_HEADER,
     SOURCE,
 )
-from connectors.salesforce_soql import (
+from connectors.salesforce.soql import (
     ACCOUNT_IDS_QUERY,
     USERS_QUERY,
     account_fields,
@@ -66,8 +67,7 @@ from connectors.salesforce_soql import (
     count_query,
     since_condition,
 )
-from connectors.salesforce_writes import read_current, write_owner_batch
-from mapping.unified import UnifiedRep
+from connectors.salesforce.writes import read_current, write_owner_batch
 from territory_sync.errors import ConfigurationError
 from territory_sync.logs import log_event
 from territory_sync.settings import SalesforceSettings, Settings
@@ -302,7 +302,7 @@ class SalesforceConnector:
             log_event("crm.page", source=SOURCE, records=len(page.records), final=page.final)
             yield page
 
-    def pull_reps(self) -> list[UnifiedRep]:
+    def pull_reps(self) -> list[CrmUser]:
         """Every User, active or not, with email and name."""
         pages = QueryPages(
             self._call,
@@ -312,7 +312,7 @@ class SalesforceConnector:
             what="Salesforce user query",
         )
         return [
-            UnifiedRep(
+            CrmUser(
                 source=SOURCE,
                 crm_id=str(record["Id"]),
                 email=str(record.get("Email") or "").strip(),

@@ -17,7 +17,7 @@ from functools import lru_cache
 from typing import Any
 
 from connectors.base import PullPosition, RawAccount
-from connectors.salesforce_settings import MODIFIED_FIELD, SOURCE
+from connectors.salesforce.settings import MODIFIED_FIELD, SOURCE
 
 PositionKey = tuple[datetime, str]
 

@@ -16,9 +16,9 @@ import time
 from collections.abc import Callable, Sequence
 
 from connectors.base import OwnerWrite, WriteOutcome
-from connectors.hubspot_calls import NOT_FOUND_CATEGORY, read_owners, update_owners
-from connectors.hubspot_client import HubSpotTransport
-from connectors.hubspot_settings import SOURCE
+from connectors.hubspot.calls import NOT_FOUND_CATEGORY, read_owners, update_owners
+from connectors.hubspot.client import HubSpotTransport
+from connectors.hubspot.settings import SOURCE
 from connectors.owner_writes import (
     CurrentOwners,
     RecordError,

@@ -25,8 +25,8 @@ import requests
 
 from connectors.errors import call_error
 from connectors.retry import RetryPolicy, call_with_retry
-from connectors.salesforce_errors import from_vendor
-from connectors.salesforce_settings import (
+from connectors.salesforce.errors import from_vendor
+from connectors.salesforce.settings import (
     ACCESS_TOKEN_VAR,
     CLIENT_CREDENTIALS_GRANT,
     CLIENT_ID_VAR,

@@ -28,15 +28,15 @@ from connectors.owner_writes import (
     write_in_rounds,
 )
 from connectors.retry import RetryPolicy
-from connectors.salesforce_calls import CallSalesforce
-from connectors.salesforce_paging import QueryPages, query_records
-from connectors.salesforce_settings import (
+from connectors.salesforce.calls import CallSalesforce
+from connectors.salesforce.paging import QueryPages, query_records
+from connectors.salesforce.settings import (
     AUTO_ASSIGN_HEADER,
     COLLECTION_RECORDS_MAX,
     COLLECTIONS_PATH,
     SOURCE,
 )
-from connectors.salesforce_soql import owners_queries
+from connectors.salesforce.soql import owners_queries
 
 DELETED_CODE = "ENTITY_IS_DELETED"
 MISSING_CODE = "INVALID_CROSS_REFERENCE_KEY"
