@@ -24,6 +24,7 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.cron import CronTrigger
 
 from sync.store.database import Database
+from sync.store.scheduler_jobs import SCHEDULER_JOBS
 from territory_sync.logs import log_event
 from territory_sync.settings import Settings
 
@@ -31,7 +32,7 @@ JOB_ID = "nightly-sync"
 JOB_REFERENCE = "scheduler:scheduled_sync"
 RECONCILE_JOB_ID = "weekly-reconcile"
 RECONCILE_JOB_REFERENCE = "scheduler:scheduled_reconcile"
-JOB_TABLE = "apscheduler_jobs"
+JOB_TABLE = SCHEDULER_JOBS.name
 STOP_REQUESTED = threading.Event()
 """Set on SIGTERM: the running sync finishes its batch in flight and stops."""
 

@@ -28,6 +28,7 @@ from web.auth import server_secret_key
 from web.errors import ErrorAnswers, install_error_handlers
 from web.jobs import JobRunner
 from web.limits import BodyLimit, BodyLimitMiddleware
+from web.metrics import metrics_registry
 from web.pages import pages_router
 from web.pages.common import SignInRequiredError, error_page
 from web.security import SameOriginMiddleware, SecurityHeadersMiddleware
@@ -75,6 +76,7 @@ def create_app(
     )
     app.state.settings = settings
     app.state.database = database
+    app.state.metrics_registry = metrics_registry(database)
     app.state.secret_key = secret_key or server_secret_key()
     app.state.jobs = jobs
     app.state.connectors = connectors

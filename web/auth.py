@@ -1,29 +1,31 @@
 """Who is asking: API tokens (Bearer), browser sessions and CSRF tokens.
 
 A browser signs in with a token once; that starts a console session (`session_store`): a row in
-the database, named in the browser's cookie by a random id signed with HMAC-SHA256 under the
-server's secret key (`TERRITORY_SYNC_SECRET_KEY`, or a random key per process, which signs everyone
-out at each restart). The cookie is HttpOnly, SameSite=Lax and Secure over https and carries that
-id only, so the session ends on the server at once: at sign-out, when its token is revoked, after
-an hour without a request, twelve hours after sign-in. Every request re-reads the session and its
-token.
+the database, named in the browser's cookie by a random id, signed and timestamped by itsdangerous
+(HMAC-SHA256) under the server's secret key (`TERRITORY_SYNC_SECRET_KEY`, or a random key per
+process, which signs everyone out at each restart). A cookie whose signature fails, or signed longer
+ago than its lifetime, names no session. The cookie is HttpOnly, SameSite=Lax and Secure over https
+and carries that id only, so the session ends on the server at once: at sign-out, when its token is
+revoked, after an hour without a request, twelve hours after sign-in. Every request re-reads the
+session and its token.
 
-A session's forms carry a CSRF token derived from its id (HMAC under the secret key). Before sign-in
-the sign-in form's CSRF token rides in a short-lived signed cookie of its own, which grants nothing.
-API calls with a Bearer token need no CSRF token (a browser never adds that header by itself).
-Where a change may come from is checked before all of this (`security`).
+A session's forms carry a CSRF token derived from its id (its signature under the secret key).
+Before sign-in the sign-in form's CSRF token rides in a signed cookie of its own, good for an hour,
+which grants nothing. Each use signs under its own salt, so a value signed for one is refused by
+the others. API calls with a Bearer token need no CSRF token (a browser never adds that header by
+itself). Where a change may come from is checked before all of this (`security`).
 """
 
 from __future__ import annotations
 
 import hashlib
-import hmac
 import os
 import secrets
 import time
 from dataclasses import dataclass
 
 from fastapi import Request
+from itsdangerous import BadSignature, Signer, TimestampSigner
 from starlette.responses import Response
 
 from sync.store.database import Database
@@ -43,13 +45,15 @@ SESSION_COOKIE = "ts_session"
 SIGNIN_COOKIE = "ts_signin"
 SIGNIN_MAX_AGE_SECONDS = 3600
 """How long a sign-in form stays usable."""
+SESSION_MAX_AGE = int(ABSOLUTE_LIFETIME.total_seconds())
+"""How long a session cookie's signature holds (the server ends the session then too)."""
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "x-csrf-token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 MAX_COOKIE_LENGTH = 300
-_SESSION_PURPOSE = b"session"
-_SIGNIN_PURPOSE = b"signin"
-_CSRF_PURPOSE = b"csrf"
+_SESSION_SALT = "territory-sync.session"
+_SIGNIN_SALT = "territory-sync.signin"
+_CSRF_SALT = "territory-sync.csrf"
 
 
 def server_secret_key() -> bytes:
@@ -69,27 +73,41 @@ class BrowserSession:
     """The session id the cookie carries (to end the session at sign-out)."""
 
 
-def _sign(key: bytes, purpose: bytes, payload: str) -> str:
-    return hmac.new(key, purpose + b"\0" + payload.encode("utf-8"), hashlib.sha256).hexdigest()
+class _CookieSigner(TimestampSigner):
+    """itsdangerous's timestamped HMAC-SHA256 signer, reading the clock here (`time.time`)."""
+
+    def get_timestamp(self) -> int:
+        return int(time.time())
 
 
-def _signed(key: bytes, purpose: bytes, payload: str) -> str:
-    return f"{payload}.{_sign(key, purpose, payload)}"
+def _signer(key: bytes, salt: str) -> _CookieSigner:
+    return _CookieSigner(key, salt=salt, digest_method=hashlib.sha256)
 
 
-def _verified(key: bytes, purpose: bytes, cookie: str | None) -> str | None:
-    """The payload of a cookie whose signature (for this purpose) holds, else None."""
-    if not cookie or len(cookie) > MAX_COOKIE_LENGTH or "." not in cookie:
+def _signed(key: bytes, salt: str, payload: str) -> str:
+    """`payload.timestamp.signature`, all URL-safe."""
+    return _signer(key, salt).sign(payload).decode("ascii")
+
+
+def _verified(key: bytes, salt: str, cookie: str | None, max_age: int) -> str | None:
+    """The payload of a cookie signed for this use no more than `max_age` seconds ago, else None."""
+    if not cookie or len(cookie) > MAX_COOKIE_LENGTH:
         return None
-    payload, _, signature = cookie.rpartition(".")
-    if not _same(_sign(key, purpose, payload), signature):
+    try:
+        return _signer(key, salt).unsign(cookie, max_age=max_age).decode("utf-8")
+    except BadSignature:  # a wrong or missing signature, a malformed or expired timestamp
         return None
-    return payload
+
+
+def _csrf_token(key: bytes, session_secret: str) -> str:
+    """The CSRF token of a session: the signature of its id, for that use only."""
+    signer = Signer(key, salt=_CSRF_SALT, digest_method=hashlib.sha256)
+    return signer.get_signature(session_secret).decode("ascii")
 
 
 def _same(expected: str, presented: str) -> bool:
     """Constant-time comparison that any presented text (not only ASCII) fails, never raises."""
-    return hmac.compare_digest(expected.encode("utf-8"), presented.encode("utf-8", "replace"))
+    return secrets.compare_digest(expected.encode("utf-8"), presented.encode("utf-8", "replace"))
 
 
 def _key(request: Request) -> bytes:
@@ -104,17 +122,13 @@ def _database(request: Request) -> Database:
 
 def _read_session(request: Request) -> BrowserSession | None:
     key = _key(request)
-    secret = _verified(key, _SESSION_PURPOSE, request.cookies.get(SESSION_COOKIE))
+    secret = _verified(key, _SESSION_SALT, request.cookies.get(SESSION_COOKIE), SESSION_MAX_AGE)
     if secret:
         record = live_session(_database(request), secret)
         if record is not None:
-            return BrowserSession(_sign(key, _CSRF_PURPOSE, secret), record, secret)
-    payload = _verified(key, _SIGNIN_PURPOSE, request.cookies.get(SIGNIN_COOKIE))
-    if payload:
-        nonce, _, issued = payload.partition(":")
-        if nonce and issued.isdigit() and time.time() - int(issued) <= SIGNIN_MAX_AGE_SECONDS:
-            return BrowserSession(nonce)
-    return None
+            return BrowserSession(_csrf_token(key, secret), record, secret)
+    nonce = _verified(key, _SIGNIN_SALT, request.cookies.get(SIGNIN_COOKIE), SIGNIN_MAX_AGE_SECONDS)
+    return BrowserSession(nonce) if nonce else None
 
 
 def request_session(request: Request) -> BrowserSession | None:
@@ -156,8 +170,7 @@ def sign_in_form_session(request: Request) -> tuple[BrowserSession, bool]:
 
 
 def remember_sign_in_form(response: Response, request: Request, browser: BrowserSession) -> None:
-    payload = f"{browser.csrf}:{int(time.time())}"
-    value = _signed(_key(request), _SIGNIN_PURPOSE, payload)
+    value = _signed(_key(request), _SIGNIN_SALT, browser.csrf)
     _set_cookie(response, request, SIGNIN_COOKIE, value, SIGNIN_MAX_AGE_SECONDS)
 
 
@@ -168,8 +181,8 @@ def sign_in_browser(request: Request, response: Response, token: ApiToken) -> No
     if current is not None and current.secret:
         end_session(_database(request), current.secret, EndReason.REPLACED)
     _, secret = start_session(_database(request), token.id)
-    value = _signed(_key(request), _SESSION_PURPOSE, secret)
-    _set_cookie(response, request, SESSION_COOKIE, value, int(ABSOLUTE_LIFETIME.total_seconds()))
+    value = _signed(_key(request), _SESSION_SALT, secret)
+    _set_cookie(response, request, SESSION_COOKIE, value, SESSION_MAX_AGE)
     _forget_cookie(response, request, SIGNIN_COOKIE)
 
 

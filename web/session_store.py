@@ -16,8 +16,20 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Column, Connection, Integer, MetaData, String, Table, delete, or_, select
+from sqlalchemy import (
+    Column,
+    Connection,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Table,
+    delete,
+    or_,
+    select,
+)
 from sqlalchemy import update as sql_update
+from sqlmodel import SQLModel
 
 from mapping.model.columns import UtcDateTime, utc_now
 from sync.store.database import Database
@@ -30,14 +42,20 @@ KEEP_ENDED = timedelta(days=30)
 
 SESSIONS = Table(
     "console_sessions",
-    MetaData(),
+    SQLModel.metadata,
     Column("id", String(64), primary_key=True),
-    Column("token_id", Integer, nullable=False),
+    Column(
+        "token_id",
+        Integer,
+        ForeignKey("api_tokens.id", name="fk_console_sessions_token_id_api_tokens"),
+        nullable=False,
+    ),
     Column("created_at", UtcDateTime(), nullable=False),
     Column("last_seen_at", UtcDateTime(), nullable=False),
     Column("expires_at", UtcDateTime(), nullable=False),
     Column("ended_at", UtcDateTime()),
     Column("end_reason", String(32)),
+    Index("ix_console_sessions_token_id", "token_id"),
 )
 
 

@@ -14,7 +14,8 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Column, Integer, MetaData, String, Table, select, update
+from sqlalchemy import Column, Index, Integer, String, Table, UniqueConstraint, select, update
+from sqlmodel import SQLModel
 
 from mapping.model.columns import UtcDateTime
 from sync.admin_actions import record_admin_action
@@ -26,14 +27,16 @@ MAX_NAME_LENGTH = 100
 
 TOKENS = Table(
     "api_tokens",
-    MetaData(),
+    SQLModel.metadata,
     Column("id", Integer, primary_key=True),
     Column("name", String(MAX_NAME_LENGTH), nullable=False),
     Column("role", String(16), nullable=False),
-    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("token_hash", String(64), nullable=False),
     Column("created_at", UtcDateTime(), nullable=False),
     Column("revoked_at", UtcDateTime()),
     Column("last_used_at", UtcDateTime()),
+    UniqueConstraint("token_hash", name="uq_api_tokens_token_hash"),
+    Index("ix_api_tokens_name", "name"),
 )
 
 

@@ -1,9 +1,21 @@
-"""Company websites as typed into a CRM, reduced to the bare domain they live on.
+"""Company websites as typed into a CRM, reduced to the registrable domain of the business.
 
 The domain is what ties a Salesforce account and a HubSpot company to the same business, so
-"https://www.Acme.com:443/en?x=1", "Acme.COM/about", "info@acme.com" and "acme.com." must all come
-out as "acme.com". The scheme, userinfo, port, path, query, fragment, trailing dot and a leading
-"www" or "wwwN" label are dropped and the rest is lower-cased.
+"https://www.Acme.com:443/en?x=1", "shop.acme.com", "Acme.COM/about", "info@acme.com" and
+"acme.com." must all come out as "acme.com", and "www.acme.co.uk" as "acme.co.uk". The scheme,
+userinfo, port, path, query, fragment and trailing dot are dropped, the rest is lower-cased, and
+the host is reduced to its registrable domain: one label under its public suffix, as the Public
+Suffix List defines it (https://publicsuffix.org/list/), so multi-part suffixes ("co.uk",
+"com.br", "kawasaki.jp") are kept whole. A suffix the list does not know counts as one label, the
+list's own default rule ("*").
+
+The list is tldextract's snapshot bundled with the package, read once and never fetched or cached
+on disk at run time, so the same website gives the same domain on every machine and offline.
+Its private section is used too: on a shared host such as "github.io", "myshopify.com" or
+"blogspot.com", each customer's site is its own registrable domain ("acme.github.io"), because
+reducing those to the platform's domain would tie unrelated businesses together. A host that is
+itself such a platform ("github.io") reduces under the public registries' part of the list alone;
+a host that is nothing but a public suffix ("co.uk") is no business's domain and gives None.
 
 Internationalised domains are returned in their Unicode form, lower-cased and NFC-normalised:
 "xn--bcher-kva.de" and "BÜCHER.de" both give "bücher.de". The Unicode form is what people type and
@@ -11,7 +23,8 @@ read in the CRM, and converting punycode labels to it is lossless. (No IDNA 2003
 applied, so "straße.de" stays distinct from "strasse.de", as it is under IDNA 2008.)
 
 Values that are not a public host name give None: placeholders ("N/A", "none", "-"), single labels
-("acme", "localhost"), IP addresses, and anything with spaces or characters host names cannot hold.
+("acme", "localhost"), IP addresses, bare public suffixes, and anything with spaces or characters
+host names cannot hold.
 """
 
 from __future__ import annotations
@@ -20,24 +33,35 @@ import functools
 import re
 import unicodedata
 
+from tldextract import TLDExtract
+
 # A URL scheme ("https://", "https:/" with a slash missing, "mailto:"), or "http//" without colon.
 _SCHEME = re.compile(
     r"^(?:(?:https?|ftp|mailto):[/\\]*|[a-z][a-z0-9+.\-]*:[/\\]+|https?//)", re.IGNORECASE
 )
 _HOST_END = re.compile(r"[/?#\\]")
-# An ASCII host name that needs no further checks, with an optional leading "www"/"wwwN" label
-# (only when at least two labels follow it).
-_SIMPLE_HOST = re.compile(
-    r"(?:www\d*\.(?=[^.]+\.))?((?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63})",
-    re.ASCII,
-)
-_LEADING_WWW = re.compile(r"^www\d*$")
+# An ASCII host name that needs no further checks.
+_SIMPLE_HOST = re.compile(r"(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}", re.ASCII)
 _ASCII_LABEL = re.compile(r"^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$")
 # Full stops other than "." that IDNA treats as label separators.
 _IDEOGRAPHIC_STOPS = str.maketrans({"。": ".", "．": ".", "｡": "."})
 _WHITESPACE = re.compile(r"\s")
 _MAX_DOMAIN_LENGTH = 253
 _MAX_LABEL_LENGTH = 63
+
+
+def bundled_suffix_list() -> TLDExtract:
+    """The Public Suffix List as bundled with tldextract, private section included: no download
+    (`suffix_list_urls=()` also overrides tldextract's environment variable), no cache file."""
+    return TLDExtract(
+        cache_dir=None,
+        suffix_list_urls=(),
+        fallback_to_snapshot=True,
+        include_psl_private_domains=True,
+    )
+
+
+_SUFFIXES = bundled_suffix_list()
 
 
 def _unicode_label(label: str) -> str | None:
@@ -75,17 +99,24 @@ def _host_of(value: str) -> str | None:
     return host
 
 
+def _registrable(host: str) -> str | None:
+    """The registrable domain of a valid host of two labels or more, or None for a bare suffix."""
+    parts = _SUFFIXES.extract_str(host)
+    if not parts.suffix:  # not on the list: its last label is the suffix (the default rule)
+        return ".".join(host.rsplit(".", 2)[-2:])
+    if parts.is_private and not parts.domain:  # a hosting platform's own site ("github.io")
+        parts = _SUFFIXES.extract_str(host, include_psl_private_domains=False)
+    return parts.top_domain_under_public_suffix or None
+
+
 @functools.lru_cache(maxsize=65536)
 def _normalise_domain(website: str) -> str | None:
     host = _host_of(website)
     if not host:
         return None
     host = host.rstrip(".").lower()
-    if host.isascii() and "xn--" not in host:
-        plain = _SIMPLE_HOST.fullmatch(host)
-        if plain:
-            domain = plain.group(1)
-            return domain if len(domain) <= _MAX_DOMAIN_LENGTH else None
+    if host.isascii() and "xn--" not in host and _SIMPLE_HOST.fullmatch(host):
+        return _registrable(host) if len(host) <= _MAX_DOMAIN_LENGTH else None
     return _checked_domain(host)
 
 
@@ -102,21 +133,20 @@ def _checked_domain(host: str) -> str | None:
         if label is None:
             return None
         labels.append(label)
-    if len(labels) > 2 and _LEADING_WWW.match(labels[0]):
-        del labels[0]
     if len(labels) < 2 or not labels[-1].isalpha() or len(labels[-1]) < 2:
         return None  # a single label, or an IP address (its last label is numeric)
     domain = ".".join(labels)
-    return domain if len(domain) <= _MAX_DOMAIN_LENGTH else None
+    return _registrable(domain) if len(domain) <= _MAX_DOMAIN_LENGTH else None
 
 
 def normalise_domain(website: str | None) -> str | None:
-    """The bare, lower-case domain of a website or e-mail address as typed, or None.
+    """The registrable, lower-case domain of a website or e-mail address as typed, or None.
 
-    "https://www.Acme.com:443/en?x=1", "Acme.COM/about", "  WWW.Acme.com ", "//acme.com",
-    "https:/acme.com", "info@acme.com" and "acme.com." all give "acme.com". Internationalised
+    "https://www.Acme.com:443/en?x=1", "shop.acme.com", "Acme.COM/about", "  WWW.Acme.com ",
+    "//acme.com", "https:/acme.com", "info@acme.com" and "acme.com." all give "acme.com";
+    "www.acme.co.uk" gives "acme.co.uk" and "acme.github.io" stays itself. Internationalised
     domains come back in Unicode form ("xn--bcher-kva.de" -> "bücher.de"). Placeholders, single
-    labels ("acme", "localhost") and IP addresses give None.
+    labels ("acme", "localhost"), bare public suffixes ("co.uk") and IP addresses give None.
     """
     if website is None:
         return None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from mapping.linking import AdminOverride, Link, LinkCandidate, link_companies
+from mapping.normalise import normalise_domain
 
 
 def sf(external_id: str, domain: str | None) -> LinkCandidate:
@@ -75,3 +76,35 @@ def test_linking_does_not_depend_on_record_order() -> None:
     backward = link_companies(list(reversed(records)))
     assert forward.links == backward.links
     assert forward.ambiguous_domains == backward.ambiguous_domains
+
+
+def test_websites_that_differ_by_subdomain_link_on_their_registrable_domain() -> None:
+    report = link_companies(
+        [
+            sf("001A", normalise_domain("https://shop.acme.co.uk/cart")),
+            hs("901", normalise_domain("www.acme.co.uk")),
+        ]
+    )
+    assert report.links == [Link("001A", "901", "acme.co.uk", "domain")]
+
+
+def test_two_businesses_on_one_hosting_platform_are_not_linked() -> None:
+    report = link_companies(
+        [
+            sf("001A", normalise_domain("https://acme.github.io")),
+            hs("901", normalise_domain("globex.github.io")),
+        ]
+    )
+    assert report.links == []
+
+
+def test_two_subsidiaries_on_subdomains_of_one_crm_are_reported_not_guessed() -> None:
+    report = link_companies(
+        [
+            sf("001A", normalise_domain("eu.globex.com")),
+            sf("001B", normalise_domain("us.globex.com")),
+            hs("901", normalise_domain("globex.com")),
+        ]
+    )
+    assert report.links == []
+    assert report.ambiguous_domains == {"salesforce": {"globex.com": ["001A", "001B"]}}

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
-from hypothesis import given
+from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from mapping.normalise import normalise_domain
-from mapping.normalise.domains import _checked_domain
+from mapping.normalise.domains import _checked_domain, bundled_suffix_list
 
 
 @pytest.mark.parametrize(
@@ -41,17 +43,98 @@ def test_scheme_www_port_path_userinfo_and_case_are_stripped(typed: str) -> None
 @pytest.mark.parametrize(
     ("typed", "expected"),
     [
-        ("http://acme.co.uk/", "acme.co.uk"),
-        ("https://shop.acme.co.uk/cart", "shop.acme.co.uk"),
-        ("eu.acme-corp.io", "eu.acme-corp.io"),
-        ("www.acme.com.br", "acme.com.br"),
-        ("ww1.acme.com", "ww1.acme.com"),
+        ("shop.acme.com", "acme.com"),
+        ("https://eu.shop.acme.com/cart", "acme.com"),
+        ("ww1.acme.com", "acme.com"),
+        ("eu.acme-corp.io", "acme-corp.io"),
         ("www.com", "www.com"),
         ("3m.com", "3m.com"),
     ],
 )
-def test_subdomains_other_than_www_are_kept(typed: str, expected: str) -> None:
+def test_subdomains_reduce_to_the_registrable_domain(typed: str, expected: str) -> None:
     assert normalise_domain(typed) == expected
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("http://acme.co.uk/", "acme.co.uk"),
+        ("www.acme.co.uk", "acme.co.uk"),
+        ("https://shop.acme.co.uk/cart", "acme.co.uk"),
+        ("www.acme.com.br", "acme.com.br"),
+        ("mail.eu.acme.com.br", "acme.com.br"),
+        ("shop.acme.com.au", "acme.com.au"),
+        ("www.acme.co.jp", "acme.co.jp"),
+        ("shop.acme.tokyo.jp", "acme.tokyo.jp"),
+    ],
+)
+def test_multi_part_public_suffixes_are_kept_whole(typed: str, expected: str) -> None:
+    assert normalise_domain(typed) == expected
+
+
+def test_a_wildcard_suffix_rule_and_its_exception_follow_the_public_suffix_list() -> None:
+    # "*.kawasaki.jp" makes every label under kawasaki.jp a suffix; "!city.kawasaki.jp" excepts one.
+    assert normalise_domain("shop.acme.kawasaki.jp") == "shop.acme.kawasaki.jp"
+    assert normalise_domain("www.city.kawasaki.jp") == "city.kawasaki.jp"
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("acme.github.io", "acme.github.io"),
+        ("https://www.acme.github.io/about", "acme.github.io"),
+        ("globex.github.io", "globex.github.io"),
+        ("acme.myshopify.com", "acme.myshopify.com"),
+        ("news.acme.blogspot.com", "acme.blogspot.com"),
+    ],
+)
+def test_sites_on_a_shared_hosting_platform_are_each_their_own_domain(
+    typed: str, expected: str
+) -> None:
+    assert normalise_domain(typed) == expected
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [("github.io", "github.io"), ("https://blogspot.com/", "blogspot.com")],
+)
+def test_a_hosting_platforms_own_site_reduces_under_the_public_registries(
+    typed: str, expected: str
+) -> None:
+    assert normalise_domain(typed) == expected
+
+
+@pytest.mark.parametrize("typed", ["co.uk", "https://com.br.", "公司.cn", "foo.kawasaki.jp"])
+def test_a_bare_public_suffix_is_no_domain(typed: str) -> None:
+    assert normalise_domain(typed) is None
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [("shop.acme.zzzz", "acme.zzzz"), ("www.acme.internal", "acme.internal")],
+)
+def test_a_suffix_the_list_does_not_know_counts_as_one_label(typed: str, expected: str) -> None:
+    assert normalise_domain(typed) == expected
+
+
+def test_an_internationalised_subdomain_reduces_to_the_unicode_registrable_domain() -> None:
+    assert normalise_domain("https://shop.xn--bcher-kva.de/") == "bücher.de"
+    assert normalise_domain("Laden.Bücher.co.uk") == "bücher.co.uk"
+
+
+def test_the_suffix_list_is_the_bundled_snapshot_neither_fetched_nor_cached(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    def no_network(*_args: object, **_kwargs: object) -> None:
+        raise AssertionError("the Public Suffix List was fetched")
+
+    monkeypatch.setattr("requests.Session.request", no_network)
+    monkeypatch.setenv("TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS", "https://publicsuffix.org/list/")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    monkeypatch.setenv("HOME", str(tmp_path))
+    parts = bundled_suffix_list().extract_str("shop.acme.co.uk")
+    assert parts.top_domain_under_public_suffix == "acme.co.uk"
+    assert list(tmp_path.iterdir()) == []
 
 
 @pytest.mark.parametrize(
@@ -129,8 +212,15 @@ def test_decorations_around_a_host_never_change_the_domain(
 @given(host=_HOSTS)
 def test_a_normalised_domain_normalises_to_itself(host: str) -> None:
     domain = normalise_domain(host)
-    assert domain is not None
+    assume(domain is not None)  # not when the host is a bare public suffix
     assert normalise_domain(domain) == domain
+
+
+@given(host=_HOSTS)
+def test_the_domain_is_the_host_or_its_last_labels(host: str) -> None:
+    domain = normalise_domain(host)
+    assume(domain is not None)
+    assert host == domain or host.endswith(f".{domain}")
 
 
 @given(host=st.text(alphabet="abcw0-.", min_size=1, max_size=24))

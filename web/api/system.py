@@ -6,6 +6,7 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse, PlainTextResponse
+from prometheus_client import CollectorRegistry
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -38,4 +39,5 @@ def healthz(request: Request) -> JSONResponse:
     responses={200: {"content": {"text/plain": {}}}, **error_responses(401)},
 )
 def metrics(request: Request, _who: Principal = Depends(require_viewer)) -> PlainTextResponse:
-    return PlainTextResponse(render_metrics(database_of(request)), media_type=CONTENT_TYPE)
+    registry: CollectorRegistry = request.app.state.metrics_registry
+    return PlainTextResponse(render_metrics(registry), media_type=CONTENT_TYPE)
