@@ -32,11 +32,12 @@ $(DEV_STAMP): $(RUNTIME_STAMP) requirements-dev.lock
 	touch $(DEV_STAMP)
 
 demo: $(RUNTIME_STAMP)
-	$(BIN)/python -m territory_sync.demo
+	$(BIN)/python -m territory_sync.cli.demo
 
 lint: $(DEV_STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 typecheck: $(DEV_STAMP)
 	$(BIN)/mypy

@@ -11,11 +11,10 @@ from sqlalchemy import MetaData
 from sqlmodel import SQLModel
 
 from mapping import model as unified_model
-from sync.store import scheduler_jobs
+from sync.store import console_tables, scheduler_jobs
 from sync.store import tables as sync_tables
-from web import session_store, token_store
 
-TABLE_MODULES = (unified_model, sync_tables, scheduler_jobs, session_store, token_store)
+TABLE_MODULES = (unified_model, sync_tables, scheduler_jobs, console_tables)
 """Whose import registers the tables: accounts, reps, company links and link overrides; runs,
 cursors, plans, owner changes, holds and the audit log; the scheduler's job store; the console's
 sessions and API tokens."""

@@ -1,7 +1,10 @@
-"""territory-sync's shell: the command line, configuration, errors and logging.
+"""territory-sync's foundation and its command line.
 
-The product itself lives in the top-level packages `connectors`, `mapping`, `sync`, `sandbox` and
-`web`, and in `scheduler.py`; this package holds what every one of them shares.
+The modules directly in this package are the foundation every layer stands on and that imports
+nothing of the product: `settings`, `errors`, `logs`, `secrets`, `csv_export`. The command line
+(and the demo) is the top of the stack, in `territory_sync.cli`. The product in between lives in
+the top-level packages `connectors`, `mapping`, `sync`, `sandbox` and `web`, and `scheduler.py`;
+`lint-imports` (run by `make test`, contract in pyproject.toml) keeps the layers pointing one way.
 """
 
 from importlib.metadata import PackageNotFoundError, version

@@ -17,21 +17,15 @@ from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import (
-    Column,
     Connection,
-    ForeignKey,
-    Index,
-    Integer,
-    String,
-    Table,
     delete,
     or_,
     select,
 )
 from sqlalchemy import update as sql_update
-from sqlmodel import SQLModel
 
-from mapping.model.columns import UtcDateTime, utc_now
+from mapping.model.columns import utc_now
+from sync.store.console_tables import SESSIONS
 from sync.store.database import Database
 
 IDLE_TIMEOUT = timedelta(hours=1)
@@ -39,24 +33,6 @@ ABSOLUTE_LIFETIME = timedelta(hours=12)
 SEEN_EVERY = timedelta(minutes=1)
 """How stale `last_seen_at` may be before a request writes it again (not one write per request)."""
 KEEP_ENDED = timedelta(days=30)
-
-SESSIONS = Table(
-    "console_sessions",
-    SQLModel.metadata,
-    Column("id", String(64), primary_key=True),
-    Column(
-        "token_id",
-        Integer,
-        ForeignKey("api_tokens.id", name="fk_console_sessions_token_id_api_tokens"),
-        nullable=False,
-    ),
-    Column("created_at", UtcDateTime(), nullable=False),
-    Column("last_seen_at", UtcDateTime(), nullable=False),
-    Column("expires_at", UtcDateTime(), nullable=False),
-    Column("ended_at", UtcDateTime()),
-    Column("end_reason", String(32)),
-    Index("ix_console_sessions_token_id", "token_id"),
-)
 
 
 class EndReason(StrEnum):

@@ -14,30 +14,13 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Column, Index, Integer, String, Table, UniqueConstraint, select, update
-from sqlmodel import SQLModel
+from sqlalchemy import select, update
 
-from mapping.model.columns import UtcDateTime
 from sync.admin_actions import record_admin_action
+from sync.store.console_tables import MAX_NAME_LENGTH, TOKENS
 from sync.store.database import Database
 from territory_sync.errors import ConfigurationError
 from web.session_store import EndReason, end_sessions_of_token
-
-MAX_NAME_LENGTH = 100
-
-TOKENS = Table(
-    "api_tokens",
-    SQLModel.metadata,
-    Column("id", Integer, primary_key=True),
-    Column("name", String(MAX_NAME_LENGTH), nullable=False),
-    Column("role", String(16), nullable=False),
-    Column("token_hash", String(64), nullable=False),
-    Column("created_at", UtcDateTime(), nullable=False),
-    Column("revoked_at", UtcDateTime()),
-    Column("last_used_at", UtcDateTime()),
-    UniqueConstraint("token_hash", name="uq_api_tokens_token_hash"),
-    Index("ix_api_tokens_name", "name"),
-)
 
 
 class Role(StrEnum):
