@@ -11,6 +11,11 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+UNIFIED_MODEL_VERSION = "2"
+"""What the stored unified accounts are made of. Raise it when a normaliser changes what an account
+becomes (version 2: domains are registrable domains under the Public Suffix List): the next pull of
+each CRM is then a full one, so every stored account is normalised the same way again."""
+
 
 @dataclass(slots=True)
 class UnifiedAccount:

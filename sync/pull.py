@@ -25,7 +25,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from connectors.base import AccountPage, CrmConnector, CrmUser, PullMode, PullPosition
 from mapping.fields import MalformedRecordError, to_unified
-from mapping.unified import UnifiedAccount, UnifiedRep
+from mapping.unified import UNIFIED_MODEL_VERSION, UnifiedAccount, UnifiedRep
 from sync.audit import AuditRecord, append_audit
 from sync.store.accounts import mark_unseen_deleted, upsert_accounts
 from sync.store.cursors import PullCursor
@@ -69,8 +69,13 @@ def read_cursor(connection: Connection, source: str) -> PullPosition | None:
     return PullPosition(row[0], row[1])
 
 
+MODEL_MARK = f"model:{UNIFIED_MODEL_VERSION}"
+"""Kept among the pulled fields: the unified model version the stored accounts were made with."""
+
+
 def pulled_fields(connection: Connection, source: str) -> set[str]:
-    """The extra fields the store's accounts of `source` were last fully pulled with."""
+    """The extra fields (and the model mark) the store's accounts of `source` were last fully
+    pulled with."""
     value = connection.execute(
         select(CURSORS.c.pulled_fields).where(
             CURSORS.c.source == source, CURSORS.c.object_name == ACCOUNT_OBJECT
@@ -164,12 +169,19 @@ def pull_source(
     with database.engine.begin() as connection:
         figures_reps = upsert_reps(connection, map(unified_rep, connector.pull_reps()))
         since = None if full else read_cursor(connection, source)
-        missing = sorted(set(extra_fields) - pulled_fields(connection, source))
+        stored_with = pulled_fields(connection, source)
+    missing = sorted(set(extra_fields) - stored_with)
     if since is not None and missing:
         full_because = (
             f"the territory file uses {', '.join(missing)}, which the stored accounts were "
             "pulled without"
         )
+    elif since is not None and MODEL_MARK not in stored_with:
+        full_because = (
+            "the unified model changed since the stored accounts were pulled (version "
+            f"{UNIFIED_MODEL_VERSION}): every account is pulled and normalised again once"
+        )
+    if full_because is not None:
         log_event("pull.full_because", source=source, reason=full_because)
         since = None
     mode = PullMode.FULL if since is None else PullMode.INCREMENTAL
@@ -210,7 +222,7 @@ def pull_source(
                 source,
                 final_position or PullPosition(started - lookback),
                 full_pull_started_at=started,
-                extra_fields=extra_fields,
+                extra_fields=[*extra_fields, MODEL_MARK],
             )
     log_event("pull.finished", source=source, mode=mode.value, pulled=figures.pulled)
     return figures
