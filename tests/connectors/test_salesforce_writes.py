@@ -12,6 +12,7 @@ import pytest
 from connectors.base import OwnerWrite, PullMode, WriteOutcome, WriteStatus
 from connectors.retry import RetryPolicy
 from connectors.salesforce import SalesforceConnector
+from sandbox.fault_schedule import ScheduledFault
 from territory_sync.errors import ApiBudgetExhaustedError
 from tests.connectors import test_salesforce_fixtures as shared
 from tests.connectors.test_salesforce_fixtures import (
@@ -170,11 +171,20 @@ def test_a_record_locked_on_every_attempt_fails_with_the_lock_error(make_org: Ma
 @pytest.mark.slow
 def test_under_chaos_every_change_is_written_once_or_reported(make_org: MakeOrg) -> None:
     served = make_org(seed_accounts(4000), faults="chaos,session_expiry_after=12")
+    # Beside the random chaos, a lost answer of each kind strikes for certain.
+    served.org.set_fault_schedule(
+        [
+            ScheduledFault("collections-update", 2, "applied_5xx"),
+            ScheduledFault("collections-update", 5, "applied_drop"),
+            ScheduledFault("collections-update", 9, "503"),
+        ]
+    )
     connector = served.connect()
     writes = rotate(served, range(1, 4001))
 
     outcomes = write_in_batches(connector, writes, threads=4)  # four batches at a time
 
+    assert all(entry["struck"] for entry in served.org.fault_schedule.entries())
     assert [o.external_id for o in outcomes] == [w.external_id for w in writes]
     failures = Counter(o.error_code for o in outcomes if o.status != WriteStatus.WRITTEN)
     assert set(failures) <= {"UNABLE_TO_LOCK_ROW"}  # retried up to the policy's attempts

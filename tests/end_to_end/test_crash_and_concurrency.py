@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select, text
 
+from sandbox.fault_schedule import ScheduledFault
 from sync.runs import RUNS
 from sync.store.database import Database
 from tests.end_to_end.conftest import Product
@@ -116,8 +117,23 @@ def test_two_runs_started_together_on_postgresql_one_runs_the_other_exits_4(
 
 @pytest.mark.slow
 def test_under_the_chaos_profile_every_change_is_written_or_reported(product: Product) -> None:
+    product.settings.salesforce.write_batch_size = 10
+    product.settings.hubspot.write_batch_size = 10
     product.sandbox.set_faults("chaos")
+    # Beside the random chaos, lost answers and refusals strike for certain on both CRMs.
+    for kind in ("collections-update", "batch-update"):
+        product.sandbox.schedule_faults(
+            [
+                ScheduledFault(kind, 1, "applied_5xx"),
+                ScheduledFault(kind, 2, "applied_drop"),
+                ScheduledFault(kind, 3, "429"),
+                ScheduledFault(kind, 4, "503"),
+            ],
+            "salesforce" if kind == "collections-update" else "hubspot",
+        )
     result = product.sync()
+    for crm in (product.sandbox.salesforce, product.sandbox.hubspot):
+        assert all(entry["struck"] for entry in crm.fault_schedule.entries())
     figures = result.figures
     accounted = figures["written"] + figures["failed"] + figures["conflicts"]
     assert figures["unfinished"] == 0
