@@ -11,6 +11,7 @@ loader rejects (a provable overlap) is discarded.
 from __future__ import annotations
 
 import random
+import textwrap
 from dataclasses import replace
 from typing import Any
 
@@ -237,6 +238,159 @@ def test_applying_the_engine_to_its_own_output_changes_nothing(
     assert [(a.territory, [a.rep_for(s) for s in a.sources]) for a in again] == [
         (a.territory, [a.rep_for(s) for s in a.sources]) for a in first
     ]
+
+
+def reapplied(text: str, book: list[CompanyFacts]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Each record's rep (`rep_for` its CRM) by business, from a first evaluation and from one of
+    the book with those reps written back as owners."""
+    rules = loaded(text)
+    first = evaluate(book, rules, REPS)
+    again = evaluate(with_owners(book, first), rules, REPS)
+
+    def reps(evaluation: Evaluation) -> dict[str, Any]:
+        return {
+            a.key: (a.territory, tuple((s, a.rep_for(s)) for s in sorted(a.sources)))
+            for a in evaluation
+        }
+
+    return reps(first), reps(again)
+
+
+def example_record(source: str, number: int, owner: str | None, country: str | None) -> RecordFacts:
+    """A record as the generated books draw it (no domain, region, industry or size)."""
+    external_id = f"001{number:012d}" if source == "salesforce" else str(1000 + number)
+    return RecordFacts(
+        source=source,
+        external_id=external_id,
+        current_owner_email=email(owner) if owner else None,
+        country=country,
+        raw={"Type": "Prospect", "Do_Not_Reassign__c": False},
+    )
+
+
+def test_a_linked_business_released_over_capacity_is_stable_when_fed_back() -> None:
+    """r7 (no HubSpot seat, capacity 1) owns the Salesforce records of c00 and c05: c00 keeps
+    r7 and its HubSpot company is dealt on its own, c05 is released and dealt. Its HubSpot
+    company must end with the rep its Salesforce account gets, not be dealt on its own as if r7
+    still held the account; otherwise the next run moves it."""
+    text = """
+        version: 1
+        territories:
+          - name: T0
+            criteria: {country: [US]}
+            members:
+              - email: r1@acme-revenue.example
+              - {email: r2@acme-revenue.example, capacity: 1}
+              - {email: r7@acme-revenue.example, capacity: 1}
+            children:
+              - {name: T1, criteria: {country: [CA]}, members: []}
+        """
+    book = [
+        CompanyFacts(
+            "c00",
+            (example_record("salesforce", 0, "r7", None), example_record("hubspot", 0, None, "US")),
+        ),
+        CompanyFacts("c01", (example_record("salesforce", 1, None, "US"),)),
+        *(
+            CompanyFacts(f"c0{n}", (example_record("salesforce", n, None, None),))
+            for n in (2, 3, 4)
+        ),
+        CompanyFacts(
+            "c05",
+            (example_record("salesforce", 5, "r7", None), example_record("hubspot", 5, None, "US")),
+        ),
+    ]
+    first, again = reapplied(textwrap.dedent(text), book)
+    assert again == first
+    assert first["c05"] == ("T0", (("hubspot", email("r2")), ("salesforce", email("r2"))))
+
+
+def us_territory(*members: str) -> str:
+    """One territory for the US whose members are given as YAML flow mappings."""
+    lines = "".join(f"\n      - {member}" for member in members)
+    return f"territories:\n  - name: US\n    criteria: {{country: [US]}}\n    members:{lines}\n"
+
+
+def test_a_business_released_over_capacity_goes_to_the_member_keeping_its_other_record() -> None:
+    """r7 (no HubSpot seat, capacity 1) releases a01, whose HubSpot company r1 keeps: r1, active
+    in Salesforce too, takes the whole business, as the next run reading it back decides."""
+    text = us_territory(
+        "{email: r1@acme-revenue.example}",
+        "{email: r2@acme-revenue.example}",
+        "{email: r7@acme-revenue.example, capacity: 1}",
+    )
+    book = [
+        CompanyFacts("a00", (example_record("salesforce", 0, "r7", "US"),)),
+        CompanyFacts(
+            "a01",
+            (example_record("salesforce", 1, "r7", "US"), example_record("hubspot", 1, "r1", None)),
+        ),
+    ]
+    first, again = reapplied(text, book)
+    assert again == first
+    assert first["a01"] == ("US", (("hubspot", email("r1")), ("salesforce", email("r1"))))
+
+
+def test_a_record_released_over_capacity_follows_the_rep_of_its_business() -> None:
+    """r5 (inactive in Salesforce, capacity 1) keeps b00 and gives up b01's HubSpot company: it
+    follows b01's rep r1, active in HubSpot, rather than being dealt on its own."""
+    text = us_territory(
+        "{email: r1@acme-revenue.example}",
+        "{email: r2@acme-revenue.example}",
+        "{email: r5@acme-revenue.example, capacity: 1}",
+    )
+    book = [
+        CompanyFacts("b00", (example_record("hubspot", 0, "r5", "US"),)),
+        CompanyFacts(
+            "b01",
+            (example_record("salesforce", 1, "r1", "US"), example_record("hubspot", 1, "r5", None)),
+        ),
+    ]
+    first, again = reapplied(text, book)
+    assert again == first
+    assert first["b01"] == ("US", (("hubspot", email("r1")), ("salesforce", email("r1"))))
+
+
+def test_a_record_released_over_capacity_follows_the_rep_its_business_is_dealt() -> None:
+    """d01 has no Salesforce owner and r5 (inactive in Salesforce, capacity 1) gives up its
+    HubSpot company: both records go to the rep the business is dealt."""
+    text = us_territory(
+        "{email: r1@acme-revenue.example}",
+        "{email: r2@acme-revenue.example}",
+        "{email: r5@acme-revenue.example, capacity: 1}",
+    )
+    book = [
+        CompanyFacts("d00", (example_record("hubspot", 0, "r5", "US"),)),
+        CompanyFacts(
+            "d01",
+            (example_record("salesforce", 1, None, "US"), example_record("hubspot", 1, "r5", None)),
+        ),
+    ]
+    first, again = reapplied(text, book)
+    assert again == first
+    assert first["d01"] == ("US", (("hubspot", email("r1")), ("salesforce", email("r1"))))
+
+
+def test_a_business_released_over_capacity_counts_toward_its_other_records_owner() -> None:
+    """r2 (capacity 1) releases e01, whose HubSpot company r1 owns; r1 (capacity 1) also holds
+    e02. Were e01 dealt to r4 (no HubSpot seat) with its company left to r1 uncounted, the next
+    run would count it and move e02: so r1, next in line for e01, takes it and gives up e02."""
+    text = us_territory(
+        "{email: r1@acme-revenue.example, capacity: 1}",
+        "{email: r2@acme-revenue.example, capacity: 1}",
+        "{email: r4@acme-revenue.example}",
+    )
+    book = [
+        CompanyFacts("e00", (example_record("salesforce", 0, "r2", "US"),)),
+        CompanyFacts(
+            "e01",
+            (example_record("salesforce", 1, "r2", "US"), example_record("hubspot", 1, "r1", None)),
+        ),
+        CompanyFacts("e02", (example_record("salesforce", 2, "r1", "US"),)),
+    ]
+    first, again = reapplied(text, book)
+    assert again == first
+    assert first["e01"] == ("US", (("hubspot", email("r1")), ("salesforce", email("r1"))))
 
 
 @PROFILE
