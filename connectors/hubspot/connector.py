@@ -43,13 +43,7 @@ from connectors.base import (
 from connectors.budget import ApiBudget
 from connectors.hubspot import calls
 from connectors.hubspot.client import HubSpotTransport, build_apis
-from connectors.hubspot.records import (
-    ONE_MILLISECOND,
-    epoch_ms,
-    from_epoch_ms,
-    modified_at,
-    raw_account,
-)
+from connectors.hubspot.records import epoch_ms, modified_at, raw_account
 from connectors.hubspot.search import ChangedPage, Company, FilterGroups, walk_changes
 from connectors.hubspot.settings import (
     BASE_URL_SETTING,
@@ -71,6 +65,7 @@ from connectors.retry import RetryPolicy, policy_from_settings
 from territory_sync.errors import ConfigurationError, CrmRequestError, MissingCredentialError
 from territory_sync.logs import log_event
 from territory_sync.settings import Settings
+from territory_sync.times import ONE_MILLISECOND, from_epoch_ms
 
 DEFAULT_BASE_URL = "https://api.hubapi.com"
 
