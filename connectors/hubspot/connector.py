@@ -158,12 +158,7 @@ class HubSpotConnector:
             search_requests_per_second=hubspot.search_requests_per_second,
             timeout_seconds=hubspot.timeout_seconds,
             api_budget_share=settings.sync.api_budget_share,
-            retry_policy=retry_policy
-            or policy_from_settings(
-                settings.sync.max_attempts,
-                settings.sync.retry_initial_seconds,
-                settings.sync.lost_answer_wait_seconds,
-            ),
+            retry_policy=retry_policy or policy_from_settings(settings.sync),
         )
 
     # -- pulling companies -----------------------------------------------------------------

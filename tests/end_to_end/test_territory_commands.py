@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import time
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -85,16 +86,22 @@ def test_explain_shows_each_criterion_with_the_accounts_value_and_the_decision(
     assert "NA-West" in decision
 
 
-def test_the_what_if_shows_moves_without_writing_anything(
-    pulled: Product, capsys: pytest.CaptureFixture[str]
-) -> None:
-    proposed = pulled.territory_file.with_name("proposed.yaml")
+def _without_maya(product: Product) -> Path:
+    """A proposed territory file: the current one with Maya Chen gone from NA-West."""
+    proposed = product.territory_file.with_name("proposed.yaml")
     proposed.write_text(
-        pulled.territory_file.read_text().replace(
+        product.territory_file.read_text().replace(
             "          - email: maya.chen@acme-revenue.example\n", ""
         ),
         encoding="utf-8",
     )
+    return proposed
+
+
+def test_the_what_if_shows_moves_without_writing_anything(
+    pulled: Product, capsys: pytest.CaptureFixture[str]
+) -> None:
+    proposed = _without_maya(pulled)
     capsys.readouterr()
     pulled.sandbox.salesforce.requests.clear()
     assert cli(pulled, "balance", "--proposed", str(proposed), "--json") == 0
@@ -131,13 +138,7 @@ def _console_what_if(product: Product, content: bytes) -> dict[str, Any]:
 def test_the_command_line_and_the_console_give_the_same_what_if_for_one_file(
     pulled: Product, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    proposed = pulled.territory_file.with_name("proposed.yaml")
-    proposed.write_text(
-        pulled.territory_file.read_text().replace(
-            "          - email: maya.chen@acme-revenue.example\n", ""
-        ),
-        encoding="utf-8",
-    )
+    proposed = _without_maya(pulled)
     capsys.readouterr()
     assert cli(pulled, "balance", "--proposed", str(proposed), "--json") == 0
     on_the_command_line = json.loads(capsys.readouterr().out)
