@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import Connection, Select, or_, select
 
 from sync.audit import AUDIT
+from sync.store.changes import CHANGE_FIELDS
 from territory_sync.errors import ConfigurationError
 from territory_sync.times import parse_iso_time
 
@@ -52,15 +53,7 @@ EXPORT_COLUMNS = (
     "run_id",
     "trigger",
     "actor",
-    "source",
-    "external_id",
-    "account_name",
-    "old_owner_id",
-    "old_owner_email",
-    "new_owner_id",
-    "new_owner_email",
-    "territory",
-    "rule",
+    *CHANGE_FIELDS,
     "reason",
     "status",
     "error_code",
