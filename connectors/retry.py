@@ -37,6 +37,7 @@ from territory_sync.errors import (
     CrmUnavailableError,
 )
 from territory_sync.logs import log_event
+from territory_sync.settings import SyncSettings
 
 T = TypeVar("T")
 
@@ -53,13 +54,13 @@ class RetryPolicy:
     applying it (`[sync] lost_answer_wait_seconds`)."""
 
 
-def policy_from_settings(
-    max_attempts: int, initial_wait: float, lost_answer_wait: float = 0.0
-) -> RetryPolicy:
+def policy_from_settings(sync: SyncSettings) -> RetryPolicy:
     """The policy the `[sync]` settings describe (`max_attempts`, `retry_initial_seconds`,
     `lost_answer_wait_seconds`)."""
     return RetryPolicy(
-        max_attempts=max_attempts, initial_wait=initial_wait, lost_answer_wait=lost_answer_wait
+        max_attempts=sync.max_attempts,
+        initial_wait=sync.retry_initial_seconds,
+        lost_answer_wait=sync.lost_answer_wait_seconds,
     )
 
 

@@ -9,7 +9,7 @@ Values merely unusable (an employee count of "lots") become None and the raw val
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from mapping.normalise import (
@@ -23,6 +23,7 @@ from mapping.normalise import (
     parse_revenue,
 )
 from mapping.unified import UnifiedAccount
+from territory_sync.times import parse_time
 
 
 class MalformedRecordError(ValueError):
@@ -88,25 +89,14 @@ FIELD_MAPS = {"salesforce": SALESFORCE_FIELDS, "hubspot": HUBSPOT_FIELDS}
 
 def parse_crm_datetime(value: Any) -> datetime | None:
     """Salesforce `2026-01-01T00:00:00.000+0000`, ISO 8601 with `Z`, or epoch milliseconds."""
-    if value is None or value == "":
-        return None
-    if isinstance(value, datetime):
-        return value if value.tzinfo else value.replace(tzinfo=UTC)
-    text = str(value).strip()
-    if text.isdigit():
-        return datetime.fromtimestamp(int(text) / 1000, UTC)
-    if text.endswith("Z"):
-        text = text[:-1] + "+00:00"
-    elif len(text) > 5 and text[-5] in "+-" and text[-4:].isdigit():
-        text = text[:-2] + ":" + text[-2:]
     try:
-        parsed = datetime.fromisoformat(text)
+        return parse_time(value)
     except ValueError as error:
         raise MalformedRecordError(f"modified time {value!r} is not a date and time") from error
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
-def _flag(value: Any) -> bool:
+def _says_true(value: Any) -> bool:
+    """A yes/no field as any CRM may send it: a boolean, or text true, 1 or yes."""
     if isinstance(value, bool):
         return value
     return str(value).strip().lower() in {"true", "1", "yes"}
@@ -135,7 +125,7 @@ def to_unified(
     country = normalise_country(_text(fields.get(names.country)))
     industry_raw = _text(fields.get(names.industry))
     owner = _text(fields.get(names.owner_id))
-    deleted_field = _flag(fields.get(names.deleted)) if names.deleted else False
+    deleted_field = _says_true(fields.get(names.deleted)) if names.deleted else False
     return UnifiedAccount(
         source=source,
         external_id=str(external_id).strip(),

@@ -238,3 +238,26 @@ def pick_other_owner(
         if candidate != current:
             return candidate
     return None
+
+
+class ScheduledFaults:
+    """What both emulators share about faults: the dice and the schedule a request's faults are
+    decided by. The emulator sets `_dice` and `_schedule` (and `lock`) in its constructor."""
+
+    _dice: FaultDice
+    _schedule: FaultSchedule
+    lock: threading.RLock
+
+    def decide_faults(self, kind: str) -> FaultDecision:
+        """The faults for one authenticated request of `kind`, decided before anything changes:
+        refused (throttled or a server error), served and its answer lost, or neither."""
+        with self.lock:
+            return decide_faults(self._dice, self._schedule, kind)
+
+    @property
+    def fault_schedule(self) -> FaultSchedule:
+        return self._schedule
+
+    def set_fault_schedule(self, faults: Iterable[ScheduledFault]) -> None:
+        """Follow these scheduled faults from the next request on (an empty list clears them)."""
+        self._schedule.replace(faults)

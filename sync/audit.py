@@ -23,6 +23,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from sync.audit_keys import AuditKey, AuditKeyring, canonical_json, current_audit_key
 from sync.store.audit import AuditChainHead, AuditEntry
+from sync.store.changes import CHANGE_FIELDS
 from territory_sync.logs import log_event
 
 AUDIT: Table = AuditEntry.__table__  # type: ignore[attr-defined]
@@ -83,15 +84,7 @@ class AuditRecord:
             trigger=trigger,
             actor=actor,
             status=status,
-            source=change["source"],
-            external_id=change["external_id"],
-            account_name=change["account_name"],
-            old_owner_id=change["old_owner_id"],
-            old_owner_email=change["old_owner_email"],
-            new_owner_id=change["new_owner_id"],
-            new_owner_email=change["new_owner_email"],
-            territory=change["territory"],
-            rule=change["rule"],
+            **{name: change[name] for name in CHANGE_FIELDS},
             reason=change["reason"] if reason is None else reason,
             error_code=error_code,
             error_message=error_message,

@@ -14,7 +14,9 @@ from typing import Any
 from sqlalchemy import Connection, Select, or_, select
 
 from sync.audit import AUDIT
+from sync.store.changes import CHANGE_FIELDS
 from territory_sync.errors import ConfigurationError
+from territory_sync.times import parse_iso_time
 
 DECISION_STATUSES = (
     "written",
@@ -51,15 +53,7 @@ EXPORT_COLUMNS = (
     "run_id",
     "trigger",
     "actor",
-    "source",
-    "external_id",
-    "account_name",
-    "old_owner_id",
-    "old_owner_email",
-    "new_owner_id",
-    "new_owner_email",
-    "territory",
-    "rule",
+    *CHANGE_FIELDS,
     "reason",
     "status",
     "error_code",
@@ -75,12 +69,11 @@ def parse_day(value: str, *, end: bool, name: str) -> datetime:
         if len(value) == 10:
             day = date.fromisoformat(value)
             return datetime.combine(day, time.max if end else time.min, UTC)
-        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        return parse_iso_time(value)
     except ValueError as error:
         raise ConfigurationError(
             f"{name} must be a date like 2026-03-01 or an ISO time", given=value
         ) from error
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
 @dataclass(frozen=True)

@@ -1,9 +1,10 @@
-"""Build the connectors a run needs from the configuration and the environment."""
+"""Build the connectors a run needs from the configuration and the environment, and close them
+when the run is done with them (`sync.session.RunSession` does both for every kind of run)."""
 
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 from connectors.base import CrmConnector
 from territory_sync.errors import ConfigurationError
@@ -50,3 +51,12 @@ def build_connectors(
 
             connectors[source] = HubSpotConnector.from_settings(settings, environ)
     return connectors
+
+
+def close_connectors(connectors: Iterable[CrmConnector]) -> None:
+    """Release what connectors hold open once a run is done with them (the Salesforce
+    connector's pooled HTTP connections); a connector with nothing to release has no `close`."""
+    for connector in connectors:
+        close = getattr(connector, "close", None)
+        if callable(close):
+            close()

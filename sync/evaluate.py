@@ -1,6 +1,7 @@
 """Evaluate a territory file over the stored accounts: the one path used by runs, balance and
 explain, so all three see the same companies, reps and rules (`evaluate_account`: over one
-company, for a page about one account).
+company, for a page about one account). `balance_store` and `what_if_store` are the balance and
+the what-if that the command line and the console both show.
 
 The territory file may test any raw CRM field; which ones exist is the CRMs' business (a run pulls
 them, see `sync.pull_fields`), so no field name is known here in advance. Only the raw fields the
@@ -12,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from mapping.territories.balance import BalanceReport, WhatIfReport, balance_report, what_if
 from mapping.territories.engine import Evaluation, evaluate
 from mapping.territories.loader import load_territory_file
 from mapping.territories.rules import LoadedTerritories
@@ -60,3 +62,21 @@ def evaluate_account(
     rules = load_rules(settings, reps)
     book = load_company(database, reps, source, external_id, rules.raw_fields)
     return StoreEvaluation(rules, reps, book, evaluate(book.companies, rules, reps.directory))
+
+
+def balance_store(settings: Settings, database: Database) -> BalanceReport:
+    """The stored book's balance as the territory file places it."""
+    current = evaluate_store(settings, database)
+    return balance_report(current.book.companies, current.evaluation)
+
+
+def what_if_store(
+    settings: Settings, database: Database, proposed_file: str | Path
+) -> WhatIfReport:
+    """What adopting `proposed_file` instead of the configured territory file would change in
+    the stored book; nothing is written. The book carries the raw fields either file tests."""
+    reps = load_rep_index(database)
+    current = load_rules(settings, reps)
+    proposed = load_rules(settings, reps, proposed_file)
+    book = load_companies(database, reps, {*current.raw_fields, *proposed.raw_fields})
+    return what_if(current, proposed, book.companies, reps.directory)

@@ -12,15 +12,15 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import Counter
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Table, select, update
 
 from sync.audit import AuditRecord, append_audit
-from sync.store.changes import ChangeState, OwnerChange, Plan, PlanStatus
+from sync.store.changes import CHANGE_FIELDS, ChangeState, OwnerChange, Plan, PlanStatus
 from sync.store.database import Database
 
 PLANS: Table = Plan.__table__  # type: ignore[attr-defined]
@@ -42,6 +42,24 @@ class ProposedChange:
     rule: str | None
     reason: str | None
     state: ChangeState = ChangeState.PLANNED
+
+    @classmethod
+    def from_row(cls, row: Mapping[str, Any]) -> ProposedChange:
+        """The change a stored change row holds (planned: its stored state is the row's)."""
+        return cls(**{name: row[name] for name in CHANGE_FIELDS}, reason=row["reason"])
+
+    def undoing(self, *, reason: str, state: ChangeState) -> ProposedChange:
+        """The change that gives the record back to the owner this one replaced."""
+        return replace(
+            self,
+            old_owner_id=self.new_owner_id,
+            old_owner_email=self.new_owner_email,
+            new_owner_id=self.old_owner_id,
+            new_owner_email=self.old_owner_email,
+            rule="rollback",
+            reason=reason,
+            state=state,
+        )
 
 
 def idempotency_key(plan_id: int, change: ProposedChange) -> str:
@@ -91,15 +109,7 @@ def save_plan(
         rows = [
             {
                 "plan_id": plan_id,
-                "source": change.source,
-                "external_id": change.external_id,
-                "account_name": change.account_name,
-                "old_owner_id": change.old_owner_id,
-                "old_owner_email": change.old_owner_email,
-                "new_owner_id": change.new_owner_id,
-                "new_owner_email": change.new_owner_email,
-                "territory": change.territory,
-                "rule": change.rule,
+                **{name: getattr(change, name) for name in CHANGE_FIELDS},
                 "reason": change.reason,
                 "idempotency_key": idempotency_key(plan_id, change),
                 "state": change.state.value,

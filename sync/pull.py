@@ -89,7 +89,6 @@ def save_cursor(
     source: str,
     position: PullPosition,
     *,
-    full_pull_started_at: datetime | None = None,
     extra_fields: Collection[str] | None = None,
 ) -> None:
     values: dict[str, object] = {
@@ -99,8 +98,6 @@ def save_cursor(
         "last_id": position.record_id,
         "updated_at": datetime.now(UTC),
     }
-    if full_pull_started_at is not None:
-        values["full_pull_started_at"] = full_pull_started_at
     if extra_fields is not None:
         values["pulled_fields"] = sorted(extra_fields)
     insert = postgresql_insert if connection.dialect.name == "postgresql" else sqlite_insert
@@ -221,7 +218,6 @@ def pull_source(
                 connection,
                 source,
                 final_position or PullPosition(started - lookback),
-                full_pull_started_at=started,
                 extra_fields=[*extra_fields, MODEL_MARK],
             )
     log_event("pull.finished", source=source, mode=mode.value, pulled=figures.pulled)

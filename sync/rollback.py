@@ -18,7 +18,6 @@ from collections.abc import Mapping
 
 from connectors.base import CrmConnector
 from sync.admin_actions import record_admin_action
-from sync.connect import build_connectors
 from sync.plan import plan_changes, save_plan
 from sync.progress import RunProgress, SilentProgress
 from sync.retire import retire_unfinished
@@ -27,9 +26,6 @@ from sync.session import (
     RunSession,
     SyncRequest,
     SyncResult,
-    api_calls,
-    outcome_message,
-    status_after_writes,
     write_context,
 )
 from sync.store.changes import ChangeState
@@ -56,14 +52,9 @@ def rollback_run(
     session = RunSession(settings, database, "rollback", request, {"undo_run": undo_run_id})
     figures: dict[str, object] = {"undo_run": undo_run_id}
     enabled = {s for s in ("salesforce", "hubspot") if getattr(settings, s).enabled}
-    built: dict[str, CrmConnector] = {}
 
     def crms(sources: set[str]) -> Mapping[str, CrmConnector]:
-        if connectors is not None:
-            return connectors
-        wanted = sorted((sources & enabled) - set(built))
-        built.update(build_connectors(settings, wanted) if wanted else {})
-        return built
+        return session.connectors(sorted(sources & enabled), connectors)
 
     try:
         with run_context(session.run_id):
@@ -133,14 +124,14 @@ def rollback_run(
             sources = {c.source for c in changes if c.state == ChangeState.PLANNED}
             progress.phase("restore owners", total=states[ChangeState.PLANNED])
             writes = apply_plan(context, plan_id, crms(sources))
-            figures.update(writes.as_dict())
             figures["restored"] = sum(writes.written.values())
-            figures["api_calls"] = api_calls(crms(set()))
-            status, exit_code = status_after_writes(writes)
-            message = outcome_message(status, writes, "territory-sync sync")
-            session.close(status, dict(figures), message)
-            return SyncResult(
-                session.run_id, status, exit_code, dict(figures), plan_id, None, message, changes
+            return session.finish_writes(
+                writes,
+                figures,
+                crms(set()),
+                "territory-sync sync",
+                plan_id=plan_id,
+                changes=changes,
             )
     except BaseException as error:
         session.close(RunStatus.FAILED, dict(figures), str(error))

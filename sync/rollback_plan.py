@@ -116,21 +116,7 @@ def rollback_changes(database: Database, run_id: int) -> list[ProposedChange]:
         elif row["old_owner_id"] is None:
             state = ChangeState.SKIPPED
             reason = f"rollback of run {run_id}: the record had no owner before; left as it is"
-        changes.append(
-            ProposedChange(
-                source=row["source"],
-                external_id=row["external_id"],
-                account_name=row["account_name"],
-                old_owner_id=row["new_owner_id"],
-                old_owner_email=row["new_owner_email"],
-                new_owner_id=row["old_owner_id"],
-                new_owner_email=row["old_owner_email"],
-                territory=row["territory"],
-                rule="rollback",
-                reason=reason,
-                state=state,
-            )
-        )
+        changes.append(ProposedChange.from_row(row).undoing(reason=reason, state=state))
     return changes
 
 

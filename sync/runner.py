@@ -29,7 +29,7 @@ from typing import Any
 
 from connectors.base import CrmConnector
 from sync.admin_actions import record_fingerprint_changes
-from sync.connect import build_connectors, enabled_sources, writes_enabled
+from sync.connect import enabled_sources, writes_enabled
 from sync.evaluate import evaluate_store, load_rules
 from sync.guard_rails import check_guard_rails
 from sync.holds import active_holds, end_outdated_holds
@@ -53,8 +53,6 @@ from sync.session import (
     SyncRequest,
     SyncResult,
     api_calls,
-    outcome_message,
-    status_after_writes,
     write_context,
 )
 from sync.store.companies import refresh_company_links
@@ -164,7 +162,7 @@ def run_sync(
                     territory_fingerprint=fingerprint,
                     territory_file=wanted.source_name,
                 )
-            crms = connectors or build_connectors(settings, sources)
+            crms = session.connectors(sources, connectors)
             context = write_context(settings, database, run_id, request, stop, progress)
 
             resumable, stale = _unfinished_plans(settings, database, fingerprint)
@@ -317,16 +315,19 @@ def run_sync(
                 apply_plan(context, resumed["id"], crms)
             progress.phase("write owners", total=planned.planned)
             writes = apply_plan(context, plan_id, crms)
-            figures.update(writes.as_dict())
-            figures["api_calls"] = api_calls(crms)
-            status, exit_code = status_after_writes(writes)
-            message = outcome_message(status, writes, "territory-sync sync")
-            session.close(status, figures, message, rules.fingerprint)
-            log_event("run.finished", status=status.value)
-            notify(summary_message(run_id, status.value, figures, rep_moves(changes)))
-            return SyncResult(
-                status=status, exit_code=exit_code, figures=figures, message=message, **result_args
+            finished = session.finish_writes(
+                writes,
+                figures,
+                crms,
+                "territory-sync sync",
+                plan_id=plan_id,
+                territory_fingerprint=rules.fingerprint,
+                verdict=verdict,
+                changes=changes,
             )
+            log_event("run.finished", status=finished.status.value)
+            notify(summary_message(run_id, finished.status.value, figures, rep_moves(changes)))
+            return finished
     except RunInterruptedError as error:
         figures["api_calls"] = api_calls(crms)
         session.close(RunStatus.INTERRUPTED, figures, str(error), fingerprint)

@@ -18,7 +18,6 @@ from collections.abc import Mapping
 from sqlalchemy import update
 
 from connectors.base import CrmConnector
-from sync.connect import build_connectors
 from sync.evaluate import load_rules
 from sync.plan import CHANGES, PLANS, get_plan, plan_changes
 from sync.plan_lifetime import staleness
@@ -27,9 +26,6 @@ from sync.session import (
     RunSession,
     SyncRequest,
     SyncResult,
-    api_calls,
-    outcome_message,
-    status_after_writes,
     write_context,
 )
 from sync.store.changes import ChangeState, PlanStatus
@@ -168,15 +164,10 @@ def _apply(
         _revive(database, plan_id)
     enabled = {s for s in ("salesforce", "hubspot") if getattr(settings, s).enabled}
     sources = sorted({c["source"] for c in plan_changes(database, plan_id)} & enabled)
-    crms = connectors or build_connectors(settings, sources)
+    crms = session.connectors(sources, connectors)
     context = write_context(settings, database, session.run_id, request, stop, progress)
     progress.phase("write owners", total=len(plan_changes(database, plan_id)))
     writes = apply_plan(context, plan_id, crms)
-    figures.update(writes.as_dict())
-    figures["api_calls"] = api_calls(crms)
-    status, exit_code = status_after_writes(writes)
-    message = outcome_message(status, writes, f"territory-sync apply {plan_id}")
-    session.close(status, dict(figures), message)
-    return SyncResult(
-        session.run_id, status, exit_code, dict(figures), plan_id=plan_id, message=message
+    return session.finish_writes(
+        writes, figures, crms, f"territory-sync apply {plan_id}", plan_id=plan_id
     )

@@ -1,20 +1,23 @@
 """What every kind of run shares: the lock and the run row, the write context, the outcome.
 
 `RunSession` takes the run lock first and only then records the run, so nothing a run computes
-can race another run; `close` records the outcome and releases the lock. Sync runs, applies of
-saved plans, rollbacks and reconciliations all open one.
+can race another run; `connectors` builds the CRM connectors the run needs (unless the caller
+brings its own); `finish_writes` turns the write-back's figures into the run's outcome; `close`
+records the outcome, closes the connectors it built and releases the lock. Sync runs, applies of
+saved plans and rollbacks all open one.
 """
 
 from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from connectors.base import CrmConnector
 from sync.audit_checkpoint import checkpoint_file
+from sync.connect import build_connectors, close_connectors
 from sync.guard_rails import GuardRailVerdict
 from sync.lock import RunLock
 from sync.plan import ProposedChange
@@ -183,6 +186,49 @@ class RunSession:
             raise
         self.started = time.monotonic()
         self.closed = False
+        self._built: dict[str, CrmConnector] = {}
+
+    def connectors(
+        self, sources: Iterable[str], given: Mapping[str, CrmConnector] | None = None
+    ) -> Mapping[str, CrmConnector]:
+        """The run's connectors: `given` as they are (their caller closes them), else one per
+        source in `sources`, built on first use and closed with the session."""
+        if given is not None:
+            return given
+        wanted = [source for source in sources if source not in self._built]
+        if wanted:
+            self._built.update(build_connectors(self.settings, wanted))
+        return self._built
+
+    def finish_writes(
+        self,
+        writes: WriteFigures,
+        figures: dict[str, Any],
+        crms: Mapping[str, CrmConnector],
+        command: str,
+        *,
+        plan_id: int,
+        territory_fingerprint: str | None = None,
+        verdict: GuardRailVerdict | None = None,
+        changes: Sequence[ProposedChange] = (),
+    ) -> SyncResult:
+        """The run after its writes: figures, status and exit code, the one-line message (how to
+        finish what is left with `command`), recorded; the session is closed."""
+        figures.update(writes.as_dict())
+        figures["api_calls"] = api_calls(crms)
+        status, exit_code = status_after_writes(writes)
+        message = outcome_message(status, writes, command)
+        self.close(status, figures, message, territory_fingerprint)
+        return SyncResult(
+            self.run_id,
+            status,
+            exit_code,
+            figures,
+            plan_id=plan_id,
+            verdict=verdict,
+            message=message,
+            changes=list(changes),
+        )
 
     def close(
         self,
@@ -206,4 +252,7 @@ class RunSession:
                 checkpoint_file=checkpoint_file(self.settings, self.database),
             )
         finally:
-            self.lock.release()
+            try:
+                close_connectors(self._built.values())
+            finally:
+                self.lock.release()

@@ -162,8 +162,6 @@ class JobRunner:
         lock.release()
 
     def start(self, kind: str, actor: str, work: JobWork) -> Job:
-        with self._guard:
-            pass
         self._refuse_if_busy()
         with self._guard:
             if any(job.active for job in self._jobs.values()):
@@ -205,8 +203,6 @@ class JobRunner:
         with self._guard:
             job.status, job.message = status, message
             job.finished_at = datetime.now(UTC)
-            if job.run_id is None:
-                job.run_id = None
         log_event("console.job_finished", job=job.id, status=status)
 
     def wait(self, timeout: float | None = None) -> None:

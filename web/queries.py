@@ -9,20 +9,18 @@ from __future__ import annotations
 
 import tempfile
 from collections.abc import Iterator
-from dataclasses import dataclass
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, or_, select
 
-from mapping.balance import BalanceReport, balance_report, current_placement, what_if
-from mapping.explain import explain_company
 from mapping.territories.assignment import BALANCED, CAPACITY_FULL, Assignment
+from mapping.territories.balance import balance_summary, what_if_summary
+from mapping.territories.explain import decision_data, explain, render_explanation
 from sync.audit import AUDIT
 from sync.audit_search import AuditFilter, iter_audit, parse_day, search_audit
 from sync.companies import ACCOUNTS, LINKS, REPS
-from sync.evaluate import StoreEvaluation, evaluate_account, evaluate_store
+from sync.evaluate import StoreEvaluation, balance_store, evaluate_account, what_if_store
 from sync.plan import get_plan, plan_changes
 from sync.runs import RUNS, get_run
 from sync.store.database import Database
@@ -219,19 +217,16 @@ def _explain(
         return _no_explain(f"the territory file cannot be used: {error}")
     if not evaluated.book.companies:
         return _no_explain("this account is deleted or not pulled yet: run a sync first")
-    company = evaluated.book.companies[0]
-    assignment = evaluated.evaluation.assignments[0]
-    indicative = _rep_is_indicative(evaluated, assignment)
+    explanation = explain(
+        evaluated.book.companies[0],
+        evaluated.rules,
+        evaluated.reps.directory,
+        evaluation=evaluated.evaluation,
+    )
+    indicative = _rep_is_indicative(evaluated, explanation.assignment)
     return {
-        "trace": explain_company(company, evaluated.rules, assignment).render(),
-        "decision": {
-            "territory": assignment.territory,
-            "rep_email": assignment.rep_email,
-            "territory_rule": assignment.territory_rule,
-            "rep_rule": assignment.rep_rule,
-            "reason": assignment.reason,
-            "rep_indicative": indicative,
-        },
+        "trace": render_explanation(explanation),
+        "decision": {**decision_data(explanation.assignment), "rep_indicative": indicative},
         "note": INDICATIVE_REP_NOTE if indicative else None,
         "problem": None,
     }
@@ -291,74 +286,27 @@ def account_detail(
     }
 
 
-@dataclass(frozen=True)
-class RepBar:
-    rep: str
-    accounts: int
-    revenue: float
-
-
-def _summary(report: BalanceReport) -> dict[str, Any]:
-    def rows(loads: dict[str, Any], key: str) -> list[dict[str, Any]]:
-        return [
-            {
-                key: name,
-                "accounts": load.accounts,
-                "revenue": float(Decimal(load.revenue)),
-                "employees": load.employees,
-            }
-            for name, load in sorted(loads.items(), key=lambda item: (-item[1].accounts, item[0]))
-        ]
-
-    return {
-        "spread_max_min": round(report.spread, 2) if report.spread else None,
-        "gini": round(report.gini, 3),
-        "by_rep": rows(report.by_rep, "rep"),
-        "by_territory": rows(report.by_territory, "territory"),
-    }
-
-
-def _current(settings: Settings, database: Database) -> StoreEvaluation:
-    try:
-        return evaluate_store(settings, database)
-    except (TerritoryFileError, OSError) as error:
-        raise ApiError(422, f"the territory file cannot be used: {error}") from error
-
-
 def current_balance(settings: Settings, database: Database) -> dict[str, Any]:
     """Accounts, revenue and employees per rep and territory, as `territory-sync balance`."""
-    current = _current(settings, database)
-    primary = current.rules.settings.primary_source
-    companies = current.book.companies
-    report = balance_report(
-        companies, current_placement(companies, current.evaluation, primary), primary
-    )
-    return _summary(report)
+    try:
+        return balance_summary(balance_store(settings, database))
+    except (TerritoryFileError, OSError) as error:
+        raise ApiError(422, f"the territory file cannot be used: {error}") from error
 
 
 def balance_what_if(settings: Settings, database: Database, proposed: bytes) -> dict[str, Any]:
     """What a proposed territory file would change, as `territory-sync balance --proposed`.
 
     It evaluates the whole book twice: the console runs it only as a bounded job (`what_if`)."""
-    current = _current(settings, database)
-    primary = current.rules.settings.primary_source
     with tempfile.TemporaryDirectory(prefix="territory-sync-what-if-") as folder:
         path = Path(folder) / "proposed.yaml"
         path.write_bytes(proposed)
         try:
-            after = evaluate_store(settings, database, path, reps=current.reps, book=current.book)
+            return what_if_summary(what_if_store(settings, database, path))
         except (TerritoryFileError, ConfigurationError) as error:
             message = str(error).replace(str(path), "proposed territory file")
             raise ApiError(422, message) from error
         except (ValueError, UnicodeDecodeError) as error:
             raise ApiError(422, f"the territory file cannot be read: {error}") from error
-    companies = current.book.companies
-    result = what_if(
-        companies, current.evaluation.assignments, after.evaluation.assignments, primary
-    )
-    return {
-        "moved": result.moved,
-        "moves": [{"from": s, "to": t, "companies": n} for (s, t), n in result.moves.most_common()],
-        "before": _summary(result.before),
-        "after": _summary(result.after),
-    }
+        except OSError as error:
+            raise ApiError(422, f"the territory file cannot be used: {error}") from error

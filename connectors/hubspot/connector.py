@@ -43,13 +43,7 @@ from connectors.base import (
 from connectors.budget import ApiBudget
 from connectors.hubspot import calls
 from connectors.hubspot.client import HubSpotTransport, build_apis
-from connectors.hubspot.records import (
-    ONE_MILLISECOND,
-    epoch_ms,
-    from_epoch_ms,
-    modified_at,
-    raw_account,
-)
+from connectors.hubspot.records import epoch_ms, modified_at, raw_account
 from connectors.hubspot.search import ChangedPage, Company, FilterGroups, walk_changes
 from connectors.hubspot.settings import (
     BASE_URL_SETTING,
@@ -71,6 +65,7 @@ from connectors.retry import RetryPolicy, policy_from_settings
 from territory_sync.errors import ConfigurationError, CrmRequestError, MissingCredentialError
 from territory_sync.logs import log_event
 from territory_sync.settings import Settings
+from territory_sync.times import ONE_MILLISECOND, from_epoch_ms
 
 DEFAULT_BASE_URL = "https://api.hubapi.com"
 
@@ -163,12 +158,7 @@ class HubSpotConnector:
             search_requests_per_second=hubspot.search_requests_per_second,
             timeout_seconds=hubspot.timeout_seconds,
             api_budget_share=settings.sync.api_budget_share,
-            retry_policy=retry_policy
-            or policy_from_settings(
-                settings.sync.max_attempts,
-                settings.sync.retry_initial_seconds,
-                settings.sync.lost_answer_wait_seconds,
-            ),
+            retry_policy=retry_policy or policy_from_settings(settings.sync),
         )
 
     # -- pulling companies -----------------------------------------------------------------

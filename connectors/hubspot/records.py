@@ -12,25 +12,12 @@ later.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 from connectors.base import RawAccount
 from connectors.hubspot.settings import MODIFIED_PROPERTY, OWNER_PROPERTY, SOURCE
-
-EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-ONE_MILLISECOND = timedelta(milliseconds=1)
-
-
-def parse_time(value: object) -> datetime | None:
-    """ISO 8601 with `Z` (properties, `updatedAt`, `archivedAt`) or epoch milliseconds."""
-    if value is None or value == "":
-        return None
-    text = str(value).strip()
-    if text.isdigit():
-        return EPOCH + int(text) * ONE_MILLISECOND
-    parsed = datetime.fromisoformat(text)
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+from territory_sync.times import EPOCH, ONE_MILLISECOND, parse_time
 
 
 def epoch_ms(moment: datetime) -> int:
@@ -38,10 +25,6 @@ def epoch_ms(moment: datetime) -> int:
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
     return (moment - EPOCH) // ONE_MILLISECOND
-
-
-def from_epoch_ms(ms: int) -> datetime:
-    return EPOCH + ms * ONE_MILLISECOND
 
 
 def properties_of(company: dict[str, Any]) -> dict[str, Any]:

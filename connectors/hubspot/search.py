@@ -41,9 +41,10 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from connectors.hubspot.records import epoch_ms, from_epoch_ms, modified_at
+from connectors.hubspot.records import epoch_ms, modified_at
 from connectors.hubspot.settings import ID_PROPERTY, MODIFIED_PROPERTY, SOURCE
 from territory_sync.errors import CrmRequestError
+from territory_sync.times import from_epoch_ms
 
 Company = dict[str, Any]
 Filter = dict[str, str]

@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import time
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -41,6 +42,7 @@ from simple_salesforce.bulk2 import ColumnDelimiter, LineEnding, Operation
 
 from connectors.base import AccountPage, PullPosition, RawAccount
 from connectors.errors import call_error
+from connectors.retry import RetryPolicy, backoff_seconds
 from connectors.salesforce.calls import CallSalesforce
 from connectors.salesforce.errors import from_response, json_body
 from connectors.salesforce.records import highest_position, raw_account
@@ -130,10 +132,13 @@ class BulkAccountQuery:
             response = _request(client, "GET", f"query/{job_id}", what, timeout=self._timeout)
             return json_body(response, what)
 
-        interval = self._poll_seconds
+        # Polls are spaced by the shared backoff, without jitter: the poll interval, doubling.
+        spacing = RetryPolicy(
+            initial_wait=self._poll_seconds, max_wait=BULK_MAX_POLL_INTERVAL_SECONDS, jitter=0
+        )
         started = self._clock()
-        while True:
-            self._sleep(interval)
+        for poll_number in itertools.count(1):
+            self._sleep(backoff_seconds(spacing, poll_number))
             job = self._call("bulk-poll", what, poll)
             state = job.get("state")
             if state == BULK_JOB_COMPLETE:
@@ -155,7 +160,6 @@ class BulkAccountQuery:
                     f"{BULK_MAX_WAIT_SECONDS:.0f} s; try again later, or raise "
                     "[salesforce] bulk_threshold so this pull uses the REST API",
                 )
-            interval = min(interval * 2, BULK_MAX_POLL_INTERVAL_SECONDS)
 
     def _results(self, job_id: str) -> Iterator[bytes]:
         """The CSV bytes of each results page, fetched once the previous one is used up."""

@@ -148,12 +148,7 @@ class SalesforceConnector:
             credentials,
             settings=settings.salesforce,
             budget_share=settings.sync.api_budget_share,
-            policy=policy
-            or policy_from_settings(
-                settings.sync.max_attempts,
-                settings.sync.retry_initial_seconds,
-                settings.sync.lost_answer_wait_seconds,
-            ),
+            policy=policy or policy_from_settings(settings.sync),
             **options,
         )
 

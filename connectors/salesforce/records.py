@@ -12,33 +12,26 @@ and never below the position the pull started from.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import UTC, datetime
-from functools import lru_cache
+from datetime import datetime
 from typing import Any
 
 from connectors.base import PullPosition, RawAccount
 from connectors.salesforce.settings import MODIFIED_FIELD, SOURCE
+from territory_sync.times import parse_time
 
 PositionKey = tuple[datetime, str]
 
 
-@lru_cache(maxsize=65_536)
-def parse_stamp(value: str) -> datetime:
-    """`2026-01-01T00:00:00.000+0000` (REST) or `2026-01-01T00:00:00.000Z` (Bulk CSV)."""
-    moment = datetime.fromisoformat(value)
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
 def _stamp(value: Any) -> datetime | None:
-    if value is None or value == "":
-        return None
+    """`SystemModstamp`: `2026-01-01T00:00:00.000+0000` (REST) or `...Z` (Bulk CSV)."""
     try:
-        return parse_stamp(str(value))
+        return parse_time(value)
     except ValueError:
         return None  # left for mapping.fields to report as a malformed record
 
 
-def _flag(value: Any) -> bool:
+def _checkbox(value: Any) -> bool:
+    """A Salesforce checkbox: a JSON boolean in REST answers, `true`/`false` in Bulk CSV."""
     if isinstance(value, bool):
         return value
     return str(value).strip().lower() == "true"
@@ -51,7 +44,7 @@ def raw_account(fields: dict[str, Any]) -> RawAccount:
         source=SOURCE,
         external_id=str(fields.get("Id") or ""),
         modified_at=_stamp(fields.get(MODIFIED_FIELD)),
-        deleted=_flag(fields.get("IsDeleted")),
+        deleted=_checkbox(fields.get("IsDeleted")),
         fields=fields,
     )
 

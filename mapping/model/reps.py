@@ -21,13 +21,4 @@ class Rep(SQLModel, table=True):
     salesforce_active: bool | None = None
     hubspot_owner_id: str | None = Field(default=None, max_length=32, unique=True)
     hubspot_active: bool | None = None
-    capacity_weight: float | None = None
     updated_at: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False))
-
-    @property
-    def active(self) -> bool:
-        """Active in every CRM where the rep has a seat. The territory engine reads each CRM's
-        status on its own (`RepDirectoryEntry.active_in`): a rep inactive in one CRM still owns
-        and is given records in the other."""
-        states = [s for s in (self.salesforce_active, self.hubspot_active) if s is not None]
-        return bool(states) and all(states)

@@ -13,8 +13,8 @@ Entry points
   field the file tests to its first use (`FieldUse`: line, territory or holdout), and
   `.raw_field_error(name, message)` makes the error naming that place; `.fingerprint` is the
   SHA-256 of the file. Any raw field name loads unless `known_fields` lists the names allowed.
-  The format is documented in `mapping.territories.loader`; `STARTER_FILE` is the commented
-  starter for the sandbox.
+  The format is documented in `mapping.territories.loader`; the commented starter file for the
+  sandbox is the one `territory-sync init` writes (`territory_sync/templates/territories.yaml`).
 - `evaluate(companies, rules, reps) -> Evaluation`: one `Assignment` per `CompanyFacts`, in
   input order, with `territory` (or None), `rep_for(source)` (the rep for the business's record
   in that CRM; None: leave its owner as it is), `rep_email` (the primary record's rep),
@@ -44,8 +44,6 @@ email, `active_in` the CRMs where the rep's seat is active (`is_active_in(source
 active somewhere). A rep inactive in one CRM loses their records there and keeps the others.
 """
 
-from pathlib import Path
-
 from mapping.territories.assignment import Assignment, SplitRecord
 from mapping.territories.balance import (
     BalanceReport,
@@ -70,14 +68,11 @@ from mapping.territories.fields import UNIFIED_FIELDS, FieldUse
 from mapping.territories.loader import load_territory_file, parse_territory_text
 from mapping.territories.rules import LoadedTerritories
 
-STARTER_FILE = Path(__file__).with_name("starter.yaml")
-
 __all__ = [
     "ACTIVE_EVERYWHERE",
     "ACTIVE_NOWHERE",
     "HUBSPOT",
     "SALESFORCE",
-    "STARTER_FILE",
     "UNIFIED_FIELDS",
     "Assignment",
     "BalanceReport",

@@ -14,6 +14,10 @@ account or is an eligible owner somewhere.
 the owners the current file leaves (so stickiness works as it would on the day the new file is
 adopted), and reports which accounts would change owner, between whom, and the balance before
 and after.
+
+`balance_summary` and `what_if_summary` give both reports as plain data (JSON-ready): what
+`territory-sync balance --json` prints and what the console's API and pages show, so the two
+surfaces always give the same answer.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
+from typing import Any
 
 from mapping.territories.engine import Evaluation, evaluate
 from mapping.territories.facts import (
@@ -230,6 +235,49 @@ def what_if(
         unassigned_before=before.summary.unassigned,
         unassigned_after=after.summary.unassigned,
     )
+
+
+def _rows(loads: Iterable[tuple[str, Load]], key: str) -> list[dict[str, Any]]:
+    """Largest book first (then by name), one row per rep or territory."""
+    return [
+        {key: name, **{measure: load.measure(measure) for measure in MEASURES}}
+        for name, load in sorted(loads, key=lambda item: (-item[1].accounts, item[0]))
+    ]
+
+
+def balance_summary(report: BalanceReport) -> dict[str, Any]:
+    """The report as plain data: the accounts' spread over reps (max/min, Gini), each measure's
+    spread, and the rows per rep and per territory."""
+    accounts = report.spread["accounts"]
+    ratio = accounts.max_min_ratio
+    return {
+        "spread_max_min": round(ratio, 2) if ratio is not None else None,
+        "gini": round(accounts.gini, 3),
+        "spread": {
+            name: {
+                "max_min": None if spread.max_min_ratio is None else round(spread.max_min_ratio, 2),
+                "gini": round(spread.gini, 3),
+            }
+            for name, spread in report.spread.items()
+        },
+        "by_rep": _rows(((rep.rep, rep.load) for rep in report.reps), "rep"),
+        "by_territory": _rows(((t.territory, t.total) for t in report.territories), "territory"),
+    }
+
+
+def what_if_summary(report: WhatIfReport) -> dict[str, Any]:
+    """The what-if as plain data: the counts, the moves (most accounts first), the balance
+    before and after (as `balance_summary`)."""
+    return {
+        "accounts": report.accounts,
+        "moved": report.moved,
+        "changed_territory": report.changed_territory,
+        "unassigned_before": report.unassigned_before,
+        "unassigned_after": report.unassigned_after,
+        "moves": [{"from": was, "to": will, "companies": n} for was, will, n in report.moves],
+        "before": balance_summary(report.before),
+        "after": balance_summary(report.after),
+    }
 
 
 def _ratio(spread: Spread) -> str:

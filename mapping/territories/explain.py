@@ -7,12 +7,17 @@ account's `Assignment` from a full evaluation when one is given (so the rep show
 one a run picks, with the loads that made it so), otherwise an evaluation of this account alone.
 Owners are per CRM record (`record_owners`): who owns each record today, who will, and why,
 naming the CRM where a rep is inactive.
+
+`render_explanation` gives the text a terminal and the console's account page show;
+`explanation_data` the same explanation as plain data (`territory-sync explain --json`), and
+`decision_data` the decision alone.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
+from typing import Any
 
 from mapping.territories.assignment import Assignment
 from mapping.territories.balancing import MemberLoad
@@ -276,3 +281,85 @@ def render_explanation(explanation: Explanation) -> str:
             "member gets a new account.)"
         )
     return "\n".join(lines)
+
+
+def decision_data(assignment: Assignment) -> dict[str, Any]:
+    """The decision as plain data: territory, rep and rules, and per CRM record its rep."""
+    return {
+        "territory": assignment.territory,
+        "rep_email": assignment.rep_email,
+        "territory_rule": assignment.territory_rule,
+        "rep_rule": assignment.rep_rule,
+        "reason": assignment.reason,
+        "by_crm": {
+            source: {
+                "rep_email": assignment.rep_for(source),
+                "rep_rule": assignment.rep_rule_for(source),
+                "reason": assignment.reason_for(source),
+            }
+            for source in assignment.sources
+        },
+    }
+
+
+def _outcome_data(outcome: Outcome) -> dict[str, Any]:
+    return {
+        "label": outcome.label,
+        "passed": outcome.passed,
+        "actual": outcome.actual,
+        "children": [_outcome_data(child) for child in outcome.children],
+    }
+
+
+def _named_data(named: NamedAccount) -> dict[str, Any]:
+    return {
+        "line": named.line,
+        "match_by": named.match_by,
+        "value": named.value,
+        "target": named.target,
+    }
+
+
+def explanation_data(explanation: Explanation) -> dict[str, Any]:
+    """The explanation as plain data (JSON-ready), in the order `render_explanation` shows it."""
+    named = explanation.named_account
+    country, region = explanation.place
+    return {
+        "key": explanation.key,
+        "records": list(explanation.records),
+        "values": dict(explanation.values),
+        "place": {"country": country, "region": region},
+        "holdouts": [
+            {"name": h.name, "line": h.line, "outcome": _outcome_data(h.outcome)}
+            for h in explanation.holdouts
+        ],
+        "named_account": (
+            None
+            if named is None
+            else [_named_data(entry) for entry in named]
+            if isinstance(named, tuple)
+            else _named_data(named)
+        ),
+        "territories": [
+            {
+                "name": t.name,
+                "depth": t.depth,
+                "priority": t.priority,
+                "candidate": t.candidate,
+                "matched": t.matched,
+                "is_catch_all": t.is_catch_all,
+                "criteria": [
+                    {"origin": c.origin, "line": c.line, **_outcome_data(c.outcome)}
+                    for c in t.criteria
+                ],
+            }
+            for t in explanation.territories
+        ],
+        "decision": decision_data(explanation.assignment),
+        "owners": [asdict(owner) for owner in explanation.owners],
+        "member_loads": [
+            {**asdict(load), "active_in": sorted(load.active_in)}
+            for load in explanation.member_loads
+        ],
+        "alone": explanation.alone,
+    }

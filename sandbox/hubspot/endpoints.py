@@ -122,6 +122,18 @@ def _link(base_url: str, path: str, query: QueryParams, after: int) -> str:
     return f"{base_url.rstrip('/')}{path}?{urlencode(pairs)}"
 
 
+def _page(
+    results: list[JsonObject], next_after: int | None, base_url: str, path: str, query: QueryParams
+) -> Reply:
+    """A list page: `{results, paging: {next: {after, link}}}`, no `paging` on the last page."""
+    body: JsonObject = {"results": results}
+    if next_after is not None:
+        body["paging"] = {
+            "next": {"after": str(next_after), "link": _link(base_url, path, query, next_after)}
+        }
+    return Reply(200, body)
+
+
 # -- companies -----------------------------------------------------------------------------
 
 
@@ -133,15 +145,8 @@ def list_companies(portal: HubSpotPortal, query: QueryParams, base_url: str) -> 
     archived = parse_bool(query.get("archived"), "archived")
     names = _requested(query)
     page, next_after = portal.list_companies(limit=limit, after=after, archived=archived)
-    body: JsonObject = {"results": [render_company(a, names) for a in page]}
-    if next_after is not None:
-        body["paging"] = {
-            "next": {
-                "after": str(next_after),
-                "link": _link(base_url, "/crm/v3/objects/companies", query, next_after),
-            }
-        }
-    return Reply(200, body)
+    results = [render_company(a, names) for a in page]
+    return _page(results, next_after, base_url, "/crm/v3/objects/companies", query)
 
 
 def get_company(portal: HubSpotPortal, record_id: str, query: QueryParams) -> Reply:
@@ -385,15 +390,7 @@ def list_owners(portal: HubSpotPortal, query: QueryParams, base_url: str) -> Rep
     owners, next_after = portal.owners_page(
         limit=limit, after=after, email=email, archived=archived
     )
-    body: JsonObject = {"results": [o.as_json() for o in owners]}
-    if next_after is not None:
-        body["paging"] = {
-            "next": {
-                "after": str(next_after),
-                "link": _link(base_url, "/crm/v3/owners/", query, next_after),
-            }
-        }
-    return Reply(200, body)
+    return _page([o.as_json() for o in owners], next_after, base_url, "/crm/v3/owners/", query)
 
 
 def get_owner(portal: HubSpotPortal, owner_id: str, query: QueryParams) -> Reply:

@@ -21,10 +21,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, fields
 
 from sandbox.fault_schedule import (
-    FaultDecision,
     FaultSchedule,
-    ScheduledFault,
-    decide_faults,
+    ScheduledFaults,
     pick_other_owner,
 )
 from sandbox.faults import FaultDice, FaultProfile, parse_fault_profile
@@ -75,7 +73,7 @@ class UnknownRecordError(KeyError):
         )
 
 
-class HubSpotPortal:
+class HubSpotPortal(ScheduledFaults):
     """One HubSpot account in memory."""
 
     def __init__(
@@ -177,20 +175,6 @@ class HubSpotPortal:
 
     def accepts(self, token: str) -> bool:
         return token in self.config.access_tokens
-
-    @property
-    def fault_schedule(self) -> FaultSchedule:
-        return self._schedule
-
-    def set_fault_schedule(self, faults: Iterable[ScheduledFault]) -> None:
-        """Follow these scheduled faults from the next request on (an empty list clears them)."""
-        self._schedule.replace(faults)
-
-    def decide_faults(self, kind: str) -> FaultDecision:
-        """The faults for one authenticated request of `kind`, decided before anything changes:
-        refused (throttled or a server error), served and its answer lost, or neither."""
-        with self.lock:
-            return decide_faults(self._dice, self._schedule, kind)
 
     def next_server_error_status(self) -> int:
         """Alternate the 5xx fault between HubSpot's 502 edge page and a 503."""

@@ -16,10 +16,8 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, fields, replace
 
 from sandbox.fault_schedule import (
-    FaultDecision,
     FaultSchedule,
-    ScheduledFault,
-    decide_faults,
+    ScheduledFaults,
     pick_other_owner,
 )
 from sandbox.faults import FaultDice, FaultProfile, parse_fault_profile
@@ -81,7 +79,7 @@ ACCOUNT_FIELDS_FOR_CREATE = frozenset(f.name for f in fields(SeedAccount)) - {
 """SeedAccount fields `create_records` accepts (the org assigns the id and the times)."""
 
 
-class SalesforceOrg:
+class SalesforceOrg(ScheduledFaults):
     """One org's state. Mutations take `lock`, so the HTTP thread and a test thread can share it."""
 
     def __init__(
@@ -135,18 +133,6 @@ class SalesforceOrg:
         if isinstance(profile, str):
             profile = parse_fault_profile(profile)
         self._dice.profile = profile
-
-    @property
-    def fault_schedule(self) -> FaultSchedule:
-        return self._schedule
-
-    def set_fault_schedule(self, faults: Iterable[ScheduledFault]) -> None:
-        """Follow these scheduled faults from the next request on (an empty list clears them)."""
-        self._schedule.replace(faults)
-
-    def decide_faults(self, kind: str) -> FaultDecision:
-        """The faults for one authenticated call of `kind`, decided before anything changes."""
-        return decide_faults(self._dice, self._schedule, kind)
 
     # --- API allocation ------------------------------------------------------------------------
 

@@ -48,6 +48,20 @@ class ChangeState(StrEnum):
 
 UNFINISHED_STATES = (ChangeState.PLANNED, ChangeState.IN_FLIGHT)
 
+CHANGE_FIELDS = (
+    "source",
+    "external_id",
+    "account_name",
+    "old_owner_id",
+    "old_owner_email",
+    "new_owner_id",
+    "new_owner_email",
+    "territory",
+    "rule",
+)
+"""What says which owner change a row is about: its record, its owners before and after, and the
+territory and rule that decided it (copied as they are into its audit rows and its reversal)."""
+
 
 class Plan(SQLModel, table=True):
     __tablename__ = "plans"

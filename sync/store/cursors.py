@@ -21,8 +21,6 @@ class PullCursor(SQLModel, table=True):
     object_name: str = Field(primary_key=True, max_length=32)
     modified_at: datetime | None = Field(default=None, sa_column=Column(UtcDateTime()))
     last_id: str | None = Field(default=None, max_length=64)
-    full_pull_started_at: datetime | None = Field(default=None, sa_column=Column(UtcDateTime()))
-    """When the last full pull began: records not seen since then were deleted in the CRM."""
     updated_at: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False))
     pulled_fields: list[str] | None = Field(default=None, sa_column=Column(JsonColumn))
     """The extra fields (beyond the connector's defaults) the stored accounts were fully pulled

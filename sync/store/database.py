@@ -1,4 +1,4 @@
-"""Engine and sessions for the product's database: an SQLite file by default, PostgreSQL by URL.
+"""The engine of the product's database: an SQLite file by default, PostgreSQL by URL.
 
 `open_database()` is the one way in: it builds the engine with the right settings per dialect
 and, for an embedded SQLite file, applies pending migrations first, so every command works on a
@@ -14,8 +14,6 @@ that does not answer.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -25,7 +23,6 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 from sqlalchemy.exc import DatabaseError as SQLAlchemyDatabaseError
-from sqlmodel import Session
 
 from sync.store.sqlite_file import check_sqlite_file, error_for_sqlite
 from territory_sync.errors import DatabaseError
@@ -111,17 +108,6 @@ class Database:
         if not self.is_sqlite or not database or database == ":memory:":
             return None
         return Path(database)
-
-    @contextmanager
-    def session(self) -> Iterator[Session]:
-        """A session whose transaction commits on success and rolls back on error."""
-        with Session(self.engine, expire_on_commit=False) as session:
-            try:
-                yield session
-                session.commit()
-            except BaseException:
-                session.rollback()
-                raise
 
     def dispose(self) -> None:
         self.engine.dispose()

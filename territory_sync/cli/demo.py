@@ -57,16 +57,42 @@ def latest_plan_id() -> int:
         database.dispose()
 
 
+def _indent(line: str) -> int:
+    return len(line) - len(line.lstrip())
+
+
 def rep_leaves(territory_file: str) -> str:
-    """The starter file with Maya Chen gone: NA-West keeps Daniel, who also takes Enterprise."""
+    """The starter file with Maya Chen gone: NA-West keeps Daniel Okafor, who also becomes the
+    owner of NA-West-Enterprise (where he was the overlay). Edits the text, so comments stay."""
+    leaver, successor = "maya.chen@acme-revenue.example", "daniel.okafor@acme-revenue.example"
     lines = territory_file.splitlines()
     out: list[str] = []
-    for line in lines:
-        if "maya.chen@acme-revenue.example" in line:
-            if out and out[-1].strip() == "members:" and "NA-West-Enterprise" in "".join(out[-8:]):
-                out.append(line.replace("maya.chen", "daniel.okafor"))
+    territory = None
+    i = 0
+    while i < len(lines):
+        line, text = lines[i], lines[i].strip()
+        if text.startswith("- name:"):
+            territory = text.removeprefix("- name:").split("#")[0].strip()
+        if not text.startswith("- email:"):
+            out.append(line)
+            i += 1
             continue
-        out.append(line)
+        item = [line]  # a member: its email line and the keys under it (capacity, role...)
+        while (
+            i + 1 < len(lines)
+            and lines[i + 1].strip()
+            and _indent(lines[i + 1]) > _indent(line)
+            and not lines[i + 1].strip().startswith("- ")
+        ):
+            i += 1
+            item.append(lines[i])
+        i += 1
+        email = text.removeprefix("- email:").split("#")[0].strip()
+        if email == leaver:
+            continue
+        if territory == "NA-West-Enterprise" and email == successor:
+            item = [line]  # no longer the overlay: the owner
+        out.extend(item)
     return "\n".join(out) + "\n"
 
 

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
 from typing import Annotated
 
 import typer
 
-from mapping.explain import explain_company
+from mapping.territories.explain import explain as explain_account
+from mapping.territories.explain import explanation_data, render_explanation
 from sync.evaluate import evaluate_store
 from territory_sync.cli.context import cli_context
 from territory_sync.cli.output import JSON_OPTION_HELP, print_json, print_text
@@ -37,29 +37,10 @@ def explain(
             f"no pulled account has the id or domain {account!r}; run a sync first, or check it "
             "with `territory-sync accounts list --search`"
         )
-    assignment = evaluated.evaluation.by_key.get(company.key)
-    explanation = explain_company(company, evaluated.rules, assignment)
+    explanation = explain_account(
+        company, evaluated.rules, evaluated.reps.directory, evaluation=evaluated.evaluation
+    )
     if as_json:
-        data = asdict(explanation)
-        data["assignment"] = (
-            {
-                "territory": assignment.territory,
-                "rep_email": assignment.rep_email,
-                "territory_rule": assignment.territory_rule,
-                "rep_rule": assignment.rep_rule,
-                "reason": assignment.reason,
-                "by_crm": {
-                    source: {
-                        "rep_email": assignment.rep_for(source),
-                        "rep_rule": assignment.rep_rule_for(source),
-                        "reason": assignment.reason_for(source),
-                    }
-                    for source in assignment.sources
-                },
-            }
-            if assignment
-            else None
-        )
-        print_json(data)
+        print_json(explanation_data(explanation))
         return
-    print_text(explanation.render(), soft_wrap=True)
+    print_text(render_explanation(explanation), soft_wrap=True)

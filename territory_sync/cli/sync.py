@@ -79,6 +79,13 @@ def _require_yes_or_terminal(yes: bool) -> None:
         raise typer.Exit(ExitCode.USAGE)
 
 
+def _ask_first(yes: bool, question: str) -> None:
+    """Unless `--yes`, ask `question` at the terminal; a no ends the command, nothing written."""
+    _require_yes_or_terminal(yes)
+    if not yes and not typer.confirm(question, default=False, err=True):
+        raise typer.Exit(ExitCode.OK)
+
+
 def _run(state: CliContext, request: SyncRequest, stop: threading.Event) -> SyncResult:
     database = state.database()
     with TerminalProgress() as progress:
@@ -186,11 +193,7 @@ def apply(
 
     A superseded or stale plan is not replayed: a fresh plan is saved for review (exit 3)."""
     state = cli_context(ctx)
-    _require_yes_or_terminal(yes)
-    if not yes and not typer.confirm(
-        f"Write the owners of plan {plan_id} to the CRMs?", default=False, err=True
-    ):
-        raise typer.Exit(ExitCode.OK)
+    _ask_first(yes, f"Write the owners of plan {plan_id} to the CRMs?")
     request = SyncRequest(trigger="cli", actor=actor or default_actor(), force=force)
     with stop_on_signals(_announce) as stop, TerminalProgress() as progress:
         result = apply_saved_plan(
@@ -210,11 +213,7 @@ def rollback(
     """Restore the previous owners of a run's written changes, skipping records changed since."""
     state = cli_context(ctx)
     if not dry_run:
-        _require_yes_or_terminal(yes)
-        if not yes and not typer.confirm(
-            f"Restore the owners run {run_id} replaced?", default=False, err=True
-        ):
-            raise typer.Exit(ExitCode.OK)
+        _ask_first(yes, f"Restore the owners run {run_id} replaced?")
     request = SyncRequest(trigger="cli", actor=actor or default_actor(), dry_run=dry_run)
     with stop_on_signals(_announce) as stop, TerminalProgress() as progress:
         result = rollback_run(

@@ -20,7 +20,7 @@ import typer
 from connectors.base import CrmConnector
 from mapping.territories.checks import territories_without_active_member
 from sync.companies import load_rep_index
-from sync.connect import build_connectors, enabled_sources
+from sync.connect import build_connectors, close_connectors, enabled_sources
 from sync.evaluate import load_rules
 from sync.pull_fields import fields_to_pull
 from territory_sync.cli.context import cli_context
@@ -65,8 +65,11 @@ def check(
     not_checked: dict[str, str] = {}
     if rules.raw_fields and not no_crm:
         crms, not_checked = _configured_crms(state.settings)
-        if crms:
-            fields_found = fields_to_pull(rules, crms, every_crm=not not_checked)
+        try:
+            if crms:
+                fields_found = fields_to_pull(rules, crms, every_crm=not not_checked)
+        finally:
+            close_connectors(crms.values())
     summary = {
         "file": rules.source_name,
         "fingerprint": rules.fingerprint,

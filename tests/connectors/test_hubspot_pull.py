@@ -14,11 +14,11 @@ import pytest
 
 from connectors.base import AccountPage, CrmUser, PullMode, PullPosition
 from connectors.hubspot import HubSpotConnector
-from connectors.hubspot.records import from_epoch_ms
 from sandbox.faults import FaultProfile
 from sandbox.hubspot import HubSpotPortalConfig
 from sync.pull import pull_source, read_cursor
 from sync.store.database import Database
+from territory_sync.times import from_epoch_ms
 from tests.connectors.contract import BASE_MS
 from tests.connectors.test_hubspot_support import (
     ACTIVE_OWNERS,

@@ -19,10 +19,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from connectors.base import PullMode, PullPosition
-from connectors.hubspot.records import from_epoch_ms
 from connectors.hubspot.search import ChangedPage, Company, Filter, FilterGroups, walk_changes
 from sandbox.hubspot import HubSpotPortalConfig
 from sandbox.hubspot.properties import iso_ms
+from territory_sync.times import from_epoch_ms
 from tests.connectors.contract import BASE_MS
 from tests.connectors.test_hubspot_support import StartRig, company, hubspot, pull
 

@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 import json
+import time
+from pathlib import Path
+from typing import Any
 
 import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy import update
 
 from sync.companies import REPS
 from territory_sync.cli import main
 from tests.end_to_end.conftest import Product
+from web.app import create_app
+from web.token_store import Role, create_token
 
 
 @pytest.fixture
@@ -74,21 +80,28 @@ def test_explain_shows_each_criterion_with_the_accounts_value_and_the_decision(
     )
     assert cli(pulled, "explain", account.crm_id) == 0
     out = capsys.readouterr().out
-    assert "territory NA-West (priority 0, depth 1): MATCH" in out
-    assert '(value: "US-CA")' in out
-    assert "decided: territory NA-West" in out
+    assert "  NA-West (priority 0, depth 1): MATCHES" in out
+    assert 'yes (the account has "US-CA")' in out
+    decision = next(line for line in out.splitlines() if line.startswith("Decision ("))
+    assert "NA-West" in decision
+
+
+def _without_maya(product: Product) -> Path:
+    """A proposed territory file: the current one with Maya Chen gone from NA-West."""
+    proposed = product.territory_file.with_name("proposed.yaml")
+    proposed.write_text(
+        product.territory_file.read_text().replace(
+            "          - email: maya.chen@acme-revenue.example\n", ""
+        ),
+        encoding="utf-8",
+    )
+    return proposed
 
 
 def test_the_what_if_shows_moves_without_writing_anything(
     pulled: Product, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    proposed = pulled.territory_file.with_name("proposed.yaml")
-    proposed.write_text(
-        pulled.territory_file.read_text().replace(
-            "          - email: maya.chen@acme-revenue.example\n", ""
-        ),
-        encoding="utf-8",
-    )
+    proposed = _without_maya(pulled)
     capsys.readouterr()
     pulled.sandbox.salesforce.requests.clear()
     assert cli(pulled, "balance", "--proposed", str(proposed), "--json") == 0
@@ -97,3 +110,38 @@ def test_the_what_if_shows_moves_without_writing_anything(
     assert all(move["from"] == "maya.chen@acme-revenue.example" for move in report["moves"])
     assert "gini" in report["after"]
     assert pulled.sandbox.salesforce.requests.count() == 0
+
+
+def _console_what_if(product: Product, content: bytes) -> dict[str, Any]:
+    """The console's what-if of `content`: uploaded to the API, its job's result once done."""
+    token = create_token(product.database, "victor", Role.VIEWER)[1]
+    headers = {"Authorization": f"Bearer {token}"}
+    app = create_app(product.settings, product.database, secret_key=b"what-if-test-key")
+    with TestClient(app, base_url="http://127.0.0.1") as client:
+        answer = client.post(
+            "/api/balance/what-if",
+            files={"territory_file": ("proposed.yaml", content)},
+            headers=headers,
+        )
+        assert answer.status_code == 202, answer.text
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            job: dict[str, Any] = client.get(answer.headers["location"], headers=headers).json()
+            if job["status"] in ("succeeded", "failed"):
+                assert job["status"] == "succeeded", job
+                assert job["result"] is not None
+                return job["result"]
+            time.sleep(0.05)
+    raise AssertionError("the console's what-if job did not finish within 60 s")
+
+
+def test_the_command_line_and_the_console_give_the_same_what_if_for_one_file(
+    pulled: Product, capsys: pytest.CaptureFixture[str]
+) -> None:
+    proposed = _without_maya(pulled)
+    capsys.readouterr()
+    assert cli(pulled, "balance", "--proposed", str(proposed), "--json") == 0
+    on_the_command_line = json.loads(capsys.readouterr().out)
+    in_the_console = _console_what_if(pulled, proposed.read_bytes())
+    assert on_the_command_line["moved"] > 0
+    assert in_the_console == on_the_command_line

@@ -209,7 +209,7 @@ def test_an_account_shows_its_records_history_and_explain_trace(
     ).json()
     assert [r["external_id"] for r in detail["records"]] == ["001SEEDED0001"]
     assert detail["owner_history"][0]["new_owner_email"] == "new.rep@acme-revenue.example"
-    assert "territory NA-West" in detail["explain"]["trace"]
+    assert "  NA-West (priority 0, depth 1): MATCHES" in detail["explain"]["trace"]
     assert detail["explain"]["decision"]["territory"] == "NA-West"
 
 

@@ -130,7 +130,7 @@ def test_an_admin_resyncs_a_territory_and_a_viewer_cannot_apply(
     _shot(page, "05-account-history")
     history = page.inner_text("table.audit")
     assert "written" in history and "token:alice" in history
-    assert "decided: territory NA-West" in page.inner_text("pre.trace")
+    assert "  NA-West (priority 0, depth 1): MATCHES" in page.inner_text("pre.trace")
 
     page.goto(f"{console_url}/balance")
     _shot(page, "06-balance")

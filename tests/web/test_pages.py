@@ -114,7 +114,7 @@ def test_the_account_page_shows_history_and_the_explain_trace(
     sign_in(client, viewer_token)
     page = client.get("/accounts/salesforce/001SEEDED0001").text
     assert "new.rep@acme-revenue.example" in page
-    assert "decided: territory NA-West" in page
+    assert "  NA-West (priority 0, depth 1): MATCHES" in page
 
 
 def test_the_balance_page_draws_svg_bars(

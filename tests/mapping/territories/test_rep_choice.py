@@ -44,6 +44,12 @@ def test_new_accounts_go_to_the_member_with_the_lowest_load() -> None:
     assert "the account had no owner" in new.reason
 
 
+def test_new_accounts_are_dealt_evenly_across_the_owner_members() -> None:
+    result = evaluate(book(40), load(TWO_REPS), directory("ana", "bo", "cy"))
+    dealt = Counter(a.rep_email for a in result.assignments)
+    assert dealt == {email("ana"): 20, email("bo"): 20}
+
+
 def test_accounts_of_an_inactive_owner_are_redistributed() -> None:
     reps = directory("ana", "bo", "cy", inactive=["dee"])
     result = evaluate(book(4, owner="dee"), load(TWO_REPS), reps)

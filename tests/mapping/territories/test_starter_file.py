@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import pytest
+
 from mapping.fields import to_unified
 from mapping.linking import LinkCandidate, link_companies
 from mapping.territories import (
     ACTIVE_EVERYWHERE,
     ACTIVE_NOWHERE,
-    STARTER_FILE,
     CompanyFacts,
     RecordFacts,
     RepDirectoryEntry,
@@ -16,6 +19,7 @@ from mapping.territories import (
 )
 from sandbox.seed import SeedAccount, SeedBook, generate_book
 from sandbox.seed_reps import REP_ROSTER
+from territory_sync.cli import main
 
 ROSTER = {
     rep.email: RepDirectoryEntry(
@@ -25,16 +29,24 @@ ROSTER = {
 }
 
 
-def test_the_starter_file_loads_without_errors_or_warnings() -> None:
-    rules = load_territory_file(STARTER_FILE, known_reps=ROSTER)
+@pytest.fixture(scope="module")
+def starter_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The territory file `territory-sync init` writes."""
+    folder = tmp_path_factory.mktemp("init")
+    assert main(["init", str(folder)]) == 0
+    return folder / "territories.yaml"
+
+
+def test_the_starter_file_loads_without_errors_or_warnings(starter_file: Path) -> None:
+    rules = load_territory_file(starter_file, known_reps=ROSTER)
     assert rules.warnings == []
     assert {"NA-West", "NA-West-Enterprise", "DACH", "India", "Rest-of-World"} <= set(
         rules.territories
     )
 
 
-def test_every_active_roster_rep_owns_a_territory_in_the_starter_file() -> None:
-    rules = load_territory_file(STARTER_FILE, known_reps=ROSTER)
+def test_every_active_roster_rep_owns_a_territory_in_the_starter_file(starter_file: Path) -> None:
+    rules = load_territory_file(starter_file, known_reps=ROSTER)
     owners = {m.email for t in rules.territories.values() for m in t.owners}
     assert owners == {rep.email for rep in REP_ROSTER if rep.active}
 
@@ -93,9 +105,9 @@ def _facts(book: SeedBook) -> list[CompanyFacts]:
     return companies
 
 
-def test_the_starter_file_places_the_sandbox_book_without_ties() -> None:
+def test_the_starter_file_places_the_sandbox_book_without_ties(starter_file: Path) -> None:
     book = generate_book(300, seed=1)
-    rules = load_territory_file(STARTER_FILE, known_reps=ROSTER)
+    rules = load_territory_file(starter_file, known_reps=ROSTER)
     result = evaluate(_facts(book), rules, ROSTER)
     summary = result.summary
     assert summary.ties == {}
@@ -105,9 +117,11 @@ def test_the_starter_file_places_the_sandbox_book_without_ties() -> None:
     assert not inactive & {a.rep_email for a in result.assignments}
 
 
-def test_accounts_of_the_reps_who_left_go_to_members_of_their_territory() -> None:
+def test_accounts_of_the_reps_who_left_go_to_members_of_their_territory(
+    starter_file: Path,
+) -> None:
     book = generate_book(300, seed=1)
-    rules = load_territory_file(STARTER_FILE, known_reps=ROSTER)
+    rules = load_territory_file(starter_file, known_reps=ROSTER)
     result = evaluate(_facts(book), rules, ROSTER)
     moved = [a for a in result.assignments if a.rep_note == "inactive"]
     assert {a.previous_owner for a in moved} == {
