@@ -17,7 +17,7 @@ from functools import lru_cache
 from typing import Any
 
 from connectors.base import PullPosition, RawAccount
-from connectors.salesforce.settings import MODIFIED_FIELD, SOURCE
+from connectors.salesforce.settings import DELETED_FIELD, ID_FIELD, MODIFIED_FIELD, SOURCE
 
 PositionKey = tuple[datetime, str]
 
@@ -49,9 +49,9 @@ def raw_account(fields: dict[str, Any]) -> RawAccount:
     fields.pop("attributes", None)
     return RawAccount(
         source=SOURCE,
-        external_id=str(fields.get("Id") or ""),
+        external_id=str(fields.get(ID_FIELD) or ""),
         modified_at=_stamp(fields.get(MODIFIED_FIELD)),
-        deleted=_flag(fields.get("IsDeleted")),
+        deleted=_flag(fields.get(DELETED_FIELD)),
         fields=fields,
     )
 
