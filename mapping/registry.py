@@ -294,7 +294,16 @@ ACCOUNT_FIELDS: tuple[UnifiedField, ...] = (
 )
 
 RESERVED_NAMES = frozenset(
-    {"source", "external_id", "raw", "extra", "current_owner_email", "first_seen_at", "id"}
+    {
+        "id",
+        "source",
+        "external_id",
+        "raw",
+        "extra",
+        "current_owner_email",
+        "first_seen_at",
+        "last_seen_at",
+    }
 )
 """Names the records already use for something else."""
 
@@ -344,16 +353,7 @@ def account_fields() -> tuple[UnifiedField, ...]:
     return _current
 
 
-def field_named(name: str) -> UnifiedField | None:
-    return _by_name(_current).get(name)
-
-
 # --- derived lists (cached per registry, so hot paths read them once) --------------------------
-
-
-@cache
-def _by_name(fields: tuple[UnifiedField, ...]) -> dict[str, UnifiedField]:
-    return {f.name: f for f in fields}
 
 
 @cache

@@ -189,8 +189,8 @@ class HubSpotConnector:
         lookback: timedelta,
         extra_fields: Collection[str] = (),
     ) -> Iterator[AccountPage]:
-        """`extra_fields` are properties asked for beside the default and configured ones, in
-        list and search alike."""
+        """`extra_fields` are properties asked for beside `properties` (the caller's, the
+        configured and the connector's own), in list and search alike."""
         properties = tuple(dict.fromkeys((*self.properties, *extra_fields)))
         if mode == PullMode.FULL or since is None:
             return self._pull_all(lookback, properties)

@@ -80,9 +80,7 @@ _MODEL_VALUES = attrgetter("source", "external_id", *(f.name for f in MODEL_FIEL
 
 def _pulled_values(account: UnifiedAccount) -> list[Any]:
     """The account's key and pulled columns, in `ALL_COLUMNS` order (without the seen times)."""
-    values = list(_MODEL_VALUES(account))
-    values.append(_raw_json(account.raw))
-    return values
+    return [*_MODEL_VALUES(account), _raw_json(account.raw)]
 
 
 def _columns_of(kind: FieldKind) -> tuple[int, ...]:
