@@ -29,8 +29,8 @@ column (`column=True`) is one of the unified model's own columns and also needs 
 migration, `Account`, `UnifiedAccount`, and `RecordFacts` when territory files test it;
 `tests/mapping/test_registry.py` checks them against the declarations.
 
-`registered(...)` declares more fields while a block runs (a test, a plugin): every derived list
-follows the registry as it is when read.
+`registered(...)` declares more fields kept raw while a block runs (a test, a plugin): every
+derived list follows the registry as it is when read.
 """
 
 from __future__ import annotations
@@ -92,7 +92,7 @@ Normaliser = Callable[[Any, Reading], object]
 
 @dataclass(frozen=True, slots=True, eq=False)
 class UnifiedField:
-    """One unified account field."""
+    """One unified account field (compared by identity: each is declared once)."""
 
     name: str
     """The unified name: an attribute of `UnifiedAccount` for a column, and what territory files
@@ -310,7 +310,21 @@ RESERVED_NAMES = frozenset(
 # --- extending it -----------------------------------------------------------------------------
 
 _lock = threading.Lock()
-_current: tuple[UnifiedField, ...] = ACCOUNT_FIELDS
+
+
+@cache
+def _reading_order(fields: tuple[UnifiedField, ...]) -> tuple[UnifiedField, ...]:
+    """Declaration order, moved only as far as `needs` require."""
+    by_name = {f.name: f for f in fields}
+    sorter = graphlib.TopologicalSorter({f.name: f.needs for f in fields})
+    sorter.prepare()
+    order: list[UnifiedField] = []
+    rank = {f.name: i for i, f in enumerate(fields)}
+    while sorter.is_active():
+        ready = sorted(sorter.get_ready(), key=rank.__getitem__)
+        order.extend(by_name[name] for name in ready)
+        sorter.done(*ready)
+    return tuple(order)
 
 
 def _checked(fields: tuple[UnifiedField, ...]) -> tuple[UnifiedField, ...]:
@@ -333,11 +347,21 @@ def _checked(fields: tuple[UnifiedField, ...]) -> tuple[UnifiedField, ...]:
     return fields
 
 
+_current: tuple[UnifiedField, ...] = _checked(ACCOUNT_FIELDS)
+
+
 @contextmanager
 def registered(*fields: UnifiedField) -> Iterator[tuple[UnifiedField, ...]]:
-    """Declare more unified fields while the block runs, after the declared ones; yields the
-    registry as it then is. Fields with a column need theirs in the schema."""
+    """Declare more unified fields, kept raw, while the block runs, after the declared ones;
+    yields the registry as it then is. A field with a column is declared in `ACCOUNT_FIELDS`,
+    beside its migration."""
     global _current
+    with_column = [f.name for f in fields if f.column]
+    if with_column:
+        raise ValueError(
+            f"unified fields {with_column} have a column: declare them in ACCOUNT_FIELDS, "
+            "beside the migration that adds it"
+        )
     with _lock:
         before = _current
         _current = _checked((*before, *fields))
@@ -354,21 +378,6 @@ def account_fields() -> tuple[UnifiedField, ...]:
 
 
 # --- derived lists (cached per registry, so hot paths read them once) --------------------------
-
-
-@cache
-def _reading_order(fields: tuple[UnifiedField, ...]) -> tuple[UnifiedField, ...]:
-    """Declaration order, moved only as far as `needs` require."""
-    by_name = {f.name: f for f in fields}
-    sorter = graphlib.TopologicalSorter({f.name: f.needs for f in fields})
-    sorter.prepare()
-    order: list[UnifiedField] = []
-    rank = {f.name: i for i, f in enumerate(fields)}
-    while sorter.is_active():
-        ready = sorted(sorter.get_ready(), key=rank.__getitem__)
-        order.extend(by_name[name] for name in ready)
-        sorter.done(*ready)
-    return tuple(order)
 
 
 def model_fields() -> tuple[UnifiedField, ...]:

@@ -163,7 +163,7 @@ def test_a_field_is_read_after_the_fields_it_needs_whatever_the_declaration_orde
         (UnifiedField("x", FieldKind.TEXT, _unused, {"pipedrive": "x"}), "unknown CRM"),
         (UnifiedField("x", FieldKind.TEXT, _unused, needs=("y",)), "needs undeclared"),
         (UnifiedField("x", FieldKind.TEXT, _unused, needs=("x",)), "cycle"),
-        (UnifiedField("x", FieldKind.TEXT, _unused, column=True, pulled=False), "always pulled"),
+        (UnifiedField("x", FieldKind.TEXT, _unused, column=True), "declare them in ACCOUNT"),
     ],
 )
 def test_a_declaration_that_cannot_work_is_refused_with_the_reason(
