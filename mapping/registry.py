@@ -330,6 +330,7 @@ def _reading_order(fields: tuple[UnifiedField, ...]) -> tuple[UnifiedField, ...]
 def _checked(fields: tuple[UnifiedField, ...]) -> tuple[UnifiedField, ...]:
     """`fields`, or ValueError naming what is wrong with the declaration."""
     names = [f.name for f in fields]
+    by_name = {f.name: f for f in fields}
     for entry in fields:
         if not entry.name.isidentifier() or entry.name in RESERVED_NAMES:
             raise ValueError(f"unified field name {entry.name!r} is not a free identifier")
@@ -343,6 +344,12 @@ def _checked(fields: tuple[UnifiedField, ...]) -> tuple[UnifiedField, ...]:
             raise ValueError(f"unified field {entry.name!r} needs undeclared {missing}")
         if entry.column and not entry.pulled:
             raise ValueError(f"unified field {entry.name!r} has a column, so it is always pulled")
+        untested = [n for n in entry.needs if not entry.column and not by_name[n].territory]
+        if untested:
+            raise ValueError(
+                f"unified field {entry.name!r} is kept raw and read with the territory engine's "
+                f"facts, which do not hold {untested}"
+            )
     _reading_order(fields)  # raises graphlib.CycleError (a ValueError) on circular needs
     return fields
 

@@ -164,6 +164,7 @@ def test_a_field_is_read_after_the_fields_it_needs_whatever_the_declaration_orde
         (UnifiedField("x", FieldKind.TEXT, _unused, needs=("y",)), "needs undeclared"),
         (UnifiedField("x", FieldKind.TEXT, _unused, needs=("x",)), "cycle"),
         (UnifiedField("x", FieldKind.TEXT, _unused, column=True), "declare them in ACCOUNT"),
+        (UnifiedField("x", FieldKind.TEXT, _unused, needs=("website",)), "do not hold"),
     ],
 )
 def test_a_declaration_that_cannot_work_is_refused_with_the_reason(
