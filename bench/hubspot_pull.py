@@ -17,6 +17,7 @@ from datetime import timedelta
 from bench.report import Report, peak_memory_mib
 from connectors.base import PullMode
 from connectors.hubspot import HubSpotConnector
+from mapping.registry import crm_fields
 from sandbox.server import free_port
 
 COMPANIES = 200_000
@@ -102,6 +103,7 @@ def run() -> Report:
         connector = HubSpotConnector(
             DEFAULT_ACCESS_TOKEN,
             base_url=url,
+            fields=crm_fields("hubspot"),
             requests_per_ten_seconds=10**9,
             search_requests_per_second=10**9,
         )

@@ -93,6 +93,7 @@ def _pull(url: str, client_id: str, secret: str, bulk: bool, results: Queue[Any]
     from connectors.base import PullMode
     from connectors.salesforce import SalesforceConnector
     from connectors.salesforce.auth import ClientCredentials
+    from mapping.registry import crm_fields
     from territory_sync.settings import SalesforceSettings
 
     settings = SalesforceSettings(
@@ -102,7 +103,11 @@ def _pull(url: str, client_id: str, secret: str, bulk: bool, results: Queue[Any]
         account_fields=["Type", "Do_Not_Reassign__c"],
     )
     connector = SalesforceConnector(
-        url, ClientCredentials(client_id, secret), settings=settings, bulk_poll_seconds=0.05
+        url,
+        ClientCredentials(client_id, secret),
+        settings=settings,
+        fields=crm_fields("salesforce"),
+        bulk_poll_seconds=0.05,
     )
     connector.sign_in()
     records = 0

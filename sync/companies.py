@@ -2,14 +2,18 @@
 
 Linked Salesforce and HubSpot records become one company with two records; every other live
 account is a company of its own. Each record's owner id is resolved to the rep's email, so the
-engine works with people, not CRM ids. Only the raw fields the territory file refers to are
-kept, which bounds memory whatever the CRMs hold.
+engine works with people, not CRM ids. The unified values come from the columns the field
+registry lists (`mapping.registry`), and registered fields kept raw are normalised from the raw
+fields here. Only the raw fields the territory file refers to are kept, which bounds memory
+whatever the CRMs hold.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
+from operator import attrgetter
+from types import MappingProxyType
 from typing import Any
 
 from sqlalchemy import Table, and_, or_, select
@@ -17,18 +21,21 @@ from sqlalchemy import Table, and_, or_, select
 from mapping.model.accounts import Account
 from mapping.model.companies import CompanyLink
 from mapping.model.reps import Rep
+from mapping.registry import raw_kept_fields, raw_kept_values
 from mapping.territories.facts import (
     HUBSPOT,
     SALESFORCE,
     CompanyFacts,
     RecordFacts,
     RepDirectoryEntry,
+    column_fields,
 )
 from sync.store.database import Database
 
 ACCOUNTS: Table = Account.__table__  # type: ignore[attr-defined]
 LINKS: Table = CompanyLink.__table__  # type: ignore[attr-defined]
 REPS: Table = Rep.__table__  # type: ignore[attr-defined]
+_NO_VALUES: Mapping[str, object] = MappingProxyType({})
 
 
 @dataclass
@@ -85,44 +92,34 @@ class CompanyBook:
     owner_ids: dict[tuple[str, str], str | None]
 
 
-_RECORD_COLUMNS = (
-    "source",
-    "external_id",
-    "name",
-    "domain",
-    "country",
-    "region",
-    "city",
-    "postal_code",
-    "industry",
-    "industry_raw",
-    "employees",
-    "annual_revenue",
-    "owner_id",
-    "raw",
-)
+def _record_columns() -> list[str]:
+    """The columns a record's facts are read from: its key, owner and raw fields, and the
+    unified fields with a column that territory files test (`mapping.registry`)."""
+    return ["source", "external_id", *column_fields(), "owner_id", "raw"]
 
 
-def _record_facts(row: Any, reps: RepIndex, keep: set[str] | None) -> RecordFacts:
-    raw = row.raw or {}
-    if keep is not None:
-        raw = {k: v for k, v in raw.items() if k in keep}
-    return RecordFacts(
-        source=row.source,
-        external_id=row.external_id,
-        domain=row.domain,
-        current_owner_email=reps.email_of(row.source, row.owner_id),
-        name=row.name,
-        country=row.country,
-        region=row.region,
-        city=row.city,
-        postal_code=row.postal_code,
-        industry=row.industry,
-        industry_raw=row.industry_raw,
-        employees=row.employees,
-        annual_revenue=row.annual_revenue,
-        raw=raw,
-    )
+def _facts_reader(reps: RepIndex, keep: set[str] | None) -> Callable[[Any], RecordFacts]:
+    """Turns a row of `_record_columns()` into the record's facts (the lists are read once)."""
+    names = column_fields()
+    read_values = attrgetter(*names)
+    kept_raw = any(f.territory for f in raw_kept_fields())
+
+    def facts(row: Any) -> RecordFacts:
+        raw = row.raw or {}
+        values = dict(zip(names, read_values(row), strict=True))
+        extra = raw_kept_values(row.source, raw, values) if kept_raw else _NO_VALUES
+        if keep is not None:
+            raw = {k: v for k, v in raw.items() if k in keep}
+        return RecordFacts(
+            source=row.source,
+            external_id=row.external_id,
+            current_owner_email=reps.email_of(row.source, row.owner_id),
+            raw=raw,
+            extra=extra,
+            **values,
+        )
+
+    return facts
 
 
 def _company(pair: tuple[RecordFacts, ...]) -> CompanyFacts:
@@ -138,14 +135,15 @@ def load_companies(
     keep = set(raw_fields) if raw_fields is not None else None
     records: dict[tuple[str, str], RecordFacts] = {}
     owner_ids: dict[tuple[str, str], str | None] = {}
-    columns = [ACCOUNTS.c[name] for name in _RECORD_COLUMNS]
+    columns = [ACCOUNTS.c[name] for name in _record_columns()]
+    facts = _facts_reader(reps, keep)
     with database.engine.connect() as connection:
         rows = connection.execution_options(yield_per=5000).execute(
             select(*columns).where(ACCOUNTS.c.deleted.is_(False))
         )
         for row in rows:
             owner_ids[(row.source, row.external_id)] = row.owner_id
-            records[(row.source, row.external_id)] = _record_facts(row, reps, keep)
+            records[(row.source, row.external_id)] = facts(row)
         links = list(connection.execute(select(LINKS.c.salesforce_id, LINKS.c.hubspot_id)))
     companies: list[CompanyFacts] = []
     for salesforce_id, hubspot_id in links:
@@ -181,7 +179,7 @@ def load_company(
             else [(source, external_id)]
         )
         rows = connection.execute(
-            select(*(ACCOUNTS.c[name] for name in _RECORD_COLUMNS)).where(
+            select(*(ACCOUNTS.c[name] for name in _record_columns())).where(
                 ACCOUNTS.c.deleted.is_(False),
                 or_(
                     *(
@@ -192,6 +190,7 @@ def load_company(
             )
         ).all()
     found = {(row.source, row.external_id): row for row in rows}
-    pair = tuple(_record_facts(found[key], reps, keep) for key in wanted if key in found)
+    facts = _facts_reader(reps, keep)
+    pair = tuple(facts(found[key]) for key in wanted if key in found)
     owner_ids = {key: found[key].owner_id for key in wanted if key in found}
     return CompanyBook([_company(pair)] if pair else [], owner_ids)

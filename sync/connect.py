@@ -7,6 +7,7 @@ import os
 from collections.abc import Iterable, Mapping, Sequence
 
 from connectors.base import CrmConnector
+from mapping.registry import crm_fields
 from territory_sync.errors import ConfigurationError
 from territory_sync.settings import Settings
 
@@ -40,16 +41,22 @@ def writes_enabled(settings: Settings, source: str) -> bool:
 def build_connectors(
     settings: Settings, sources: Sequence[str], environ: Mapping[str, str] = os.environ
 ) -> dict[str, CrmConnector]:
+    """Each CRM's connector, told which fields the unified model's columns are made of (the
+    field registry's, `mapping.registry`: connectors know nothing of the unified model)."""
     connectors: dict[str, CrmConnector] = {}
     for source in sources:
         if source == "salesforce":
             from connectors.salesforce import SalesforceConnector
 
-            connectors[source] = SalesforceConnector.from_settings(settings, environ)
+            connectors[source] = SalesforceConnector.from_settings(
+                settings, environ, fields=crm_fields(source)
+            )
         else:
             from connectors.hubspot import HubSpotConnector
 
-            connectors[source] = HubSpotConnector.from_settings(settings, environ)
+            connectors[source] = HubSpotConnector.from_settings(
+                settings, environ, fields=crm_fields(source)
+            )
     return connectors
 
 

@@ -5,10 +5,11 @@ position it reaches, so a crash loses nothing and repeats at most one page. A re
 be mapped is skipped, and the reason goes into the audit log in the same transaction. A full pull
 ends by flagging as deleted every account the CRM no longer returned.
 
-The fields a territory file uses beyond the connector's defaults (`extra_fields`) are pulled too.
-Accounts already in the store were pulled without a field that a territory file starts to use, so
-the first pull after such a change is a full one; the cursor remembers which extra fields the
-store's accounts carry. A stop request ends the pull between pages (each page is committed with
+The fields beyond those of the unified model's columns (`extra_fields`: those a territory file
+tests, and the field registry's fields kept raw, see `sync.pull_fields`) are pulled too. Accounts
+already in the store were pulled without a field that a run starts to pull, so the first pull
+after such a change is a full one; the cursor remembers which extra fields the store's accounts
+carry. A stop request ends the pull between pages (each page is committed with
 its cursor, so nothing is lost) with `RunInterruptedError`.
 """
 
@@ -49,7 +50,7 @@ class PullFigures:
     reps: int = 0
     skipped_reasons: list[str] = field(default_factory=list)
     full_because: str | None = None
-    """Why an incremental pull became a full one (a field the territory file newly uses)."""
+    """Why an incremental pull became a full one (a field newly pulled, a changed model)."""
     extra_fields: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, object]:
@@ -170,8 +171,8 @@ def pull_source(
     missing = sorted(set(extra_fields) - stored_with)
     if since is not None and missing:
         full_because = (
-            f"the territory file uses {', '.join(missing)}, which the stored accounts were "
-            "pulled without"
+            f"the stored accounts were pulled without {', '.join(missing)}, which this run pulls "
+            "(the territory file tests it, or the field registry declares it)"
         )
     elif since is not None and MODEL_MARK not in stored_with:
         full_because = (

@@ -44,7 +44,7 @@ from sync.plan_lifetime import (
 from sync.planner import PlanFigures, Scope, build_changes
 from sync.progress import RunProgress, SilentProgress
 from sync.pull import pull_source
-from sync.pull_fields import fields_to_pull
+from sync.pull_fields import run_fields
 from sync.reconcile import reconcile_source
 from sync.retire import retire_unfinished
 from sync.session import (
@@ -174,7 +174,7 @@ def run_sync(
                 for plan, reason in stale:
                     retire_unfinished(context, plan, reason, crms)
 
-            extra_fields = fields_to_pull(wanted, crms, every_crm=not request.sources)
+            extra_fields = run_fields(wanted, crms, every_crm=not request.sources)
             pulled: dict[str, Any] = {}
             for source in sources:
                 _check_stop(stop, f"before pulling {source}")

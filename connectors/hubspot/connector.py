@@ -50,7 +50,8 @@ from connectors.hubspot.settings import (
     BATCH_LIMIT,
     BURST_MARGIN_CALLS,
     BURST_WINDOW_SECONDS,
-    PULL_PROPERTIES,
+    ID_PROPERTY,
+    MODIFIED_PROPERTY,
     SEARCH_PAGE_LIMIT,
     SEARCH_WINDOW_SECONDS,
     SEARCH_WINDOW_SLACK_SECONDS,
@@ -84,6 +85,7 @@ class HubSpotConnector:
         access_token: str,
         *,
         base_url: str = DEFAULT_BASE_URL,
+        fields: Sequence[str] = (),
         extra_properties: Sequence[str] = (),
         write_batch_size: int = BATCH_LIMIT,
         requests_per_ten_seconds: int = 190,
@@ -110,7 +112,11 @@ class HubSpotConnector:
             raise ValueError(f"write_batch_size must be between 1 and {BATCH_LIMIT}")
         self.base_url = base_url.rstrip("/")
         self.write_batch_size = write_batch_size
-        self.properties = tuple(dict.fromkeys((*PULL_PROPERTIES, *extra_properties)))
+        self.properties = tuple(
+            dict.fromkeys((ID_PROPERTY, *fields, *extra_properties, MODIFIED_PROPERTY))
+        )
+        """Every pull asks for these: the `fields` the caller names (the sync passes those the
+        unified model is made of), the configured ones and the connector's own."""
         self.retry_policy = retry_policy
         self.usage = ApiUsage()
         self.budget = ApiBudget(SOURCE, share=api_budget_share)
@@ -142,9 +148,11 @@ class HubSpotConnector:
         settings: Settings,
         environ: Mapping[str, str] = os.environ,
         *,
+        fields: Sequence[str] = (),
         retry_policy: RetryPolicy | None = None,
     ) -> HubSpotConnector:
-        """Built from `[hubspot]` and `[sync]` settings and `HUBSPOT_ACCESS_TOKEN`."""
+        """Built from `[hubspot]` and `[sync]` settings and `HUBSPOT_ACCESS_TOKEN`; `fields` as
+        for the constructor."""
         token = (environ.get(TOKEN_ENV_VAR) or "").strip()
         if not token:
             raise MissingCredentialError(TOKEN_ENV_VAR, TOKEN_PURPOSE)
@@ -152,6 +160,7 @@ class HubSpotConnector:
         return cls(
             token,
             base_url=hubspot.base_url,
+            fields=fields,
             extra_properties=hubspot.extra_properties,
             write_batch_size=hubspot.write_batch_size,
             requests_per_ten_seconds=hubspot.requests_per_ten_seconds,
@@ -170,8 +179,8 @@ class HubSpotConnector:
         lookback: timedelta,
         extra_fields: Collection[str] = (),
     ) -> Iterator[AccountPage]:
-        """`extra_fields` are properties asked for beside the default and configured ones, in
-        list and search alike."""
+        """`extra_fields` are properties asked for beside `properties` (the caller's, the
+        configured and the connector's own), in list and search alike."""
         properties = tuple(dict.fromkeys((*self.properties, *extra_fields)))
         if mode == PullMode.FULL or since is None:
             return self._pull_all(lookback, properties)

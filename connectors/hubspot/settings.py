@@ -56,26 +56,12 @@ RETRY_AFTER_HEADER = "Retry-After"
 COMPANIES_OBJECT_TYPE = "companies"
 """The object type in the properties API's path: GET /crm/v3/properties/companies
 (https://developers.hubspot.com/docs/api-reference/legacy/crm/properties/get-properties)."""
+# The properties the connector reads itself, asked for on every pull: the id and the stamp
+# incremental pulls follow. The properties a pull asks for besides are the caller's to name (the
+# sync passes the unified model's), and settings `hubspot.extra_properties` adds more. Names as in
+# https://knowledge.hubspot.com/properties/hubspots-default-company-properties.
 ID_PROPERTY = "hs_object_id"
 MODIFIED_PROPERTY = "hs_lastmodifieddate"
 OWNER_PROPERTY = "hubspot_owner_id"
 """Owners are assigned by owner `id`, never `userId`
 (https://developers.hubspot.com/docs/api-reference/crm-crm-owners-v3/guide)."""
-
-# The company properties the field mapping reads (mapping/fields.py, HUBSPOT_FIELDS); names as in
-# https://knowledge.hubspot.com/properties/hubspots-default-company-properties.
-PULL_PROPERTIES: tuple[str, ...] = (
-    ID_PROPERTY,
-    "name",
-    "domain",
-    "website",
-    "country",
-    "state",
-    "city",
-    "zip",
-    "industry",
-    "numberofemployees",
-    "annualrevenue",
-    OWNER_PROPERTY,
-    MODIFIED_PROPERTY,
-)

@@ -98,6 +98,7 @@ class SalesforceConnector:
         credentials: SalesforceCredentials,
         *,
         settings: SalesforceSettings | None = None,
+        fields: Sequence[str] = (),
         budget_share: float = 0.8,
         policy: RetryPolicy | None = None,
         bulk_poll_seconds: float = 2.0,
@@ -105,6 +106,9 @@ class SalesforceConnector:
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self.settings = settings or SalesforceSettings()
+        self.fields = tuple(fields)
+        """The Account fields every pull selects besides the connector's own (Id, SystemModstamp,
+        IsDeleted) and the configured ones: the sync passes those the unified model is made of."""
         self.instance_url = _checked_instance_url(instance_url)
         self.policy = policy or RetryPolicy()
         self.write_batch_size = self.settings.write_batch_size
@@ -261,8 +265,9 @@ class SalesforceConnector:
         """Accounts page by page: all live ones (full, `query`), or everything changed after
         `since` with deleted ones flagged (incremental, `queryAll`), in (SystemModstamp, Id) order
         on the REST path. Above `bulk_threshold` records the pull runs as a Bulk API 2.0 job.
-        `extra_fields` are selected beside the standard and configured fields on both paths."""
-        fields = account_fields([*self.settings.account_fields, *extra_fields])
+        `extra_fields` are selected beside the connector's, the configured and its own fields on
+        both paths."""
+        fields = account_fields([*self.fields, *self.settings.account_fields, *extra_fields])
         incremental = mode == PullMode.INCREMENTAL
         floor = since if incremental else None
         where = since_condition(since, lookback) if incremental and since is not None else None

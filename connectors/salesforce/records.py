@@ -16,7 +16,7 @@ from datetime import datetime
 from typing import Any
 
 from connectors.base import PullPosition, RawAccount
-from connectors.salesforce.settings import MODIFIED_FIELD, SOURCE
+from connectors.salesforce.settings import DELETED_FIELD, ID_FIELD, MODIFIED_FIELD, SOURCE
 from territory_sync.times import parse_time
 
 PositionKey = tuple[datetime, str]
@@ -42,9 +42,9 @@ def raw_account(fields: dict[str, Any]) -> RawAccount:
     fields.pop("attributes", None)
     return RawAccount(
         source=SOURCE,
-        external_id=str(fields.get("Id") or ""),
+        external_id=str(fields.get(ID_FIELD) or ""),
         modified_at=_stamp(fields.get(MODIFIED_FIELD)),
-        deleted=_checkbox(fields.get("IsDeleted")),
+        deleted=_checkbox(fields.get(DELETED_FIELD)),
         fields=fields,
     )
 

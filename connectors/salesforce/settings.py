@@ -62,23 +62,13 @@ ID_PAGE_SIZE = 2_000
 # https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/dome_sobject_describe.htm
 DESCRIBE_ACCOUNT_PATH = "sobjects/Account/describe"
 
-# The Account fields mapping/fields.py reads; settings `salesforce.account_fields` adds more.
+# The Account fields the connector reads itself: the record's id, the stamp incremental pulls
+# follow, and the flag `queryAll` sets on deleted records. The fields a pull selects besides are
+# the caller's to name (the sync passes the unified model's, `mapping.registry`), and settings
+# `salesforce.account_fields` adds more.
 # https://developer.salesforce.com/docs/atlas.en-us.object_reference.meta/object_reference/sforce_api_objects_account.htm
-STANDARD_ACCOUNT_FIELDS: tuple[str, ...] = (
-    "Id",
-    "Name",
-    "Website",
-    "BillingCountry",
-    "BillingState",
-    "BillingCity",
-    "BillingPostalCode",
-    "Industry",
-    "NumberOfEmployees",
-    "AnnualRevenue",
-    "OwnerId",
-    "SystemModstamp",
-    "IsDeleted",
-)
+ID_FIELD = "Id"
+DELETED_FIELD = "IsDeleted"
 MODIFIED_FIELD = "SystemModstamp"
 """Indexed and bumped by every change, system ones included: the field incremental pulls follow
 (LastModifiedDate <= SystemModstamp)."""

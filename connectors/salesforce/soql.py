@@ -25,10 +25,11 @@ from simple_salesforce.format import format_soql, quote_soql_value
 
 from connectors.base import PullPosition
 from connectors.salesforce.settings import (
+    DELETED_FIELD,
+    ID_FIELD,
     IDS_PER_QUERY,
     MODIFIED_FIELD,
     SOQL_DATETIME_FORMAT,
-    STANDARD_ACCOUNT_FIELDS,
 )
 from territory_sync.errors import ConfigurationError
 
@@ -38,12 +39,12 @@ ORDER = f" ORDER BY {MODIFIED_FIELD}, Id"
 _FIELD_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]*(\.[A-Za-z][A-Za-z0-9_]*)*")
 
 
-def account_fields(extra: Iterable[str]) -> list[str]:
-    """The standard fields plus the configured and asked-for ones, each once (SOQL names
-    ignore case)."""
-    fields = list(STANDARD_ACCOUNT_FIELDS)
-    seen = {name.lower() for name in fields}
-    for name in extra:
+def account_fields(wanted: Iterable[str]) -> list[str]:
+    """`Id`, the `wanted` fields, then the connector's own fields not among them (SystemModstamp,
+    IsDeleted): each once (SOQL names ignore case)."""
+    fields = [ID_FIELD]
+    seen = {ID_FIELD.lower()}
+    for name in (*wanted, MODIFIED_FIELD, DELETED_FIELD):
         name = name.strip()
         if name and not _FIELD_NAME.fullmatch(name):
             raise ConfigurationError(

@@ -64,7 +64,7 @@ from mapping.territories.facts import (
     RecordFacts,
     RepDirectoryEntry,
 )
-from mapping.territories.fields import UNIFIED_FIELDS, FieldUse
+from mapping.territories.fields import FieldUse, unified_fields
 from mapping.territories.loader import load_territory_file, parse_territory_text
 from mapping.territories.rules import LoadedTerritories
 
@@ -73,7 +73,6 @@ __all__ = [
     "ACTIVE_NOWHERE",
     "HUBSPOT",
     "SALESFORCE",
-    "UNIFIED_FIELDS",
     "Assignment",
     "BalanceReport",
     "CompanyFacts",
@@ -94,5 +93,6 @@ __all__ = [
     "render_balance_report",
     "render_explanation",
     "render_what_if",
+    "unified_fields",
     "what_if",
 ]

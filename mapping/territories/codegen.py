@@ -12,9 +12,10 @@ inline:
                 or (second is not None and (v0 := second.employees) is not None)) and v0 >= k1:
             return 0
 
-Nothing from the territory file enters the generated source: field names are either unified
-field names (a fixed list of identifiers) or passed, like every value, as constants in the
-function's namespace (`k0`, `s0`, ...). Criteria without an inline form (postal codes, patterns,
+Nothing from the territory file enters the generated source: field names are either names of
+`RecordFacts` attributes (unified fields with a column, identifiers) or passed, like every value,
+as constants in the function's namespace (`k0`, `s0`, ...); registered fields kept raw are read
+from the facts' `extra` values. Criteria without an inline form (postal codes, patterns,
 raw-field bands, `present`) are called as their compiled closures. Fields that every call reads
 (the holdouts' and the first candidate's), and fields several candidates test, are read once at
 the top and shared. If a raw value cannot be hashed (a CRM's compound field), the function
@@ -36,8 +37,8 @@ from mapping.territories.criteria import (
     Test,
     all_of,
 )
-from mapping.territories.facts import RecordFacts
-from mapping.territories.fields import UNIFIED_FIELDS
+from mapping.territories.facts import RecordFacts, has_attribute
+from mapping.territories.fields import is_unified
 from mapping.territories.values import comparable
 
 
@@ -67,9 +68,11 @@ class _Emitter:
 
     def _sources(self, field: str) -> tuple[str, str]:
         """Expressions reading `field` from the primary and from the other record."""
-        if field in UNIFIED_FIELDS:
+        if has_attribute(field):
             return f"first.{field}", f"second.{field}"
         key = self.constant("k", field)
+        if is_unified(field):
+            return f"first.extra.get({key})", f"second.extra.get({key})"
         self.reads_raw = True
         return f"first_raw({key})", f"second.raw.get({key})"
 

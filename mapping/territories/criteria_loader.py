@@ -31,7 +31,7 @@ from mapping.territories.criteria import (
     PostalCode,
     Present,
 )
-from mapping.territories.fields import NUMERIC_FIELDS, UNIFIED_FIELDS, FieldUse
+from mapping.territories.fields import FieldUse, is_numeric, is_unified, unified_fields
 from mapping.territories.patterns import PatternRefusedError, compile_pattern
 from mapping.territories.yaml_nodes import (
     Where,
@@ -307,7 +307,7 @@ class CriteriaBuilder:
     def _field_test(self, node: Node, items: list[tuple[str, ScalarNode, Node]]) -> Criterion:
         values = {key: value for key, _, value in items}
         name = text(values["field"], self.where, "field must name a field, e.g. field: Type")
-        if name not in UNIFIED_FIELDS:
+        if not is_unified(name):
             self._raw_field(name, values["field"])
         for key, key_node, _ in items:
             if key != "field" and key not in TEST_OPERATORS:
@@ -338,7 +338,7 @@ class CriteriaBuilder:
         line = line_of(node) or 0
         kind = distinct[0]
         if kind == "min/max":
-            if name in UNIFIED_FIELDS and name not in NUMERIC_FIELDS:
+            if is_unified(name) and not is_numeric(name):
                 raise self.where.error(
                     f"min and max compare numbers, and {name!r} holds text: use equals, in or "
                     "matches",
@@ -346,7 +346,7 @@ class CriteriaBuilder:
                     name,
                 )
             limits = {key: self._limit(name, key, values[key]) for key in operators}
-            return self._checked_band(name, limits, node, line, numeric=name in NUMERIC_FIELDS)
+            return self._checked_band(name, limits, node, line, numeric=is_numeric(name))
         if kind == "matches":
             pattern = text(values["matches"], self.where, "matches needs a pattern", name)
             try:
@@ -378,9 +378,10 @@ class CriteriaBuilder:
     def _raw_field(self, name: str, node: Node) -> None:
         known = self.known_fields
         if known is not None and name not in known:
+            unified = unified_fields()
             raise self.where.error(
-                f"unknown field {name!r}{suggestion(name, (*UNIFIED_FIELDS, *sorted(known)))}"
-                f": use a unified field ({', '.join(UNIFIED_FIELDS)}) or a CRM field that is "
+                f"unknown field {name!r}{suggestion(name, (*unified, *sorted(known)))}"
+                f": use a unified field ({', '.join(unified)}) or a CRM field that is "
                 "pulled (add it to salesforce.account_fields or hubspot.extra_properties in "
                 "territory-sync.toml)",
                 node,
@@ -400,7 +401,7 @@ class CriteriaBuilder:
         if name == "industry":
             keys = [key for node in nodes for key in self._industries(node, name)]
             return OneOf(name, keys, line, exact=True, shown_as=shown_as)
-        if name in NUMERIC_FIELDS:
+        if is_numeric(name):
             numbers = [
                 number(node, self.where, f"{name} values must be numbers, e.g. 1000", name)
                 for node in nodes

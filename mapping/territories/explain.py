@@ -19,6 +19,7 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from mapping.registry import explained_fields
 from mapping.territories.assignment import Assignment
 from mapping.territories.balancing import MemberLoad
 from mapping.territories.criteria import Outcome
@@ -29,7 +30,7 @@ from mapping.territories.facts import (
     RepDirectoryEntry,
     ordered_records,
 )
-from mapping.territories.fields import UNIFIED_FIELDS, reader_for
+from mapping.territories.fields import reader_for
 from mapping.territories.rules import LoadedTerritories, NamedAccount
 from mapping.territories.values import shown
 
@@ -145,7 +146,7 @@ def explain(
     assert evaluation is not None
     values = tuple(
         (name, shown(reader_for(name)(first, second)))
-        for name in UNIFIED_FIELDS
+        for name in explained_fields()
         if reader_for(name)(first, second) is not None
     )
     country = first.country if first.country is not None else getattr(second, "country", None)

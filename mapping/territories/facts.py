@@ -2,8 +2,9 @@
 
 The integrator builds these from the store (linked accounts, the Rep table); the engine reads them
 and never touches a database. A million `CompanyFacts` are evaluated in one run, so every class
-here uses slots and holds values as plain attributes: unified fields are attributes of
-`RecordFacts` (read with one attribute access), raw CRM fields stay in the record's `raw` mapping.
+here uses slots and holds values as plain attributes: unified fields with a column are attributes
+of `RecordFacts` (read with one attribute access), raw CRM fields stay in the record's `raw`
+mapping, and registered unified fields kept raw (`mapping.registry`) are in its `extra` mapping.
 
 A business present in both CRMs has two records. Which record's values decide is a setting of the
 territory file (`settings.primary_source`): a value comes from the primary record and, where the
@@ -14,10 +15,12 @@ one CRM only (`Do_Not_Reassign__c` in Salesforce, `do_not_reassign` in HubSpot) 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from decimal import Decimal
 from types import MappingProxyType
 from typing import TYPE_CHECKING
+
+from mapping.registry import model_fields, raw_kept_values
 
 if TYPE_CHECKING:
     from mapping.unified import UnifiedAccount
@@ -83,26 +86,41 @@ class RecordFacts:
     annual_revenue: Decimal | int | float | None = None
     raw: Mapping[str, object] = field(default_factory=lambda: _NO_RAW)
     """The record's fields in the CRM's own names, as pulled."""
+    extra: Mapping[str, object] = field(default_factory=lambda: _NO_RAW)
+    """The unified values of registered fields kept raw (no column: see `mapping.registry`)."""
 
     @classmethod
     def from_unified(cls, account: UnifiedAccount, current_owner_email: str | None) -> RecordFacts:
         """The facts of a pulled account; the caller resolves the owner's CRM id to an email."""
+        values = {name: getattr(account, name) for name in column_fields()}
         return cls(
             source=account.source,
             external_id=account.external_id,
-            domain=account.domain,
             current_owner_email=current_owner_email.lower() if current_owner_email else None,
-            name=account.name,
-            country=account.country,
-            region=account.region,
-            city=account.city,
-            postal_code=account.postal_code,
-            industry=account.industry,
-            industry_raw=account.industry_raw,
-            employees=account.employees,
-            annual_revenue=account.annual_revenue,
             raw=account.raw,
+            extra=raw_kept_values(account.source, account.raw, values) or _NO_RAW,
+            **values,
         )
+
+
+def has_attribute(name: str) -> bool:
+    """`name` is a unified value the facts hold as an attribute (a field with a column)."""
+    return name in _ATTRIBUTES
+
+
+_ATTRIBUTES = frozenset(f.name for f in fields(RecordFacts)) - {
+    "source",
+    "external_id",
+    "current_owner_email",
+    "raw",
+    "extra",
+}
+
+
+def column_fields() -> tuple[str, ...]:
+    """The testable unified fields with a column: the facts' attributes, as the registry lists
+    them (the store's columns they are loaded from)."""
+    return tuple(f.name for f in model_fields() if f.territory)
 
 
 @dataclass(slots=True, eq=False)

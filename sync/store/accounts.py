@@ -1,8 +1,8 @@
 """Bulk writes of pulled accounts: one insert-or-update per batch, not an ORM loop.
 
-The unique key is (source, external_id). An upsert refreshes every pulled field and `last_seen_at`
-and keeps `first_seen_at`. A full pull ends with `mark_unseen_deleted`, which flags the records the
-CRM no longer returned.
+The unique key is (source, external_id). An upsert refreshes every pulled field (the field
+registry's columns, `mapping.registry`, and `raw`) and `last_seen_at`, and keeps `first_seen_at`.
+A full pull ends with `mark_unseen_deleted`, which flags the records the CRM no longer returned.
 
 A pull writes hundreds of thousands of rows, so each dialect gets its fastest correct path:
 SQLite a prepared `INSERT ... ON CONFLICT DO UPDATE` through the driver's `executemany`;
@@ -15,33 +15,22 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import UTC, datetime
+from operator import attrgetter
 from typing import Any
 
 import orjson
 from sqlalchemy import Connection, Table, and_, update
 
 from mapping.model.accounts import Account
+from mapping.registry import FieldKind, model_fields
 from mapping.unified import UnifiedAccount
 
 ACCOUNTS: Table = Account.__table__  # type: ignore[attr-defined]
 
-PULLED_COLUMNS = (
-    "name",
-    "website",
-    "domain",
-    "country",
-    "region",
-    "city",
-    "postal_code",
-    "industry_raw",
-    "industry",
-    "employees",
-    "annual_revenue",
-    "owner_id",
-    "crm_modified_at",
-    "deleted",
-    "raw",
-)
+MODEL_FIELDS = model_fields()
+"""The unified fields with a column (`mapping.registry`): a field that gains one needs a migration,
+so the column list is the registry's as the product was built, not one registered later."""
+PULLED_COLUMNS = (*(f.name for f in MODEL_FIELDS), "raw")
 KEY_COLUMNS = ("source", "external_id")
 ALL_COLUMNS = (*KEY_COLUMNS, *PULLED_COLUMNS, "first_seen_at", "last_seen_at")
 UPDATED_COLUMNS = (*PULLED_COLUMNS, "last_seen_at")
@@ -49,9 +38,9 @@ UPDATED_COLUMNS = (*PULLED_COLUMNS, "last_seen_at")
 _ON_CONFLICT = "ON CONFLICT (source, external_id) DO UPDATE SET " + ", ".join(
     f"{column} = excluded.{column}" for column in UPDATED_COLUMNS
 )
-# Multi-row VALUES beats executemany of one-row statements by about a third on SQLite; 1,000 rows
-# of 19 columns stay under SQLite's 32,766 bound-parameter limit.
-_SQLITE_ROWS_PER_STATEMENT = 1000
+# Multi-row VALUES beats executemany of one-row statements by about a third on SQLite; a statement
+# stays under SQLite's 32,766 bound-parameter limit (1,000 rows of today's 19 columns).
+_SQLITE_ROWS_PER_STATEMENT = min(1000, 32_766 // len(ALL_COLUMNS))
 _SQLITE_ONE_ROW = "(" + ", ".join("?" for _ in ALL_COLUMNS) + ")"
 
 
@@ -86,41 +75,33 @@ def _raw_json(raw: dict[str, Any]) -> str:
     return orjson.dumps(raw).decode()
 
 
+_MODEL_VALUES = attrgetter("source", "external_id", *(f.name for f in MODEL_FIELDS))
+
+
 def _pulled_values(account: UnifiedAccount) -> list[Any]:
     """The account's key and pulled columns, in `ALL_COLUMNS` order (without the seen times)."""
-    return [
-        account.source,
-        account.external_id,
-        account.name,
-        account.website,
-        account.domain,
-        account.country,
-        account.region,
-        account.city,
-        account.postal_code,
-        account.industry_raw,
-        account.industry,
-        account.employees,
-        account.annual_revenue,
-        account.owner_id,
-        account.crm_modified_at,
-        account.deleted,
-        _raw_json(account.raw),
-    ]
+    return [*_MODEL_VALUES(account), _raw_json(account.raw)]
 
 
-_REVENUE = ALL_COLUMNS.index("annual_revenue")
-_MODIFIED = ALL_COLUMNS.index("crm_modified_at")
-_DELETED = ALL_COLUMNS.index("deleted")
+def _columns_of(kind: FieldKind) -> tuple[int, ...]:
+    return tuple(ALL_COLUMNS.index(f.name) for f in MODEL_FIELDS if f.kind == kind)
+
+
+_MONEY = _columns_of(FieldKind.MONEY)
+_TIMES = _columns_of(FieldKind.TIME)
+_FLAGS = _columns_of(FieldKind.FLAG)
 
 
 def _sqlite_row(account: UnifiedAccount, seen_at: str) -> list[Any]:
     """Values as SQLAlchemy's SQLite types store them: REAL revenue, text times, 0/1 flags."""
     values = _pulled_values(account)
-    revenue = values[_REVENUE]
-    values[_REVENUE] = float(revenue) if revenue is not None else None
-    values[_MODIFIED] = _sqlite_datetime(values[_MODIFIED])
-    values[_DELETED] = 1 if values[_DELETED] else 0
+    for column in _MONEY:
+        amount = values[column]
+        values[column] = float(amount) if amount is not None else None
+    for column in _TIMES:
+        values[column] = _sqlite_datetime(values[column])
+    for column in _FLAGS:
+        values[column] = 1 if values[column] else 0
     values += (seen_at, seen_at)
     return values
 

@@ -16,6 +16,7 @@ import pytest
 from connectors.base import PullMode, PullPosition, RawAccount
 from connectors.hubspot import HubSpotConnector
 from connectors.retry import RetryPolicy
+from mapping.registry import crm_fields
 from sandbox.faults import FaultProfile
 from sandbox.hubspot import DEFAULT_ACCESS_TOKEN, HubSpotPortal, HubSpotPortalConfig
 from sandbox.hubspot.app import create_hubspot_app
@@ -82,6 +83,7 @@ class Rig:
     def connect(self, **options: Any) -> HubSpotConnector:
         settings: dict[str, Any] = {
             "base_url": self.url,
+            "fields": crm_fields("hubspot"),
             "retry_policy": FAST_RETRIES,
             "requests_per_ten_seconds": 1_000_000,
             "search_requests_per_second": 1_000_000,

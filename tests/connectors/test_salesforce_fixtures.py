@@ -14,6 +14,7 @@ from connectors.base import AccountPage, PullMode, PullPosition, RawAccount
 from connectors.retry import RetryPolicy
 from connectors.salesforce import SalesforceConnector
 from connectors.salesforce.auth import ClientCredentials, SalesforceCredentials
+from mapping.registry import crm_fields
 from sandbox.faults import FaultProfile
 from sandbox.ids import ACCOUNT_PREFIX, USER_PREFIX, salesforce_id
 from sandbox.salesforce import SalesforceOrg, SalesforceOrgConfig, create_salesforce_app
@@ -120,6 +121,7 @@ class ServedOrg:
             self.url,
             credentials or self.credentials(),
             settings=SalesforceSettings(instance_url=self.url, **settings),
+            fields=crm_fields("salesforce"),
             budget_share=budget_share,
             policy=policy,
             bulk_poll_seconds=0.001,

@@ -17,6 +17,7 @@ from connectors.salesforce.soql import (
     since_condition,
     soql_datetime,
 )
+from mapping.registry import crm_fields
 from sandbox.salesforce.soql import And, Comparison, Or, TokenKind, parse_soql, tokenize
 from tests.connectors.test_salesforce_fixtures import account_id
 
@@ -94,10 +95,14 @@ def test_owner_lookups_list_the_ids_as_quoted_literals() -> None:
 
 
 def test_configured_fields_are_added_once_whatever_their_case() -> None:
-    fields = account_fields(["Do_Not_Reassign__c", "ownerid", " Type ", ""])
+    fields = account_fields([*crm_fields("salesforce"), "Do_Not_Reassign__c", "ownerid", " Type "])
 
     assert fields[-2:] == ["Do_Not_Reassign__c", "Type"]
     assert [f.lower() for f in fields].count("ownerid") == 1
+
+
+def test_every_pull_selects_the_id_the_stamp_and_the_deleted_flag() -> None:
+    assert account_fields(["Name", ""]) == ["Id", "Name", "SystemModstamp", "IsDeleted"]
 
 
 def test_rest_pulls_are_ordered_and_bulk_pulls_are_not() -> None:

@@ -7,7 +7,8 @@ from decimal import Decimal
 
 import pytest
 
-from mapping.fields import MalformedRecordError, parse_crm_datetime, to_unified
+from mapping.fields import MalformedRecordError, to_unified
+from mapping.normalise.times import parse_crm_datetime
 
 
 def test_a_messy_salesforce_account_becomes_a_clean_unified_account() -> None:
