@@ -350,7 +350,7 @@ def run_sync_from_config(
     """For the scheduler: load settings and database, then `run_sync`."""
     overrides = {"database": {"url": database_url}} if database_url else None
     settings = load_settings(config_path, overrides=overrides)
-    database = open_database(settings.database_url)
+    database = open_database(settings.database_url, upgrade=settings.database.migrate_on_open)
     try:
         return run_sync(settings, database, request, stop=stop)
     finally:

@@ -67,6 +67,9 @@ class DatabaseSettings(_Section):
     url: str = "sqlite:///territory-sync.db"
     """SQLAlchemy URL: `sqlite:///path.db` (the default, a file beside the config) or
     `postgresql+psycopg://user@host:5432/dbname`."""
+    migrate_on_open: bool = True
+    """Bring an outdated database to the latest schema when a command or service opens it (one
+    process at a time); false: refuse it until `territory-sync db upgrade` is run."""
 
 
 class SalesforceSettings(_Section):

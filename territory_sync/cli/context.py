@@ -31,7 +31,9 @@ class CliContext:
         return self._settings
 
     def database(self, *, upgrade: bool | None = None) -> Database:
-        database = open_database(self.settings.database_url, upgrade=upgrade)
+        """The configured database; `upgrade` None follows `[database] migrate_on_open`."""
+        migrate = self.settings.database.migrate_on_open if upgrade is None else upgrade
+        database = open_database(self.settings.database_url, upgrade=migrate)
         self._databases.append(database)
         return database
 
