@@ -152,6 +152,8 @@ def run_sync(
     try:
         with run_context(run_id):
             log_event("run.started", kind="sync", trigger=request.trigger, actor=request.actor)
+            if request.on_run_opened is not None:
+                request.on_run_opened(run_id)
             wanted = load_rules(settings, None, request.territory_file)
             fingerprint = wanted.fingerprint
             with database.engine.begin() as connection:

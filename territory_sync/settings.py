@@ -147,6 +147,11 @@ class ScheduleSettings(_Section):
     cron: str = "0 2 * * *"
     timezone: str = "UTC"
     misfire_grace_seconds: int = Field(default=3600, ge=1)
+    """A fire time missed while no scheduler ran is caught up (once, however many were missed)
+    when the scheduler starts within this many seconds of it; later, it is recorded as missed."""
+    heartbeat_seconds: int = Field(default=30, ge=1, le=3600)
+    """How often a running scheduler records its heartbeat; three missed beats make `/healthz`
+    unhealthy."""
     reconcile_cron: str = "0 3 * * 0"
     """When the scheduler compares every CRM's record ids with the store and flags records
     deleted behind the product's back (default: Sundays at 03:00); empty to switch it off."""
