@@ -135,14 +135,16 @@ def build_scheduler(
     register: bool = True,
     every_seconds: int | None = None,
     started_at: datetime | None = None,
+    stopping: threading.Event | None = None,
 ) -> BaseScheduler:
     """A scheduler over the database's job store; `register` adds the configured jobs
-    (replacing stored ones) before it starts, `run_scheduler` registers them itself."""
+    (replacing stored ones) before it starts, `run_scheduler` registers them itself; once
+    `stopping` is set, no fire time starts a run."""
     zone = ZoneInfo(settings.schedule.timezone)
     scheduler_class = BackgroundScheduler if background else BlockingScheduler
     scheduler: BaseScheduler = scheduler_class(
         jobstores={"default": SQLAlchemyJobStore(engine=database.engine, tablename=JOB_TABLE)},
-        executors={"default": FiringExecutor(started_at or datetime.now(UTC))},
+        executors={"default": FiringExecutor(started_at or datetime.now(UTC), stopping)},
         job_defaults={
             "coalesce": True,
             "max_instances": 1,
@@ -376,7 +378,12 @@ def _serve(
     _current["instance"] = instance
     adopt_library_logger("apscheduler")
     scheduler = build_scheduler(
-        settings, database, background=True, register=False, started_at=instance.started_at
+        settings,
+        database,
+        background=True,
+        register=False,
+        started_at=instance.started_at,
+        stopping=stopping.event,
     )
     executor = scheduler._lookup_executor("default")
     assert isinstance(executor, FiringExecutor)
@@ -413,7 +420,10 @@ def _serve(
         while not stopping.event.wait(1.0):
             pass
     finally:
-        scheduler.shutdown(wait=True)
+        stopping.event.set()
+        if scheduler.running:
+            scheduler.pause()  # no fire time is picked up while the run in progress finishes
+            scheduler.shutdown(wait=True)
         heartbeat.stop()
         record_stop(database, instance, stopping.reason)
         log_event("scheduler.stopped", reason=stopping.reason)

@@ -11,6 +11,7 @@ than the grace time is not run and raises `EVENT_JOB_MISSED`
 
 from __future__ import annotations
 
+import threading
 from datetime import UTC, datetime
 from typing import Any
 
@@ -18,6 +19,7 @@ from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.job import Job
 
 from sync.scheduling.firings import Decision
+from territory_sync.logs import log_event
 
 MAX_COUNTED = 10_000
 """Missed fire times beyond this many are not counted one by one (a test trigger after days)."""
@@ -42,16 +44,32 @@ def _with_kwargs(job: Job, extra: dict[str, Any]) -> Job:
 
 
 class FiringExecutor(ThreadPoolExecutor):  # type: ignore[misc]  # APScheduler is untyped
-    """Thread pool; jobs get `fire_time`, `decision` and `coalesced` keyword arguments."""
+    """Thread pool; jobs get `fire_time`, `decision` and `coalesced` keyword arguments, and none
+    starts once `stopping` is set."""
 
-    def __init__(self, started_at: datetime, max_workers: int = 4) -> None:
+    def __init__(
+        self,
+        started_at: datetime,
+        stopping: threading.Event | None = None,
+        max_workers: int = 4,
+    ) -> None:
         super().__init__(max_workers)
         self.started_at = started_at
+        self.stopping = stopping or threading.Event()
+        """Once set, fire times are no longer run (the scheduler is stopping)."""
         self.coalesced: dict[str, int] = {}
         """Job id -> earlier fire times folded into its latest submission (for missed ones)."""
 
     def _do_submit_job(self, job: Job, run_times: list[datetime]) -> None:
         last = run_times[-1]
+        if self.stopping.is_set():
+            log_event(
+                "scheduler.not_started",
+                job=job.id,
+                fire_time=last.isoformat(),
+                reason="the scheduler is stopping",
+            )
+            return
         coalesced = _missed_before(job, last, datetime.now(UTC)) if job.coalesce else 0
         self.coalesced[job.id] = coalesced
         decision = Decision.CATCH_UP if last < self.started_at else Decision.ON_TIME
