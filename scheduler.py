@@ -69,8 +69,10 @@ RECONCILE_JOB_REFERENCE = "scheduler:scheduled_reconcile"
 JOB_TABLE = SCHEDULER_JOBS.name
 STOP_REQUESTED = threading.Event()
 """Set on SIGTERM or SIGINT: the running sync finishes its batch in flight and stops."""
-_current: dict[str, SchedulerInstance] = {}
-"""The instance this process runs as (set by `run_scheduler`), for the job functions."""
+_current: dict[str, Any] = {}
+"""What `run_scheduler` set for this process's job functions: the instance it runs as and its
+own configuration file and database URL. The job store is shared by every instance on the
+database, so each instance's configuration stays in the process, not in the stored job."""
 
 Announce = Callable[[str], object]
 
@@ -90,6 +92,8 @@ def _fire(
         Decision(decision),
         coalesced,
     )
+    if "instance" in _current:
+        config_path, database_url = _current["config_path"], _current["database_url"]
     return run_firing(
         order,
         request,
@@ -349,18 +353,10 @@ def run_scheduler(
     instance = this_process(settings.schedule.heartbeat_seconds)
     try:
         with only_scheduler(database, instance):
-            _serve(
-                settings,
-                database,
-                instance,
-                stopping,
-                announce,
-                config_path,
-                database_url,
-                every_seconds,
-            )
+            _current.update(config_path=config_path, database_url=database_url)
+            _serve(settings, database, instance, stopping, announce, every_seconds)
     finally:
-        _current.pop("instance", None)
+        _current.clear()
         _restore(previous)
 
 
@@ -370,8 +366,6 @@ def _serve(
     instance: SchedulerInstance,
     stopping: _Stopping,
     announce: Announce,
-    config_path: str | None,
-    database_url: str | None,
     every_seconds: int | None,
 ) -> None:
     gone = register_instance(database, instance)
@@ -399,12 +393,7 @@ def _serve(
     heartbeat = Heartbeat(database, instance, loop_alive)
     scheduler.start(paused=True)
     try:
-        register_jobs(
-            scheduler,
-            settings,
-            {"config_path": config_path, "database_url": database_url},
-            every_seconds=every_seconds,
-        )
+        register_jobs(scheduler, settings, {}, every_seconds=every_seconds)
         heartbeat.start()
         log_event(
             "scheduler.started",

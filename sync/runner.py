@@ -58,7 +58,7 @@ from sync.session import (
     write_context,
 )
 from sync.store.companies import refresh_company_links
-from sync.store.database import Database, open_database
+from sync.store.database import Database
 from sync.store.runs import RunStatus
 from sync.writeback import apply_plan
 from territory_sync.errors import (
@@ -68,9 +68,9 @@ from territory_sync.errors import (
     TerritorySyncError,
 )
 from territory_sync.logs import log_event, run_context
-from territory_sync.settings import Settings, load_settings
+from territory_sync.settings import Settings
 
-__all__ = ["SyncRequest", "SyncResult", "run_sync", "run_sync_from_config"]
+__all__ = ["SyncRequest", "SyncResult", "run_sync"]
 
 
 def plan_figures(figures: PlanFigures) -> dict[str, Any]:
@@ -340,20 +340,3 @@ def run_sync(
     except BaseException as error:
         session.close(RunStatus.FAILED, figures, f"{type(error).__name__}: {error}")
         raise
-
-
-def run_sync_from_config(
-    request: SyncRequest,
-    *,
-    config_path: str | None = None,
-    database_url: str | None = None,
-    stop: threading.Event | None = None,
-) -> SyncResult:
-    """For the scheduler: load settings and database, then `run_sync`."""
-    overrides = {"database": {"url": database_url}} if database_url else None
-    settings = load_settings(config_path, overrides=overrides)
-    database = open_database(settings.database_url, upgrade=settings.database.migrate_on_open)
-    try:
-        return run_sync(settings, database, request, stop=stop)
-    finally:
-        database.dispose()
