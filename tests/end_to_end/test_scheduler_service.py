@@ -92,9 +92,9 @@ def test_sigterm_during_a_scheduled_run_exits_0_records_the_run_and_the_next_sta
     first = scheduler(product, tmp_path, "first", "--every-seconds", "1")
     try:
         wait_for(lambda: write_calls(product) >= 2, "a scheduled run writing", watching=(first,))
+        # Both arrive while the batch is in flight; either may be handled first.
         first.popen.send_signal(signal.SIGTERM)
-        wait_for(lambda: "stopping (SIGTERM)" in first.stderr(), "the stop announced")
-        first.popen.send_signal(signal.SIGINT)  # a second signal while the batch finishes
+        first.popen.send_signal(signal.SIGINT)
         code = first.wait(60)
     finally:
         first.kill()
@@ -102,13 +102,17 @@ def test_sigterm_during_a_scheduled_run_exits_0_records_the_run_and_the_next_sta
     assert code == ExitCode.OK, first.output()
     no_traceback(first)
     human = first.stderr()
-    assert human.count("stopping (SIGTERM)") == 1, human
-    assert "still stopping (SIGINT)" in human, human
+    lines = human.splitlines()
+    stopping = [line for line in lines if line.startswith("stopping (")]
+    acknowledged = [line for line in lines if line.startswith("still stopping (")]
+    assert len(stopping) == 1 and len(acknowledged) == 1, human
+    first_signal = stopping[0].split("(")[1].split(")")[0]
+    assert {first_signal, acknowledged[0].split("(")[1].split(")")[0]} == {"SIGTERM", "SIGINT"}
     (run,) = schedule_runs(product.database)
     assert run["status"] in ("interrupted", "succeeded")
     if run["status"] == "interrupted":
         assert run["figures"]["written"] > 0 and run["figures"]["unfinished"] > 0
-    assert instances(product.database)[0]["stop_reason"] == "stopped by SIGTERM"
+    assert instances(product.database)[0]["stop_reason"] == f"stopped by {first_signal}"
 
     product.sandbox.set_faults("none")
     second = scheduler(product, tmp_path, "second", "--every-seconds", "1")
