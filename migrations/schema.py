@@ -11,12 +11,13 @@ from sqlalchemy import MetaData
 from sqlmodel import SQLModel
 
 from mapping import model as unified_model
-from sync.store import console_tables, scheduler_jobs
+from sync.store import console_tables, scheduler_jobs, scheduler_state
 from sync.store import tables as sync_tables
 
-TABLE_MODULES = (unified_model, sync_tables, scheduler_jobs, console_tables)
+TABLE_MODULES = (unified_model, sync_tables, scheduler_jobs, scheduler_state, console_tables)
 """Whose import registers the tables: accounts, reps, company links and link overrides; runs,
-cursors, plans, owner changes, holds and the audit log; the scheduler's job store; the console's
+cursors, plans, owner changes, holds and the audit log; the scheduler's job store, instances and
+firings; the console's
 sessions and API tokens."""
 
 target_metadata: MetaData = SQLModel.metadata

@@ -154,3 +154,19 @@ def _holder_from_text(content: str) -> LockHolder:
     except json.JSONDecodeError:
         data = {}
     return LockHolder(data.get("run_id"), data.get("started_at"), data.get("pid"), data.get("host"))
+
+
+def current_holder(database: Database) -> LockHolder | None:
+    """Who holds the run lock now, as far as can be read without taking it (for messages)."""
+    if database.is_sqlite:
+        lock = RunLock(database)
+        if lock.database.sqlite_path is None:
+            return None
+        try:
+            content = lock.lock_path.read_text(encoding="utf-8")
+        except OSError:
+            return None
+        holder = _holder_from_text(content)
+        return holder if holder.pid is not None else None
+    holder = RunLock(database)._running_run_holder()
+    return holder if holder.run_id is not None else None

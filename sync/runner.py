@@ -56,7 +56,7 @@ from sync.session import (
     write_context,
 )
 from sync.store.companies import refresh_company_links
-from sync.store.database import Database, open_database
+from sync.store.database import Database
 from sync.store.runs import RunStatus
 from sync.writeback import apply_plan
 from territory_sync.errors import (
@@ -66,9 +66,9 @@ from territory_sync.errors import (
     TerritorySyncError,
 )
 from territory_sync.logs import log_event, run_context
-from territory_sync.settings import Settings, load_settings
+from territory_sync.settings import Settings
 
-__all__ = ["SyncRequest", "SyncResult", "run_sync", "run_sync_from_config"]
+__all__ = ["SyncRequest", "SyncResult", "run_sync"]
 
 
 def plan_figures(figures: PlanFigures) -> dict[str, Any]:
@@ -150,6 +150,8 @@ def run_sync(
     try:
         with run_context(run_id):
             log_event("run.started", kind="sync", trigger=request.trigger, actor=request.actor)
+            if request.on_run_opened is not None:
+                request.on_run_opened(run_id)
             wanted = load_rules(settings, None, request.territory_file)
             fingerprint = wanted.fingerprint
             with database.engine.begin() as connection:
@@ -339,20 +341,3 @@ def run_sync(
     except BaseException as error:
         session.close(RunStatus.FAILED, figures, f"{type(error).__name__}: {error}")
         raise
-
-
-def run_sync_from_config(
-    request: SyncRequest,
-    *,
-    config_path: str | None = None,
-    database_url: str | None = None,
-    stop: threading.Event | None = None,
-) -> SyncResult:
-    """For the scheduler: load settings and database, then `run_sync`."""
-    overrides = {"database": {"url": database_url}} if database_url else None
-    settings = load_settings(config_path, overrides=overrides)
-    database = open_database(settings.database_url)
-    try:
-        return run_sync(settings, database, request, stop=stop)
-    finally:
-        database.dispose()

@@ -63,6 +63,8 @@ class SyncRequest:
     confirm: Callable[[PlanPreview], bool] | None = None
     """Asked once the plan and the guard rails are known, before anything is written; None
     means the caller already has the admin's yes (`--yes`, the schedule, the console's button)."""
+    on_run_opened: Callable[[int], None] | None = None
+    """Told the run's id as soon as the run is recorded (the scheduler links its firing to it)."""
 
 
 @dataclass

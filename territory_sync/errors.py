@@ -108,6 +108,12 @@ class RunLockedError(TerritorySyncError):
     exit_code = ExitCode.LOCKED
 
 
+class SchedulerRunningError(TerritorySyncError):
+    """Another scheduler already runs on this SQLite database."""
+
+    exit_code = ExitCode.LOCKED
+
+
 class GuardRailError(TerritorySyncError):
     """A guard rail stopped the run before anything was written."""
 

@@ -69,14 +69,17 @@ def log_event(event: str, *, level: int = logging.INFO, name: str = "", **fields
     logger(name).log(level, event, extra={"fields": fields})
 
 
-def configure_logging(level: str = "warning", file: str = "") -> None:
-    """Send the product's log events as JSON lines to standard error or to `file`."""
+def configure_logging(level: str = "warning", file: str = "", *, stdout: bool = False) -> None:
+    """Send the product's log events as JSON lines to standard error, to `file`, or (`stdout`,
+    `--log-format json`) to standard output."""
     root = logging.getLogger(LOGGER_NAME)
     for old in list(root.handlers):
         root.removeHandler(old)
         old.close()
     handler: logging.Handler
-    if file:
+    if stdout:
+        handler = logging.StreamHandler(sys.stdout)
+    elif file:
         os.makedirs(os.path.dirname(os.path.abspath(file)), exist_ok=True)
         handler = logging.FileHandler(file, encoding="utf-8")
     else:
@@ -85,3 +88,15 @@ def configure_logging(level: str = "warning", file: str = "") -> None:
     root.addHandler(handler)
     root.setLevel(level.upper())
     root.propagate = False
+
+
+def adopt_library_logger(name: str, level: int = logging.ERROR) -> None:
+    """Route a library's logger (`apscheduler`, say) through the product's handlers at `level`,
+    so its records are JSON lines like the product's own and nothing else prints them."""
+    library = logging.getLogger(name)
+    for old in list(library.handlers):
+        library.removeHandler(old)
+    for handler in logging.getLogger(LOGGER_NAME).handlers or [logging.NullHandler()]:
+        library.addHandler(handler)
+    library.setLevel(level)
+    library.propagate = False

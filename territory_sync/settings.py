@@ -67,6 +67,9 @@ class DatabaseSettings(_Section):
     url: str = "sqlite:///territory-sync.db"
     """SQLAlchemy URL: `sqlite:///path.db` (the default, a file beside the config) or
     `postgresql+psycopg://user@host:5432/dbname`."""
+    migrate_on_open: bool = True
+    """Bring an outdated database to the latest schema when a command or service opens it (one
+    process at a time); false: refuse it until `territory-sync db upgrade` is run."""
 
 
 class SalesforceSettings(_Section):
@@ -144,6 +147,11 @@ class ScheduleSettings(_Section):
     cron: str = "0 2 * * *"
     timezone: str = "UTC"
     misfire_grace_seconds: int = Field(default=3600, ge=1)
+    """A fire time missed while no scheduler ran is caught up (once, however many were missed)
+    when the scheduler starts within this many seconds of it; later, it is recorded as missed."""
+    heartbeat_seconds: int = Field(default=30, ge=1, le=3600)
+    """How often a running scheduler records its heartbeat; three missed beats make `/healthz`
+    unhealthy."""
     reconcile_cron: str = "0 3 * * 0"
     """When the scheduler compares every CRM's record ids with the store and flags records
     deleted behind the product's back (default: Sundays at 03:00); empty to switch it off."""

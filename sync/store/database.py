@@ -1,9 +1,10 @@
 """The engine of the product's database: an SQLite file by default, PostgreSQL by URL.
 
 `open_database()` is the one way in: it builds the engine with the right settings per dialect
-and, for an embedded SQLite file, applies pending migrations first, so every command works on a
-fresh machine. A PostgreSQL database is upgraded explicitly (`territory-sync db upgrade`), because
-a shared server is not something a read-only command should alter.
+and applies pending migrations first, so every command and service works on a fresh or outdated
+database; the upgrade is serialised (`sync.store.migrate`), so processes started together migrate
+it once. With `upgrade=False` (`[database] migrate_on_open = false`, for a PostgreSQL server whose
+schema changes only by `territory-sync db upgrade`) an outdated database is refused instead.
 
 A database that cannot be opened is a `DatabaseError` of one line naming it and what to do: an
 SQLite path in a missing folder, a file that is not SQLite or not a territory-sync database, a
@@ -113,13 +114,13 @@ class Database:
         self.engine.dispose()
 
 
-def open_database(url: str, *, upgrade: bool | None = None) -> Database:
-    """Connect; `upgrade` None means: migrate an SQLite file automatically, check PostgreSQL."""
+def open_database(url: str, *, upgrade: bool = True) -> Database:
+    """Connect, then migrate to the latest schema (`upgrade`) or check that it is there."""
     from sync.store.migrate import check_current, upgrade_to_head
 
     database = Database(normalise_database_url(url), create_db_engine(url))
     try:
-        if upgrade or (upgrade is None and database.is_sqlite):
+        if upgrade:
             upgrade_to_head(database)
         else:
             check_current(database)

@@ -16,7 +16,7 @@ from rich.text import Text
 
 from territory_sync import __version__
 from territory_sync.cli.cells import literal
-from territory_sync.cli.context import CliContext, cli_context
+from territory_sync.cli.context import CliContext, LogFormat, cli_context
 from territory_sync.cli.output import error_console
 from territory_sync.errors import ExitCode, TerritorySyncError
 from territory_sync.logs import scrub
@@ -57,6 +57,14 @@ def root(
     verbose: Annotated[
         bool, typer.Option("--verbose", "-v", help="Log progress events to standard error.")
     ] = False,
+    log_format: Annotated[
+        LogFormat,
+        typer.Option(
+            "--log-format",
+            help="json: every log event (info and up) as one JSON line on standard output, for "
+            "a service manager's journal (the scheduler's own lines then go to standard error).",
+        ),
+    ] = LogFormat.DEFAULT,
     version: Annotated[
         bool,
         typer.Option("--version", callback=_version, is_eager=True, help="Show the version."),
@@ -66,6 +74,7 @@ def root(
     state.config_path = config
     state.database_url = database_url
     state.verbose = verbose
+    state.log_format = log_format
     ctx.call_on_close(state.close)
 
 
@@ -81,6 +90,7 @@ def _register() -> None:
         links,
         runs,
         sandbox,
+        scheduler,
         serve,
         sync,
         territories,
@@ -98,7 +108,7 @@ def _register() -> None:
     app.command("plan")(sync.plan)
     app.command("apply")(sync.apply)
     app.command("rollback")(sync.rollback)
-    app.command("scheduler")(sync.scheduler)
+    app.add_typer(scheduler.app, name="scheduler")
     app.add_typer(territories.app, name="territories")
     app.command("balance")(balance.balance)
     app.command("explain")(explain.explain)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from enum import StrEnum
 from pathlib import Path
 
 import typer
@@ -12,11 +13,20 @@ from territory_sync.logs import configure_logging
 from territory_sync.settings import Settings, load_settings
 
 
+class LogFormat(StrEnum):
+    DEFAULT = "default"
+    """Warnings and errors (info with --verbose) as JSON lines on standard error, or to
+    `[logging] file`."""
+    JSON = "json"
+    """Every event from info up as one JSON line on standard output."""
+
+
 @dataclass
 class CliContext:
     config_path: Path | None = None
     database_url: str | None = None
     verbose: bool = False
+    log_format: LogFormat = LogFormat.DEFAULT
     _settings: Settings | None = None
     _databases: list[Database] = field(default_factory=list)
 
@@ -25,13 +35,21 @@ class CliContext:
         if self._settings is None:
             overrides = {"database": {"url": self.database_url}} if self.database_url else None
             self._settings = load_settings(self.config_path, overrides=overrides)
-            level = "info" if self.verbose else self._settings.logging.level
+            level = self._settings.logging.level
+            if self.verbose or (self.log_format == LogFormat.JSON and level != "debug"):
+                level = "info"
             log_file = self._settings.logging.file
-            configure_logging(level, str(self._settings.resolve_path(log_file)) if log_file else "")
+            configure_logging(
+                level,
+                str(self._settings.resolve_path(log_file)) if log_file else "",
+                stdout=self.log_format == LogFormat.JSON,
+            )
         return self._settings
 
     def database(self, *, upgrade: bool | None = None) -> Database:
-        database = open_database(self.settings.database_url, upgrade=upgrade)
+        """The configured database; `upgrade` None follows `[database] migrate_on_open`."""
+        migrate = self.settings.database.migrate_on_open if upgrade is None else upgrade
+        database = open_database(self.settings.database_url, upgrade=migrate)
         self._databases.append(database)
         return database
 

@@ -16,7 +16,7 @@ app = typer.Typer(help="Database schema: upgrade and inspect.", no_args_is_help=
 
 @app.command("upgrade")
 def upgrade(ctx: typer.Context) -> None:
-    """Apply every pending migration (SQLite files are also upgraded automatically)."""
+    """Apply every pending migration (opening does too, unless migrate_on_open = false)."""
     state = cli_context(ctx)
     database = state.database(upgrade=True)
     typer.echo(f"database {redact_url(database.url)} is at revision {current_revision(database)}")

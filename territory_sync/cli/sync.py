@@ -1,4 +1,4 @@
-"""`territory-sync sync | plan | apply | rollback | scheduler`: runs, as a person starts them."""
+"""`territory-sync sync | plan | apply | rollback`: runs, as a person starts them."""
 
 from __future__ import annotations
 
@@ -18,7 +18,6 @@ from sync.saved_plans import apply_saved_plan
 from territory_sync.cli.context import CliContext, cli_context
 from territory_sync.cli.output import (
     JSON_OPTION_HELP,
-    console,
     error_console,
     print_json,
     print_rows,
@@ -220,17 +219,3 @@ def rollback(
             state.settings, state.database(), run_id, request, progress=progress, stop=stop
         )
     report(result, as_json)
-
-
-def scheduler(ctx: typer.Context) -> None:
-    """Run the nightly sync on the configured cron until stopped (SIGTERM finishes the batch)."""
-    from scheduler import run_scheduler
-
-    state = cli_context(ctx)
-    run_scheduler(
-        state.settings,
-        state.database(),
-        config_path=str(state.config_path) if state.config_path else None,
-        database_url=state.database_url,
-        announce=lambda text: console.print(text),
-    )

@@ -10,6 +10,7 @@ from fastapi.responses import RedirectResponse
 from starlette.responses import Response
 
 from sync.audit_search import AUDIT_STATUSES
+from sync.scheduling.status import next_scheduled_run, scheduler_status
 from web.auth import Principal
 from web.errors import ApiError
 from web.pages.common import page_user, render
@@ -40,8 +41,19 @@ def runs_page(
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
     user: Principal = Depends(page_user),
 ) -> Response:
-    runs = list_runs(database_of(request), PAGE_SIZE, offset)
-    return render(request, "runs.html", user, runs=runs, offset=offset, page_size=PAGE_SIZE)
+    database = database_of(request)
+    runs = list_runs(database, PAGE_SIZE, offset)
+    schedule = scheduler_status(settings_of(request), database)
+    return render(
+        request,
+        "runs.html",
+        user,
+        runs=runs,
+        offset=offset,
+        page_size=PAGE_SIZE,
+        schedule=schedule,
+        next_job=next_scheduled_run(schedule),
+    )
 
 
 @router.get("/runs/{run_id}")

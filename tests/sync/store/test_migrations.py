@@ -38,7 +38,7 @@ def test_an_empty_sqlite_file_is_migrated_to_the_latest_schema_on_open(tmp_path:
 
 
 @pytest.mark.postgres
-def test_an_empty_postgresql_database_is_migrated_by_an_explicit_upgrade(
+def test_an_empty_postgresql_database_is_migrated_on_open_unless_that_is_switched_off(
     postgres_server_url: str,
 ) -> None:
     name = f"territory_sync_migrate_{uuid.uuid4().hex[:8]}"
@@ -48,8 +48,8 @@ def test_an_empty_postgresql_database_is_migrated_by_an_explicit_upgrade(
     url = make_url(postgres_server_url).set(database=name).render_as_string(hide_password=False)
     try:
         with pytest.raises(DatabaseError, match="territory-sync db upgrade"):
-            open_database(url)
-        database = open_database(url, upgrade=True)
+            open_database(url, upgrade=False)
+        database = open_database(url)
         assert set(inspect(database.engine).get_table_names()) >= EXPECTED_TABLES
         database.dispose()
     finally:

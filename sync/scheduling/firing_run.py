@@ -1,0 +1,153 @@
+"""One firing of a scheduled job: claim its fire time, then run the sync, or stand by.
+
+The instance that claims the fire time (`sync.scheduling.firings`) runs it with the same run lock
+as every other run; one that finds the fire time claimed logs `scheduler.stood_by` with who has
+it (and who holds the run lock, if anyone) and does nothing else. A run that cannot take the run
+lock (a person's run from the command line, say) is noted on the firing and logged the same way.
+Every outcome is one log event; nothing raised here reaches APScheduler, so nothing prints a
+traceback on the scheduler's standard error.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass, replace
+from datetime import datetime
+
+from sync.lock import current_holder
+from sync.runner import SyncRequest, run_sync
+from sync.scheduling.firings import Decision, Firing, claim_firing, link_run, note
+from sync.scheduling.instances import SchedulerInstance
+from sync.store.database import Database, open_database
+from territory_sync.errors import (
+    ExitCode,
+    RunInterruptedError,
+    RunLockedError,
+    TerritorySyncError,
+)
+from territory_sync.logs import log_event, logger
+from territory_sync.settings import Settings, load_settings
+
+
+@dataclass(frozen=True)
+class FiringOrder:
+    """What a job's execution was told: which job, which fire time, and how it came to run."""
+
+    job_id: str
+    fire_time: datetime | None
+    """None when the job function is called directly, not by the scheduler: nothing is claimed."""
+    decision: Decision = Decision.ON_TIME
+    coalesced: int = 0
+
+
+def load_job_settings(config_path: str | None, database_url: str | None) -> Settings:
+    overrides = {"database": {"url": database_url}} if database_url else None
+    return load_settings(config_path, overrides=overrides)
+
+
+def _stand_by(order: FiringOrder, database: Database, reason: str, *, name_lock: bool) -> None:
+    holder = current_holder(database) if name_lock else None
+    if holder is not None:
+        reason += f"; the run lock is held by {holder.describe()}"
+    log_event(
+        "scheduler.stood_by",
+        job=order.job_id,
+        fire_time=order.fire_time.isoformat() if order.fire_time else None,
+        reason=reason,
+    )
+
+
+def _run(
+    settings: Settings,
+    database: Database,
+    order: FiringOrder,
+    request: SyncRequest,
+    instance: SchedulerInstance | None,
+    stop: threading.Event,
+) -> int:
+    firing_id: int | None = None
+    fire_time = order.fire_time.isoformat() if order.fire_time else None
+    if order.fire_time is not None:
+        firing = Firing(order.job_id, order.fire_time, order.decision, order.coalesced)
+        claim = claim_firing(database, firing, instance)
+        if not claim.won:
+            _stand_by(
+                order,
+                database,
+                f"the fire time {fire_time} was claimed by {claim.holder}",
+                name_lock=True,
+            )
+            return ExitCode.OK
+        firing_id = claim.firing_id
+        if order.decision == Decision.CATCH_UP:
+            log_event(
+                "scheduler.catch_up",
+                job=order.job_id,
+                fire_time=fire_time,
+                coalesced=order.coalesced,
+                grace_seconds=settings.schedule.misfire_grace_seconds,
+            )
+
+    def linked(run_id: int) -> None:
+        if firing_id is not None:
+            link_run(database, firing_id, run_id)
+
+    try:
+        result = run_sync(settings, database, replace(request, on_run_opened=linked), stop=stop)
+    except RunLockedError as error:
+        if firing_id is not None:
+            note(database, firing_id, f"not run: {error}")
+        _stand_by(order, database, f"not run: {error}", name_lock=False)
+        return error.exit_code
+    except RunInterruptedError as error:
+        log_event(
+            "scheduler.run_interrupted", job=order.job_id, fire_time=fire_time, error=str(error)
+        )
+        return error.exit_code
+    except TerritorySyncError as error:
+        log_event(
+            "scheduler.run_failed",
+            level=logging.ERROR,
+            job=order.job_id,
+            fire_time=fire_time,
+            error=str(error),
+        )
+        return error.exit_code
+    log_event(
+        "scheduler.run_finished",
+        job=order.job_id,
+        fire_time=fire_time,
+        run_id=result.run_id,
+        status=result.status.value,
+        message=result.message,
+    )
+    return result.exit_code
+
+
+def run_firing(
+    order: FiringOrder,
+    request: SyncRequest,
+    *,
+    config_path: str | None,
+    database_url: str | None,
+    instance: SchedulerInstance | None,
+    stop: threading.Event,
+) -> int:
+    """Claim and run one fire time; returns the run's exit code (0 when standing by)."""
+    try:
+        settings = load_job_settings(config_path, database_url)
+        database = open_database(settings.database_url, upgrade=settings.database.migrate_on_open)
+    except TerritorySyncError as error:
+        log_event("scheduler.run_failed", level=logging.ERROR, job=order.job_id, error=str(error))
+        return error.exit_code
+    try:
+        return _run(settings, database, order, request, instance, stop)
+    except Exception as error:  # a bug, not a person's mistake: its traceback goes to the log
+        logger("scheduler").exception(
+            "scheduler.run_failed",
+            extra={"fields": {"job": order.job_id, "error": f"{type(error).__name__}: {error}"}},
+        )
+        return ExitCode.CHANGES_FAILED
+    finally:
+        database.dispose()
