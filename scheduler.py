@@ -25,6 +25,7 @@ restarts. How it behaves:
 
 from __future__ import annotations
 
+import logging
 import signal
 import threading
 from collections.abc import Callable
@@ -44,6 +45,7 @@ from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
+from sqlalchemy.exc import SQLAlchemyError
 
 from sync.runner import SyncRequest
 from sync.scheduling.executor import FiringExecutor
@@ -414,5 +416,9 @@ def _serve(
             scheduler.pause()  # no fire time is picked up while the run in progress finishes
             scheduler.shutdown(wait=True)
         heartbeat.stop()
-        record_stop(database, instance, stopping.reason)
+        try:
+            record_stop(database, instance, stopping.reason)
+        except SQLAlchemyError as error:
+            # The stop still completes: a monitor then sees this instance's heartbeat go stale.
+            log_event("scheduler.stop_not_recorded", level=logging.WARNING, error=str(error)[:300])
         log_event("scheduler.stopped", reason=stopping.reason)

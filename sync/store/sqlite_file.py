@@ -7,9 +7,16 @@ makes sure the path can be that file:
 - its folder exists (a missing folder is a typing mistake far more often than a wish for a new
   one, so it is reported, never created) and is writable (SQLite keeps its `-wal` and `-shm`
   files, and the run lock its `.lock` file, beside the database);
-- an existing file is readable and writable, starts with SQLite's header, and is either empty or
-  a territory-sync database (one with Alembic's `alembic_version` table); the probe opens it
+- an existing file is readable and writable, is an SQLite database, and is either empty or a
+  territory-sync database (one with Alembic's `alembic_version` table); the probe opens it
   read-only, so a file that turns out to be someone else's is left exactly as it was.
+
+The file is only ever opened through SQLite, never with a plain file handle: a process that
+already has the database open (the scheduler opens it again for every run) would lose its POSIX
+locks on the file when any other descriptor of it is closed, and another process could then
+delete the write-ahead log under it ("How To Corrupt An SQLite Database File", section 2.2:
+https://www.sqlite.org/howtocorrupt.html#_posix_advisory_locks_canceled_by_a_separate_thread_doing_close_).
+SQLite's own connections share the process's locks and defer closing its descriptors.
 
 Every refusal is a `DatabaseError` (exit code 2) of one line naming the path.
 """
@@ -22,9 +29,6 @@ from pathlib import Path
 from urllib.parse import quote
 
 from territory_sync.errors import DatabaseError
-
-SQLITE_HEADER = b"SQLite format 3\x00"
-"""The first 16 bytes of every SQLite database file (https://www.sqlite.org/fileformat.html)."""
 
 VERSION_TABLE = "alembic_version"
 """The table Alembic keeps a database's schema revision in; every territory-sync database has it."""
@@ -93,15 +97,12 @@ def _check_folder(path: Path) -> None:
         )
 
 
-def _header(path: Path) -> bytes:
-    try:
-        with path.open("rb") as file:
-            return file.read(len(SQLITE_HEADER))
-    except OSError as error:
+def _check_readable(path: Path) -> None:
+    if not os.access(path, os.R_OK):
         raise DatabaseError(
-            f"cannot read the database {path}: {error.strerror}; make it readable for this "
+            f"cannot read the database {path}: permission denied; make it readable for this "
             f"user, or {POINT_ELSEWHERE}"
-        ) from error
+        )
 
 
 def _tables(path: Path) -> list[str]:
@@ -131,14 +132,12 @@ def check_sqlite_file(path: Path) -> None:
         )
     if not path.exists():
         return
-    header = _header(path)
-    if not header:
+    _check_readable(path)
+    if path.stat().st_size == 0:
         return  # an empty file: SQLite makes it a new database
-    if header != SQLITE_HEADER:
-        raise not_sqlite(path)
+    tables = _tables(path)  # SQLite itself says when the file is not a database (SQLITE_NOTADB)
     if not os.access(path, os.W_OK):
         raise read_only(path)
-    tables = _tables(path)
     if tables and VERSION_TABLE not in tables:
         shown = ", ".join(tables[:5]) + (", ..." if len(tables) > 5 else "")
         raise DatabaseError(
