@@ -28,6 +28,7 @@ from __future__ import annotations
 import logging
 import signal
 import threading
+import traceback
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
@@ -62,6 +63,7 @@ from sync.scheduling.jobs import RECONCILE_JOB_ID, SYNC_JOB_ID, configured_jobs
 from sync.scheduling.single_instance import only_scheduler
 from sync.store.database import Database
 from sync.store.scheduler_jobs import SCHEDULER_JOBS
+from territory_sync.errors import SchedulerLoopError
 from territory_sync.logs import adopt_library_logger, log_event
 from territory_sync.settings import Settings
 
@@ -257,6 +259,18 @@ def _install(handler: _Stopping) -> dict[int, Any]:
     return {signum: signal.signal(signum, handler) for signum in (signal.SIGTERM, signal.SIGINT)}
 
 
+def _log_thread_failure(args: threading.ExceptHookArgs) -> None:
+    """A thread's uncaught exception (APScheduler's loop, on a database error) as one log event
+    with its traceback as a field, not a traceback printed on standard error."""
+    log_event(
+        "scheduler.loop_failed",
+        level=logging.ERROR,
+        thread=args.thread.name if args.thread else None,
+        error=f"{args.exc_type.__name__}: {args.exc_value}"[:500],
+        traceback="".join(traceback.format_exception(args.exc_value))[-4000:],
+    )
+
+
 def _restore(previous: dict[int, Any]) -> None:
     for signum, handler in previous.items():
         signal.signal(signum, handler)
@@ -277,7 +291,11 @@ def _listeners(
     def announce_next(_event: object = None) -> None:
         if stopping.event.is_set():
             return
-        when = next_run_time(scheduler)
+        try:
+            when = next_run_time(scheduler)
+        except SQLAlchemyError as error:  # a listener must not raise into APScheduler
+            log_event("scheduler.next_run_unknown", level=logging.WARNING, error=str(error)[:300])
+            return
         log_event("scheduler.next_run", next_run_at=when)
         announce(f"next run: {when} ({schedule}, {settings.schedule.timezone})")
 
@@ -353,11 +371,13 @@ def run_scheduler(
     stopping = _Stopping(announce)
     previous = _install(stopping)
     instance = this_process(settings.schedule.heartbeat_seconds)
+    previous_hook, threading.excepthook = threading.excepthook, _log_thread_failure
     try:
         with only_scheduler(database, instance):
             _current.update(config_path=config_path, database_url=database_url)
             _serve(settings, database, instance, stopping, announce, every_seconds)
     finally:
+        threading.excepthook = previous_hook
         _current.clear()
         _restore(previous)
 
@@ -409,7 +429,14 @@ def _serve(
         scheduler.resume()
         announce_next()
         while not stopping.event.wait(1.0):
-            pass
+            if not loop_alive():
+                # APScheduler's own loop does not survive an error storing a job (its thread
+                # ends); carrying on would beat without ever firing again.
+                log_event("scheduler.loop_died", level=logging.ERROR)
+                raise SchedulerLoopError(
+                    "the scheduler's loop stopped on an error (see the log event "
+                    "`scheduler.loop_failed`); exiting so the service manager starts it again"
+                )
     finally:
         stopping.event.set()
         if scheduler.running:

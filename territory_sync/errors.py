@@ -114,6 +114,13 @@ class SchedulerRunningError(TerritorySyncError):
     exit_code = ExitCode.LOCKED
 
 
+class SchedulerLoopError(TerritorySyncError):
+    """The scheduler's loop ended on an error (a database that stopped answering while a fire time
+    was being stored, say): the process exits so the service manager starts it again."""
+
+    exit_code = ExitCode.CHANGES_FAILED
+
+
 class GuardRailError(TerritorySyncError):
     """A guard rail stopped the run before anything was written."""
 

@@ -5,8 +5,8 @@ from a stuck or dead one; `schedule_firings`, unique on (job id, fire time), let
 schedulers share a database with exactly one run per fire time, and records catch-up runs and fire
 times missed outside the grace time.
 
-Revision ID: 0006
-Revises: 0005
+Revision ID: 0007
+Revises: 0006
 Create Date: 2026-12-17 10:00:00.000000
 """
 

@@ -2,10 +2,14 @@
 
 The instance that claims the fire time (`sync.scheduling.firings`) runs it with the same run lock
 as every other run; one that finds the fire time claimed logs `scheduler.stood_by` with who has
-it (and who holds the run lock, if anyone) and does nothing else. A run that cannot take the run
-lock (a person's run from the command line, say) is noted on the firing and logged the same way.
-Every outcome is one log event; nothing raised here reaches APScheduler, so nothing prints a
-traceback on the scheduler's standard error.
+it (and who holds the run lock, if anyone) and does nothing else. A claimed fire time whose run
+finds the run lock taken (a person's dry run, a one-territory resync, the sync before a
+reconciliation that is still going) waits for it, trying again every few seconds, until the fire
+time is `[schedule] misfire_grace_seconds` old: a claimed fire time is never given up because
+somebody else was busy at that moment. Only past the grace time, or when the scheduler is asked to
+stop meanwhile, is it noted on the firing as not run, with why, and logged. Every outcome is one
+log event; nothing raised here reaches APScheduler, so nothing prints a traceback on the
+scheduler's standard error; a database that stops answering is one event without a traceback.
 """
 
 from __future__ import annotations
@@ -13,7 +17,9 @@ from __future__ import annotations
 import logging
 import threading
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy.exc import SQLAlchemyError
 
 from sync.lock import current_holder
 from sync.runner import SyncRequest, run_sync
@@ -39,6 +45,10 @@ class FiringOrder:
     """None when the job function is called directly, not by the scheduler: nothing is claimed."""
     decision: Decision = Decision.ON_TIME
     coalesced: int = 0
+
+
+LOCK_RETRY_SECONDS = 2.0
+"""How often a claimed fire time tries the run lock again while another run holds it."""
 
 
 def load_job_settings(config_path: str | None, database_url: str | None) -> Settings:
@@ -93,13 +103,52 @@ def _run(
         if firing_id is not None:
             link_run(database, firing_id, run_id)
 
+    deadline = (
+        order.fire_time + timedelta(seconds=settings.schedule.misfire_grace_seconds)
+        if order.fire_time is not None
+        else None
+    )
+    waited = False
     try:
-        result = run_sync(settings, database, replace(request, on_run_opened=linked), stop=stop)
-    except RunLockedError as error:
-        if firing_id is not None:
-            note(database, firing_id, f"not run: {error}")
-        _stand_by(order, database, f"not run: {error}", name_lock=False)
-        return error.exit_code
+        while True:
+            try:
+                result = run_sync(
+                    settings, database, replace(request, on_run_opened=linked), stop=stop
+                )
+                break
+            except RunLockedError as error:
+                now = datetime.now(UTC)
+                if deadline is not None and now < deadline and not stop.is_set():
+                    if not waited:
+                        log_event(
+                            "scheduler.waiting_for_lock",
+                            job=order.job_id,
+                            fire_time=fire_time,
+                            until=deadline.isoformat(),
+                            reason=str(error),
+                        )
+                        waited = True
+                    pause = min(LOCK_RETRY_SECONDS, (deadline - now).total_seconds())
+                    if not stop.wait(pause):
+                        continue
+                message = f"not run: {error}"
+                if deadline is not None:
+                    why = (
+                        "the scheduler was asked to stop"
+                        if stop.is_set()
+                        else "its grace time ended"
+                    )
+                    message += f" ({why} while waiting for it)"
+                if firing_id is not None:
+                    note(database, firing_id, message)
+                log_event(
+                    "scheduler.not_run",
+                    level=logging.WARNING,
+                    job=order.job_id,
+                    fire_time=fire_time,
+                    reason=message,
+                )
+                return error.exit_code
     except RunInterruptedError as error:
         log_event(
             "scheduler.run_interrupted", job=order.job_id, fire_time=fire_time, error=str(error)
@@ -143,6 +192,15 @@ def run_firing(
         return error.exit_code
     try:
         return _run(settings, database, order, request, instance, stop)
+    except SQLAlchemyError as error:  # the database stopped answering: the next fire time retries
+        log_event(
+            "scheduler.run_failed",
+            level=logging.ERROR,
+            job=order.job_id,
+            fire_time=order.fire_time.isoformat() if order.fire_time else None,
+            error=" ".join(str(getattr(error, "orig", None) or error).split())[:300],
+        )
+        return ExitCode.CHANGES_FAILED
     except Exception as error:  # a bug, not a person's mistake: its traceback goes to the log
         logger("scheduler").exception(
             "scheduler.run_failed",
