@@ -46,6 +46,10 @@ class SchedulerInstance:
         return f"pid {self.pid} on {self.host}"
 
 
+GONE_PREFIX = "gone: "
+"""How the stop reason of an instance taken for killed begins (no clean stop was recorded)."""
+
+
 def this_process(heartbeat_seconds: int) -> SchedulerInstance:
     return SchedulerInstance(
         id=uuid.uuid4().hex,
@@ -77,7 +81,9 @@ def register_instance(database: Database, instance: SchedulerInstance) -> list[s
                 .where(table.c.id.in_(gone))
                 .values(
                     stopped_at=now,
-                    stop_reason=f"gone: no heartbeat; found by {instance.describe()} at its start",
+                    stop_reason=(
+                        f"{GONE_PREFIX}no heartbeat; found by {instance.describe()} at its start"
+                    ),
                 )
             )
         connection.execute(
@@ -94,11 +100,17 @@ def register_instance(database: Database, instance: SchedulerInstance) -> list[s
 
 
 def beat(database: Database, instance: SchedulerInstance) -> None:
+    """Record that `instance` is alive. One that another instance took for gone (its beats were
+    held up longer than three intervals: a database outage, a paused machine) is expected again."""
+    table = SCHEDULER_INSTANCES
     with database.engine.begin() as connection:
         connection.execute(
-            update(SCHEDULER_INSTANCES)
-            .where(SCHEDULER_INSTANCES.c.id == instance.id)
-            .values(heartbeat_at=datetime.now(UTC))
+            update(table).where(table.c.id == instance.id).values(heartbeat_at=datetime.now(UTC))
+        )
+        connection.execute(
+            update(table)
+            .where(table.c.id == instance.id, table.c.stop_reason.like(f"{GONE_PREFIX}%"))
+            .values(stopped_at=None, stop_reason=None)
         )
 
 

@@ -84,7 +84,15 @@ def create_db_engine(url: str) -> Engine:
         event.listen(engine, "connect", _set_sqlite_pragmas)
         return engine
     if parsed.get_backend_name() == "postgresql":
-        return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10)
+        # A server that stops answering fails a new connection after 10 s instead of hanging a
+        # run or a scheduler's stop (libpq's connect_timeout, seconds).
+        return create_engine(
+            url,
+            pool_pre_ping=True,
+            pool_size=5,
+            max_overflow=10,
+            connect_args={"connect_timeout": 10},
+        )
     raise DatabaseError(
         f"database {parsed.get_backend_name()!r} is not supported; use SQLite or PostgreSQL"
     )
