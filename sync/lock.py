@@ -4,6 +4,9 @@ On SQLite the lock is an exclusive `flock` on a file beside the database (`<db>.
 PostgreSQL it is a session advisory lock held on a dedicated connection for the whole run. Either
 way the operating system or the server releases it when the holder dies, even by `kill -9`. The
 holder writes who it is (run id, start time, pid, host) so a refused run can say who holds it.
+PostgreSQL ends a killed holder's session (and so frees its lock) a moment after the connection
+drops; a run that finds the lock held by a process that no longer exists on this machine waits up
+to `DEAD_HOLDER_WAIT_SECONDS` for that instead of being refused by a dead process.
 """
 
 from __future__ import annotations
@@ -25,6 +28,8 @@ from sync.store.runs import Run, RunStatus
 from territory_sync.errors import RunLockedError
 
 ADVISORY_LOCK_KEY = 0x7E5511C  # "territory-sync", as one bigint for pg_try_advisory_lock
+DEAD_HOLDER_WAIT_SECONDS = 5.0
+"""How long a run waits for the PostgreSQL lock of a holder that has just died on this machine."""
 
 
 @dataclass
@@ -77,12 +82,16 @@ class RunLock:
         self._write_claim(run_id=None)
 
     def _acquire_advisory(self) -> None:
-        connection = self.database.engine.connect()
-        locked = connection.execute(
-            text("SELECT pg_try_advisory_lock(:key)"), {"key": ADVISORY_LOCK_KEY}
-        ).scalar()
-        connection.commit()
-        if not locked:
+        gone_deadline = time.monotonic() + DEAD_HOLDER_WAIT_SECONDS
+        while True:
+            connection = self.database.engine.connect()
+            locked = connection.execute(
+                text("SELECT pg_try_advisory_lock(:key)"), {"key": ADVISORY_LOCK_KEY}
+            ).scalar()
+            connection.commit()
+            if locked:
+                self._connection = connection
+                return
             connection.close()
             holder = self._running_run_holder()
             # The holder records its run right after taking the lock: give it a moment.
@@ -91,8 +100,12 @@ class RunLock:
                     break
                 time.sleep(0.05)
                 holder = self._running_run_holder()
+            if _died_on_this_host(holder) and time.monotonic() < gone_deadline:
+                # Killed (kill -9, a crash) a moment ago: the server ends its session, and so
+                # releases the lock, as soon as it sees the connection drop.
+                time.sleep(0.1)
+                continue
             raise RunLockedError(f"another run holds the lock: {holder.describe()}")
-        self._connection = connection
 
     def _running_run_holder(self) -> LockHolder:
         runs = Run.__table__  # type: ignore[attr-defined]
@@ -146,6 +159,19 @@ class RunLock:
 
     def __exit__(self, *exc: object) -> None:
         self.release()
+
+
+def _died_on_this_host(holder: LockHolder) -> bool:
+    """Whether the holder's process ran on this machine and no longer exists."""
+    if holder.pid is None or holder.host != socket.gethostname():
+        return False
+    try:
+        os.kill(holder.pid, 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:  # alive, another user's
+        return False
+    return False
 
 
 def _holder_from_text(content: str) -> LockHolder:

@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 import multiprocessing
+import socket
+import subprocess
+import threading
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from sqlalchemy import insert, text
 
-from sync.lock import RunLock
+from sync.lock import ADVISORY_LOCK_KEY, RunLock
 from sync.store.database import Database, create_db_engine
+from sync.store.runs import Run
 from territory_sync.errors import ExitCode, RunLockedError
 
 
@@ -77,3 +83,43 @@ def test_a_killed_holder_releases_the_lock(database: Database, tmp_path: Path) -
     finally:
         if holder.is_alive():
             holder.kill()
+
+
+def test_a_run_waits_for_the_lock_of_a_holder_that_just_died_on_this_machine(
+    database: Database,
+) -> None:
+    """After a kill -9 the server releases the dead session's advisory lock a moment later; the
+    run started right after the crash waits for that rather than being refused."""
+    if database.is_sqlite:
+        pytest.skip("the operating system releases a dead holder's lock file at once")
+    dead_pid = subprocess.Popen(["true"])
+    dead_pid.wait()
+    with database.engine.begin() as connection:
+        connection.execute(
+            insert(Run.__table__).values(  # type: ignore[attr-defined]
+                kind="sync",
+                trigger="cli",
+                actor="crashed",
+                status="running",
+                dry_run=False,
+                started_at=datetime.now(UTC),
+                host=socket.gethostname(),
+                pid=dead_pid.pid,
+            )
+        )
+    lingering = database.engine.connect()
+    lingering.execute(text("SELECT pg_advisory_lock(:key)"), {"key": ADVISORY_LOCK_KEY})
+    lingering.commit()
+
+    def server_ends_the_dead_session() -> None:
+        lingering.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": ADVISORY_LOCK_KEY})
+        lingering.commit()
+        lingering.close()
+
+    ender = threading.Timer(0.5, server_ends_the_dead_session)
+    ender.start()
+    try:
+        with RunLock(database):
+            pass
+    finally:
+        ender.join()
