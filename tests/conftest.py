@@ -13,6 +13,7 @@ checkpoint file comes from the machine the tests run on.
 
 from __future__ import annotations
 
+import logging
 import os
 import shutil
 import uuid
@@ -49,6 +50,18 @@ def audit_key() -> Iterator[str]:
         patch.setenv("TERRITORY_SYNC_AUDIT_KEY", AUDIT_TEST_KEY)
         patch.delenv("TERRITORY_SYNC_AUDIT_PREVIOUS_KEYS", raising=False)
         yield AUDIT_TEST_KEY
+
+
+@pytest.fixture(autouse=True)
+def fresh_log_handlers() -> Iterator[None]:
+    """Each test starts with no log handlers on the product's and APScheduler's loggers: a
+    command run by an earlier test binds its handler to that test's captured standard error,
+    which is closed by the time a later test logs ("--- Logging error ---")."""
+    yield
+    for name in ("territory_sync", "apscheduler"):
+        named = logging.getLogger(name)
+        for handler in list(named.handlers):
+            named.removeHandler(handler)
 
 
 @pytest.fixture(autouse=True)
