@@ -28,7 +28,6 @@ import threading
 import time
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
-from functools import partial
 
 from connectors.base import (
     AccountPage,
@@ -44,7 +43,13 @@ from connectors.budget import ApiBudget
 from connectors.hubspot import calls
 from connectors.hubspot.client import HubSpotTransport, build_apis
 from connectors.hubspot.records import epoch_ms, modified_at, raw_account
-from connectors.hubspot.search import ChangedPage, Company, FilterGroups, walk_changes
+from connectors.hubspot.search import (
+    ChangedPage,
+    Company,
+    FilterGroups,
+    SearchAnswer,
+    walk_changes,
+)
 from connectors.hubspot.settings import (
     BASE_URL_SETTING,
     BATCH_LIMIT,
@@ -60,6 +65,7 @@ from connectors.hubspot.settings import (
     TOKEN_PURPOSE,
     WINDOW_SLACK_SECONDS,
 )
+from connectors.hubspot.strategy import PullEstimate, choose
 from connectors.hubspot.writes import write_owner_batch
 from connectors.rate_limit import SlidingWindowLimiter
 from connectors.retry import RetryPolicy, policy_from_settings
@@ -122,6 +128,7 @@ class HubSpotConnector:
         self.budget = ApiBudget(SOURCE, share=api_budget_share)
         self._clock = clock
         self._sleep = sleep
+        self._expected_companies: int | None = None
         self._field_names: frozenset[str] | None = None
         self._field_names_lock = threading.Lock()
         self.burst_limiter = SlidingWindowLimiter(
@@ -171,6 +178,22 @@ class HubSpotConnector:
         )
 
     # -- pulling companies -----------------------------------------------------------------
+
+    def expect_accounts(self, count: int) -> None:
+        """How many companies the portal holds, as far as the caller knows (the store's count):
+        an incremental pull then lists every company instead of searching when that is faster
+        (`connectors.hubspot.strategy`)."""
+        self._expected_companies = max(0, count)
+
+    def _estimate(self, changes: int | None) -> PullEstimate | None:
+        if changes is None or self._expected_companies is None:
+            return None
+        return choose(
+            changes,
+            self._expected_companies,
+            searches_per_second=self.search_limiter.max_calls / self.search_limiter.window_seconds,
+            lists_per_second=self.burst_limiter.max_calls / self.burst_limiter.window_seconds,
+        )
 
     def pull_accounts(
         self,
@@ -223,16 +246,42 @@ class HubSpotConnector:
         self, since: PullPosition, lookback: timedelta, properties: Sequence[str]
     ) -> Iterator[AccountPage]:
         """The search walk from `since` (archived companies are not read: see the module
-        docstring); if search stops making progress, the window is listed instead."""
+        docstring), or a list of every company when its first answer shows that listing is
+        faster (`expect_accounts`); if search stops making progress, the window is listed
+        instead."""
         settled_ms = epoch_ms(self._clock() - lookback) if lookback > timedelta(0) else None
         position = since
-        for page in walk_changes(
-            partial(self._search, properties=properties),
+        totals: list[int | None] = []
+
+        def search(groups: FilterGroups, sort_property: str) -> SearchAnswer:
+            answer = self._search(groups, sort_property, properties)
+            totals.append(answer.total)
+            return answer
+
+        walk = walk_changes(
+            search,
             epoch_ms(since.modified_at),
             after_id=since.record_id,
             lookback_ms=max(0, lookback // ONE_MILLISECOND),
             page_limit=SEARCH_PAGE_LIMIT,
-        ):
+        )
+        for page in walk:
+            if len(totals) == 1 and page.stalled is None and not page.final:
+                estimate = self._estimate(totals[0])
+                log_event(
+                    "crm.pull_strategy",
+                    source=SOURCE,
+                    **(
+                        estimate.as_fields()
+                        if estimate is not None
+                        else {"strategy": "search", "changes": totals[0], "companies": None}
+                    ),
+                )
+                totals.append(None)  # decided once
+                if estimate is not None and estimate.strategy == "list":
+                    walk.close()
+                    yield from self._list_window(since, position, lookback, properties)
+                    return
             if page.stalled is not None:
                 yield from self._list_changed(since, position, lookback, page.stalled, properties)
                 return
@@ -251,7 +300,6 @@ class HubSpotConnector:
     ) -> Iterator[AccountPage]:
         """The pull's window read by listing every live company (100 a page, paced by the burst
         limiter) and keeping those modified since the window start, when search cannot go on."""
-        window_start = since.modified_at - lookback
         log_event(
             "crm.search_inconsistent",
             level=logging.WARNING,
@@ -260,8 +308,20 @@ class HubSpotConnector:
             reached_modified_at=reached.modified_at.isoformat(),
             reached_id=reached.record_id,
             fallback="list",
-            window_start=window_start.isoformat(),
+            window_start=(since.modified_at - lookback).isoformat(),
         )
+        yield from self._list_window(since, reached, lookback, properties)
+
+    def _list_window(
+        self,
+        since: PullPosition,
+        reached: PullPosition,
+        lookback: timedelta,
+        properties: Sequence[str],
+    ) -> Iterator[AccountPage]:
+        """Every live company listed, those modified since the window start kept; the last page
+        ends at the later of where the listing started (less the lookback) and `reached`."""
+        window_start = since.modified_at - lookback
 
         def in_window(company: Company) -> bool:
             moment = modified_at(company)
@@ -277,7 +337,7 @@ class HubSpotConnector:
 
     def _search(
         self, groups: FilterGroups, sort_property: str, properties: Sequence[str]
-    ) -> list[Company]:
+    ) -> SearchAnswer:
         return calls.search_companies(self.transport, groups, sort_property, properties)
 
     # -- owners ------------------------------------------------------------------------------
