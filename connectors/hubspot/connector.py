@@ -4,9 +4,12 @@ A full pull lists every live company page by page (by id, so the position comes 
 page: the moment the pull started, less the lookback, so that the next incremental pull catches
 anything modified while it ran). An incremental pull walks the search endpoint on
 `hs_lastmodifieddate` from the saved position (`connectors.hubspot.search`), with the lookback
-as part of the same request; if search stops making progress (it answered one timestamp's
-filters inconsistently), the pull logs `crm.search_inconsistent` and lists every live company
-instead, keeping those modified since the window start.
+as part of the same request. Told how many companies the portal holds (`expect_accounts`: the
+sync passes the store's count), it first weighs the walk against listing every live company and
+keeping those modified since the window start, from the first search's total, and lists when
+that is faster (`connectors.hubspot.strategy`; logged as `crm.pull_strategy`). If search stops
+making progress (it answered one timestamp's filters inconsistently), the pull logs
+`crm.search_inconsistent` and lists the window the same way.
 
 Incremental pulls do not read archived (deleted) companies. Search never returns them, and the
 list endpoint's `archived=true` pages by id with no filter or sort on when a company was archived
@@ -28,6 +31,7 @@ import threading
 import time
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
+from functools import partial
 
 from connectors.base import (
     AccountPage,
@@ -251,37 +255,29 @@ class HubSpotConnector:
         instead."""
         settled_ms = epoch_ms(self._clock() - lookback) if lookback > timedelta(0) else None
         position = since
-        totals: list[int | None] = []
+        chosen: list[PullEstimate] = []
 
-        def search(groups: FilterGroups, sort_property: str) -> SearchAnswer:
-            answer = self._search(groups, sort_property, properties)
-            totals.append(answer.total)
-            return answer
+        def search_on(total: int | None) -> bool:
+            estimate = self._estimate(total)
+            fields = (
+                estimate.as_fields()
+                if estimate is not None
+                else {"strategy": "search", "changes": total, "companies": None}
+            )
+            log_event("crm.pull_strategy", source=SOURCE, **fields)
+            if estimate is not None:
+                chosen.append(estimate)
+            return estimate is None or estimate.strategy == "search"
 
-        walk = walk_changes(
-            search,
+        pages = walk_changes(
+            partial(self._search, properties=properties),
             epoch_ms(since.modified_at),
             after_id=since.record_id,
             lookback_ms=max(0, lookback // ONE_MILLISECOND),
             page_limit=SEARCH_PAGE_LIMIT,
+            go_on=search_on,
         )
-        for page in walk:
-            if len(totals) == 1 and page.stalled is None and not page.final:
-                estimate = self._estimate(totals[0])
-                log_event(
-                    "crm.pull_strategy",
-                    source=SOURCE,
-                    **(
-                        estimate.as_fields()
-                        if estimate is not None
-                        else {"strategy": "search", "changes": totals[0], "companies": None}
-                    ),
-                )
-                totals.append(None)  # decided once
-                if estimate is not None and estimate.strategy == "list":
-                    walk.close()
-                    yield from self._list_window(since, position, lookback, properties)
-                    return
+        for page in pages:
             if page.stalled is not None:
                 yield from self._list_changed(since, position, lookback, page.stalled, properties)
                 return
@@ -289,6 +285,8 @@ class HubSpotConnector:
             records = [raw_account(c) for c in page.companies]
             log_event("crm.page", source=SOURCE, records=len(records), mode="incremental")
             yield AccountPage(records, position, final=page.final)
+        if chosen and chosen[0].strategy == "list":
+            yield from self._list_window(since, position, lookback, properties)
 
     def _list_changed(
         self,

@@ -243,6 +243,7 @@ def walk_changes(
     after_id: str | None = None,
     lookback_ms: int = 0,
     page_limit: int,
+    go_on: Callable[[int | None], bool] = lambda total: True,
 ) -> Generator[ChangedPage, None, None]:
     """Every company beyond `(since_ms, after_id)` in (modified, id) order, and every one modified
     in the `lookback_ms` before `since_ms`, oldest first (companies passed over inside a run of
@@ -250,7 +251,8 @@ def walk_changes(
 
     The last page is marked `final`, empty if the last request found nothing new; or, when a
     search made no progress, the last page is empty and `stalled` says why (see the module
-    docstring)."""
+    docstring). `go_on` is asked with the first answer's total before anything is read: False
+    ends the walk there, with no page (the caller reads the window another way)."""
     frontier = _Frontier(since_ms - max(lookback_ms, 0))
     if after_id is not None:
         if lookback_ms > 0:
@@ -263,6 +265,8 @@ def walk_changes(
     while True:
         groups = frontier.groups()
         answer = search(groups, MODIFIED_PROPERTY)
+        if not read_any and held is None and not go_on(answer.total):
+            return
         if held is not None:
             companies, jump = held
             held = None
