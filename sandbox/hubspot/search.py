@@ -416,9 +416,7 @@ def parse_search_request(
         default=str,
     )
     key_ranges = (
-        None
-        if query is not None
-        else index_ranges(body.get("filterGroups"), sorts, inconsistency)
+        None if query is not None else index_ranges(body.get("filterGroups"), sorts, inconsistency)
     )
     return SearchRequest(
         predicate, sort_getter, descending, properties, limit, offset, cache_key, key_ranges

@@ -6,11 +6,14 @@ from __future__ import annotations
 import logging
 import math
 from collections import Counter
+from datetime import timedelta
 
 import pytest
 
 from connectors.base import PullMode, PullPosition
 from connectors.hubspot.strategy import choose
+from sync.pull import pull_source
+from sync.store.database import Database
 from territory_sync.times import from_epoch_ms
 from tests.connectors.contract import BASE_MS
 from tests.connectors.test_hubspot_support import StartRig, company, hubspot, pull
@@ -81,6 +84,33 @@ def test_without_a_company_count_the_pull_searches_whatever_changed(hubspot: Sta
 
     assert len(records) == 2_400
     assert rig.portal.requests.count("list") == 0
+
+
+def test_the_sync_tells_the_connector_the_stored_count_so_a_mass_change_is_listed(
+    hubspot: StartRig, database: Database
+) -> None:
+    rig = _portal(hubspot, size=3_000, changed=0)
+    connector = rig.connect(**REAL_RATES)
+
+    def pulled() -> int:
+        figures = pull_source(
+            database,
+            connector,
+            full=False,
+            lookback=timedelta(0),
+            run_id=None,
+            trigger="test",
+            actor="test",
+        )
+        return figures.pulled
+
+    assert pulled() == 3_000  # no cursor yet: a full pull
+    rig.portal.mass_update(rig.portal.first_ids(2_500))
+    rig.portal.requests.clear()
+
+    assert pulled() == 2_500
+    assert rig.portal.requests.count("search") == 1
+    assert rig.portal.requests.count("list") == 30
 
 
 def test_batch_stamped_changes_take_within_a_tenth_of_the_fewest_searches(
