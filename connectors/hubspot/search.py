@@ -21,9 +21,9 @@ checks the move with the next answer's `total`: what lies beyond the new frontie
 lay beyond the old one less the page. When fewer remain, companies at `t` below that id were
 passed over, and the walk reads them by id (`hs_lastmodifieddate = t AND low < hs_object_id <
 high`, sorted by `hs_object_id`, which has no ties) before going on. The emulator answers ties
-in id order, as HubSpot is seen to (then nothing is passed over); a company that comes into
-search between two requests (a write during the walk) can hide a passed-over one from the
-count, so an order other than id order may cost a company until the next full pull.
+in id order, and then nothing is passed over. The count cannot see everything: a company that
+comes into search between two requests (a write during the walk) can hide a passed-over one, so
+with ties out of id order a concurrent write may cost a company until the next full pull.
 
 Resuming from `(t, id)` with a lookback asks for `(= t AND id > last) OR > t` and, as a third
 filter group of the same request, `t - lookback <= hs_lastmodifieddate < t`: search is eventually

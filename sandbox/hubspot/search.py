@@ -5,6 +5,12 @@ Incremental pulls live on this endpoint (it is the only one that filters by
 results a page and no paging past the 10,000th result. The limits are enforced exactly so that a
 connector that works here copes with the real thing.
 
+Requests whose filters are all ranges on `hs_lastmodifieddate` and `hs_object_id`, sorted
+ascending by either (the incremental walk's), are answered from the portal's sorted index
+(`sandbox.hubspot.index`) by bisection, as HubSpot answers from its search index; any other
+request is evaluated by a scan of every company. Both give the same answer: records sharing a
+sort value come in id order, records without one last.
+
 Inconsistent answers, for tests of a connector's progress guard: HubSpot's search is eventually
 consistent and has been seen to answer the filters of one timestamp inconsistently. The portal's
 run-time switch `HubSpotPortal.set_search_inconsistency(mode)` (or `PUT
