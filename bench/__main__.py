@@ -13,6 +13,7 @@ BENCHMARKS = [
     "sandbox_emulators",
     "salesforce_pull",
     "hubspot_pull",
+    "hubspot_incremental",
     "hubspot_writeback",
     "nightly_run",
     "territory_engine",

@@ -13,7 +13,7 @@ from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 
 @dataclass(frozen=True)
@@ -180,3 +180,12 @@ class CrmConnector(Protocol):
         product `CrmError` only when nothing of the batch was sent, and `BatchStoppedError` (with
         every outcome) when a stopping error came after something was sent."""
         ...
+
+
+@runtime_checkable
+class ExpectsAccounts(Protocol):
+    """A connector that chooses how to read a pull by how many accounts the CRM holds (HubSpot
+    lists every company instead of searching when most changed); the sync tells it the store's
+    count of live accounts before an incremental pull."""
+
+    def expect_accounts(self, count: int) -> None: ...

@@ -20,15 +20,22 @@ from collections.abc import Callable, Collection
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import Connection, Table, select
+from sqlalchemy import Connection, Table, func, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from connectors.base import AccountPage, CrmConnector, CrmUser, PullMode, PullPosition
+from connectors.base import (
+    AccountPage,
+    CrmConnector,
+    CrmUser,
+    ExpectsAccounts,
+    PullMode,
+    PullPosition,
+)
 from mapping.fields import MalformedRecordError, to_unified
 from mapping.unified import UNIFIED_MODEL_VERSION, UnifiedAccount, UnifiedRep
 from sync.audit import AuditRecord, append_audit
-from sync.store.accounts import mark_unseen_deleted, upsert_accounts
+from sync.store.accounts import ACCOUNTS, mark_unseen_deleted, upsert_accounts
 from sync.store.cursors import PullCursor
 from sync.store.database import Database
 from sync.store.reps import upsert_reps
@@ -109,6 +116,16 @@ def save_cursor(
     )
 
 
+def live_account_count(connection: Connection, source: str) -> int:
+    """How many accounts of `source` the store holds that are not flagged deleted."""
+    count = connection.execute(
+        select(func.count())
+        .select_from(ACCOUNTS)
+        .where(ACCOUNTS.c.source == source, ACCOUNTS.c.deleted.is_(False))
+    ).scalar()
+    return int(count or 0)
+
+
 def unified_rep(user: CrmUser) -> UnifiedRep:
     """A CRM's user or owner, as the store records reps."""
     return UnifiedRep(
@@ -168,6 +185,8 @@ def pull_source(
         figures_reps = upsert_reps(connection, map(unified_rep, connector.pull_reps()))
         since = None if full else read_cursor(connection, source)
         stored_with = pulled_fields(connection, source)
+        if since is not None and isinstance(connector, ExpectsAccounts):
+            connector.expect_accounts(live_account_count(connection, source))
     missing = sorted(set(extra_fields) - stored_with)
     if since is not None and missing:
         full_because = (

@@ -24,7 +24,7 @@ from hubspot.crm.companies import (
 
 from connectors.hubspot.client import HubSpotTransport, JsonObject
 from connectors.hubspot.records import owner_of
-from connectors.hubspot.search import Company
+from connectors.hubspot.search import Company, SearchAnswer
 from connectors.hubspot.settings import (
     BATCH_LIMIT,
     COMPANIES_OBJECT_TYPE,
@@ -98,9 +98,9 @@ def search_companies(
     filter_groups: Sequence[Sequence[dict[str, str]]],
     sort_property: str,
     properties: Sequence[str],
-) -> list[Company]:
+) -> SearchAnswer:
     """The first page of one search (filter groups ORed, the filters of a group ANDed), sorted
-    ascending on `sort_property`."""
+    ascending on `sort_property`, and the answer's count of every match (`total`)."""
     if not 1 <= len(filter_groups) <= MAX_FILTER_GROUPS:
         raise ValueError(
             f"a search takes 1 to {MAX_FILTER_GROUPS} filter groups; got {len(filter_groups)}"
@@ -134,7 +134,9 @@ def search_companies(
         search=True,
         public_object_search_request=request,
     )
-    return _results(response.body)
+    total = response.body.get("total")
+    counted = total if isinstance(total, int) and not isinstance(total, bool) else None
+    return SearchAnswer(_results(response.body), counted)
 
 
 @dataclass

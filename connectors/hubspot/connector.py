@@ -4,9 +4,12 @@ A full pull lists every live company page by page (by id, so the position comes 
 page: the moment the pull started, less the lookback, so that the next incremental pull catches
 anything modified while it ran). An incremental pull walks the search endpoint on
 `hs_lastmodifieddate` from the saved position (`connectors.hubspot.search`), with the lookback
-as part of the same request; if search stops making progress (it answered one timestamp's
-filters inconsistently), the pull logs `crm.search_inconsistent` and lists every live company
-instead, keeping those modified since the window start.
+as part of the same request. Told how many companies the portal holds (`expect_accounts`: the
+sync passes the store's count), it first weighs the walk against listing every live company and
+keeping those modified since the window start, from the first search's total, and lists when
+that is faster (`connectors.hubspot.strategy`; logged as `crm.pull_strategy`). If search stops
+making progress (it answered one timestamp's filters inconsistently), the pull logs
+`crm.search_inconsistent` and lists the window the same way.
 
 Incremental pulls do not read archived (deleted) companies. Search never returns them, and the
 list endpoint's `archived=true` pages by id with no filter or sort on when a company was archived
@@ -44,7 +47,13 @@ from connectors.budget import ApiBudget
 from connectors.hubspot import calls
 from connectors.hubspot.client import HubSpotTransport, build_apis
 from connectors.hubspot.records import epoch_ms, modified_at, raw_account
-from connectors.hubspot.search import ChangedPage, Company, FilterGroups, walk_changes
+from connectors.hubspot.search import (
+    ChangedPage,
+    Company,
+    FilterGroups,
+    SearchAnswer,
+    walk_changes,
+)
 from connectors.hubspot.settings import (
     BASE_URL_SETTING,
     BATCH_LIMIT,
@@ -60,6 +69,7 @@ from connectors.hubspot.settings import (
     TOKEN_PURPOSE,
     WINDOW_SLACK_SECONDS,
 )
+from connectors.hubspot.strategy import PullEstimate, choose
 from connectors.hubspot.writes import write_owner_batch
 from connectors.rate_limit import SlidingWindowLimiter
 from connectors.retry import RetryPolicy, policy_from_settings
@@ -122,6 +132,7 @@ class HubSpotConnector:
         self.budget = ApiBudget(SOURCE, share=api_budget_share)
         self._clock = clock
         self._sleep = sleep
+        self._expected_companies: int | None = None
         self._field_names: frozenset[str] | None = None
         self._field_names_lock = threading.Lock()
         self.burst_limiter = SlidingWindowLimiter(
@@ -171,6 +182,22 @@ class HubSpotConnector:
         )
 
     # -- pulling companies -----------------------------------------------------------------
+
+    def expect_accounts(self, count: int) -> None:
+        """How many companies the portal holds, as far as the caller knows (the store's count):
+        an incremental pull then lists every company instead of searching when that is faster
+        (`connectors.hubspot.strategy`)."""
+        self._expected_companies = max(0, count)
+
+    def _estimate(self, changes: int | None) -> PullEstimate | None:
+        if changes is None or self._expected_companies is None:
+            return None
+        return choose(
+            changes,
+            self._expected_companies,
+            searches_per_second=self.search_limiter.max_calls / self.search_limiter.window_seconds,
+            lists_per_second=self.burst_limiter.max_calls / self.burst_limiter.window_seconds,
+        )
 
     def pull_accounts(
         self,
@@ -223,16 +250,34 @@ class HubSpotConnector:
         self, since: PullPosition, lookback: timedelta, properties: Sequence[str]
     ) -> Iterator[AccountPage]:
         """The search walk from `since` (archived companies are not read: see the module
-        docstring); if search stops making progress, the window is listed instead."""
+        docstring), or a list of every company when its first answer shows that listing is
+        faster (`expect_accounts`); if search stops making progress, the window is listed
+        instead."""
         settled_ms = epoch_ms(self._clock() - lookback) if lookback > timedelta(0) else None
         position = since
-        for page in walk_changes(
+        chosen: list[PullEstimate] = []
+
+        def search_on(total: int | None) -> bool:
+            estimate = self._estimate(total)
+            fields = (
+                estimate.as_fields()
+                if estimate is not None
+                else {"strategy": "search", "changes": total, "companies": None}
+            )
+            log_event("crm.pull_strategy", source=SOURCE, **fields)
+            if estimate is not None:
+                chosen.append(estimate)
+            return estimate is None or estimate.strategy == "search"
+
+        pages = walk_changes(
             partial(self._search, properties=properties),
             epoch_ms(since.modified_at),
             after_id=since.record_id,
             lookback_ms=max(0, lookback // ONE_MILLISECOND),
             page_limit=SEARCH_PAGE_LIMIT,
-        ):
+            go_on=search_on,
+        )
+        for page in pages:
             if page.stalled is not None:
                 yield from self._list_changed(since, position, lookback, page.stalled, properties)
                 return
@@ -240,6 +285,8 @@ class HubSpotConnector:
             records = [raw_account(c) for c in page.companies]
             log_event("crm.page", source=SOURCE, records=len(records), mode="incremental")
             yield AccountPage(records, position, final=page.final)
+        if chosen and chosen[0].strategy == "list":
+            yield from self._list_window(since, position, lookback, properties)
 
     def _list_changed(
         self,
@@ -251,7 +298,6 @@ class HubSpotConnector:
     ) -> Iterator[AccountPage]:
         """The pull's window read by listing every live company (100 a page, paced by the burst
         limiter) and keeping those modified since the window start, when search cannot go on."""
-        window_start = since.modified_at - lookback
         log_event(
             "crm.search_inconsistent",
             level=logging.WARNING,
@@ -260,8 +306,20 @@ class HubSpotConnector:
             reached_modified_at=reached.modified_at.isoformat(),
             reached_id=reached.record_id,
             fallback="list",
-            window_start=window_start.isoformat(),
+            window_start=(since.modified_at - lookback).isoformat(),
         )
+        yield from self._list_window(since, reached, lookback, properties)
+
+    def _list_window(
+        self,
+        since: PullPosition,
+        reached: PullPosition,
+        lookback: timedelta,
+        properties: Sequence[str],
+    ) -> Iterator[AccountPage]:
+        """Every live company listed, those modified since the window start kept; the last page
+        ends at the later of where the listing started (less the lookback) and `reached`."""
+        window_start = since.modified_at - lookback
 
         def in_window(company: Company) -> bool:
             moment = modified_at(company)
@@ -277,7 +335,7 @@ class HubSpotConnector:
 
     def _search(
         self, groups: FilterGroups, sort_property: str, properties: Sequence[str]
-    ) -> list[Company]:
+    ) -> SearchAnswer:
         return calls.search_companies(self.transport, groups, sort_property, properties)
 
     # -- owners ------------------------------------------------------------------------------

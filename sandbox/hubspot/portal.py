@@ -27,6 +27,7 @@ from sandbox.fault_schedule import (
 )
 from sandbox.faults import FaultDice, FaultProfile, parse_fault_profile
 from sandbox.hubspot.config import HubSpotPortalConfig
+from sandbox.hubspot.index import SearchIndex, union
 from sandbox.hubspot.limits import RateLimiter
 from sandbox.hubspot.owners import Owner, build_owners
 from sandbox.hubspot.properties import PROPERTIES, SearchOverride
@@ -36,7 +37,7 @@ from sandbox.hubspot.search import (
     SearchRequest,
     evaluate,
 )
-from sandbox.hubspot.visibility import SearchIndexLag
+from sandbox.hubspot.visibility import IndexedState, SearchIndexLag
 from sandbox.requestlog import RequestLog
 from sandbox.seed import SeedAccount, SeedRep
 
@@ -124,6 +125,7 @@ class HubSpotPortal(ScheduledFaults):
         self._lag = SearchIndexLag()
         self._version = 0
         self._search_cache: OrderedDict[str, _CachedMatch] = OrderedDict()
+        self._index = SearchIndex()
         self._search_inconsistency: SearchInconsistency | None = None
 
     # -- clock, faults, tokens -----------------------------------------------------------------
@@ -257,8 +259,10 @@ class HubSpotPortal(ScheduledFaults):
         """All matches counted, one page returned; results come from the search index's view."""
         with self.lock:
             now = self.now_ms()
-            self._lag.expire(now)
+            self._index.mark(self._lag.expire(now))
             pending = self._lag.pending()
+            if request.key_ranges is not None:
+                return self._search_index(request, pending)
             cached = self._search_cache.get(request.cache_key)
             if (
                 cached is not None
@@ -282,10 +286,29 @@ class HubSpotPortal(ScheduledFaults):
                 results.append((account, None if state is None else state.override()))
             return SearchPage(len(matched), results, end if end < len(matched) else None)
 
+    def _search_index(
+        self, request: SearchRequest, pending: Mapping[str, IndexedState]
+    ) -> SearchPage:
+        """A search whose matches are key ranges of the index (`SearchRequest.key_ranges`)."""
+        index = self._index
+        index.settle(self._accounts, self._by_id, pending)
+        assert request.key_ranges is not None
+        spans = union(index.span(low, high) for low, high in request.key_ranges)
+        ids, total = index.ids(spans, request.offset, request.limit)
+        results = []
+        for number in ids:
+            account = self._by_id[str(number)]
+            state = pending.get(account.crm_id) if pending else None
+            results.append((account, None if state is None else state.override()))
+        end = request.offset + request.limit
+        return SearchPage(total, results, end if end < total else None)
+
     # -- writing companies -------------------------------------------------------------------
 
-    def _changed(self) -> None:
+    def _changed(self, record_ids: Iterable[str]) -> None:
+        """What search shows of these records may have changed."""
         self._version += 1
+        self._index.mark(record_ids)
 
     def apply_update(self, account: SeedAccount, values: Mapping[str, str], now_ms: int) -> bool:
         """Write checked property values; bumps the modified time when a value changed.
@@ -304,7 +327,7 @@ class HubSpotPortal(ScheduledFaults):
                 account.crm_id, old_modified, old_owner, True, now_ms, self.search_delay_ms
             )
             account.modified_ms = now_ms
-            self._changed()
+            self._changed([account.crm_id])
             return owner_set
 
     def owner_of(self, record_id: str) -> str | None:
@@ -328,12 +351,13 @@ class HubSpotPortal(ScheduledFaults):
             self._lag.before_change(account, now, self.search_delay_ms)
             account.owner_id = owner_id or None
             account.modified_ms = now
-            self._changed()
+            self._changed([account.crm_id])
 
     def flag_do_not_reassign_as_person(self, record_ids: Iterable[str], flag: bool = True) -> None:
         """A person setting (or clearing) the custom `do_not_reassign` property in the UI."""
         with self.lock:
             now = self.now_ms()
+            flagged: list[str] = []
             for record_id in record_ids:
                 account = self._by_id.get(record_id)
                 if account is None:
@@ -341,7 +365,8 @@ class HubSpotPortal(ScheduledFaults):
                 self._lag.before_change(account, now, self.search_delay_ms)
                 account.do_not_reassign = flag
                 account.modified_ms = now
-            self._changed()
+                flagged.append(record_id)
+            self._changed(flagged)
 
     def reassign_as_person(
         self, named: Sequence[tuple[str, str | None]], count: int
@@ -401,7 +426,7 @@ class HubSpotPortal(ScheduledFaults):
                 self._ids.append(number)
                 self._accounts.append(account)
                 created.append(record_id)
-            self._changed()
+            self._changed(created)
             return created
 
     def delete_records(self, ids: Iterable[str], *, purge: bool = False) -> int:
@@ -434,7 +459,8 @@ class HubSpotPortal(ScheduledFaults):
                 self._ids = [int(a.crm_id) for a in self._accounts]
                 self._archived_ids = [i for i in self._archived_ids if str(i) not in gone]
                 count = len(gone)
-            self._changed()
+                self._index.rebuild_all()
+            self._changed(account.crm_id for account in chosen)
             return count
 
     def first_ids(self, count: int) -> list[str]:
@@ -463,7 +489,7 @@ class HubSpotPortal(ScheduledFaults):
             for account in accounts:
                 self._lag.before_change(account, now, self.search_delay_ms)
                 account.modified_ms = stamp
-            self._changed()
+            self._changed(account.crm_id for account in accounts)
             return stamp
 
     # -- inspection ----------------------------------------------------------------------------

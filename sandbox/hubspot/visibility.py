@@ -74,12 +74,15 @@ class SearchIndexLag:
             return
         self._pending[record_id] = IndexedState(modified_ms, owner_id, searchable, visible_at)
 
-    def expire(self, now_ms: int) -> None:
-        """Forget states whose delay has passed: search then shows the live record."""
-        if self._pending:
-            done = [key for key, state in self._pending.items() if state.visible_at_ms <= now_ms]
-            for key in done:
-                del self._pending[key]
+    def expire(self, now_ms: int) -> list[str]:
+        """Forget states whose delay has passed: search then shows the live record. Returns the
+        ids of those records."""
+        if not self._pending:
+            return []
+        done = [key for key, state in self._pending.items() if state.visible_at_ms <= now_ms]
+        for key in done:
+            del self._pending[key]
+        return done
 
     def pending(self) -> dict[str, IndexedState]:
         return self._pending

@@ -19,7 +19,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from connectors.base import PullMode, PullPosition
-from connectors.hubspot.search import ChangedPage, Company, Filter, FilterGroups, walk_changes
+from connectors.hubspot.search import (
+    ChangedPage,
+    Filter,
+    FilterGroups,
+    SearchAnswer,
+    walk_changes,
+)
 from sandbox.hubspot import HubSpotPortalConfig
 from sandbox.hubspot.properties import iso_ms
 from territory_sync.times import from_epoch_ms
@@ -47,7 +53,9 @@ class StandInSearch:
         limit: int,
         seed: int = 0,
         inconsistency: str | None = None,
+        ties_in_id_order: bool = False,
     ) -> None:
+        self.ties_in_id_order = ties_in_id_order
         self.stamps = stamps
         self.limit = limit
         self.calls = 0
@@ -72,16 +80,20 @@ class StandInSearch:
                 return False
         return True
 
-    def __call__(self, groups: FilterGroups, sort_property: str) -> list[Company]:
+    def __call__(self, groups: FilterGroups, sort_property: str) -> SearchAnswer:
         self.calls += 1
         assert 1 <= len(groups) <= 5 and sum(len(g) for g in groups) <= 18
         matched = [i for i in self.stamps if any(self._applies(i, g) for g in groups)]
-        self._random.shuffle(matched)  # ties keep no order
+        if self.ties_in_id_order:
+            matched.sort()
+        else:
+            self._random.shuffle(matched)  # ties keep no order
         matched.sort(key=lambda i: self._value(i, sort_property))
-        return [
+        page = [
             {"id": str(i), "properties": {"hs_lastmodifieddate": iso_ms(self.stamps[i])}}
             for i in matched[: self.limit]
         ]
+        return SearchAnswer(page, len(matched))
 
 
 def walked_pages(
@@ -178,10 +190,21 @@ def test_positions_inside_a_timestamp_walk_name_the_last_id() -> None:
     assert pages[-1].final
 
 
-def test_mid_walk_pages_of_the_modified_sort_name_no_id_inside_their_timestamp() -> None:
+def test_each_page_names_its_last_timestamp_and_highest_id_once_the_next_answer_confirms_it() -> (
+    None
+):
     stamps = {i: 1_000 + i // 3 for i in range(1, 40)}
-    pages = walked_pages(StandInSearch(stamps, limit=4), 0)
-    assert all(p.last_id is None for p in pages[:-1])
+    pages = walked_pages(StandInSearch(stamps, limit=4, ties_in_id_order=True), 0)
+    for page in pages:
+        top = max(page.companies, key=lambda c: (stamps[int(c["id"])], int(c["id"])))
+        assert (page.modified_ms, page.last_id) == (stamps[int(top["id"])], top["id"])
+
+
+def test_a_page_whose_last_timestamp_had_companies_passed_over_names_no_id() -> None:
+    stamps = {i: 1_000 for i in range(1, 40)}
+    pages = walked_pages(StandInSearch(stamps, limit=4, seed=5), 0)
+    assert (pages[0].modified_ms, pages[0].last_id) == (1_000, None)
+    assert pages[1].last_id is not None  # the first page of those read by id
 
 
 def test_the_last_page_names_the_highest_id_at_the_last_timestamp() -> None:
@@ -201,12 +224,16 @@ def test_a_rerun_from_the_last_position_with_nothing_new_makes_one_search() -> N
     assert rerun.calls == 1
 
 
-def test_an_eq_walk_that_ignores_its_id_bound_stalls_after_two_searches_by_id() -> None:
+def test_an_answer_that_ignores_the_id_bound_inside_a_timestamp_stalls_on_the_second_search() -> (
+    None
+):
     stamps = {i: 5_000 for i in range(1, 101)}
-    search = StandInSearch(stamps, limit=10, inconsistency="eq_ignores_id_bound")
+    search = StandInSearch(
+        stamps, limit=10, inconsistency="eq_ignores_id_bound", ties_in_id_order=True
+    )
     pages = walked_pages(search, 0)
     assert pages[-1].stalled is not None and "hs_object_id" in pages[-1].stalled
-    assert search.calls == 3  # the page at 5000, the first page by id, the same page again
+    assert search.calls == 2  # the first page at 5000, then the same page again
 
 
 def test_a_gt_answer_that_includes_its_boundary_stalls_instead_of_repeating() -> None:
@@ -299,7 +326,7 @@ def test_an_eq_walk_that_ignores_its_id_bound_ends_by_listing_within_a_bounded_n
     since = PullPosition(from_epoch_ms(BASE_MS))
     records, position = pull(rig.connect(), PullMode.INCREMENTAL, since)
     assert {r.external_id for r in records} == {a.crm_id for a in accounts[:600]}
-    assert rig.portal.requests.count("search") == 3
+    assert rig.portal.requests.count("search") == 2  # the first page, then the same again
     assert rig.portal.requests.count("list") == 7  # 700 live companies, 100 a page
     [event] = [r for r in caplog.records if r.getMessage() == "crm.search_inconsistent"]
     assert "hs_object_id" in event.fields["reason"]  # type: ignore[attr-defined]
