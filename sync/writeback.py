@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Table, and_, update
+from sqlalchemy import Connection, Table, and_, bindparam, update
 
 from connectors.base import (
     BatchStoppedError,
@@ -162,34 +162,65 @@ def _mark_in_flight(context: WriteContext, change_ids: Sequence[int]) -> None:
         )
 
 
-def _store_decision(
+_STORE_DECISION = (
+    update(CHANGES)
+    .where(CHANGES.c.id == bindparam("change_id"))
+    .values(
+        state=bindparam("new_state"),
+        attempts=bindparam("new_attempts"),
+        last_error_code=bindparam("error_code"),
+        last_error_message=bindparam("error_message"),
+        lost_answer_stamp=bindparam("stamp"),
+        updated_at=bindparam("now"),
+        written_at=bindparam("written"),
+        applied_run_id=bindparam("run"),
+    )
+)
+_RECORD = and_(
+    ACCOUNTS.c.source == bindparam("record_source"),
+    ACCOUNTS.c.external_id == bindparam("record_id"),
+)
+_STORE_OWNER = update(ACCOUNTS).where(_RECORD).values(owner_id=bindparam("owner"))
+_STORE_GONE = update(ACCOUNTS).where(_RECORD).values(deleted=True)
+
+
+def _store_decisions(
     connection: Connection,
     context: WriteContext,
-    change: Mapping[str, Any],
-    decision: ChangeDecision,
+    batch: Sequence[Mapping[str, Any]],
+    decisions: Sequence[ChangeDecision],
     now: datetime,
 ) -> None:
-    connection.execute(
-        update(CHANGES)
-        .where(CHANGES.c.id == change["id"])
-        .values(
-            state=decision.state.value,
-            attempts=decision.attempts,
-            last_error_code=decision.error_code,
-            last_error_message=decision.error_message,
-            lost_answer_stamp=decision.lost_answer_stamp,
-            updated_at=now,
-            written_at=now if decision.state == ChangeState.WRITTEN else change["written_at"],
-            applied_run_id=context.run_id,
+    """Each change's decision and the stored account's owner (or its deletion): one statement
+    per kind of row for the whole batch (executemany), in the caller's transaction."""
+    states: list[dict[str, Any]] = []
+    owners: list[dict[str, Any]] = []
+    gone: list[dict[str, Any]] = []
+    for change, decision in zip(batch, decisions, strict=True):
+        states.append(
+            {
+                "change_id": change["id"],
+                "new_state": decision.state.value,
+                "new_attempts": decision.attempts,
+                "error_code": decision.error_code,
+                "error_message": decision.error_message,
+                "stamp": decision.lost_answer_stamp,
+                "now": now,
+                "written": now if decision.state == ChangeState.WRITTEN else change["written_at"],
+                "run": context.run_id,
+            }
         )
-    )
-    account = and_(
-        ACCOUNTS.c.source == change["source"], ACCOUNTS.c.external_id == change["external_id"]
-    )
-    if decision.record_gone:
-        connection.execute(update(ACCOUNTS).where(account).values(deleted=True))
-    elif decision.owner_now is not None:
-        connection.execute(update(ACCOUNTS).where(account).values(owner_id=decision.owner_now))
+        record = {"record_source": change["source"], "record_id": change["external_id"]}
+        if decision.record_gone:
+            gone.append(record)
+        elif decision.owner_now is not None:
+            owners.append({**record, "owner": decision.owner_now})
+    if states:
+        connection.execute(_STORE_DECISION, states)
+    if owners:
+        connection.execute(_STORE_OWNER, owners)
+    if gone:
+        connection.execute(_STORE_GONE, gone)
 
 
 def record_decisions(
@@ -207,8 +238,8 @@ def record_decisions(
     audit: list[AuditRecord] = []
     conflicts: list[tuple[Mapping[str, Any], str | None]] = []
     with context.db_lock, context.database.engine.begin() as connection:
+        _store_decisions(connection, context, batch, decisions, now)
         for change, decision in zip(batch, decisions, strict=True):
-            _store_decision(connection, context, change, decision, now)
             if hold_conflicts and decision.state == ChangeState.CONFLICT:
                 conflicts.append((change, decision.owner_now))
             if decision.audit_status is not None:

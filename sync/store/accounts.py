@@ -49,7 +49,12 @@ def _sqlite_upsert(rows: int) -> str:
     return f"INSERT INTO accounts ({', '.join(ALL_COLUMNS)}) VALUES {values} {_ON_CONFLICT}"
 
 
-_POSTGRESQL_STAGING = (
+# One round trip before the COPY: the commit setting and the session's staging table. The staging
+# table empties itself at every commit (ON COMMIT DELETE ROWS), so no per-page TRUNCATE is needed.
+# A pull page is re-pullable: its commit need not wait for the WAL flush. A server crash can lose
+# the last pages and their cursor together, never one without the other.
+_POSTGRESQL_PRELUDE = (
+    "SET LOCAL synchronous_commit = off; "
     "CREATE TEMPORARY TABLE IF NOT EXISTS accounts_incoming "
     "(LIKE accounts INCLUDING DEFAULTS) ON COMMIT DELETE ROWS"
 )
@@ -162,14 +167,12 @@ def upsert_accounts(
             cursor.close()
     elif dialect == "postgresql":
         with driver.cursor() as cursor:  # type: ignore[union-attr]
-            # A pull page is re-pullable: its commit need not wait for the WAL flush. A server
-            # crash can lose the last pages and their cursor together, never one without the other.
-            cursor.execute("SET LOCAL synchronous_commit = off")
-            cursor.execute(_POSTGRESQL_STAGING)
+            cursor.execute(_POSTGRESQL_PRELUDE)
             with cursor.copy(_POSTGRESQL_COPY) as copy:
                 copy.write(_postgresql_copy_text(unique, seen_at))
+            # The staging table is emptied by the commit; within one transaction (several upserts
+            # before one commit) it still holds the earlier rows, so they are cleared here then.
             cursor.execute(_POSTGRESQL_MERGE)
-            cursor.execute("TRUNCATE accounts_incoming")
     else:  # pragma: no cover - open_database refuses other databases
         raise NotImplementedError(dialect)
     return len(accounts)
