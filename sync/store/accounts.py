@@ -49,8 +49,8 @@ def _sqlite_upsert(rows: int) -> str:
     return f"INSERT INTO accounts ({', '.join(ALL_COLUMNS)}) VALUES {values} {_ON_CONFLICT}"
 
 
-# One round trip before the COPY: the commit setting and the session's staging table. The staging
-# table empties itself at every commit (ON COMMIT DELETE ROWS), so no per-page TRUNCATE is needed.
+# One round trip before the COPY: the commit setting and the session's staging table, which is
+# empty by then (ON COMMIT DELETE ROWS, and the merge below takes its rows out): no TRUNCATE.
 # A pull page is re-pullable: its commit need not wait for the WAL flush. A server crash can lose
 # the last pages and their cursor together, never one without the other.
 _POSTGRESQL_PRELUDE = (
@@ -59,9 +59,12 @@ _POSTGRESQL_PRELUDE = (
     "(LIKE accounts INCLUDING DEFAULTS) ON COMMIT DELETE ROWS"
 )
 _POSTGRESQL_COPY = f"COPY accounts_incoming ({', '.join(ALL_COLUMNS)}) FROM STDIN"
+# The merge takes the staged rows out as it reads them (DELETE ... RETURNING), so a second upsert
+# in the same transaction never merges the first one's rows again.
 _POSTGRESQL_MERGE = (
+    f"WITH incoming AS (DELETE FROM accounts_incoming RETURNING {', '.join(ALL_COLUMNS)}) "
     f"INSERT INTO accounts ({', '.join(ALL_COLUMNS)}) "
-    f"SELECT {', '.join(ALL_COLUMNS)} FROM accounts_incoming {_ON_CONFLICT}"
+    f"SELECT {', '.join(ALL_COLUMNS)} FROM incoming {_ON_CONFLICT}"
 )
 
 
@@ -170,8 +173,6 @@ def upsert_accounts(
             cursor.execute(_POSTGRESQL_PRELUDE)
             with cursor.copy(_POSTGRESQL_COPY) as copy:
                 copy.write(_postgresql_copy_text(unique, seen_at))
-            # The staging table is emptied by the commit; within one transaction (several upserts
-            # before one commit) it still holds the earlier rows, so they are cleared here then.
             cursor.execute(_POSTGRESQL_MERGE)
     else:  # pragma: no cover - open_database refuses other databases
         raise NotImplementedError(dialect)
