@@ -11,7 +11,8 @@ set up long ago would be, so the nightly run reads only what moved since. Then p
 each CRM's accounts to a rep who has left, and the nightly run must read and reassign exactly those.
 
 The minimum calls per CRM are those no implementation can avoid for what the run read and wrote:
-one token request (Salesforce), one page of reps, the pull's pages at the CRM's largest page size
+one token request (Salesforce), the reps (one query of users; HubSpot's active and archived
+owners, two lists), the pull's pages at the CRM's largest page size
 (Salesforce query pages of 2,000 records; HubSpot search pages of 200), and per write batch one
 read of current owners and one update (Salesforce 200 records a batch, HubSpot 100). The API
 floor is the time those calls need: one after another for the pull, in parallel (the write-back
@@ -20,8 +21,11 @@ concurrency) for the write batches, and for HubSpot no less than its rate limits
 
 from __future__ import annotations
 
+import json
 import math
 import os
+import subprocess
+import sys
 import tempfile
 import time
 from datetime import timedelta
@@ -44,7 +48,8 @@ HUBSPOT_SEARCH_PER_SECOND = 5
 WRITE_BATCH = {"salesforce": 200, "hubspot": 100}
 PULL_PAGE = {"salesforce": 2_000, "hubspot": 200}
 AUTH_CALLS = {"salesforce": 1, "hubspot": 0}
-REP_CALLS = 1
+REP_CALLS = {"salesforce": 1, "hubspot": 2}
+"""Salesforce: one query of users; HubSpot: active owners and archived owners are separate lists."""
 INACTIVE_SALESFORCE_USER = "0055g0000000004AAA"  # marcus.williams: inactive in the seeded roster
 INACTIVE_HUBSPOT_OWNER = "41800004"
 BENCH_AUDIT_KEY = "territory-sync-benchmark-audit-key-never-for-production"
@@ -55,7 +60,7 @@ TERRITORY_FILE = (
 
 def minimum_calls(source: str, pulled: int, written: int) -> tuple[int, int, int]:
     """(calls before the pull and of the pull, write calls, all): the least the run could make."""
-    pull = AUTH_CALLS[source] + REP_CALLS + max(1, math.ceil(pulled / PULL_PAGE[source]))
+    pull = AUTH_CALLS[source] + REP_CALLS[source] + max(1, math.ceil(pulled / PULL_PAGE[source]))
     write = 2 * math.ceil(written / WRITE_BATCH[source])
     return pull, write, pull + write
 
@@ -88,6 +93,56 @@ def age_the_book(
                 "mass-update",
                 {"count": ACCOUNTS * 2, "modified_ms": int(before.timestamp() * 1000)},
             )
+
+
+FULL_SYNC_MEMORY_ACCOUNTS = (50_000,)
+"""Book sizes (per CRM) whose full sync with write-back is measured alone, in a fresh process."""
+
+
+def full_sync_memory(accounts: int) -> dict[str, float]:
+    """Seed `accounts` per CRM, then one full sync with write-back, in this process: its peak
+    resident memory before and after the sync, and the owners written."""
+    os.environ.setdefault(AUDIT_KEY_ENV_VAR, BENCH_AUDIT_KEY)
+    sandbox = sandbox_process.start(accounts, seed=3)
+    folder = tempfile.mkdtemp()
+    try:
+        os.environ.update(sandbox.env)
+        settings = load_settings(
+            None,
+            overrides={
+                "database": {"url": f"sqlite:///{folder}/full.db"},
+                "territories": {"file": str(TERRITORY_FILE)},
+                "sync": {"blast_radius": 1.0},
+                "hubspot": {"requests_per_ten_seconds": 5000, "search_requests_per_second": 50},
+            },
+        )
+        database = open_database(settings.database_url)
+        sandbox.command("limits 100000 100")
+        before = peak_memory_mib()
+        started = time.perf_counter()
+        result = run_sync(settings, database, SyncRequest(actor="bench", full=True))
+        seconds = time.perf_counter() - started
+        database.dispose()
+    finally:
+        sandbox.stop()
+    return {
+        "before": before,
+        "peak": peak_memory_mib(),
+        "written": float(result.figures.get("written", 0)),
+        "seconds": seconds,
+    }
+
+
+def measured_apart(accounts: int) -> dict[str, float]:
+    """`full_sync_memory` in a child process, so nothing else this benchmark did counts."""
+    done = subprocess.run(
+        [sys.executable, "-m", "bench.nightly_run", "full-sync-memory", str(accounts)],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    figures: dict[str, float] = json.loads(done.stdout.strip().splitlines()[-1])
+    return figures
 
 
 def load_average() -> str:
@@ -188,9 +243,23 @@ def run() -> Report:
         ],
         ["peak memory of the product process (whole benchmark)", f"{peak_memory_mib():,.0f} MiB"],
     ]
+    for size in FULL_SYNC_MEMORY_ACCOUNTS:
+        alone = measured_apart(size)
+        report.rows.append(
+            [
+                f"peak memory of a full sync with write-back alone ({size:,} per CRM, "
+                f"{alone['written']:,.0f} owners written, fresh process)",
+                f"{alone['peak']:,.0f} MiB ({alone['before']:,.0f} MiB before the sync)",
+            ]
+        )
     report.notes.append(
         f"Setup's full sync with write-back took {full_sync_seconds:.0f} s (limits raised, no "
         f"latency). Load average when the benchmark ended: {load_average()} (a shared 2-core "
         "machine)."
     )
     return report
+
+
+if __name__ == "__main__":
+    if sys.argv[1:2] == ["full-sync-memory"]:
+        print(json.dumps(full_sync_memory(int(sys.argv[2]))))
