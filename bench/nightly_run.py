@@ -145,6 +145,28 @@ def measured_apart(accounts: int) -> dict[str, float]:
     return figures
 
 
+class PhaseClock:
+    """A run's progress listener that times its phases (pull, link, evaluate, write...)."""
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = {}
+        self._current: str | None = None
+        self._since = time.perf_counter()
+
+    def phase(self, name: str, total: int | None = None) -> None:
+        self.stop()
+        self._current, self._since = name, time.perf_counter()
+
+    def advance(self, amount: int = 1) -> None:
+        return None
+
+    def stop(self) -> None:
+        if self._current is not None:
+            spent = time.perf_counter() - self._since
+            self.seconds[self._current] = self.seconds.get(self._current, 0.0) + spent
+            self._current = None
+
+
 def load_average() -> str:
     return " / ".join(f"{value:.2f}" for value in os.getloadavg())
 
@@ -204,9 +226,13 @@ def run() -> Report:
         sandbox.command(f"limits {HUBSPOT_TEN_SECOND_LIMIT} {HUBSPOT_SEARCH_PER_SECOND}")
         sandbox.command(f"faults latency_ms={LATENCY_S * 1000:.0f}")
         nightly = load_settings(None, overrides=overrides)
+        phases = PhaseClock()
         started = time.perf_counter()
-        result = run_sync(nightly, database, SyncRequest(actor="bench", trigger="schedule"))
+        result = run_sync(
+            nightly, database, SyncRequest(actor="bench", trigger="schedule"), progress=phases
+        )
         elapsed = time.perf_counter() - started
+        phases.stop()
         database.dispose()
     finally:
         sandbox.stop()
@@ -234,6 +260,12 @@ def run() -> Report:
         ["wall time of the nightly run", f"{elapsed:.1f} s"],
         ["API floor (minimum calls at 20 ms, HubSpot limits)", f"{floor:.1f} s"],
         ["wall time / API floor", f"{elapsed / floor:.2f}x"],
+        [
+            "time by phase",
+            ", ".join(f"{name} {spent:.1f} s" for name, spent in phases.seconds.items())
+            + f"; before the first (lock, plans, connectors) "
+            f"{elapsed - sum(phases.seconds.values()):.1f} s",
+        ],
         ["records evaluated", f"{figures['evaluated']:,}"],
         ["failed / conflicts", f"{figures['failed']} / {figures['conflicts']}"],
         *rows,
