@@ -34,9 +34,12 @@ def to_unified(
     values = reading.values
     for name, crm_field, normalise in model_reading(source):
         values[name] = normalise(fields.get(crm_field) if crm_field else None, reading)
+    # A copy then one removal: several times cheaper than a filtering comprehension per record.
+    raw = dict(fields)
+    raw.pop("attributes", None)
     return UnifiedAccount(
         source=source,
         external_id=str(external_id).strip(),
-        raw={key: value for key, value in fields.items() if key != "attributes"},
+        raw=raw,
         **values,  # type: ignore[arg-type]
     )

@@ -1,7 +1,9 @@
 """Plans: save the owner changes a run intends, each with an idempotency key, and read them back.
 
 A plan is saved before anything is written: a dry run stops there, a reviewed plan waits for
-`territory-sync apply`, a plan stopped by a guard rail stays as evidence. Saving a plan adds one
+`territory-sync apply`, a plan stopped by a guard rail stays as evidence. Its change rows are built
+and inserted `CHUNK` at a time, and read back the same way (`changes_in_chunks`), so saving or
+applying a plan holds a chunk's rows in memory, never the whole plan's. Saving a plan adds one
 audit row for the whole plan (status `planned`, with its counts), never one per account: an
 account's history holds decisions (written, failed, conflict, skipped, held...), made when the plan
 is applied; its planned changes are in the plan itself (`territory-sync plan`, `runs show`).
@@ -12,9 +14,10 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
+from itertools import islice
 from typing import Any
 
 from sqlalchemy import Table, select, update
@@ -25,9 +28,11 @@ from sync.store.database import Database
 
 PLANS: Table = Plan.__table__  # type: ignore[attr-defined]
 CHANGES: Table = OwnerChange.__table__  # type: ignore[attr-defined]
+CHUNK = 5_000
+"""Change rows built, inserted or read back at a time."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ProposedChange:
     """One owner change, or a decision not to change (state `skipped`, with the reason)."""
 
@@ -81,14 +86,15 @@ def save_plan(
     run_id: int,
     trigger: str,
     actor: str,
-    changes: Sequence[ProposedChange],
+    changes: Iterable[ProposedChange],
     kind: str = "assign",
     scope: dict[str, Any] | None = None,
     figures: dict[str, Any] | None = None,
     guard_rails: dict[str, Any] | None = None,
     territory_fingerprint: str | None = None,
 ) -> int:
-    """Store the plan, its changes and their audit rows in one transaction; returns its id."""
+    """Store the plan, its changes and their audit row in one transaction; returns its id.
+    `changes` is read once, `CHUNK` at a time (a generator is never held whole)."""
     now = datetime.now(UTC)
     with database.engine.begin() as connection:
         result = connection.execute(
@@ -106,22 +112,27 @@ def save_plan(
         key = result.inserted_primary_key
         assert key is not None
         plan_id = int(key[0])
-        rows = [
-            {
-                "plan_id": plan_id,
-                **{name: getattr(change, name) for name in CHANGE_FIELDS},
-                "reason": change.reason,
-                "idempotency_key": idempotency_key(plan_id, change),
-                "state": change.state.value,
-                "attempts": 0,
-                "updated_at": now,
-            }
-            for change in changes
-        ]
-        for start in range(0, len(rows), 5000):
-            connection.execute(CHANGES.insert(), rows[start : start + 5000])
-        states = Counter(change.state for change in changes)
-        crms = Counter(change.source for change in changes if change.state == ChangeState.PLANNED)
+        states: Counter[ChangeState] = Counter()
+        crms: Counter[str] = Counter()
+        remaining = iter(changes)
+        while chunk := list(islice(remaining, CHUNK)):
+            connection.execute(
+                CHANGES.insert(),
+                [
+                    {
+                        "plan_id": plan_id,
+                        **{name: getattr(change, name) for name in CHANGE_FIELDS},
+                        "reason": change.reason,
+                        "idempotency_key": idempotency_key(plan_id, change),
+                        "state": change.state.value,
+                        "attempts": 0,
+                        "updated_at": now,
+                    }
+                    for change in chunk
+                ],
+            )
+            states.update(change.state for change in chunk)
+            crms.update(c.source for c in chunk if c.state == ChangeState.PLANNED)
         by_crm = ", ".join(f"{count:,} in {source}" for source, count in sorted(crms.items()))
         append_audit(
             connection,
@@ -164,3 +175,68 @@ def plan_changes(
         query = query.where(CHANGES.c.state.in_([s.value for s in states]))
     with database.engine.connect() as connection:
         return [dict(row) for row in connection.execute(query).mappings()]
+
+
+def changes_in_chunks(
+    database: Database,
+    plan_id: int,
+    states: Sequence[ChangeState],
+    *,
+    source: str | None = None,
+    chunk: int = CHUNK,
+    unapplied: bool = False,
+) -> Iterator[list[dict[str, Any]]]:
+    """The plan's changes in `states` (of one CRM if given; with `unapplied`, only those no run
+    has decided yet), in id order, `chunk` rows at a time. Each chunk is read when the previous
+    one has been handed on, after the last id seen: a change decided meanwhile is not read again,
+    and one left unfinished waits for the next application."""
+    query = select(CHANGES).where(
+        CHANGES.c.plan_id == plan_id, CHANGES.c.state.in_([s.value for s in states])
+    )
+    if source is not None:
+        query = query.where(CHANGES.c.source == source)
+    if unapplied:
+        query = query.where(CHANGES.c.applied_run_id.is_(None))
+    last = 0
+    while True:
+        with database.engine.connect() as connection:
+            rows = [
+                dict(row)
+                for row in connection.execute(
+                    query.where(CHANGES.c.id > last).order_by(CHANGES.c.id).limit(chunk)
+                ).mappings()
+            ]
+        if not rows:
+            return
+        last = rows[-1]["id"]
+        yield rows
+        if len(rows) < chunk:
+            return
+
+
+def sources_with_changes(
+    database: Database, plan_id: int, states: Sequence[ChangeState]
+) -> list[str]:
+    """The CRMs the plan has changes in `states` for, sorted."""
+    with database.engine.connect() as connection:
+        return sorted(
+            connection.execute(
+                select(CHANGES.c.source)
+                .distinct()
+                .where(
+                    CHANGES.c.plan_id == plan_id,
+                    CHANGES.c.state.in_([s.value for s in states]),
+                )
+            ).scalars()
+        )
+
+
+def has_changes(database: Database, plan_id: int, states: Sequence[ChangeState]) -> bool:
+    """Whether the plan has any change in `states`."""
+    with database.engine.connect() as connection:
+        found = connection.execute(
+            select(CHANGES.c.id)
+            .where(CHANGES.c.plan_id == plan_id, CHANGES.c.state.in_([s.value for s in states]))
+            .limit(1)
+        ).first()
+    return found is not None

@@ -1,16 +1,20 @@
 """The pull phase: stream a CRM's accounts into the store, page by page, cursor with the page.
 
-Each page is mapped to unified accounts and upserted in one transaction together with the cursor
-position it reaches, so a crash loses nothing and repeats at most one page. A record that cannot
-be mapped is skipped, and the reason goes into the audit log in the same transaction. A full pull
-ends by flagging as deleted every account the CRM no longer returned.
+Pages are mapped to unified accounts as they arrive and buffered into transactions of about
+`TRANSACTION_RECORDS` records (HubSpot hands out 100 or 200 per page, and a transaction per page
+would cost more than the rows); each transaction upserts its pages together with the cursor
+position the last of them reaches, so a crash loses nothing and repeats at most one transaction's
+pages. Pages already read when the CRM fails or a stop is requested are committed before the error
+is raised. A record that cannot be mapped is skipped, and the reason goes into the audit log in the
+same transaction. A full pull ends by flagging as deleted every account the CRM no longer
+returned.
 
 The fields beyond those of the unified model's columns (`extra_fields`: those a territory file
 tests, and the field registry's fields kept raw, see `sync.pull_fields`) are pulled too. Accounts
 already in the store were pulled without a field that a run starts to pull, so the first pull
 after such a change is a full one; the cursor remembers which extra fields the store's accounts
-carry. A stop request ends the pull between pages (each page is committed with
-its cursor, so nothing is lost) with `RunInterruptedError`.
+carry. A stop request ends the pull between pages (the pages read are committed with their
+cursor, so nothing is lost) with `RunInterruptedError`.
 """
 
 from __future__ import annotations
@@ -44,6 +48,8 @@ from territory_sync.logs import log_event
 
 CURSORS: Table = PullCursor.__table__  # type: ignore[attr-defined]
 ACCOUNT_OBJECT = "account"
+TRANSACTION_RECORDS = 2_000
+"""Pages are committed together once they hold at least this many records."""
 
 
 @dataclass
@@ -165,6 +171,81 @@ def _unify_page(
     return accounts, skipped
 
 
+class _PendingPages:
+    """Pages read but not yet committed, with the cursor position the last of them reaches."""
+
+    def __init__(
+        self,
+        database: Database,
+        source: str,
+        mode: PullMode,
+        progress: Callable[[int], None] | None,
+    ) -> None:
+        self.database = database
+        self.source = source
+        self.mode = mode
+        self.progress = progress
+        self.accounts: list[UnifiedAccount] = []
+        self.skipped: list[AuditRecord] = []
+        self.pages = 0
+        self.records = 0
+        self.position: PullPosition | None = None
+        self.final_position: PullPosition | None = None
+        """The position of the last page read that carried one (saved at the end of a full
+        pull)."""
+
+    def add(
+        self,
+        accounts: list[UnifiedAccount],
+        skipped: list[AuditRecord],
+        position: PullPosition | None,
+    ) -> None:
+        self.accounts.extend(accounts)
+        self.skipped.extend(skipped)
+        self.pages += 1
+        self.records += len(accounts) + len(skipped)
+        if position is not None:
+            self.position = position
+            self.final_position = position
+
+    def commit(self) -> None:
+        """One transaction: the buffered accounts, their skipped records' audit rows and, in an
+        incremental pull, the cursor position they reach."""
+        if not self.pages:
+            return
+        accounts, skipped, position = self.accounts, self.skipped, self.position
+        pages, records = self.pages, self.records
+        # Taken first: a commit that fails is not tried again on the way out.
+        self.accounts, self.skipped, self.position = [], [], None
+        self.pages = self.records = 0
+        with self.database.engine.begin() as connection:
+            upsert_accounts(connection, accounts, datetime.now(UTC))
+            append_audit(connection, skipped)
+            if position is not None and self.mode == PullMode.INCREMENTAL:
+                save_cursor(connection, self.source, position)
+        if self.progress:
+            self.progress(records)
+        log_event(
+            "pull.pages_committed",
+            source=self.source,
+            pages=pages,
+            records=records,
+            mode=self.mode.value,
+        )
+
+    def commit_after_failure(self) -> None:
+        """Commit what was read before the pull failed; a failure to do so is logged, and the
+        original error is the one raised."""
+        try:
+            self.commit()
+        except Exception as error:
+            log_event(
+                "pull.pages_not_committed",
+                source=self.source,
+                reason=f"{type(error).__name__}: {error}",
+            )
+
+
 def pull_source(
     database: Database,
     connector: CrmConnector,
@@ -210,26 +291,28 @@ def pull_source(
         extra_fields=sorted(extra_fields),
     )
     started = datetime.now(UTC)
-    final_position: PullPosition | None = None
-    for page in connector.pull_accounts(mode, since, lookback, extra_fields):
-        if stop is not None and stop.is_set():
-            raise RunInterruptedError(
-                f"stopped by request while pulling {source} (every page read so far is saved); "
-                "nothing was written. Run the command again to finish"
-            )
-        accounts, skipped = _unify_page(page, figures, run_id, trigger, actor)
-        with database.engine.begin() as connection:
-            upsert_accounts(connection, accounts, datetime.now(UTC))
-            append_audit(connection, skipped)
-            if page.position is not None and mode == PullMode.INCREMENTAL:
-                save_cursor(connection, source, page.position)
-        if page.position is not None:
-            final_position = page.position
-        figures.pulled += len(page.records)
-        figures.pages += 1
-        if progress:
-            progress(len(page.records))
-        log_event("pull.page_committed", source=source, records=len(page.records), mode=mode.value)
+    pending = _PendingPages(database, source, mode, progress)
+    pages = connector.pull_accounts(mode, since, lookback, extra_fields)
+    try:
+        for page in pages:
+            if stop is not None and stop.is_set():
+                pending.commit()
+                raise RunInterruptedError(
+                    f"stopped by request while pulling {source} (every page read so far is "
+                    "saved); nothing was written. Run the command again to finish"
+                )
+            accounts, skipped = _unify_page(page, figures, run_id, trigger, actor)
+            pending.add(accounts, skipped, page.position)
+            figures.pulled += len(page.records)
+            figures.pages += 1
+            if pending.records >= TRANSACTION_RECORDS:
+                pending.commit()
+        pending.commit()
+    except BaseException:
+        # The pages read before the failure are kept (the next pull starts after them).
+        pending.commit_after_failure()
+        raise
+    final_position = pending.final_position
     with database.engine.begin() as connection:
         if mode == PullMode.FULL:
             figures.flagged_deleted = mark_unseen_deleted(connection, source, started)

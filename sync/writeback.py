@@ -19,14 +19,14 @@ that cannot be reached: those stop the run (exit code 5) with the reason.
 from __future__ import annotations
 
 import threading
-from collections import Counter
-from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from collections import Counter, deque
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Table, and_, update
+from sqlalchemy import Connection, Table, and_, bindparam, update
 
 from connectors.base import (
     BatchStoppedError,
@@ -39,7 +39,15 @@ from mapping.model.accounts import Account
 from sync.audit import AuditRecord, append_audit
 from sync.holds import open_holds
 from sync.outcomes import ChangeDecision, decide, decide_without_writing
-from sync.plan import CHANGES, get_plan, plan_changes, set_plan_status
+from sync.plan import (
+    CHANGES,
+    CHUNK,
+    changes_in_chunks,
+    get_plan,
+    has_changes,
+    set_plan_status,
+    sources_with_changes,
+)
 from sync.rollback_plan import mark_rolled_back
 from sync.store.changes import UNFINISHED_STATES, ChangeState, PlanStatus
 from sync.store.database import Database
@@ -162,34 +170,65 @@ def _mark_in_flight(context: WriteContext, change_ids: Sequence[int]) -> None:
         )
 
 
-def _store_decision(
+_STORE_DECISION = (
+    update(CHANGES)
+    .where(CHANGES.c.id == bindparam("change_id"))
+    .values(
+        state=bindparam("new_state"),
+        attempts=bindparam("new_attempts"),
+        last_error_code=bindparam("error_code"),
+        last_error_message=bindparam("error_message"),
+        lost_answer_stamp=bindparam("stamp"),
+        updated_at=bindparam("now"),
+        written_at=bindparam("written"),
+        applied_run_id=bindparam("run"),
+    )
+)
+_RECORD = and_(
+    ACCOUNTS.c.source == bindparam("record_source"),
+    ACCOUNTS.c.external_id == bindparam("record_id"),
+)
+_STORE_OWNER = update(ACCOUNTS).where(_RECORD).values(owner_id=bindparam("owner"))
+_STORE_GONE = update(ACCOUNTS).where(_RECORD).values(deleted=True)
+
+
+def _store_decisions(
     connection: Connection,
     context: WriteContext,
-    change: Mapping[str, Any],
-    decision: ChangeDecision,
+    batch: Sequence[Mapping[str, Any]],
+    decisions: Sequence[ChangeDecision],
     now: datetime,
 ) -> None:
-    connection.execute(
-        update(CHANGES)
-        .where(CHANGES.c.id == change["id"])
-        .values(
-            state=decision.state.value,
-            attempts=decision.attempts,
-            last_error_code=decision.error_code,
-            last_error_message=decision.error_message,
-            lost_answer_stamp=decision.lost_answer_stamp,
-            updated_at=now,
-            written_at=now if decision.state == ChangeState.WRITTEN else change["written_at"],
-            applied_run_id=context.run_id,
+    """Each change's decision and the stored account's owner (or its deletion): one statement
+    per kind of row for the whole batch (executemany), in the caller's transaction."""
+    states: list[dict[str, Any]] = []
+    owners: list[dict[str, Any]] = []
+    gone: list[dict[str, Any]] = []
+    for change, decision in zip(batch, decisions, strict=True):
+        states.append(
+            {
+                "change_id": change["id"],
+                "new_state": decision.state.value,
+                "new_attempts": decision.attempts,
+                "error_code": decision.error_code,
+                "error_message": decision.error_message,
+                "stamp": decision.lost_answer_stamp,
+                "now": now,
+                "written": now if decision.state == ChangeState.WRITTEN else change["written_at"],
+                "run": context.run_id,
+            }
         )
-    )
-    account = and_(
-        ACCOUNTS.c.source == change["source"], ACCOUNTS.c.external_id == change["external_id"]
-    )
-    if decision.record_gone:
-        connection.execute(update(ACCOUNTS).where(account).values(deleted=True))
-    elif decision.owner_now is not None:
-        connection.execute(update(ACCOUNTS).where(account).values(owner_id=decision.owner_now))
+        record = {"record_source": change["source"], "record_id": change["external_id"]}
+        if decision.record_gone:
+            gone.append(record)
+        elif decision.owner_now is not None:
+            owners.append({**record, "owner": decision.owner_now})
+    if states:
+        connection.execute(_STORE_DECISION, states)
+    if owners:
+        connection.execute(_STORE_OWNER, owners)
+    if gone:
+        connection.execute(_STORE_GONE, gone)
 
 
 def record_decisions(
@@ -207,8 +246,8 @@ def record_decisions(
     audit: list[AuditRecord] = []
     conflicts: list[tuple[Mapping[str, Any], str | None]] = []
     with context.db_lock, context.database.engine.begin() as connection:
+        _store_decisions(connection, context, batch, decisions, now)
         for change, decision in zip(batch, decisions, strict=True):
-            _store_decision(connection, context, change, decision, now)
             if hold_conflicts and decision.state == ChangeState.CONFLICT:
                 conflicts.append((change, decision.owner_now))
             if decision.audit_status is not None:
@@ -397,12 +436,9 @@ def _record_skipped(
 ) -> None:
     """The plan's decisions not to write (a rep with no id in that CRM, say) become audit rows
     when the plan is applied, once: a dry run leaves no per-account rows."""
-    skipped = [
-        change
-        for change in plan_changes(context.database, plan_id, [ChangeState.SKIPPED])
-        if change["applied_run_id"] is None
-    ]
-    if skipped:
+    for skipped in changes_in_chunks(
+        context.database, plan_id, [ChangeState.SKIPPED], unapplied=True
+    ):
         record_decisions(
             context,
             skipped,
@@ -420,11 +456,48 @@ def _audit_wording(plan: Mapping[str, Any]) -> Mapping[ChangeState, str]:
     return ROLLBACK_AUDIT_STATUS if plan["kind"] == "rollback" else {}
 
 
+def _pending_batches(
+    context: WriteContext,
+    plan_id: int,
+    connectors: Mapping[str, CrmConnector],
+    audit_status: Mapping[ChangeState, str],
+) -> Iterator[tuple[CrmConnector, list[dict[str, Any]]]]:
+    """The plan's unfinished changes as write batches, CRM by CRM, read a chunk at a time as the
+    batches are taken; changes of a CRM whose writes are off are settled here without writing."""
+    for source in sources_with_changes(context.database, plan_id, UNFINISHED_STATES):
+        connector = connectors.get(source)
+        off = context.writes_off.get(source)
+        if off is None and connector is None:
+            continue
+        size = connector.write_batch_size if connector is not None else 1
+        # Whole batches to a chunk: chunking never adds a write call.
+        chunk = max(1, CHUNK // size) * size
+        for changes in changes_in_chunks(
+            context.database, plan_id, UNFINISHED_STATES, source=source, chunk=chunk
+        ):
+            if off is not None:
+                settle_without_writing(
+                    context,
+                    connector,
+                    changes,
+                    not_landed=ChangeState.HELD,
+                    reason=f"not written: {off}",
+                    audit_status=audit_status,
+                )
+                continue
+            assert connector is not None
+            for start in range(0, len(changes), size):
+                yield connector, changes[start : start + size]
+
+
 def apply_plan(
     context: WriteContext, plan_id: int, connectors: Mapping[str, CrmConnector]
 ) -> WriteFigures:
     """Write every unfinished change of the plan for the CRMs in `connectors` (changes of other
-    CRMs wait for a run that includes them), holding those whose CRM's writes are off."""
+    CRMs wait for a run that includes them), holding those whose CRM's writes are off.
+
+    Changes are read a chunk at a time while earlier batches are being written, and at most
+    twice `concurrency` batches wait at once, so memory does not grow with the plan."""
     plan = get_plan(context.database, plan_id)
     assert plan is not None, f"plan {plan_id} does not exist"
     audit_status = _audit_wording(plan)
@@ -433,34 +506,29 @@ def apply_plan(
     respect = plan["kind"] == "rollback"
     set_plan_status(context.database, plan_id, PlanStatus.APPLYING)
     _record_skipped(context, plan_id, audit_status)
-    pending = plan_changes(context.database, plan_id, UNFINISHED_STATES)
-    batches: list[tuple[CrmConnector, list[dict[str, Any]]]] = []
-    for source in sorted({change["source"] for change in pending}):
-        changes = [c for c in pending if c["source"] == source]
-        connector = connectors.get(source)
-        off = context.writes_off.get(source)
-        if off is not None:
-            settle_without_writing(
-                context,
-                connector,
-                changes,
-                not_landed=ChangeState.HELD,
-                reason=f"not written: {off}",
-                audit_status=audit_status,
-            )
-            continue
-        if connector is None:
-            continue
-        size = connector.write_batch_size
-        batches.extend(
-            (connector, changes[start : start + size]) for start in range(0, len(changes), size)
-        )
-    with ThreadPoolExecutor(max_workers=max(1, context.concurrency)) as pool:
-        futures = [
-            pool.submit(_write_batch, context, c, b, audit_status, hold_conflicts, respect)
-            for c, b in batches
-        ]
-        for future in futures:
+    workers = max(1, context.concurrency)
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        waiting: deque[Future[None]] = deque()
+        try:
+            for connector, batch in _pending_batches(context, plan_id, connectors, audit_status):
+                waiting.append(
+                    pool.submit(
+                        _write_batch,
+                        context,
+                        connector,
+                        batch,
+                        audit_status,
+                        hold_conflicts,
+                        respect,
+                    )
+                )
+                while len(waiting) > 2 * workers:
+                    waiting.popleft().result()
+        finally:
+            # Every batch handed to the pool finishes (its outcomes committed) before this
+            # returns or raises.
+            wait(waiting)
+        for future in waiting:
             future.result()
     if plan["kind"] == "rollback":
         mark_rolled_back(context.database, plan)
@@ -471,11 +539,9 @@ def apply_plan(
 def finish_plan_status(database: Database, plan_id: int) -> PlanStatus:
     """Applying while changes remain unfinished (resumed by the next run); partial when some
     failed or are held; applied when every change is settled."""
-    remaining = plan_changes(database, plan_id, UNFINISHED_STATES)
-    unsettled = plan_changes(database, plan_id, [ChangeState.FAILED, ChangeState.HELD])
-    if remaining:
+    if has_changes(database, plan_id, UNFINISHED_STATES):
         status = PlanStatus.APPLYING
-    elif unsettled:
+    elif has_changes(database, plan_id, [ChangeState.FAILED, ChangeState.HELD]):
         status = PlanStatus.PARTIAL
     else:
         status = PlanStatus.APPLIED

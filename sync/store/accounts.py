@@ -49,14 +49,22 @@ def _sqlite_upsert(rows: int) -> str:
     return f"INSERT INTO accounts ({', '.join(ALL_COLUMNS)}) VALUES {values} {_ON_CONFLICT}"
 
 
-_POSTGRESQL_STAGING = (
+# One round trip before the COPY: the commit setting and the session's staging table, which is
+# empty by then (ON COMMIT DELETE ROWS, and the merge below takes its rows out): no TRUNCATE.
+# A pull page is re-pullable: its commit need not wait for the WAL flush. A server crash can lose
+# the last pages and their cursor together, never one without the other.
+_POSTGRESQL_PRELUDE = (
+    "SET LOCAL synchronous_commit = off; "
     "CREATE TEMPORARY TABLE IF NOT EXISTS accounts_incoming "
     "(LIKE accounts INCLUDING DEFAULTS) ON COMMIT DELETE ROWS"
 )
 _POSTGRESQL_COPY = f"COPY accounts_incoming ({', '.join(ALL_COLUMNS)}) FROM STDIN"
+# The merge takes the staged rows out as it reads them (DELETE ... RETURNING), so a second upsert
+# in the same transaction never merges the first one's rows again.
 _POSTGRESQL_MERGE = (
+    f"WITH incoming AS (DELETE FROM accounts_incoming RETURNING {', '.join(ALL_COLUMNS)}) "
     f"INSERT INTO accounts ({', '.join(ALL_COLUMNS)}) "
-    f"SELECT {', '.join(ALL_COLUMNS)} FROM accounts_incoming {_ON_CONFLICT}"
+    f"SELECT {', '.join(ALL_COLUMNS)} FROM incoming {_ON_CONFLICT}"
 )
 
 
@@ -162,14 +170,10 @@ def upsert_accounts(
             cursor.close()
     elif dialect == "postgresql":
         with driver.cursor() as cursor:  # type: ignore[union-attr]
-            # A pull page is re-pullable: its commit need not wait for the WAL flush. A server
-            # crash can lose the last pages and their cursor together, never one without the other.
-            cursor.execute("SET LOCAL synchronous_commit = off")
-            cursor.execute(_POSTGRESQL_STAGING)
+            cursor.execute(_POSTGRESQL_PRELUDE)
             with cursor.copy(_POSTGRESQL_COPY) as copy:
                 copy.write(_postgresql_copy_text(unique, seen_at))
             cursor.execute(_POSTGRESQL_MERGE)
-            cursor.execute("TRUNCATE accounts_incoming")
     else:  # pragma: no cover - open_database refuses other databases
         raise NotImplementedError(dialect)
     return len(accounts)

@@ -157,3 +157,19 @@ def test_tabs_newlines_and_backslashes_in_values_survive_the_bulk_path(
     [row] = stored(database)
     assert row.name == awkward
     assert row.raw == {"Name": awkward, "Notes": "a\tb\\c"}
+
+
+def test_two_upserts_in_one_transaction_store_each_account_once_with_its_latest_values(
+    database: Database,
+) -> None:
+    later = PULLED_AT + timedelta(hours=1)
+    with database.engine.begin() as connection:
+        upsert_accounts(connection, [acme()], PULLED_AT)
+        upsert_accounts(connection, [acme(owner_id="0055g00000009ZZAAA")], later)
+        upsert_accounts(connection, [acme(external_id="0015g00000BETAAAA")], later)
+    rows = stored(database)
+    assert [(row.external_id, row.owner_id) for row in rows] == [
+        ("0015g00000ACMEAAA", "0055g00000009ZZAAA"),
+        ("0015g00000BETAAAA", "0055g00000003D7AAI"),
+    ]
+    assert rows[0].last_seen_at == later
