@@ -25,15 +25,7 @@ all active in the same CRMs, given a business whose records are all in those CRM
 simple path (no record is ever split), which is what almost every account takes.
 
 A member over capacity from earlier runs (a capacity newly lowered) keeps the records of the
-businesses that sort first by key and releases the rest to the others. A released business is
-decided again as if that member had never been eligible for the record they give up, so that the
-outcome is what the next run, reading it back, decides too:
-- giving up a business's primary record: the other record's owner takes the whole business if
-  they keep that record and are active in the primary's CRM too; otherwise the business is dealt,
-  and its other record follows the new rep when nobody keeps it and the new rep is active in its
-  CRM (it is dealt on its own only where they are not);
-- giving up a business's other record: it follows the business's rep when they are active in its
-  CRM, else it is dealt on its own.
+businesses that sort first by key and releases the rest to the others.
 """
 
 from __future__ import annotations
@@ -132,14 +124,15 @@ class Pool:
         "emails",
         "everywhere",
         "has_capacity",
-        "held",
         "loads",
         "name",
         "overlays",
         "rep_rule",
         "slot_in",
         "slot_of",
+        "split_sticky",
         "split_waiting",
+        "sticky",
         "sticky_rule",
         "territory",
         "uniform",
@@ -183,10 +176,10 @@ class Pool:
         self.loads = [0] * len(members) if by_measure else self.counts
         """Sum of the balance measure per member; the counts themselves when balancing by
         accounts (one list, so the per-account path updates one number, not two)."""
-        self.held: list[list[Waiting]] = [[] for _ in members] if self.has_capacity else []
-        """Per member, the businesses with a record they keep (with capacities only). Whether
-        they hold the primary or the other record alone is read from the assignment when a
-        capacity is enforced: a release can hand a business from one holder to another."""
+        self.sticky: list[list[Waiting]] = [[] for _ in members] if self.has_capacity else []
+        """Per member, the businesses whose primary record they keep (with capacities only)."""
+        self.split_sticky: list[list[Waiting]] = [[] for _ in members] if self.has_capacity else []
+        """Per member, the businesses whose other record alone they keep."""
         self.waiting: list[Waiting] = []
         self.split_waiting: list[Waiting] = []
         """Businesses whose other record alone is to be dealt in its CRM."""
@@ -229,7 +222,7 @@ class Pool:
             if chosen is None and kept is not None and source in self.active_in[kept]:
                 chosen = kept
         if chosen is not None:
-            self._hold(chosen, item, measure)
+            self._hold(chosen, item, measure, self.sticky)
             assignment.rep_email = self.emails[chosen]
             assignment.rep_rule = self.sticky_rule
             if second is not None:
@@ -270,7 +263,7 @@ class Pool:
         split = SplitRecord(other, None, self.rep_rule, why, second.current_owner_email)
         assignment.split = split
         if kept is not None:
-            self._hold(kept, item, measure)
+            self._hold(kept, item, measure, self.split_sticky)
             split.rep_email = self.emails[kept]
             split.rep_rule = self.sticky_rule
         elif not self.slot_in[other]:
@@ -278,86 +271,45 @@ class Pool:
         else:
             self.split_waiting.append(item)
 
-    def _hold(self, slot: int, item: Waiting, measure: Measure) -> None:
+    def _hold(self, slot: int, item: Waiting, measure: Measure, held: list[list[Waiting]]) -> None:
         self.counts[slot] += 1
         if self.loads is not self.counts:
             self.loads[slot] += measure(item[2], item[3])
         if self.has_capacity:
-            self.held[slot].append(item)
+            held[slot].append(item)
 
     # --- after the pass ----------------------------------------------------------------------
 
     def release_over_capacity(self, assignments: list[Assignment], measure: Measure) -> None:
-        """Members holding more than their capacity keep the first businesses by key; each one
-        released is decided again without them (see the module docstring). That can hand a
-        business to its other record's owner and put them over capacity in turn, so this
-        repeats until every member is within capacity. It ends: a member keeps the businesses
-        that sort first among all they ever held, so none is handed back to a member who
-        released it."""
-        over = True
-        while over:
-            over = False
-            for slot, capacity in enumerate(self.capacities):
-                if capacity is None or len(self.held[slot]) <= capacity:
+        """Members holding more than their capacity keep the first businesses by key."""
+        for slot, capacity in enumerate(self.capacities):
+            if capacity is None:
+                continue
+            primary, other = self.sticky[slot], self.split_sticky[slot]
+            if len(primary) + len(other) <= capacity:
+                continue
+            held = [(item, False) for item in primary] + [(item, True) for item in other]
+            held.sort(key=lambda entry: entry[0][0])
+            for item, is_other in held[capacity:]:
+                _, position, first, second = item
+                self.counts[slot] -= 1
+                if self.loads is not self.counts:
+                    self.loads[slot] -= measure(first, second)
+                assignment = assignments[position]
+                split = assignment.split
+                if is_other and split is not None:
+                    split.rep_email = None
+                    split.rep_rule = self.rep_rule
+                    split.note = OWNER_OVER_CAPACITY
+                    self.split_waiting.append(item)
                     continue
-                over = True
-                held = sorted(self.held[slot], key=lambda item: item[0])
-                self.held[slot] = held[:capacity]
-                email = self.emails[slot]
-                for item in held[capacity:]:
-                    self.counts[slot] -= 1
-                    if self.loads is not self.counts:
-                        self.loads[slot] -= measure(item[2], item[3])
-                    assignment = assignments[item[1]]
-                    if assignment.rep_email == email:
-                        self._release_business(assignment, item, email, measure)
-                    else:
-                        self._release_other_record(assignment, email, item)
-
-    def _release_business(
-        self, assignment: Assignment, item: Waiting, email: str, measure: Measure
-    ) -> None:
-        """The member `email` gives up the business they hold (its primary record)."""
-        assignment.rep_note = OWNER_OVER_CAPACITY
-        assignment.previous_owner = email
-        first, second = item[2], item[3]
-        split = assignment.split
-        keeper = None
-        if split is not None:
-            if split.rep_email is not None:
-                keeper = self.slot_of[split.rep_email]
-        elif second is not None and first.current_owner_email == email:
-            # The other record followed its business to the primary's owner: its own owner,
-            # when eligible for it, comes next, as in the next run.
-            keeper = self.slot_in[second.source].get(second.current_owner_email)
-        if keeper is not None and first.source in self.active_in[keeper]:
-            # The other record's owner can hold the whole business, so they take it, as they
-            # would had `email` not been eligible (counted once, if they kept its record).
-            if split is None:
-                self._hold(keeper, item, measure)
-            assignment.rep_email = self.emails[keeper]
-            assignment.rep_rule = self.sticky_rule
-            assignment.split = None
-            return
-        assignment.rep_email = None
-        assignment.rep_rule = self.rep_rule
-        self.waiting.append(item)
-        # A split nobody keeps is settled once the business is dealt (`_after_primary`).
-
-    def _release_other_record(self, assignment: Assignment, email: str, item: Waiting) -> None:
-        """The member `email` gives up the other record they keep alone."""
-        split = assignment.split
-        assert split is not None and split.rep_email == email
-        rep = assignment.rep_email
-        if rep is not None and split.source in self.active_in[self.slot_of[rep]]:
-            # The business's rep is active in this record's CRM: the record follows them, as it
-            # would had `email` not been eligible (their count includes the business already).
-            assignment.split = None
-            return
-        split.rep_email = None
-        split.rep_rule = self.rep_rule
-        split.note = OWNER_OVER_CAPACITY
-        self.split_waiting.append(item)
+                assignment.rep_email = None
+                assignment.rep_rule = self.rep_rule
+                assignment.rep_note = OWNER_OVER_CAPACITY
+                assignment.previous_owner = self.emails[slot]
+                self.waiting.append(item)
+            self.sticky[slot] = [item for item, is_other in held[:capacity] if not is_other]
+            self.split_sticky[slot] = [item for item, is_other in held[:capacity] if is_other]
 
     def deal(
         self,
@@ -460,13 +412,7 @@ class Pool:
             assignment = assignments[position]
             if assignment.rep_note is None:
                 self._note_previous_owner(assignment, first, second, reps)
-            split = assignment.split
-            # Prefer a member active in both CRMs unless someone keeps the other record anyway.
-            also = (
-                second.source
-                if second is not None and (split is None or split.rep_email is None)
-                else None
-            )
+            also = second.source if second is not None and assignment.split is None else None
             slot = self._lowest(first.source, also)
             if slot is None:
                 assignment.rep_rule = CAPACITY_FULL
@@ -494,11 +440,6 @@ class Pool:
             split.why = PRIMARY_KEPT
         elif other not in self.active_in[slot]:
             split.why = CHOSEN_INACTIVE
-        elif split.rep_email is None:
-            # Nobody keeps the other record (its keeper released it over capacity, or it waited
-            # because the business's released owner is inactive in its CRM): it follows the
-            # business's new rep, who counts the business once. `_deal_other_records` skips it.
-            assignment.split = None
         else:
             split.why = OWN_SEAT_ONLY
 
@@ -517,8 +458,7 @@ class Pool:
             _, position, first, second = item
             assert second is not None
             split = assignments[position].split
-            if split is None:
-                continue  # it follows the business's rep after all (`_after_primary`)
+            assert split is not None
             source = split.source
             if split.note is None:
                 split.note = why_not_kept(second.current_owner_email, source, reps)

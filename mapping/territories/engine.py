@@ -301,7 +301,7 @@ def _evaluate(
         if by_measure:
             pool.loads[slot] += measure(first, second)
         if pool.has_capacity:
-            pool.held[slot].append((key, len(assignments), first, second))
+            pool.sticky[slot].append((key, len(assignments), first, second))
         append(
             Assignment(
                 key,
