@@ -42,6 +42,7 @@ from mapping.territories.columns import (
     CompanyColumns,
     FieldColumn,
     criteria_of,
+    encode,
     field_kind,
     tested_fields,
 )
@@ -155,9 +156,12 @@ class _Sql:
         keys = plan.values if plan.kind == "listed" else self.texts[number]
         other = len(keys)  # the unlisted value's code (listed fields only)
         if len(keys) <= _CASE_LIMIT:
-            parts = [f"WHEN {merged} IS NULL THEN -1"]
-            parts += [f"WHEN {merged} = {_literal(v)} THEN {i}" for i, v in enumerate(keys)]
-            return f"(CASE {' '.join(parts)} ELSE {other} END)"
+            # The value is computed once for a listed value, twice for another or none.
+            parts = [f"WHEN {_literal(v)} THEN {i}" for i, v in enumerate(keys)]
+            unlisted = f"CASE WHEN {merged} IS NULL THEN -1 ELSE {other} END"
+            if not parts:
+                return f"({unlisted})"
+            return f"(CASE {merged} {' '.join(parts)} ELSE ({unlisted}) END)"
         table = self.temp(
             f"f{number}",
             "v PRIMARY KEY, code INTEGER",
@@ -201,26 +205,45 @@ def load_company_columns(
         raw.close()
 
 
+def _raw_sql(names: Sequence[str], alias: str) -> str:
+    """The record's raw fields of `names` as one JSON array (one parse of its raw JSON)."""
+    paths = [f"'$.\"{name}\"'" for name in names]
+    if len(paths) == 1:
+        paths *= 2  # a single path would give the bare value, not an array
+    return f"json_extract({alias}.raw, {', '.join(paths)})"
+
+
 def _load(
     cursor: Any, reps: RepIndex, rules: LoadedTerritories, plans: list[_FieldPlan]
 ) -> CompanyColumns | None:
     sql = _Sql(cursor, plans, rules)
     sql.texts = {}
-    scanned = [(i, p) for i, p in enumerate(plans) if p.kind == "values"]
-    if scanned:
-        columns = ", ".join(_value_sql(p, "a") for _, p in scanned)
-        distinct: list[set[object]] = [set() for _ in scanned]
-        for row in cursor.execute(f"SELECT DISTINCT {columns} FROM accounts a WHERE a.deleted = 0"):
+    raw_plans = [p for p in plans if field_kind(p.name) != ATTRIBUTE]
+    raw_names = [p.name for p in raw_plans]
+    column_plans = [p for p in plans if field_kind(p.name) == ATTRIBUTE]
+    scanned = [(i, p) for i, p in enumerate(column_plans) if p.kind == "values"]
+    combos: list[str] = []
+    if scanned or raw_names:
+        columns = [_value_sql(p, "a") for _, p in scanned]
+        if raw_names:
+            columns.append(_raw_sql(raw_names, "a"))
+        distinct: list[set[object]] = [set() for _ in columns]
+        query = f"SELECT DISTINCT {', '.join(columns)} FROM accounts a WHERE a.deleted = 0"
+        for row in cursor.execute(query):
             for seen, value in zip(distinct, row, strict=True):
                 if value is not None:
                     seen.add(value)
-        for (number, plan), seen in zip(scanned, distinct, strict=True):
+        for (number, plan), seen in zip(scanned, distinct[: len(scanned)], strict=True):
             texts = sorted(seen, key=lambda v: (type(v).__name__, v))
             sql.texts[number] = texts
-            if field_kind(plan.name) == ATTRIBUTE:
-                plan.values = list(texts)
-            else:
-                plan.values = [json.loads(t) if isinstance(t, str) else t for t in texts]
+            plan.values = list(texts)
+        if raw_names:
+            combos = sorted(distinct[-1])  # type: ignore[arg-type]
+    combo_table = (
+        sql.temp("raw", "v TEXT PRIMARY KEY, code INTEGER", [(t, n) for n, t in enumerate(combos)])
+        if combos
+        else None
+    )
 
     owners = sorted(set(reps.email_by_owner.values()))
     owner_code = {email: code for code, email in enumerate(owners)}
@@ -249,6 +272,13 @@ def _load(
             f"AND o.owner_id = {alias}.owner_id), -1)"
         )
 
+    def combo_sql(alias: str) -> str:
+        if combo_table is None:
+            return "-1"
+        return (
+            f"coalesce((SELECT code FROM {combo_table} WHERE v = {_raw_sql(raw_names, alias)}), -1)"
+        )
+
     def flag_sql(aliases: Sequence[tuple[str, str]]) -> str:
         tests = []
         for alias, source in aliases:
@@ -266,8 +296,19 @@ def _load(
         "AND s.external_id = l.salesforce_id AND s.deleted = 0 WHERE l.hubspot_id = h.external_id)"
     )
     lone_order = "ORDER BY h.external_id"
-    lone_codes = [f"{hs_code}", "-1", owner_sql("h"), "-1", flag_sql([("h", HUBSPOT)])]
-    lone_codes += [sql.code_sql(i, p, _merged_sql(p, "h", None)) for i, p in enumerate(plans)]
+    lone_flag = flag_sql([("h", HUBSPOT)])
+    lone_codes = [
+        f"{hs_code}",
+        "-1",
+        owner_sql("h"),
+        "-1",
+        f"(CASE WHEN {lone_flag} THEN h.id ELSE 0 END)",
+        combo_sql("h"),
+        "-1",
+    ]
+    lone_codes += [
+        sql.code_sql(i, p, _merged_sql(p, "h", None)) for i, p in enumerate(column_plans)
+    ]
     # Salesforce accounts and their linked company.
     first, second = ("s", "h") if primary == SALESFORCE else ("h", "s")
     pair_from = (
@@ -283,50 +324,43 @@ def _load(
         pair_order = "ORDER BY s.external_id"
     else:
         pair_order = "ORDER BY 's:' || s.external_id || coalesce('|hubspot:' || h.external_id, '')"
-    primary_source = f"(CASE WHEN h.id IS NULL THEN {sf_code} ELSE {SOURCE_CODE[primary]} END)"
-    other_source = (
-        f"(CASE WHEN h.id IS NULL THEN -1 ELSE {hs_code if primary == SALESFORCE else sf_code} END)"
-    )
+    alone = "h.id IS NULL"
     pair_codes = [
-        primary_source,
-        other_source,
-        f"(CASE WHEN h.id IS NULL THEN {owner_sql('s')} ELSE {owner_sql(first)} END)",
-        f"(CASE WHEN h.id IS NULL THEN -1 ELSE {owner_sql(second)} END)",
-        flag_sql([("s", SALESFORCE), ("h", HUBSPOT)]),
+        f"(CASE WHEN {alone} THEN {sf_code} ELSE {SOURCE_CODE[primary]} END)",
+        f"(CASE WHEN {alone} THEN -1 ELSE {hs_code if primary == SALESFORCE else sf_code} END)",
+        f"(CASE WHEN {alone} THEN {owner_sql('s')} ELSE {owner_sql(first)} END)",
+        f"(CASE WHEN {alone} THEN -1 ELSE {owner_sql(second)} END)",
+        f"(CASE WHEN {flag_sql([('s', SALESFORCE), ('h', HUBSPOT)])} THEN s.id ELSE 0 END)",
+        f"(CASE WHEN {alone} THEN {combo_sql('s')} ELSE {combo_sql(first)} END)",
+        f"(CASE WHEN {alone} THEN -1 ELSE {combo_sql(second)} END)",
     ]
-    for i, p in enumerate(plans):
+    for i, p in enumerate(column_plans):
         single = sql.code_sql(i, p, _merged_sql(p, "s", None))
         both = sql.code_sql(i, p, _merged_sql(p, first, second))
-        pair_codes.append(f"(CASE WHEN h.id IS NULL THEN {single} ELSE {both} END)")
+        pair_codes.append(f"(CASE WHEN {alone} THEN {single} ELSE {both} END)")
 
-    width = 5 + len(plans)
+    width = 7 + len(column_plans)
     parts = []
-    identified: dict[int, tuple[RecordFacts, RecordFacts | None]] = {}
-    offset = 0
-    for codes, from_, order, lone in (
-        (lone_codes, lone_from, lone_order, True),
-        (pair_codes, pair_from, pair_order, False),
+    for codes, from_, order in (
+        (lone_codes, lone_from, lone_order),
+        (pair_codes, pair_from, pair_order),
     ):
         line = " || ',' || ".join(f"({c})" for c in codes)
         text = cursor.execute(
             f"SELECT group_concat(line, ',') FROM (SELECT {line} AS line {from_} {order})"
         ).fetchone()[0]
-        part = (
+        parts.append(
             np.fromstring(text, dtype=np.int64, sep=",").reshape(-1, width)
             if text
             else np.zeros((0, width), dtype=np.int64)
         )
-        flagged = np.flatnonzero(part[:, 4])
-        if len(flagged):
-            records = _identified(cursor, reps, from_, order, codes[4], lone, primary)
-            for row, pair in zip(flagged.tolist(), records, strict=True):
-                identified[offset + row] = pair
-        parts.append(part)
-        offset += len(part)
+    table = np.concatenate(parts)
+    flagged_rows = np.flatnonzero(table[:, 4]).tolist()
+    flagged_ids = table[flagged_rows, 4].tolist()
+    identified = _identified(cursor, reps, flagged_ids, flagged_rows, primary)
     sql.drop()
-    table = np.concatenate(parts) if parts else np.zeros((0, width), dtype=np.int64)
     values = {}
-    for i, plan in enumerate(plans):
+    for i, plan in enumerate(column_plans):
         categories: list[object]
         if plan.kind == "listed":
             categories = [*plan.values, UNLISTED]
@@ -335,7 +369,8 @@ def _load(
             categories = [limits[0] - 1, *limits] if limits else [0]  # type: ignore[operator]
         else:
             categories = list(plan.values)
-        values[plan.name] = FieldColumn(table[:, 5 + i].astype(np.int32), categories)
+        values[plan.name] = FieldColumn(table[:, 7 + i].astype(np.int32), categories)
+    values.update(_merged_raw(raw_names, combos, table[:, 5], table[:, 6]))
     return CompanyColumns(
         order=np.arange(len(table), dtype=np.int64),
         source=table[:, 0].astype(np.int8),
@@ -348,22 +383,39 @@ def _load(
     )
 
 
+def _merged_raw(
+    names: Sequence[str], combos: Sequence[str], first: Any, second: Any
+) -> dict[str, FieldColumn]:
+    """Each raw field's merged value codes, from the records' codes of their raw values."""
+    decoded = [json.loads(text) for text in combos]
+    merged = {}
+    for position, name in enumerate(names):
+        column = encode(values[position] for values in decoded)
+        per_combo = np.append(column.codes, np.int32(-1))  # code -1 (no record) reads the last
+        mine = per_combo[first]
+        merged[name] = FieldColumn(
+            np.where(mine >= 0, mine, per_combo[second]).astype(np.int32), column.categories
+        )
+    return merged
+
+
 def _identified(
-    cursor: Any,
-    reps: RepIndex,
-    from_: str,
-    order: str,
-    flag: str,
-    lone: bool,
-    primary: str,
-) -> list[tuple[RecordFacts, RecordFacts | None]]:
-    """The records of the flagged businesses, in row order, primary first."""
-    columns = "h.source, h.external_id, h.domain, h.owner_id"
-    if not lone:
-        columns = f"s.source, s.external_id, s.domain, s.owner_id, {columns}"
-    where = " AND " if " WHERE " in from_ else " WHERE "
-    found = []
-    for row in cursor.execute(f"SELECT {columns} {from_}{where}{flag} {order}"):
+    cursor: Any, reps: RepIndex, ids: list[int], rows: list[int], primary: str
+) -> dict[int, tuple[RecordFacts, RecordFacts | None]]:
+    """The records of the flagged businesses (by the id of their first record), primary first."""
+    if not ids:
+        return {}
+    found: dict[int, tuple[RecordFacts, RecordFacts | None]] = {}
+    marks = ", ".join("?" * len(ids))
+    query = (
+        "SELECT a.id, a.source, a.external_id, a.domain, a.owner_id, "
+        "h.source, h.external_id, h.domain, h.owner_id FROM accounts a "
+        "LEFT JOIN company_links l ON a.source = 'salesforce' AND l.salesforce_id = a.external_id "
+        "LEFT JOIN accounts h ON h.source = 'hubspot' AND h.external_id = l.hubspot_id "
+        f"AND h.deleted = 0 WHERE a.id IN ({marks})"
+    )
+    by_id = {}
+    for row in cursor.execute(query, ids):
         records = [
             RecordFacts(
                 source=row[i],
@@ -371,10 +423,12 @@ def _identified(
                 domain=row[i + 2],
                 current_owner_email=reps.email_of(row[i], row[i + 3]),
             )
-            for i in range(0, len(row), 4)
+            for i in (1, 5)
             if row[i] is not None
         ]
         if len(records) == 2 and records[0].source != primary:
             records.reverse()
-        found.append((records[0], records[1] if len(records) == 2 else None))
+        by_id[row[0]] = (records[0], records[1] if len(records) == 2 else None)
+    for row, record_id in zip(rows, ids, strict=True):
+        found[row] = by_id[record_id]
     return found
