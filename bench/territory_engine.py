@@ -56,11 +56,11 @@ from mapping.territories import (
     parse_territory_text,
 )
 from mapping.territories.assignment import Assignment
-from mapping.territories.columnar import ColumnarEvaluation, evaluate_columns
+from mapping.territories.columnar import ColumnarEvaluation
 from mapping.territories.facts import SOURCES
 from mapping.territories.rules import salesforce_id_18
 from sync.companies import load_companies, load_rep_index
-from sync.company_columns import load_company_columns
+from sync.evaluate import decide_store
 from sync.store.database import open_database
 
 COMPANIES = 1_000_000
@@ -416,15 +416,24 @@ def fresh_rules(text: str, reps: dict[str, RepDirectoryEntry]) -> LoadedTerritor
 
 
 def decide(path: Path, rules: LoadedTerritories) -> ColumnarEvaluation:
-    """What a run does from the store to decisions: reps, the book as columns, evaluation."""
+    """What a run does from the store to decisions (`sync.evaluate.decide_store`): the reps,
+    the book as columns, evaluation."""
     database = open_database(f"sqlite:///{path}", upgrade=False)
     try:
-        reps = load_rep_index(database)
-        columns = load_company_columns(database, reps, rules)
-        assert columns is not None, "the columnar path applies to the benchmark's file"
-        return evaluate_columns(columns, rules, reps.directory)
+        decided = decide_store(database, rules)
+        assert decided is not None, "the columnar path applies to the benchmark's file"
+        return decided
     finally:
         database.dispose()
+
+
+def peak_resident_mib() -> float:
+    """This process's peak resident memory (VmHWM: unlike `ru_maxrss`, not inherited from the
+    process that started it)."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return peak_memory_mib()
 
 
 def _timed_child(path: str, text: str, reps: dict[str, RepDirectoryEntry], queue: Any) -> None:
@@ -435,7 +444,7 @@ def _timed_child(path: str, text: str, reps: dict[str, RepDirectoryEntry], queue
     started, started_cpu = time.perf_counter(), time.process_time()
     result = decide(Path(path), rules)
     wall, cpu = time.perf_counter() - started, time.process_time() - started_cpu
-    queue.put((wall, cpu, peak_memory_mib(), len(result), len(result.fallback_territories)))
+    queue.put((wall, cpu, peak_resident_mib(), len(result), len(result.fallback_territories)))
 
 
 def timed_runs(book: Book, path: Path) -> list[tuple[float, float, float, int, int]]:

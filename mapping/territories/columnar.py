@@ -487,12 +487,17 @@ class _Evaluator:
 
         self._statuses()
         fallback: list[str] = []
-        for code in np.unique(pool_of[~without]).tolist():
+        members = np.flatnonzero(~without)
+        members = members[np.argsort(pool_of[members], kind="stable")]
+        codes = pool_of[members]
+        starts = np.flatnonzero(np.diff(codes, prepend=-1))
+        ends = np.append(starts[1:], len(members)) if len(starts) else starts
+        for start, end in zip(starts.tolist(), ends.tolist(), strict=True):
+            code = int(codes[start])
             if code in fallback_codes:
                 continue
-            pool = pools[self.names[code]]
-            mine = pool_of == code
-            if not self._place(pool, placed[mine], owner_slot[mine], two[mine]):
+            mine = members[start:end]
+            if not self._place(pools[self.names[code]], placed[mine], owner_slot[mine], two[mine]):
                 fallback_codes.add(code)
         if fallback_codes:
             fallback = sorted(self.names[c] for c in fallback_codes)

@@ -12,9 +12,8 @@ import pytest
 from sqlalchemy import insert
 
 from mapping.territories import evaluate, parse_territory_text
-from mapping.territories.columnar import evaluate_columns
 from sync.companies import ACCOUNTS, LINKS, REPS, load_companies, load_rep_index
-from sync.company_columns import load_company_columns
+from sync.evaluate import decide_store
 from sync.store.database import Database
 from tests.mapping.territories.test_columnar import decision
 
@@ -160,16 +159,24 @@ def test_columns_from_the_store_give_the_reference_decisions_for_every_business(
     reps = load_rep_index(database)
     text = textwrap.dedent(FILE).replace("settings: {", f"settings: {{primary_source: {primary}, ")
     rules = parse_territory_text(text, "t.yaml", known_reps=reps.directory)
-    columns = load_company_columns(database, reps, rules)
+    fast = decide_store(database, rules, reps)
     if not database.is_sqlite:
-        assert columns is None  # PostgreSQL runs take the reference path
+        assert fast is None  # PostgreSQL stores take the reference path
         return
-    assert columns is not None
+    assert fast is not None
     book = load_companies(database, reps, rules.raw_fields)
     reference = sorted(
         ((a.key, decision(a)) for a in evaluate(book.companies, rules, reps.directory)),
         key=lambda item: item[0],
     )
-    fast = evaluate_columns(columns, rules, reps.directory)
     assert len(fast) == len(reference)
     assert [decision(a) for a in fast.assignments()] == [d for _, d in reference]
+
+
+def test_a_file_balancing_by_revenue_is_left_to_the_reference_path(database: Database) -> None:
+    write_reps(database)
+    write_book(database, 4, 20)
+    reps = load_rep_index(database)
+    text = textwrap.dedent(FILE).replace("settings: {", "settings: {balance_by: revenue, ")
+    rules = parse_territory_text(text, "t.yaml", known_reps=reps.directory)
+    assert decide_store(database, rules, reps) is None
