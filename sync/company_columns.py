@@ -5,7 +5,7 @@ path explain and what-if keep. A nightly run over a million accounts only needs,
 integer codes: the CRMs of its records, their owners, and each value the territory file tests,
 merged the way the engine reads it (the primary record's value, else the other record's). Here
 SQLite computes those codes itself and hands them over as one text of comma-separated integers
-per query, which numpy parses without a Python object per value:
+per column, which numpy parses without a Python object per value:
 
 - a field tested only by exact lists (`country`, `region`, `industry`) is coded by the listed
   values (every other value behaves alike: listed nowhere);
@@ -345,14 +345,17 @@ def _load(
         (lone_codes, lone_from, lone_order),
         (pair_codes, pair_from, pair_order),
     ):
-        line = " || ',' || ".join(f"({c})" for c in codes)
-        text = cursor.execute(
-            f"SELECT group_concat(line, ',') FROM (SELECT {line} AS line {from_} {order})"
-        ).fetchone()[0]
+        # One text per column: SQLite appends each integer once, numpy parses each text.
+        aggregates = ", ".join(f"group_concat(c{i})" for i in range(len(codes)))
+        selected = ", ".join(f"({c}) AS c{i}" for i, c in enumerate(codes))
+        count, *texts = cursor.execute(
+            f"SELECT count(*), {aggregates} FROM (SELECT {selected} {from_} {order})"
+        ).fetchone()
+        if not count:
+            parts.append(np.zeros((0, width), dtype=np.int64))
+            continue
         parts.append(
-            np.fromstring(text, dtype=np.int64, sep=",").reshape(-1, width)
-            if text
-            else np.zeros((0, width), dtype=np.int64)
+            np.stack([np.fromstring(text, dtype=np.int64, sep=",") for text in texts], axis=1)
         )
     table = np.concatenate(parts)
     flagged_rows = np.flatnonzero(table[:, 4]).tolist()
