@@ -127,11 +127,11 @@ def _merged_sql(plan: _FieldPlan, first: str, second: str | None) -> str:
 class _Sql:
     """The statements of one load, and the temporary tables they read."""
 
-    def __init__(self, cursor: Any, plans: list[_FieldPlan], rules: LoadedTerritories) -> None:
+    def __init__(self, cursor: Any) -> None:
         self.cursor = cursor
-        self.plans = plans
-        self.rules = rules
         self.tables: list[str] = []
+        self.texts: dict[int, list[object]] = {}
+        """Per field coded by its distinct values: those values as SQLite gives them."""
 
     def temp(self, name: str, columns: str, rows: Sequence[tuple[object, ...]]) -> str:
         table = f"temp.territory_columns_{name}"
@@ -171,8 +171,6 @@ class _Sql:
             f"coalesce((SELECT code FROM {table} WHERE v = {merged}), "
             f"CASE WHEN {merged} IS NULL THEN -1 ELSE {other} END)"
         )
-
-    texts: dict[int, list[object]]
 
 
 def _literal(value: object) -> str:
@@ -216,8 +214,7 @@ def _raw_sql(names: Sequence[str], alias: str) -> str:
 def _load(
     cursor: Any, reps: RepIndex, rules: LoadedTerritories, plans: list[_FieldPlan]
 ) -> CompanyColumns | None:
-    sql = _Sql(cursor, plans, rules)
-    sql.texts = {}
+    sql = _Sql(cursor)
     raw_plans = [p for p in plans if field_kind(p.name) != ATTRIBUTE]
     raw_names = [p.name for p in raw_plans]
     column_plans = [p for p in plans if field_kind(p.name) == ATTRIBUTE]

@@ -54,9 +54,10 @@ from mapping.territories.assignment import (
     Assignment,
 )
 from mapping.territories.balancing import Pool
-from mapping.territories.codegen import HELD_OUT
 from mapping.territories.columns import (
+    ATTRIBUTE,
     EXTRA,
+    RAW,
     CompanyColumns,
     FieldColumn,
     criteria_of,
@@ -618,9 +619,9 @@ class _Evaluator:
                 continue
             value = column.categories[code]
             kind = field_kind(name)
-            if kind == "attribute":
+            if kind == ATTRIBUTE:
                 setattr(first, name, value)
-            elif kind == "raw":
+            elif kind == RAW:
                 raw[name] = value
             else:
                 extra[name] = value
@@ -640,6 +641,3 @@ class _Evaluator:
 
     def _owner(self, code: np.int32) -> str | None:
         return self.emails[int(code)] if code >= 0 else None
-
-
-__all__ = ["HELD_OUT", "ColumnarEvaluation", "applies", "evaluate_columns", "needs_extra"]
