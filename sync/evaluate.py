@@ -14,10 +14,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from mapping.territories.balance import BalanceReport, WhatIfReport, balance_report, what_if
+from mapping.territories.columnar import ColumnarEvaluation, evaluate_columns
 from mapping.territories.engine import Evaluation, evaluate
 from mapping.territories.loader import load_territory_file
 from mapping.territories.rules import LoadedTerritories
 from sync.companies import CompanyBook, RepIndex, load_companies, load_company, load_rep_index
+from sync.company_columns import load_company_columns
 from sync.store.database import Database
 from territory_sync.settings import Settings
 
@@ -49,6 +51,18 @@ def evaluate_store(
     rules = load_rules(settings, reps, territory_file)
     book = book or load_companies(database, reps, rules.raw_fields)
     return StoreEvaluation(rules, reps, book, evaluate(book.companies, rules, reps.directory))
+
+
+def decide_store(
+    database: Database, rules: LoadedTerritories, reps: RepIndex | None = None
+) -> ColumnarEvaluation | None:
+    """Every stored business's decisions by the columnar engine, rows in key order; None when
+    the columnar path does not apply (use `evaluate_store`)."""
+    reps = reps or load_rep_index(database)
+    columns = load_company_columns(database, reps, rules)
+    if columns is None:
+        return None
+    return evaluate_columns(columns, rules, reps.directory)
 
 
 def evaluate_account(

@@ -25,6 +25,14 @@ Entry points
   (counts for the run summary, ties by territory pair), `member_loads(territory)` and
   `territories_without_active_member()` (CRM -> territories whose owners are all inactive
   there).
+- `columnar.evaluate_columns(columns, rules, reps) -> ColumnarEvaluation`: the same decisions
+  as `evaluate`, computed over a book held as dictionary-encoded columns (`columns.CompanyColumns`,
+  built by `columns.columns_from_companies` or straight from a SQLite store by
+  `sync.company_columns`); `assignment(row)`, `assignments()` and `evaluation()` give the
+  reference's objects. `columnar.applies(rules)` says whether a file can be evaluated so
+  (balancing by accounts); territories whose members are active in different CRMs, or over
+  capacity, are handed to `evaluate` internally. `evaluate` stays the reference: a property test
+  checks the two agree on every business.
 - `explain(company, rules, reps, *, evaluation=None) -> Explanation` and
   `render_explanation(explanation) -> str`: every territory considered with each criterion's
   outcome and the account's actual value, the rule of engagement that decided, and why this rep
