@@ -56,8 +56,8 @@ def load_job_settings(config_path: str | None, database_url: str | None) -> Sett
     return load_settings(config_path, overrides=overrides)
 
 
-def _stand_by(order: FiringOrder, database: Database, reason: str, *, name_lock: bool) -> None:
-    holder = current_holder(database) if name_lock else None
+def _stand_by(order: FiringOrder, database: Database, reason: str) -> None:
+    holder = current_holder(database)
     if holder is not None:
         reason += f"; the run lock is held by {holder.describe()}"
     log_event(
@@ -82,12 +82,7 @@ def _run(
         firing = Firing(order.job_id, order.fire_time, order.decision, order.coalesced)
         claim = claim_firing(database, firing, instance)
         if not claim.won:
-            _stand_by(
-                order,
-                database,
-                f"the fire time {fire_time} was claimed by {claim.holder}",
-                name_lock=True,
-            )
+            _stand_by(order, database, f"the fire time {fire_time} was claimed by {claim.holder}")
             return ExitCode.OK
         firing_id = claim.firing_id
         if order.decision == Decision.CATCH_UP:
