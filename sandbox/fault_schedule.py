@@ -21,6 +21,7 @@ requests around it.
 
 from __future__ import annotations
 
+import hashlib
 import threading
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
@@ -195,20 +196,24 @@ class FaultDecision:
 NO_FAULT = FaultDecision()
 
 
-def decide_faults(dice: FaultDice, schedule: FaultSchedule, kind: str) -> FaultDecision:
+def decide_faults(
+    dice: FaultDice, schedule: FaultSchedule, kind: str, identity: str = ""
+) -> FaultDecision:
     """The faults for one request of `kind`, decided before anything changes.
 
-    The dice are rolled in the order they always were (throttle, then server error), then, for a
-    write kind only, the after-write faults; a scheduled fault for this request then replaces
-    whatever the dice said.
+    `identity` names the request (method, path, query and a digest of the body: see
+    `request_identity`), so the dice it meets do not depend on what other requests came first.
+    The dice decide throttle, then server error, then, for a write kind only, the after-write
+    faults; a scheduled fault for this request then replaces whatever the dice said.
     """
     decision = NO_FAULT
-    if dice.throttle():
+    key = dice.occurrence(f"{kind}|{identity}")
+    if dice.throttle(key):
         decision = FaultDecision(refuse="429")
-    elif dice.server_error():
+    elif dice.server_error(key):
         decision = FaultDecision(refuse="503")
     elif kind in WRITE_KINDS:
-        applied = dice.applied_fault()
+        applied = dice.applied_fault(key)
         if applied is not None:
             decision = FaultDecision(lose_answer=applied)
     scheduled = schedule.strike(kind)
@@ -219,6 +224,12 @@ def decide_faults(dice: FaultDice, schedule: FaultSchedule, kind: str) -> FaultD
         return FaultDecision(refuse=scheduled.fault, person_edits=edits, scheduled=True)
     applied_fault = cast(AppliedFault, scheduled.fault)
     return FaultDecision(lose_answer=applied_fault, person_edits=edits, scheduled=True)
+
+
+def request_identity(method: str, path: str, query: str, body: bytes) -> str:
+    """What names a request for the fault dice: the same call sent again has the same identity."""
+    digest = hashlib.blake2b(body, digest_size=12).hexdigest() if body else ""
+    return f"{method} {path}?{query} {digest}"
 
 
 def pick_other_owner(
@@ -248,11 +259,12 @@ class ScheduledFaults:
     _schedule: FaultSchedule
     lock: threading.RLock
 
-    def decide_faults(self, kind: str) -> FaultDecision:
-        """The faults for one authenticated request of `kind`, decided before anything changes:
-        refused (throttled or a server error), served and its answer lost, or neither."""
+    def decide_faults(self, kind: str, identity: str = "") -> FaultDecision:
+        """The faults for one authenticated request of `kind` (named by `identity`, see
+        `request_identity`), decided before anything changes: refused (throttled or a server
+        error), served and its answer lost, or neither."""
         with self.lock:
-            return decide_faults(self._dice, self._schedule, kind)
+            return decide_faults(self._dice, self._schedule, kind, identity)
 
     @property
     def fault_schedule(self) -> FaultSchedule:

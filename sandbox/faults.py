@@ -1,4 +1,4 @@
-"""Fault profiles: the trouble a sandbox injects, deterministic for a given seed.
+"""Fault profiles: the trouble a sandbox injects, deterministic for a given seed and request.
 
 A profile is given as a name (`none`, `chaos`, `slow`) or as `key=value` pairs separated by
 commas, for example `latency_ms=20,rate_429=0.05`, or both (`chaos,latency_ms=50`): pairs after a
@@ -13,7 +13,7 @@ fault schedules live in `sandbox.fault_schedule`.
 
 from __future__ import annotations
 
-import random
+import hashlib
 import threading
 from dataclasses import dataclass, fields, replace
 from typing import Literal
@@ -124,34 +124,52 @@ def parse_fault_profile(text: str | None) -> FaultProfile:
 
 
 class FaultDice:
-    """Deterministic coin flips for one emulator: the same seed gives the same faults in order."""
+    """Deterministic coin flips for one emulator, independent of the order requests arrive in.
+
+    Each roll is a hash of the seed, the request's identity (for example its method, path and a
+    digest of its body, or a record id), how many times that same identity has been rolled for
+    before, and what is rolled for. So the faults a request meets depend on the seed and on that
+    request's own history only: four writer threads interleaving differently from run to run
+    meet the same faults, and a resent request (its identity seen once more) gets fresh dice.
+    """
 
     def __init__(self, profile: FaultProfile, seed: int) -> None:
         self.profile = profile
-        self._random = random.Random(seed)
+        self._seed = seed
+        self._seen: dict[str, int] = {}
         self._lock = threading.Lock()
 
-    def roll(self, share: float) -> bool:
+    def occurrence(self, identity: str) -> str:
+        """Count one more roll for `identity` and return the key its dice are rolled under."""
+        with self._lock:
+            nth = self._seen.get(identity, 0)
+            self._seen[identity] = nth + 1
+        return f"{identity}#{nth}"
+
+    def roll(self, share: float, key: str, what: str) -> bool:
+        """True with probability `share`, fixed by (seed, key, what)."""
         if share <= 0:
             return False
-        with self._lock:
-            return self._random.random() < share
+        digest = hashlib.blake2b(f"{self._seed}|{key}|{what}".encode(), digest_size=8).digest()
+        return int.from_bytes(digest, "big") / 2.0**64 < share
 
-    def throttle(self) -> bool:
-        return self.roll(self.profile.rate_429)
+    def throttle(self, key: str) -> bool:
+        return self.roll(self.profile.rate_429, key, "429")
 
-    def server_error(self) -> bool:
-        return self.roll(self.profile.rate_5xx)
+    def server_error(self, key: str) -> bool:
+        return self.roll(self.profile.rate_5xx, key, "5xx")
 
-    def lock_error(self) -> bool:
-        return self.roll(self.profile.lock_errors)
+    def lock_error(self, record_id: str) -> bool:
+        """For one record in a write: whether it fails with a retryable lock error."""
+        if self.profile.lock_errors <= 0:
+            return False
+        return self.roll(self.profile.lock_errors, self.occurrence(f"record:{record_id}"), "lock")
 
-    def applied_fault(self) -> AppliedFault | None:
-        """For a write request: which after-write fault strikes it, if any. Each share is rolled
-        only when it is set, so profiles without them keep the dice sequence they always had."""
+    def applied_fault(self, key: str) -> AppliedFault | None:
+        """For a write request: which after-write fault strikes it, if any."""
         profile = self.profile
         shares = (profile.applied_5xx, profile.applied_drop, profile.applied_timeout)
         for fault, share in zip(APPLIED_FAULTS, shares, strict=True):
-            if self.roll(share):
+            if self.roll(share, key, fault):
                 return fault
         return None

@@ -23,7 +23,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from sandbox.fault_schedule import NO_FAULT, FaultDecision
+from sandbox.fault_schedule import NO_FAULT, FaultDecision, request_identity
 from sandbox.hubspot import endpoints
 from sandbox.hubspot.control import control_routes
 from sandbox.hubspot.endpoints import Reply
@@ -77,7 +77,9 @@ async def _serve(
         if token is None or not portal.accepts(token):
             raise unauthorized()
         now_s = portal.now_s()
-        decision = portal.decide_faults(kind)
+        decision = portal.decide_faults(
+            kind, request_identity(request.method, request.url.path, request.url.query, raw)
+        )
         if decision.refuse == "429":
             raise portal.limiter.throttled(token, now_s, search=search)
         if decision.refuse == "503":

@@ -280,7 +280,7 @@ def batch_update(portal: HubSpotPortal, raw: bytes) -> Reply:
                 owner_failures.setdefault(property_values_message(owner_problems), []).append(
                     record_id
                 )
-            elif portal.roll_lock_error():
+            elif portal.roll_lock_error(record_id):
                 locked_ids.append(record_id)
             else:
                 to_apply.append((account, clean))

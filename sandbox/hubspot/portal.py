@@ -184,9 +184,9 @@ class HubSpotPortal(ScheduledFaults):
             self._server_errors += 1
             return 502 if self._server_errors % 2 else 503
 
-    def roll_lock_error(self) -> bool:
+    def roll_lock_error(self, record_id: str) -> bool:
         with self.lock:
-            return self._dice.lock_error()
+            return self._dice.lock_error(record_id)
 
     # -- owners --------------------------------------------------------------------------------
 

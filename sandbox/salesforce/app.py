@@ -29,7 +29,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Mount, Route
 
-from sandbox.fault_schedule import NO_FAULT, FaultDecision
+from sandbox.fault_schedule import NO_FAULT, FaultDecision, request_identity
 from sandbox.lost_answers import DroppedAnswer, hold_back
 from sandbox.salesforce import bulk
 from sandbox.salesforce.auth import grant_token
@@ -184,7 +184,9 @@ class SalesforceApi:
             authenticated = True
             if org.api_calls_used() >= org.daily_allocation():
                 raise daily_limit_exceeded()
-            decision = org.decide_faults(kind)
+            decision = org.decide_faults(
+                kind, request_identity(request.method, request.url.path, request.url.query, body)
+            )
             if decision.refuse == "429":
                 raise concurrent_limit_exceeded()
             if decision.refuse == "503":

@@ -102,7 +102,7 @@ def update_collection(
         outcomes = [_check(org, item) for item in records]
         # Faults are decided before anything changes: the lock error dice roll per valid record.
         for outcome in outcomes:
-            if outcome.accepted is not None and org.dice.lock_error():
+            if outcome.accepted is not None and org.dice.lock_error(str(outcome.result_id)):
                 outcome.accepted, outcome.error = None, _LOCKED
         failed = any(outcome.error is not None for outcome in outcomes)
         owners_written: list[tuple[str, str | None]] = []

@@ -67,18 +67,36 @@ def test_the_same_seed_loses_the_same_write_answers() -> None:
     assert {"applied_5xx", "applied_drop", "applied_timeout", ""} <= set(sequence())
 
 
-def test_profiles_without_after_write_faults_keep_their_dice_sequence() -> None:
-    """Old seeds give the same throttles and server errors as before the new settings."""
-    profile = FaultProfile(rate_429=0.3, rate_5xx=0.3)
-    plain = FaultDice(profile, seed=5)
-    expected = []
-    for _ in range(40):
-        expected.append("429" if plain.throttle() else "503" if plain.server_error() else "")
+def test_a_request_meets_the_same_faults_whatever_came_before_it() -> None:
+    """Concurrent writers interleave differently from run to run; the faults each request meets
+    depend on the seed and that request's own history only."""
+    profile = FaultProfile(rate_429=0.3, rate_5xx=0.3, applied_drop=0.3)
+    requests = [f"POST /batch {n}" for n in range(40)]
 
-    dice = FaultDice(profile, seed=5)
-    decided = [decide_faults(dice, FaultSchedule(), "batch-update").name for _ in range(40)]
+    def faults(order: list[str]) -> dict[str, str]:
+        dice = FaultDice(profile, seed=5)
+        return {r: decide_faults(dice, FaultSchedule(), "batch-update", r).name for r in order}
 
-    assert decided == expected
+    assert faults(requests) == faults(list(reversed(requests)))
+    assert {"429", "503", "applied_drop", ""} <= set(faults(requests).values())
+
+
+def test_a_resent_request_gets_fresh_dice() -> None:
+    dice = FaultDice(FaultProfile(rate_5xx=0.5), seed=2)
+
+    names = [decide_faults(dice, FaultSchedule(), "query", "GET /q").name for _ in range(40)]
+
+    assert {"503", ""} == set(names)
+
+
+def test_lock_errors_roll_per_record_and_attempt() -> None:
+    def locked(order: list[str]) -> dict[str, bool]:
+        dice = FaultDice(FaultProfile(lock_errors=0.5), seed=9)
+        return {record: dice.lock_error(record) for record in order}
+
+    records = [f"001{n:015d}" for n in range(30)]
+    assert locked(records) == locked(list(reversed(records)))
+    assert set(locked(records).values()) == {True, False}
 
 
 def test_a_schedule_strikes_exactly_the_nth_request_of_its_kind() -> None:
