@@ -14,10 +14,17 @@ from territory_sync.errors import ConfigurationError
 ACCOUNTS: Table = Account.__table__  # type: ignore[attr-defined]
 LINKS: Table = CompanyLink.__table__  # type: ignore[attr-defined]
 OVERRIDES: Table = LinkOverride.__table__  # type: ignore[attr-defined]
+_DELETE_CHUNK = 500
+"""Link rows deleted per statement (well under SQLite's and PostgreSQL's parameter limits)."""
 
 
 def refresh_company_links(connection: Connection, now: datetime | None = None) -> LinkReport:
-    """Recompute every link from the current accounts and overrides, in the caller's transaction."""
+    """Recompute every link from the current accounts and overrides, in the caller's transaction.
+
+    Only the difference is written: links that no longer hold are deleted, new ones inserted, and
+    a link that still holds keeps its row and its `linked_at` (when the two records were first
+    linked). A nightly run in which a few accounts changed rewrites a few rows, not the table.
+    """
     now = now or datetime.now(UTC)
     rows = connection.execute(
         select(ACCOUNTS.c.source, ACCOUNTS.c.external_id, ACCOUNTS.c.domain).where(
@@ -34,8 +41,27 @@ def refresh_company_links(connection: Connection, now: datetime | None = None) -
         )
     ]
     report = link_companies(candidates, overrides)
-    connection.execute(delete(LINKS))
-    if report.links:
+    wanted = {
+        (link.salesforce_id, link.hubspot_id, link.domain, link.origin): link
+        for link in report.links
+    }
+    stored = {
+        (sf, hs, domain, origin): row_id
+        for row_id, sf, hs, domain, origin in connection.execute(
+            select(
+                LINKS.c.id,
+                LINKS.c.salesforce_id,
+                LINKS.c.hubspot_id,
+                LINKS.c.domain,
+                LINKS.c.origin,
+            )
+        )
+    }
+    gone = [row_id for key, row_id in stored.items() if key not in wanted]
+    for start in range(0, len(gone), _DELETE_CHUNK):
+        connection.execute(delete(LINKS).where(LINKS.c.id.in_(gone[start : start + _DELETE_CHUNK])))
+    added = [link for key, link in wanted.items() if key not in stored]
+    if added:
         connection.execute(
             insert(LINKS),
             [
@@ -46,7 +72,7 @@ def refresh_company_links(connection: Connection, now: datetime | None = None) -
                     "origin": link.origin,
                     "linked_at": now,
                 }
-                for link in report.links
+                for link in added
             ],
         )
     return report

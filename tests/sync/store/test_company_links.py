@@ -64,6 +64,32 @@ def test_clearing_a_break_lets_the_domain_link_again(book: Database) -> None:
     assert links(book) == {("001ACME", "9001", "domain")}
 
 
+def link_rows(database: Database) -> dict[tuple[str, str], tuple[int | None, datetime]]:
+    with Session(database.engine) as session:
+        return {
+            (r.salesforce_id, r.hubspot_id): (r.id, r.linked_at)
+            for r in session.exec(select(CompanyLink))
+        }
+
+
+def test_a_link_that_still_holds_keeps_its_row_and_when_it_was_made(book: Database) -> None:
+    with book.engine.begin() as connection:
+        refresh_company_links(connection, NOW)
+    first = link_rows(book)
+    with book.engine.begin() as connection:
+        refresh_company_links(connection, datetime(2026, 3, 2, tzinfo=UTC))
+    assert link_rows(book) == first
+
+
+def test_pinning_a_linked_record_to_another_partner_replaces_its_link(book: Database) -> None:
+    with book.engine.begin() as connection:
+        refresh_company_links(connection)
+        set_link_override(connection, "001ACME", "9002", OverrideAction.PIN, "ana@example.com")
+        refresh_company_links(connection)
+    # 9001 lost its only partner by domain to the pin; 9002 is pinned to ACME.
+    assert links(book) == {("001ACME", "9002", "pinned")}
+
+
 def test_pinning_a_record_that_was_never_pulled_is_refused(book: Database) -> None:
     with book.engine.begin() as connection, pytest.raises(ConfigurationError, match="001NOPE"):
         set_link_override(connection, "001NOPE", "9001", OverrideAction.PIN, "ana@example.com")
