@@ -18,7 +18,9 @@ Businesses come out in key order: unlinked HubSpot companies, then Salesforce ac
 linked company, each walking the (source, external id) unique index, so the rank of a key is its
 row. That holds when all Salesforce ids have one length (as the API's 18-character ids do);
 otherwise SQLite sorts by the key itself. The businesses a named account may match (by domain or
-CRM id) are flagged by SQLite and read back as records.
+CRM id) are flagged by SQLite and read back as records. Each row also carries the store ids of its
+records (`CompanyColumns.record_ids`), so its facts can be read back a chunk at a time
+(`sync.companies.companies_by_record_ids`).
 
 Returns None where this does not apply (another database, a file the columnar engine does not
 evaluate, a field it cannot code); callers then use `load_companies` and the reference engine.
@@ -306,6 +308,7 @@ def _load(
     lone_codes += [
         sql.code_sql(i, p, _merged_sql(p, "h", None)) for i, p in enumerate(column_plans)
     ]
+    lone_codes += ["h.id", "-1"]
     # Salesforce accounts and their linked company.
     first, second = ("s", "h") if primary == SALESFORCE else ("h", "s")
     pair_from = (
@@ -335,8 +338,9 @@ def _load(
         single = sql.code_sql(i, p, _merged_sql(p, "s", None))
         both = sql.code_sql(i, p, _merged_sql(p, first, second))
         pair_codes.append(f"(CASE WHEN {alone} THEN {single} ELSE {both} END)")
+    pair_codes += ["s.id", "coalesce(h.id, -1)"]
 
-    width = 7 + len(column_plans)
+    width = 9 + len(column_plans)
     parts = []
     for codes, from_, order in (
         (lone_codes, lone_from, lone_order),
@@ -380,6 +384,7 @@ def _load(
         owners=owners,
         values=values,
         identified=identified,
+        record_ids=table[:, width - 2 :].copy(),
     )
 
 

@@ -23,25 +23,26 @@ the run is then `interrupted`, and the next run finishes the work.
 from __future__ import annotations
 
 import threading
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from datetime import timedelta
 from typing import Any
 
 from connectors.base import CrmConnector
 from sync.admin_actions import record_fingerprint_changes
+from sync.companies import live_owner_ids
 from sync.connect import enabled_sources, writes_enabled
-from sync.evaluate import evaluate_store, load_rules
-from sync.guard_rails import check_guard_rails
+from sync.evaluate import evaluate_for_run, load_rules
+from sync.guard_rails import GuardRailVerdict, PlanTally, check_guard_rails
 from sync.holds import active_holds, end_outdated_holds
-from sync.notify import notify, rep_moves, summary_message
-from sync.plan import save_plan
+from sync.notify import RepMoves, notify, summary_message
+from sync.plan import ProposedChange, StoredPlanChanges, save_plan
 from sync.plan_lifetime import (
     plans_being_applied,
     records_of,
     staleness,
     supersede_older_plans,
 )
-from sync.planner import PlanFigures, Scope, build_changes
+from sync.planner import PlanFigures, Planner, Scope
 from sync.progress import RunProgress, SilentProgress
 from sync.pull import pull_source
 from sync.pull_fields import run_fields
@@ -215,8 +216,8 @@ def run_sync(
                 links = refresh_company_links(connection)
             figures["links"] = links.counts()
             progress.phase("evaluate territories")
-            evaluated = evaluate_store(settings, database, request.territory_file)
-            rules, reps, book = evaluated.rules, evaluated.reps, evaluated.book
+            evaluated = evaluate_for_run(settings, database, request.territory_file)
+            rules, reps = evaluated.rules, evaluated.reps
             if scope.territory is not None and scope.territory not in rules.territories:
                 raise ConfigurationError(
                     f"there is no territory {scope.territory!r} in {rules.source_name}",
@@ -226,10 +227,8 @@ def run_sync(
             exclude = records_of(database, [plan["id"] for plan in resumable])
             holds = active_holds(database) if context.respect_manual_changes else {}
             if writing:
-                end_outdated_holds(database, holds, book.owner_ids)
-            changes, planned = build_changes(
-                book,
-                evaluated.evaluation.assignments,
+                end_outdated_holds(database, holds, live_owner_ids(database, holds))
+            planner = Planner(
                 reps,
                 sources=sources,
                 writable=writable,
@@ -237,30 +236,44 @@ def run_sync(
                 exclude=exclude,
                 holds=holds,
             )
-            figures.update(plan_figures(planned))
-            figures["territory_warnings"] = list(rules.warnings)
-            figures["territories_without_active_member"] = (
-                evaluated.evaluation.territories_without_active_member()
-            )
-            verdict = check_guard_rails(
-                changes,
-                planned.book_records,
-                blast_radius=settings.sync.blast_radius,
-                rep_change_flag=settings.sync.rep_change_flag,
-                allow_mass_change=request.allow_mass_change,
-            )
-            figures["guard_rails"] = verdict.as_dict()
+            # The plan streams into the store part by part; what the guard rails, the figures
+            # and the notification need of it is added up on the way (never the whole list).
+            tally, moves = PlanTally(), RepMoves()
+            settled: list[GuardRailVerdict] = []
+
+            def planned_changes() -> Iterator[ProposedChange]:
+                for owner_ids, decided in evaluated.parts():
+                    yield from planner.changes(owner_ids, decided)
+
+            def settle() -> tuple[dict[str, Any], dict[str, Any]]:
+                settled.append(
+                    check_guard_rails(
+                        tally,
+                        planner.figures.book_records,
+                        blast_radius=settings.sync.blast_radius,
+                        rep_change_flag=settings.sync.rep_change_flag,
+                        allow_mass_change=request.allow_mass_change,
+                    )
+                )
+                return plan_figures(planner.figures), settled[0].as_dict()
+
             plan_id = save_plan(
                 database,
                 run_id=run_id,
                 trigger=request.trigger,
                 actor=request.actor,
-                changes=changes,
+                changes=moves.counting(tally.counting(planned_changes())),
                 scope={"sources": sources, **scope.as_dict()},
-                figures=plan_figures(planned),
-                guard_rails=verdict.as_dict(),
                 territory_fingerprint=rules.fingerprint,
+                settle=settle,
             )
+            planned, verdict = planner.figures, settled[0]
+            figures.update(plan_figures(planned))
+            figures["territory_warnings"] = list(rules.warnings)
+            figures["territories_without_active_member"] = (
+                evaluated.territories_without_active_member()
+            )
+            figures["guard_rails"] = verdict.as_dict()
             figures["plan_id"] = plan_id
             figures["superseded_plans"] = supersede_older_plans(database, plan_id)
             resuming = {
@@ -269,6 +282,7 @@ def run_sync(
                 if (count := len(records_of(database, [plan["id"]])))
             }
             figures["resuming_changes"] = sum(resuming.values())
+            changes = StoredPlanChanges(database, plan_id)
             result_args: dict[str, Any] = {
                 "run_id": run_id,
                 "plan_id": plan_id,
@@ -328,7 +342,7 @@ def run_sync(
                 changes=changes,
             )
             log_event("run.finished", status=finished.status.value)
-            notify(summary_message(run_id, finished.status.value, figures, rep_moves(changes)))
+            notify(summary_message(run_id, finished.status.value, figures, moves))
             return finished
     except RunInterruptedError as error:
         figures["api_calls"] = api_calls(crms)
