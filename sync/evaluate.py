@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from operator import attrgetter
 from pathlib import Path
 
 from mapping.territories.assignment import Assignment
@@ -96,7 +97,8 @@ class RunEvaluation:
     arrays, and each part's `CompanyFacts` are read back from the store by the ids of its
     records, `CHUNK` businesses at a time: the book is never held whole. Elsewhere (PostgreSQL,
     a file the columnar engine does not evaluate) the reference engine evaluates the whole book,
-    handed on as one part."""
+    handed on as one part. Either way businesses come in key order, so both paths plan the same
+    changes in the same order, with the same figures."""
 
     rules: LoadedTerritories
     reps: RepIndex
@@ -167,8 +169,10 @@ def evaluate_for_run(
     rules = load_rules(settings, reps, territory_file)
     decisions = decide_store(database, rules, reps)
     if decisions is not None:
-        return RunEvaluation(rules, reps, decisions, None, database)
-    reference = evaluate_store(settings, database, reps=reps, rules=rules)
+        return RunEvaluation(rules, reps, decisions, None, database, CHUNK)
+    book = load_companies(database, reps, rules.raw_fields)
+    book.companies.sort(key=attrgetter("key"))  # planned in key order, as the columnar path
+    reference = evaluate_store(settings, database, reps=reps, book=book, rules=rules)
     return RunEvaluation(rules, reps, None, reference, database)
 
 
