@@ -35,6 +35,7 @@ from decimal import Decimal
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
 from mapping.registry import numeric_fields
 from mapping.territories.columnar import applies, needs_extra
@@ -341,26 +342,37 @@ def _load(
     pair_codes += ["s.id", "coalesce(h.id, -1)"]
 
     width = 9 + len(column_plans)
-    parts = []
+    parts: list[list[npt.NDArray[np.int64]]] = []
     for codes, from_, order in (
         (lone_codes, lone_from, lone_order),
         (pair_codes, pair_from, pair_order),
     ):
-        # One text per column: SQLite appends each integer once, numpy parses each text.
+        # One text per column: SQLite appends each integer once, numpy parses each text (and
+        # each text is let go once parsed, so the texts and the arrays are not all held).
         aggregates = ", ".join(f"group_concat(c{i})" for i in range(len(codes)))
         selected = ", ".join(f"({c}) AS c{i}" for i, c in enumerate(codes))
         count, *texts = cursor.execute(
             f"SELECT count(*), {aggregates} FROM (SELECT {selected} {from_} {order})"
         ).fetchone()
-        if not count:
-            parts.append(np.zeros((0, width), dtype=np.int64))
-            continue
-        parts.append(
-            np.stack([np.fromstring(text, dtype=np.int64, sep=",") for text in texts], axis=1)
-        )
-    table = np.concatenate(parts)
-    flagged_rows = np.flatnonzero(table[:, 4]).tolist()
-    flagged_ids = table[flagged_rows, 4].tolist()
+        part = []
+        for i in range(width):
+            text, texts[i] = texts[i], None
+            part.append(
+                np.fromstring(text, dtype=np.int64, sep=",")
+                if count
+                else np.zeros(0, dtype=np.int64)
+            )
+            del text
+        parts.append(part)
+
+    def column(i: int) -> npt.NDArray[np.int64]:
+        return np.concatenate([part[i] for part in parts])
+
+    flags = column(4)
+    flagged_rows = np.flatnonzero(flags).tolist()
+    flagged_ids = flags[flagged_rows].tolist()
+    rows = len(flags)
+    del flags
     identified = _identified(cursor, reps, flagged_ids, flagged_rows, primary)
     sql.drop()
     values = {}
@@ -373,18 +385,18 @@ def _load(
             categories = [limits[0] - 1, *limits] if limits else [0]  # type: ignore[operator]
         else:
             categories = list(plan.values)
-        values[plan.name] = FieldColumn(table[:, 7 + i].astype(np.int32), categories)
-    values.update(_merged_raw(raw_names, combos, table[:, 5], table[:, 6]))
+        values[plan.name] = FieldColumn(column(7 + i).astype(np.int32), categories)
+    values.update(_merged_raw(raw_names, combos, column(5), column(6)))
     return CompanyColumns(
-        order=np.arange(len(table), dtype=np.int64),
-        source=table[:, 0].astype(np.int8),
-        other=table[:, 1].astype(np.int8),
-        owner=table[:, 2].astype(np.int32),
-        other_owner=table[:, 3].astype(np.int32),
+        order=np.arange(rows, dtype=np.int64),
+        source=column(0).astype(np.int8),
+        other=column(1).astype(np.int8),
+        owner=column(2).astype(np.int32),
+        other_owner=column(3).astype(np.int32),
         owners=owners,
         values=values,
         identified=identified,
-        record_ids=table[:, width - 2 :].copy(),
+        record_ids=np.stack([column(width - 2), column(width - 1)], axis=1),
     )
 
 

@@ -14,6 +14,8 @@ from territory_sync.errors import ConfigurationError
 ACCOUNTS: Table = Account.__table__  # type: ignore[attr-defined]
 LINKS: Table = CompanyLink.__table__  # type: ignore[attr-defined]
 OVERRIDES: Table = LinkOverride.__table__  # type: ignore[attr-defined]
+_LINKS_PER_INSERT = 5_000
+"""Link rows built and inserted at a time (a row dict per link of the whole book is not held)."""
 
 
 def refresh_company_links(connection: Connection, now: datetime | None = None) -> LinkReport:
@@ -35,7 +37,7 @@ def refresh_company_links(connection: Connection, now: datetime | None = None) -
     ]
     report = link_companies(candidates, overrides)
     connection.execute(delete(LINKS))
-    if report.links:
+    for start in range(0, len(report.links), _LINKS_PER_INSERT):
         connection.execute(
             insert(LINKS),
             [
@@ -46,7 +48,7 @@ def refresh_company_links(connection: Connection, now: datetime | None = None) -
                     "origin": link.origin,
                     "linked_at": now,
                 }
-                for link in report.links
+                for link in report.links[start : start + _LINKS_PER_INSERT]
             ],
         )
     return report

@@ -51,7 +51,10 @@ def _set_sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=30000")
-    cursor.execute("PRAGMA cache_size=-65536")  # 64 MiB: keeps the upsert's index pages in memory
+    # 8 MiB a connection (of the pool's several): a full sync's peak memory counted 64 MiB of
+    # cache per connection that had read the book; the 200,000-account upsert benchmark ran as
+    # fast with 8 as with 64 (docs/benchmarks.md).
+    cursor.execute("PRAGMA cache_size=-8192")
     cursor.close()
 
 
