@@ -9,9 +9,12 @@ schedule and the admin console. In order:
    in this run, a stale one (older than `[sync] plan_max_age`, or made with another territory
    file) is retired, its in-flight changes settled by reading them back (never by writing);
 3. pull each CRM (with the fields the territory file uses), reconcile deletions if asked, link
-   companies across the CRMs and evaluate the territory file;
-4. plan the changes (leaving out records an unfinished plan being finished already covers),
-   save the plan, retire older draft plans it supersedes, check the guard rails;
+   companies across the CRMs and evaluate the territory file (`sync.evaluate.evaluate_for_run`:
+   the columnar engine where it applies, else the reference);
+4. plan the changes (leaving out records an unfinished plan being finished already covers) and
+   stream them into the saved plan a chunk at a time, adding up on the way what the guard rails
+   and the notification read (the whole list is never held); check the guard rails on those
+   totals, store the verdict and figures with the plan, retire older draft plans it supersedes;
 5. a dry run or a saved plan stops here; so does a guard rail; otherwise the caller's `confirm`
    is asked (the command line shows the plan and asks) before anything is written;
 6. finish the unfinished plans, then write this plan; record the outcome.

@@ -11,9 +11,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import update
 
 import sync.evaluate
 from connectors.base import PullPosition
+from sync.companies import ACCOUNTS
 from sync.evaluate import evaluate_store
 from sync.guard_rails import PlanTally, check_guard_rails
 from sync.plan import get_plan, plan_changes
@@ -21,6 +23,7 @@ from sync.planner import Scope, build_changes
 from sync.pull import MODEL_MARK, save_cursor
 from sync.runner import SyncRequest, plan_figures, run_sync
 from sync.store.database import Database
+from territory_sync.errors import InternalError
 from territory_sync.settings import Settings, load_settings
 from tests.sync.fakes import FakeCrm
 from tests.sync.test_company_columns import FILE, write_book, write_reps
@@ -148,3 +151,19 @@ def test_a_run_through_the_columnar_engine_saves_the_plan_the_reference_path_sav
     reference = planned_by_run(settings, database)
 
     assert columnar == reference
+
+
+def test_a_business_gone_from_the_store_between_deciding_and_planning_stops_the_run(
+    database: Database, tmp_path: Path
+) -> None:
+    if not database.is_sqlite:
+        pytest.skip("the columnar path reads SQLite stores only")
+    write_reps(database)
+    write_book(database, 1, BOOK)
+    evaluated = sync.evaluate.evaluate_for_run(settings_for(tmp_path), database)
+    with database.engine.begin() as connection:
+        connection.execute(update(ACCOUNTS).values(deleted=True))
+
+    with pytest.raises(InternalError, match="no longer live; nothing was written"):
+        for _, decided in evaluated.parts():
+            list(decided)
