@@ -31,6 +31,7 @@ from datetime import timedelta
 from typing import Any
 
 from connectors.base import CrmConnector
+from mapping.territories.facts import SOURCES
 from sync.admin_actions import record_fingerprint_changes
 from sync.companies import live_owner_ids
 from sync.connect import enabled_sources, writes_enabled
@@ -76,12 +77,14 @@ __all__ = ["SyncRequest", "SyncResult", "run_sync"]
 
 
 def plan_figures(figures: PlanFigures) -> dict[str, Any]:
+    """The plan's figures as a run records them; CRMs in their usual order (Salesforce first) and
+    territories by changes, then name, whatever order the book was planned in."""
     return {
         "companies": figures.companies,
         "evaluated": figures.evaluated,
         "book_records": figures.book_records,
         "planned": figures.planned,
-        "planned_by_crm": dict(figures.by_crm),
+        "planned_by_crm": {s: figures.by_crm[s] for s in SOURCES if s in figures.by_crm},
         "skipped": figures.skipped,
         "unchanged": figures.unchanged,
         "ties": figures.ties,
@@ -89,7 +92,9 @@ def plan_figures(figures: PlanFigures) -> dict[str, Any]:
         "writes_disabled": figures.writes_disabled,
         "resuming": figures.resuming,
         "kept_for_person": figures.kept_for_person,
-        "changes_by_territory": dict(figures.by_territory.most_common()),
+        "changes_by_territory": dict(
+            sorted(figures.by_territory.items(), key=lambda item: (-item[1], item[0]))
+        ),
         "territory_rules": dict(figures.by_rule),
         "tie_examples": figures.tie_examples,
     }
