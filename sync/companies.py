@@ -10,7 +10,7 @@ whatever the CRMs hold.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from operator import attrgetter
 from types import MappingProxyType
@@ -31,11 +31,14 @@ from mapping.territories.facts import (
     column_fields,
 )
 from sync.store.database import Database
+from territory_sync.errors import InternalError
 
 ACCOUNTS: Table = Account.__table__  # type: ignore[attr-defined]
 LINKS: Table = CompanyLink.__table__  # type: ignore[attr-defined]
 REPS: Table = Rep.__table__  # type: ignore[attr-defined]
 _NO_VALUES: Mapping[str, object] = MappingProxyType({})
+_IDS_PER_QUERY = 5_000
+"""Ids listed in one `IN (...)` (well under SQLite's and PostgreSQL's limits on parameters)."""
 
 
 @dataclass
@@ -155,6 +158,68 @@ def load_companies(
     for record in records.values():
         companies.append(_company((record,)))
     return CompanyBook(companies, owner_ids)
+
+
+def companies_by_record_ids(
+    database: Database,
+    reps: RepIndex,
+    record_ids: Sequence[tuple[int, int]],
+    raw_fields: Collection[str] | None = None,
+) -> CompanyBook:
+    """The companies of the given records, as `load_companies` builds them, one per pair of
+    store ids (a record's and its linked record's, -1 for none), in the order given. Raises
+    `InternalError` when one of the records is not live (the pairs come from the same store
+    moments before, under the run lock)."""
+    keep = set(raw_fields) if raw_fields is not None else None
+    wanted = sorted({i for pair in record_ids for i in pair if i >= 0})
+    facts = _facts_reader(reps, keep)
+    found: dict[int, RecordFacts] = {}
+    owner_ids: dict[tuple[str, str], str | None] = {}
+    columns = [ACCOUNTS.c.id, *(ACCOUNTS.c[name] for name in _record_columns())]
+    with database.engine.connect() as connection:
+        for start in range(0, len(wanted), _IDS_PER_QUERY):
+            rows = connection.execute(
+                select(*columns).where(
+                    ACCOUNTS.c.deleted.is_(False),
+                    ACCOUNTS.c.id.in_(wanted[start : start + _IDS_PER_QUERY]),
+                )
+            )
+            for row in rows:
+                owner_ids[(row.source, row.external_id)] = row.owner_id
+                found[row.id] = facts(row)
+    companies = []
+    for pair in record_ids:
+        records = tuple(found[i] for i in pair if i >= 0 and i in found)
+        if len(records) != sum(1 for i in pair if i >= 0):
+            raise InternalError(
+                f"the store's records {list(pair)} were read as one business for the territory "
+                "engine but are no longer live; nothing was written. Run the command again"
+            )
+        companies.append(_company(records))
+    return CompanyBook(companies, owner_ids)
+
+
+def live_owner_ids(
+    database: Database, records: Collection[tuple[str, str]]
+) -> dict[tuple[str, str], str | None]:
+    """The CRM owner id of each of `records` (CRM, id) that is live in the store."""
+    owners: dict[tuple[str, str], str | None] = {}
+    by_source: dict[str, list[str]] = {}
+    for source, external_id in records:
+        by_source.setdefault(source, []).append(external_id)
+    with database.engine.connect() as connection:
+        for source, ids in sorted(by_source.items()):
+            for start in range(0, len(ids), _IDS_PER_QUERY):
+                rows = connection.execute(
+                    select(ACCOUNTS.c.external_id, ACCOUNTS.c.owner_id).where(
+                        ACCOUNTS.c.deleted.is_(False),
+                        ACCOUNTS.c.source == source,
+                        ACCOUNTS.c.external_id.in_(ids[start : start + _IDS_PER_QUERY]),
+                    )
+                )
+                for external_id, owner_id in rows:
+                    owners[(source, external_id)] = owner_id
+    return owners
 
 
 def load_company(

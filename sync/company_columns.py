@@ -18,7 +18,9 @@ Businesses come out in key order: unlinked HubSpot companies, then Salesforce ac
 linked company, each walking the (source, external id) unique index, so the rank of a key is its
 row. That holds when all Salesforce ids have one length (as the API's 18-character ids do);
 otherwise SQLite sorts by the key itself. The businesses a named account may match (by domain or
-CRM id) are flagged by SQLite and read back as records.
+CRM id) are flagged by SQLite and read back as records. Each row also carries the store ids of its
+records (`CompanyColumns.record_ids`), so its facts can be read back a chunk at a time
+(`sync.companies.companies_by_record_ids`).
 
 Returns None where this does not apply (another database, a file the columnar engine does not
 evaluate, a field it cannot code); callers then use `load_companies` and the reference engine.
@@ -33,6 +35,7 @@ from decimal import Decimal
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
 from mapping.registry import numeric_fields
 from mapping.territories.columnar import applies, needs_extra
@@ -306,6 +309,7 @@ def _load(
     lone_codes += [
         sql.code_sql(i, p, _merged_sql(p, "h", None)) for i, p in enumerate(column_plans)
     ]
+    lone_codes += ["h.id", "-1"]
     # Salesforce accounts and their linked company.
     first, second = ("s", "h") if primary == SALESFORCE else ("h", "s")
     pair_from = (
@@ -335,28 +339,40 @@ def _load(
         single = sql.code_sql(i, p, _merged_sql(p, "s", None))
         both = sql.code_sql(i, p, _merged_sql(p, first, second))
         pair_codes.append(f"(CASE WHEN {alone} THEN {single} ELSE {both} END)")
+    pair_codes += ["s.id", "coalesce(h.id, -1)"]
 
-    width = 7 + len(column_plans)
-    parts = []
+    width = 9 + len(column_plans)
+    parts: list[list[npt.NDArray[np.int64]]] = []
     for codes, from_, order in (
         (lone_codes, lone_from, lone_order),
         (pair_codes, pair_from, pair_order),
     ):
-        # One text per column: SQLite appends each integer once, numpy parses each text.
+        # One text per column: SQLite appends each integer once, numpy parses each text (and
+        # each text is let go once parsed, so the texts and the arrays are not all held).
         aggregates = ", ".join(f"group_concat(c{i})" for i in range(len(codes)))
         selected = ", ".join(f"({c}) AS c{i}" for i, c in enumerate(codes))
         count, *texts = cursor.execute(
             f"SELECT count(*), {aggregates} FROM (SELECT {selected} {from_} {order})"
         ).fetchone()
-        if not count:
-            parts.append(np.zeros((0, width), dtype=np.int64))
-            continue
-        parts.append(
-            np.stack([np.fromstring(text, dtype=np.int64, sep=",") for text in texts], axis=1)
-        )
-    table = np.concatenate(parts)
-    flagged_rows = np.flatnonzero(table[:, 4]).tolist()
-    flagged_ids = table[flagged_rows, 4].tolist()
+        part = []
+        for i in range(width):
+            text, texts[i] = texts[i], None
+            part.append(
+                np.fromstring(text, dtype=np.int64, sep=",")
+                if count
+                else np.zeros(0, dtype=np.int64)
+            )
+            del text
+        parts.append(part)
+
+    def column(i: int) -> npt.NDArray[np.int64]:
+        return np.concatenate([part[i] for part in parts])
+
+    flags = column(4)
+    flagged_rows = np.flatnonzero(flags).tolist()
+    flagged_ids = flags[flagged_rows].tolist()
+    rows = len(flags)
+    del flags
     identified = _identified(cursor, reps, flagged_ids, flagged_rows, primary)
     sql.drop()
     values = {}
@@ -369,17 +385,18 @@ def _load(
             categories = [limits[0] - 1, *limits] if limits else [0]  # type: ignore[operator]
         else:
             categories = list(plan.values)
-        values[plan.name] = FieldColumn(table[:, 7 + i].astype(np.int32), categories)
-    values.update(_merged_raw(raw_names, combos, table[:, 5], table[:, 6]))
+        values[plan.name] = FieldColumn(column(7 + i).astype(np.int32), categories)
+    values.update(_merged_raw(raw_names, combos, column(5), column(6)))
     return CompanyColumns(
-        order=np.arange(len(table), dtype=np.int64),
-        source=table[:, 0].astype(np.int8),
-        other=table[:, 1].astype(np.int8),
-        owner=table[:, 2].astype(np.int32),
-        other_owner=table[:, 3].astype(np.int32),
+        order=np.arange(rows, dtype=np.int64),
+        source=column(0).astype(np.int8),
+        other=column(1).astype(np.int8),
+        owner=column(2).astype(np.int32),
+        other_owner=column(3).astype(np.int32),
         owners=owners,
         values=values,
         identified=identified,
+        record_ids=np.stack([column(width - 2), column(width - 1)], axis=1),
     )
 
 

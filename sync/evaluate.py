@@ -1,7 +1,9 @@
 """Evaluate a territory file over the stored accounts: the one path used by runs, balance and
 explain, so all three see the same companies, reps and rules (`evaluate_account`: over one
 company, for a page about one account). `balance_store` and `what_if_store` are the balance and
-the what-if that the command line and the console both show.
+the what-if that the command line and the console both show. A run evaluates through
+`evaluate_for_run`: the columnar engine where it applies (the same decisions, without holding the
+book), else the reference engine; explain, balance and what-if keep the reference engine.
 
 The territory file may test any raw CRM field; which ones exist is the CRMs' business (a run pulls
 them, see `sync.pull_fields`), so no field name is known here in advance. Only the raw fields the
@@ -10,17 +12,30 @@ file uses are loaded from the store.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from operator import attrgetter
 from pathlib import Path
 
+from mapping.territories.assignment import Assignment
 from mapping.territories.balance import BalanceReport, WhatIfReport, balance_report, what_if
+from mapping.territories.checks import territories_without_active_member
 from mapping.territories.columnar import ColumnarEvaluation, evaluate_columns
 from mapping.territories.engine import Evaluation, evaluate
+from mapping.territories.facts import SOURCES, CompanyFacts
 from mapping.territories.loader import load_territory_file
 from mapping.territories.rules import LoadedTerritories
-from sync.companies import CompanyBook, RepIndex, load_companies, load_company, load_rep_index
+from sync.companies import (
+    CompanyBook,
+    RepIndex,
+    companies_by_record_ids,
+    load_companies,
+    load_company,
+    load_rep_index,
+)
 from sync.company_columns import load_company_columns
 from sync.store.database import Database
+from territory_sync.errors import InternalError
 from territory_sync.settings import Settings
 
 
@@ -46,9 +61,10 @@ def evaluate_store(
     *,
     reps: RepIndex | None = None,
     book: CompanyBook | None = None,
+    rules: LoadedTerritories | None = None,
 ) -> StoreEvaluation:
     reps = reps or load_rep_index(database)
-    rules = load_rules(settings, reps, territory_file)
+    rules = rules or load_rules(settings, reps, territory_file)
     book = book or load_companies(database, reps, rules.raw_fields)
     return StoreEvaluation(rules, reps, book, evaluate(book.companies, rules, reps.directory))
 
@@ -63,6 +79,101 @@ def decide_store(
     if columns is None:
         return None
     return evaluate_columns(columns, rules, reps.directory)
+
+
+CHUNK = 5_000
+"""Businesses whose facts a run reads back and plans at a time on the columnar path."""
+
+Decided = tuple[Mapping[tuple[str, str], str | None], Iterable[tuple[CompanyFacts, Assignment]]]
+"""A part of the book as a run plans it: each record's CRM owner id, and each business with its
+assignment."""
+
+
+@dataclass
+class RunEvaluation:
+    """A run's evaluation of the stored book, handed to the planner a part at a time (`parts`).
+
+    Where the columnar engine applies (`decide_store`), it decides the whole book at once as
+    arrays, and each part's `CompanyFacts` are read back from the store by the ids of its
+    records, `CHUNK` businesses at a time: the book is never held whole. Elsewhere (PostgreSQL,
+    a file the columnar engine does not evaluate) the reference engine evaluates the whole book,
+    handed on as one part. Either way businesses come in key order, so both paths plan the same
+    changes in the same order, with the same figures."""
+
+    rules: LoadedTerritories
+    reps: RepIndex
+    decisions: ColumnarEvaluation | None
+    reference: StoreEvaluation | None
+    database: Database
+    chunk: int = CHUNK
+
+    @property
+    def columnar(self) -> bool:
+        return self.decisions is not None
+
+    def territories_without_active_member(self) -> dict[str, list[str]]:
+        return territories_without_active_member(
+            self.rules.territories.values(), self.reps.directory
+        )
+
+    def parts(self) -> Iterator[Decided]:
+        if self.reference is not None:
+            book = self.reference.book
+            yield (
+                book.owner_ids,
+                zip(book.companies, self.reference.evaluation.assignments, strict=True),
+            )
+            return
+        decisions = self.decisions
+        assert decisions is not None
+        record_ids = decisions.columns.record_ids
+        if record_ids is None:
+            raise InternalError("the columnar book carries no record ids; nothing was written")
+        previous = ""
+        for start in range(0, len(decisions), self.chunk):
+            rows = range(start, min(start + self.chunk, len(decisions)))
+            pairs = [(int(first), int(second)) for first, second in record_ids[start : rows.stop]]
+            book = companies_by_record_ids(self.database, self.reps, pairs, self.rules.raw_fields)
+            decided = []
+            for row, company in zip(rows, book.companies, strict=True):
+                previous = _check_row(decisions, row, company, previous)
+                assignment = decisions.assignment(row)
+                assignment.key = company.key
+                decided.append((company, assignment))
+            yield book.owner_ids, decided
+
+
+def _check_row(
+    decisions: ColumnarEvaluation, row: int, company: CompanyFacts, previous: str
+) -> str:
+    """The company read back for a columnar row is that row's business (its CRMs) and comes
+    after the row before it in key order, the order the columnar engine dealt in; its key."""
+    columns = decisions.columns
+    other = int(columns.other[row])
+    crms = {SOURCES[int(columns.source[row])], *([SOURCES[other]] if other >= 0 else [])}
+    if {record.source for record in company.records} != crms or company.key <= previous:
+        raise InternalError(
+            f"the columnar engine's row {row} does not line up with business {company.key} "
+            f"read back from the store (after {previous or 'none'}); nothing was written. "
+            "Report this with the store's database file"
+        )
+    return company.key
+
+
+def evaluate_for_run(
+    settings: Settings, database: Database, territory_file: str | Path | None = None
+) -> RunEvaluation:
+    """The book's decisions for a run: the columnar engine where it applies, else the
+    reference (see `RunEvaluation`)."""
+    reps = load_rep_index(database)
+    rules = load_rules(settings, reps, territory_file)
+    decisions = decide_store(database, rules, reps)
+    if decisions is not None:
+        return RunEvaluation(rules, reps, decisions, None, database, CHUNK)
+    book = load_companies(database, reps, rules.raw_fields)
+    book.companies.sort(key=attrgetter("key"))  # planned in key order, as the columnar path
+    reference = evaluate_store(settings, database, reps=reps, book=book, rules=rules)
+    return RunEvaluation(rules, reps, None, reference, database)
 
 
 def evaluate_account(

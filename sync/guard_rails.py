@@ -8,7 +8,7 @@ unless the admin allows it explicitly (`--allow-mass-change`, or `apply` of the 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -53,16 +53,36 @@ class GuardRailVerdict:
         return data
 
 
-def rep_swings(changes: Iterable[ProposedChange], threshold: int) -> list[RepSwing]:
-    gains: Counter[str] = Counter()
-    losses: Counter[str] = Counter()
-    for change in changes:
-        if change.state != ChangeState.PLANNED:
-            continue
-        if change.new_owner_email:
-            gains[change.new_owner_email] += 1
-        if change.old_owner_email:
-            losses[change.old_owner_email] += 1
+@dataclass
+class PlanTally:
+    """What the guard rails read of a plan, added up change by change as the plan streams by:
+    its planned changes, and each rep's gains and losses (skipped changes count for nothing)."""
+
+    planned: int = 0
+    gains: Counter[str] = field(default_factory=Counter)
+    losses: Counter[str] = field(default_factory=Counter)
+
+    @classmethod
+    def of(cls, changes: Iterable[ProposedChange]) -> PlanTally:
+        tally = cls()
+        for _ in tally.counting(changes):
+            pass
+        return tally
+
+    def counting(self, changes: Iterable[ProposedChange]) -> Iterator[ProposedChange]:
+        """`changes`, handed on one by one, each counted as it passes."""
+        for change in changes:
+            if change.state == ChangeState.PLANNED:
+                self.planned += 1
+                if change.new_owner_email:
+                    self.gains[change.new_owner_email] += 1
+                if change.old_owner_email:
+                    self.losses[change.old_owner_email] += 1
+            yield change
+
+
+def rep_swings(tally: PlanTally, threshold: int) -> list[RepSwing]:
+    gains, losses = tally.gains, tally.losses
     return [
         RepSwing(email, gains[email], losses[email])
         for email in sorted(set(gains) | set(losses))
@@ -71,14 +91,16 @@ def rep_swings(changes: Iterable[ProposedChange], threshold: int) -> list[RepSwi
 
 
 def check_guard_rails(
-    changes: list[ProposedChange],
+    tally: PlanTally,
     evaluated: int,
     *,
     blast_radius: float,
     rep_change_flag: int,
     allow_mass_change: bool,
 ) -> GuardRailVerdict:
-    moving = sum(1 for change in changes if change.state == ChangeState.PLANNED)
+    """The verdict on a plan from its tally; `evaluated` is the book's records (the plan
+    figures' `book_records`)."""
+    moving = tally.planned
     share = moving / evaluated if evaluated else 0.0
     over = share > blast_radius
     return GuardRailVerdict(
@@ -88,5 +110,5 @@ def check_guard_rails(
         share=share,
         limit=blast_radius,
         overridden=over and allow_mass_change,
-        flagged_reps=rep_swings(changes, rep_change_flag),
+        flagged_reps=rep_swings(tally, rep_change_flag),
     )

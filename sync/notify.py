@@ -10,7 +10,8 @@ notifying a channel or becoming a link.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 import requests
@@ -35,17 +36,51 @@ def slack_escape(text: str) -> str:
     return text.translate(SLACK_CONTROL_CHARACTERS)
 
 
-def rep_moves(changes: Iterable[ProposedChange]) -> dict[str, dict[str, list[str]]]:
-    """Per rep email: the accounts a plan gives them (`gained`) and takes away (`lost`)."""
-    moves: dict[str, dict[str, list[str]]] = {}
-    for change in changes:
+NAMES_PER_REP = 10
+"""Accounts named per rep and direction in the summary; the rest are counted."""
+
+
+@dataclass
+class RepMove:
+    """One rep's share of a plan: accounts gained and lost, and the first few of each by name."""
+
+    gained: int = 0
+    lost: int = 0
+    gained_names: list[str] = field(default_factory=list)
+    lost_names: list[str] = field(default_factory=list)
+
+
+class RepMoves(dict[str, RepMove]):
+    """Per rep email, what a plan gives them and takes away; added up change by change, so a
+    plan streamed past it is never held (`counting`)."""
+
+    def add(self, change: ProposedChange) -> None:
         if change.state != ChangeState.PLANNED:
-            continue
+            return
         label = change.account_name or change.external_id
         if change.new_owner_email:
-            moves.setdefault(change.new_owner_email, {}).setdefault("gained", []).append(label)
+            move = self.setdefault(change.new_owner_email, RepMove())
+            move.gained += 1
+            if len(move.gained_names) < NAMES_PER_REP:
+                move.gained_names.append(label)
         if change.old_owner_email:
-            moves.setdefault(change.old_owner_email, {}).setdefault("lost", []).append(label)
+            move = self.setdefault(change.old_owner_email, RepMove())
+            move.lost += 1
+            if len(move.lost_names) < NAMES_PER_REP:
+                move.lost_names.append(label)
+
+    def counting(self, changes: Iterable[ProposedChange]) -> Iterator[ProposedChange]:
+        """`changes`, handed on one by one, each added as it passes."""
+        for change in changes:
+            self.add(change)
+            yield change
+
+
+def rep_moves(changes: Iterable[ProposedChange]) -> RepMoves:
+    """Per rep email: the accounts a plan gives them (`gained`) and takes away (`lost`)."""
+    moves = RepMoves()
+    for change in changes:
+        moves.add(change)
     return moves
 
 
@@ -53,7 +88,7 @@ def summary_message(
     run_id: int,
     status: str,
     figures: Mapping[str, Any],
-    rep_moves: Mapping[str, Mapping[str, Sequence[str]]],
+    rep_moves: Mapping[str, RepMove],
 ) -> dict[str, Any]:
     """Slack-compatible payload: `text` for any receiver, plus a readable body."""
     lines = [
@@ -64,13 +99,12 @@ def summary_message(
         ),
     ]
     for email in sorted(rep_moves)[:MAX_REPS_LISTED]:
-        gained = rep_moves[email].get("gained", [])
-        lost = rep_moves[email].get("lost", [])
-        lines.append(f"{email}: +{len(gained)} / -{len(lost)}")
-        if gained:
-            lines.append("  gained: " + ", ".join(list(gained)[:10]))
-        if lost:
-            lines.append("  lost: " + ", ".join(list(lost)[:10]))
+        move = rep_moves[email]
+        lines.append(f"{email}: +{move.gained} / -{move.lost}")
+        if move.gained_names:
+            lines.append("  gained: " + ", ".join(move.gained_names))
+        if move.lost_names:
+            lines.append("  lost: " + ", ".join(move.lost_names))
     text = slack_escape("\n".join(lines))
     # `verbatim`: Slack leaves plain text as it is (no auto-linked URLs or channel names), per
     # https://docs.slack.dev/reference/block-kit/composition-objects/text-object

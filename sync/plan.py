@@ -14,13 +14,13 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from itertools import islice
 from typing import Any
 
-from sqlalchemy import Table, select, update
+from sqlalchemy import Table, func, select, update
 
 from sync.audit import AuditRecord, append_audit
 from sync.store.changes import CHANGE_FIELDS, ChangeState, OwnerChange, Plan, PlanStatus
@@ -92,9 +92,13 @@ def save_plan(
     figures: dict[str, Any] | None = None,
     guard_rails: dict[str, Any] | None = None,
     territory_fingerprint: str | None = None,
+    settle: Callable[[], tuple[dict[str, Any], dict[str, Any]]] | None = None,
 ) -> int:
     """Store the plan, its changes and their audit row in one transaction; returns its id.
-    `changes` is read once, `CHUNK` at a time (a generator is never held whole)."""
+    `changes` is read once, `CHUNK` at a time (a generator is never held whole). A plan whose
+    figures and guard rails are known only once its changes have streamed by gives `settle`:
+    called after the last change, its (figures, guard rails) replace the plan row's, in the
+    same transaction."""
     now = datetime.now(UTC)
     with database.engine.begin() as connection:
         result = connection.execute(
@@ -133,6 +137,13 @@ def save_plan(
             )
             states.update(change.state for change in chunk)
             crms.update(c.source for c in chunk if c.state == ChangeState.PLANNED)
+        if settle is not None:
+            settled_figures, settled_guard_rails = settle()
+            connection.execute(
+                update(PLANS)
+                .where(PLANS.c.id == plan_id)
+                .values(figures=settled_figures, guard_rails=settled_guard_rails)
+            )
         by_crm = ", ".join(f"{count:,} in {source}" for source, count in sorted(crms.items()))
         append_audit(
             connection,
@@ -168,13 +179,57 @@ def get_plan(database: Database, plan_id: int) -> dict[str, Any] | None:
 
 
 def plan_changes(
-    database: Database, plan_id: int, states: Sequence[ChangeState] | None = None
+    database: Database,
+    plan_id: int,
+    states: Sequence[ChangeState] | None = None,
+    *,
+    limit: int | None = None,
 ) -> list[dict[str, Any]]:
+    """The plan's change rows (in `states`, if given), in id order; the first `limit` only, if
+    given (a plan's rows are read whole only where a plan is known to be small, or with
+    `changes_in_chunks`)."""
     query = select(CHANGES).where(CHANGES.c.plan_id == plan_id).order_by(CHANGES.c.id)
     if states:
         query = query.where(CHANGES.c.state.in_([s.value for s in states]))
+    if limit is not None:
+        query = query.limit(limit)
     with database.engine.connect() as connection:
         return [dict(row) for row in connection.execute(query).mappings()]
+
+
+def count_changes(
+    database: Database, plan_id: int, states: Sequence[ChangeState] | None = None
+) -> int:
+    """How many change rows the plan has (in `states`, if given), counted by the database."""
+    query = select(func.count()).select_from(CHANGES).where(CHANGES.c.plan_id == plan_id)
+    if states:
+        query = query.where(CHANGES.c.state.in_([s.value for s in states]))
+    with database.engine.connect() as connection:
+        return int(connection.execute(query).scalar_one())
+
+
+class StoredPlanChanges:
+    """A saved plan's changes as they were planned (state planned or skipped), read from the
+    store `CHUNK` rows at a time each time it is iterated: what a run's result hands on
+    instead of holding the whole plan."""
+
+    def __init__(self, database: Database, plan_id: int) -> None:
+        self.database, self.plan_id = database, plan_id
+
+    def __iter__(self) -> Iterator[ProposedChange]:
+        every = list(ChangeState)
+        for chunk in changes_in_chunks(self.database, self.plan_id, every):
+            for row in chunk:
+                change = ProposedChange.from_row(row)
+                if row["state"] == ChangeState.SKIPPED.value:
+                    change = replace(change, state=ChangeState.SKIPPED)
+                yield change
+
+    def __len__(self) -> int:
+        return count_changes(self.database, self.plan_id)
+
+    def __repr__(self) -> str:
+        return f"StoredPlanChanges(plan {self.plan_id})"
 
 
 def changes_in_chunks(

@@ -8,7 +8,7 @@ A CRM whose owner writes are switched off in the configuration gets no changes a
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -67,69 +67,87 @@ class PlanFigures:
     tie_examples: list[str] = field(default_factory=list)
 
 
-def build_changes(
-    book: CompanyBook,
-    assignments: Sequence[Assignment],
-    reps: RepIndex,
-    *,
-    sources: Collection[str],
-    writable: Collection[str],
-    scope: Scope,
-    exclude: Collection[tuple[str, str]] = (),
-    holds: Mapping[tuple[str, str], Mapping[str, Any]] | None = None,
-) -> tuple[list[ProposedChange], PlanFigures]:
-    """One change per record in scope whose owner differs from its rep's id in that CRM; records
-    in `exclude` (CRM, id) are left to the unfinished plan that already holds a change for them,
-    and records a hold keeps with the owner a person set are left alone (`sync.holds`)."""
-    holds = holds or {}
-    companies = {company.key: company for company in book.companies}
-    figures = PlanFigures()
-    changes: list[ProposedChange] = []
-    for assignment in assignments:
-        company = companies[assignment.key]
-        records = [r for r in company.records if r.source in sources]
-        figures.book_records += len(records)
-        if not records or not scope.includes(company, assignment):
-            continue
-        figures.companies += 1
-        figures.evaluated += len(records)
-        figures.by_rule[assignment.territory_rule] += 1
-        if assignment.territory_rule == TIE:
-            figures.ties += 1
-            if len(figures.tie_examples) < 10:
-                figures.tie_examples.append(f"{company.key}: {' / '.join(assignment.tied)}")
-        if assignment.unassigned:
-            figures.unassigned += 1
-        for record in records:
-            email = assignment.rep_for(record.source)
-            if email is None:
-                figures.unchanged += 1
+class Planner:
+    """The planning rules, fed a book a part at a time: `changes` hands on each part's changes
+    as they are made, and `figures` adds up every part (one `PlanFigures` for the run)."""
+
+    def __init__(
+        self,
+        reps: RepIndex,
+        *,
+        sources: Collection[str],
+        writable: Collection[str],
+        scope: Scope,
+        exclude: Collection[tuple[str, str]] = (),
+        holds: Mapping[tuple[str, str], Mapping[str, Any]] | None = None,
+    ) -> None:
+        self.reps = reps
+        self.sources = sources
+        self.writable = writable
+        self.scope = scope
+        self.exclude = exclude
+        self.holds = holds or {}
+        self.figures = PlanFigures()
+
+    def changes(
+        self,
+        owner_ids: Mapping[tuple[str, str], str | None],
+        decided: Iterable[tuple[CompanyFacts, Assignment]],
+    ) -> Iterator[ProposedChange]:
+        """One change per record in scope whose owner differs from its rep's id in that CRM;
+        records in `exclude` (CRM, id) are left to the unfinished plan that already holds a
+        change for them, and records a hold keeps with the owner a person set are left alone
+        (`sync.holds`). `owner_ids` holds the CRM owner id of each record of `decided`."""
+        figures, reps, sources = self.figures, self.reps, self.sources
+        for company, assignment in decided:
+            records = [r for r in company.records if r.source in sources]
+            figures.book_records += len(records)
+            if not records or not self.scope.includes(company, assignment):
                 continue
-            if (record.source, record.external_id) in exclude:
-                figures.resuming += 1
-                continue
-            current = book.owner_ids.get((record.source, record.external_id))
-            hold = holds.get((record.source, record.external_id))
-            if hold is not None and hold["owner_id"] == current:
-                figures.kept_for_person += 1
-                continue
-            target = reps.owner_id_of(record.source, email)
-            if target is not None and current == target:
-                figures.unchanged += 1
-                continue
-            if record.source not in writable:
-                figures.writes_disabled += 1
-                continue
-            state = ChangeState.PLANNED
-            reason = assignment.reason_for(record.source)
-            if target is None:
-                state = ChangeState.SKIPPED
-                reason = (
-                    f"{reason} But {email} has no {CRM_NAMES[record.source]} id, so this "
-                    "record is not written with a guessed id."
-                )
-            changes.append(
-                ProposedChange(
+            figures.companies += 1
+            figures.evaluated += len(records)
+            figures.by_rule[assignment.territory_rule] += 1
+            if assignment.territory_rule == TIE:
+                figures.ties += 1
+                if len(figures.tie_examples) < 10:
+                    figures.tie_examples.append(f"{company.key}: {' / '.join(assignment.tied)}")
+            if assignment.unassigned:
+                figures.unassigned += 1
+            for record in records:
+                email = assignment.rep_for(record.source)
+                if email is None:
+                    figures.unchanged += 1
+                    continue
+                if (record.source, record.external_id) in self.exclude:
+                    figures.resuming += 1
+                    continue
+                current = owner_ids.get((record.source, record.external_id))
+                hold = self.holds.get((record.source, record.external_id))
+                if hold is not None and hold["owner_id"] == current:
+                    figures.kept_for_person += 1
+                    continue
+                target = reps.owner_id_of(record.source, email)
+                if target is not None and current == target:
+                    figures.unchanged += 1
+                    continue
+                if record.source not in self.writable:
+                    figures.writes_disabled += 1
+                    continue
+                state = ChangeState.PLANNED
+                reason = assignment.reason_for(record.source)
+                if target is None:
+                    state = ChangeState.SKIPPED
+                    reason = (
+                        f"{reason} But {email} has no {CRM_NAMES[record.source]} id, so this "
+                        "record is not written with a guessed id."
+                    )
+                if state == ChangeState.PLANNED:
+                    figures.planned += 1
+                    figures.by_crm[record.source] += 1
+                    figures.by_territory[assignment.territory or "(none)"] += 1
+                else:
+                    figures.skipped += 1
+                yield ProposedChange(
                     source=record.source,
                     external_id=record.external_id,
                     account_name=record.name,
@@ -142,11 +160,31 @@ def build_changes(
                     reason=reason,
                     state=state,
                 )
-            )
-            if state == ChangeState.PLANNED:
-                figures.planned += 1
-                figures.by_crm[record.source] += 1
-                figures.by_territory[assignment.territory or "(none)"] += 1
-            else:
-                figures.skipped += 1
-    return changes, figures
+
+
+def decided_book(
+    book: CompanyBook, assignments: Iterable[Assignment]
+) -> Iterator[tuple[CompanyFacts, Assignment]]:
+    """Each assignment with the company of the book it is about (by key)."""
+    companies = {company.key: company for company in book.companies}
+    for assignment in assignments:
+        yield companies[assignment.key], assignment
+
+
+def build_changes(
+    book: CompanyBook,
+    assignments: Sequence[Assignment],
+    reps: RepIndex,
+    *,
+    sources: Collection[str],
+    writable: Collection[str],
+    scope: Scope,
+    exclude: Collection[tuple[str, str]] = (),
+    holds: Mapping[tuple[str, str], Mapping[str, Any]] | None = None,
+) -> tuple[list[ProposedChange], PlanFigures]:
+    """The whole book's changes at once (`Planner.changes`), with their figures."""
+    planner = Planner(
+        reps, sources=sources, writable=writable, scope=scope, exclude=exclude, holds=holds
+    )
+    changes = list(planner.changes(book.owner_ids, decided_book(book, assignments)))
+    return changes, planner.figures

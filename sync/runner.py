@@ -9,9 +9,12 @@ schedule and the admin console. In order:
    in this run, a stale one (older than `[sync] plan_max_age`, or made with another territory
    file) is retired, its in-flight changes settled by reading them back (never by writing);
 3. pull each CRM (with the fields the territory file uses), reconcile deletions if asked, link
-   companies across the CRMs and evaluate the territory file;
-4. plan the changes (leaving out records an unfinished plan being finished already covers),
-   save the plan, retire older draft plans it supersedes, check the guard rails;
+   companies across the CRMs and evaluate the territory file (`sync.evaluate.evaluate_for_run`:
+   the columnar engine where it applies, else the reference);
+4. plan the changes (leaving out records an unfinished plan being finished already covers) and
+   stream them into the saved plan a chunk at a time, adding up on the way what the guard rails
+   and the notification read (the whole list is never held); check the guard rails on those
+   totals, store the verdict and figures with the plan, retire older draft plans it supersedes;
 5. a dry run or a saved plan stops here; so does a guard rail; otherwise the caller's `confirm`
    is asked (the command line shows the plan and asks) before anything is written;
 6. finish the unfinished plans, then write this plan; record the outcome.
@@ -23,25 +26,27 @@ the run is then `interrupted`, and the next run finishes the work.
 from __future__ import annotations
 
 import threading
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from datetime import timedelta
 from typing import Any
 
 from connectors.base import CrmConnector
+from mapping.territories.facts import SOURCES
 from sync.admin_actions import record_fingerprint_changes
+from sync.companies import live_owner_ids
 from sync.connect import enabled_sources, writes_enabled
-from sync.evaluate import evaluate_store, load_rules
-from sync.guard_rails import check_guard_rails
+from sync.evaluate import evaluate_for_run, load_rules
+from sync.guard_rails import GuardRailVerdict, PlanTally, check_guard_rails
 from sync.holds import active_holds, end_outdated_holds
-from sync.notify import notify, rep_moves, summary_message
-from sync.plan import save_plan
+from sync.notify import RepMoves, notify, summary_message
+from sync.plan import ProposedChange, StoredPlanChanges, save_plan
 from sync.plan_lifetime import (
     plans_being_applied,
     records_of,
     staleness,
     supersede_older_plans,
 )
-from sync.planner import PlanFigures, Scope, build_changes
+from sync.planner import PlanFigures, Planner, Scope
 from sync.progress import RunProgress, SilentProgress
 from sync.pull import pull_source
 from sync.pull_fields import run_fields
@@ -72,12 +77,14 @@ __all__ = ["SyncRequest", "SyncResult", "run_sync"]
 
 
 def plan_figures(figures: PlanFigures) -> dict[str, Any]:
+    """The plan's figures as a run records them; CRMs in their usual order (Salesforce first) and
+    territories by changes, then name, whatever order the book was planned in."""
     return {
         "companies": figures.companies,
         "evaluated": figures.evaluated,
         "book_records": figures.book_records,
         "planned": figures.planned,
-        "planned_by_crm": dict(figures.by_crm),
+        "planned_by_crm": {s: figures.by_crm[s] for s in SOURCES if s in figures.by_crm},
         "skipped": figures.skipped,
         "unchanged": figures.unchanged,
         "ties": figures.ties,
@@ -85,7 +92,9 @@ def plan_figures(figures: PlanFigures) -> dict[str, Any]:
         "writes_disabled": figures.writes_disabled,
         "resuming": figures.resuming,
         "kept_for_person": figures.kept_for_person,
-        "changes_by_territory": dict(figures.by_territory.most_common()),
+        "changes_by_territory": dict(
+            sorted(figures.by_territory.items(), key=lambda item: (-item[1], item[0]))
+        ),
         "territory_rules": dict(figures.by_rule),
         "tie_examples": figures.tie_examples,
     }
@@ -215,8 +224,8 @@ def run_sync(
                 links = refresh_company_links(connection)
             figures["links"] = links.counts()
             progress.phase("evaluate territories")
-            evaluated = evaluate_store(settings, database, request.territory_file)
-            rules, reps, book = evaluated.rules, evaluated.reps, evaluated.book
+            evaluated = evaluate_for_run(settings, database, request.territory_file)
+            rules, reps = evaluated.rules, evaluated.reps
             if scope.territory is not None and scope.territory not in rules.territories:
                 raise ConfigurationError(
                     f"there is no territory {scope.territory!r} in {rules.source_name}",
@@ -226,10 +235,8 @@ def run_sync(
             exclude = records_of(database, [plan["id"] for plan in resumable])
             holds = active_holds(database) if context.respect_manual_changes else {}
             if writing:
-                end_outdated_holds(database, holds, book.owner_ids)
-            changes, planned = build_changes(
-                book,
-                evaluated.evaluation.assignments,
+                end_outdated_holds(database, holds, live_owner_ids(database, holds))
+            planner = Planner(
                 reps,
                 sources=sources,
                 writable=writable,
@@ -237,30 +244,44 @@ def run_sync(
                 exclude=exclude,
                 holds=holds,
             )
-            figures.update(plan_figures(planned))
-            figures["territory_warnings"] = list(rules.warnings)
-            figures["territories_without_active_member"] = (
-                evaluated.evaluation.territories_without_active_member()
-            )
-            verdict = check_guard_rails(
-                changes,
-                planned.book_records,
-                blast_radius=settings.sync.blast_radius,
-                rep_change_flag=settings.sync.rep_change_flag,
-                allow_mass_change=request.allow_mass_change,
-            )
-            figures["guard_rails"] = verdict.as_dict()
+            # The plan streams into the store part by part; what the guard rails, the figures
+            # and the notification need of it is added up on the way (never the whole list).
+            tally, moves = PlanTally(), RepMoves()
+            settled: list[GuardRailVerdict] = []
+
+            def planned_changes() -> Iterator[ProposedChange]:
+                for owner_ids, decided in evaluated.parts():
+                    yield from planner.changes(owner_ids, decided)
+
+            def settle() -> tuple[dict[str, Any], dict[str, Any]]:
+                settled.append(
+                    check_guard_rails(
+                        tally,
+                        planner.figures.book_records,
+                        blast_radius=settings.sync.blast_radius,
+                        rep_change_flag=settings.sync.rep_change_flag,
+                        allow_mass_change=request.allow_mass_change,
+                    )
+                )
+                return plan_figures(planner.figures), settled[0].as_dict()
+
             plan_id = save_plan(
                 database,
                 run_id=run_id,
                 trigger=request.trigger,
                 actor=request.actor,
-                changes=changes,
+                changes=moves.counting(tally.counting(planned_changes())),
                 scope={"sources": sources, **scope.as_dict()},
-                figures=plan_figures(planned),
-                guard_rails=verdict.as_dict(),
                 territory_fingerprint=rules.fingerprint,
+                settle=settle,
             )
+            planned, verdict = planner.figures, settled[0]
+            figures.update(plan_figures(planned))
+            figures["territory_warnings"] = list(rules.warnings)
+            figures["territories_without_active_member"] = (
+                evaluated.territories_without_active_member()
+            )
+            figures["guard_rails"] = verdict.as_dict()
             figures["plan_id"] = plan_id
             figures["superseded_plans"] = supersede_older_plans(database, plan_id)
             resuming = {
@@ -269,6 +290,7 @@ def run_sync(
                 if (count := len(records_of(database, [plan["id"]])))
             }
             figures["resuming_changes"] = sum(resuming.values())
+            changes = StoredPlanChanges(database, plan_id)
             result_args: dict[str, Any] = {
                 "run_id": run_id,
                 "plan_id": plan_id,
@@ -328,7 +350,7 @@ def run_sync(
                 changes=changes,
             )
             log_event("run.finished", status=finished.status.value)
-            notify(summary_message(run_id, finished.status.value, figures, rep_moves(changes)))
+            notify(summary_message(run_id, finished.status.value, figures, moves))
             return finished
     except RunInterruptedError as error:
         figures["api_calls"] = api_calls(crms)

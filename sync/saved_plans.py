@@ -19,7 +19,7 @@ from sqlalchemy import update
 
 from connectors.base import CrmConnector
 from sync.evaluate import load_rules
-from sync.plan import CHANGES, PLANS, get_plan, plan_changes
+from sync.plan import CHANGES, PLANS, count_changes, get_plan, sources_with_changes
 from sync.plan_lifetime import staleness
 from sync.progress import RunProgress, SilentProgress
 from sync.session import (
@@ -163,10 +163,10 @@ def _apply(
     if plan["status"] == PlanStatus.SUPERSEDED.value:
         _revive(database, plan_id)
     enabled = {s for s in ("salesforce", "hubspot") if getattr(settings, s).enabled}
-    sources = sorted({c["source"] for c in plan_changes(database, plan_id)} & enabled)
+    sources = sorted(set(sources_with_changes(database, plan_id, list(ChangeState))) & enabled)
     crms = session.connectors(sources, connectors)
     context = write_context(settings, database, session.run_id, request, stop, progress)
-    progress.phase("write owners", total=len(plan_changes(database, plan_id)))
+    progress.phase("write owners", total=count_changes(database, plan_id))
     writes = apply_plan(context, plan_id, crms)
     return session.finish_writes(
         writes, figures, crms, f"territory-sync apply {plan_id}", plan_id=plan_id

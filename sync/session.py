@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from connectors.base import CrmConnector
@@ -76,7 +76,9 @@ class SyncResult:
     plan_id: int | None = None
     verdict: GuardRailVerdict | None = None
     message: str = ""
-    changes: list[ProposedChange] = field(default_factory=list)
+    changes: Iterable[ProposedChange] = ()
+    """The plan's changes: for a sync run, read from the store a chunk at a time each time it
+    is iterated (`sync.plan.StoredPlanChanges`), never held whole."""
 
 
 def writes_off(settings: Settings) -> dict[str, str]:
@@ -212,7 +214,7 @@ class RunSession:
         plan_id: int,
         territory_fingerprint: str | None = None,
         verdict: GuardRailVerdict | None = None,
-        changes: Sequence[ProposedChange] = (),
+        changes: Iterable[ProposedChange] = (),
     ) -> SyncResult:
         """The run after its writes: figures, status and exit code, the one-line message (how to
         finish what is left with `command`), recorded; the session is closed."""
@@ -229,7 +231,7 @@ class RunSession:
             plan_id=plan_id,
             verdict=verdict,
             message=message,
-            changes=list(changes),
+            changes=changes,
         )
 
     def close(

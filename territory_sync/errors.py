@@ -96,6 +96,13 @@ class DatabaseError(TerritorySyncError):
     """The database cannot be reached or is not in the expected state."""
 
 
+class InternalError(TerritorySyncError):
+    """A check of the product's own consistency failed (a bug, not the data's or the admin's
+    doing); the run stops before anything is written."""
+
+    exit_code = ExitCode.CHANGES_FAILED
+
+
 class AuditIntegrityError(TerritorySyncError):
     """The audit log or its chain head does not verify; `territory-sync audit verify` says where."""
 

@@ -66,6 +66,9 @@ class CompanyColumns:
     """Businesses a named account may match: their records, primary first."""
     keys: Sequence[str] | None = None
     """The businesses' keys, when known (for `Assignment.key`)."""
+    record_ids: npt.NDArray[np.int64] | None = None
+    """Loaded from a store: per row, the store's ids of the business's records (two columns:
+    its Salesforce record's, else its only one's; then its linked record's, -1 for none)."""
 
     def __len__(self) -> int:
         return len(self.source)

@@ -4,7 +4,20 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import Connection, Table, delete, insert, select
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Table,
+    and_,
+    column,
+    delete,
+    exists,
+    insert,
+    literal,
+    select,
+    table,
+    text,
+)
 
 from mapping.linking import AdminOverride, LinkCandidate, LinkReport, link_companies
 from mapping.model.accounts import Account
@@ -14,16 +27,28 @@ from territory_sync.errors import ConfigurationError
 ACCOUNTS: Table = Account.__table__  # type: ignore[attr-defined]
 LINKS: Table = CompanyLink.__table__  # type: ignore[attr-defined]
 OVERRIDES: Table = LinkOverride.__table__  # type: ignore[attr-defined]
-_DELETE_CHUNK = 500
-"""Link rows deleted per statement (well under SQLite's and PostgreSQL's parameter limits)."""
+_LINKS_PER_INSERT = 5_000
+"""Link rows built and staged at a time (a row dict per link of the whole book is not held)."""
+_LINK_KEY = ("salesforce_id", "hubspot_id", "domain", "origin")
+_STAGED = table("company_links_staged", *(column(name) for name in _LINK_KEY))
+"""The links just computed, in a temporary table of the connection (never in the migrations)."""
+_CREATE_STAGED = (
+    "CREATE TEMPORARY TABLE IF NOT EXISTS company_links_staged (salesforce_id VARCHAR(64), "
+    "hubspot_id VARCHAR(64), domain VARCHAR(255), origin VARCHAR(16))"
+)
+_INDEX_STAGED = (
+    "CREATE INDEX IF NOT EXISTS company_links_staged_salesforce "
+    "ON company_links_staged (salesforce_id)"
+)
 
 
 def refresh_company_links(connection: Connection, now: datetime | None = None) -> LinkReport:
     """Recompute every link from the current accounts and overrides, in the caller's transaction.
 
-    Only the difference is written: links that no longer hold are deleted, new ones inserted, and
-    a link that still holds keeps its row and its `linked_at` (when the two records were first
-    linked). A nightly run in which a few accounts changed rewrites a few rows, not the table.
+    Only the difference is written: the links computed are staged in a temporary table (a chunk
+    at a time), then the stored links that no longer hold are deleted and the new ones inserted,
+    in SQL. A link that still holds keeps its row and its `linked_at` (when the two records were
+    first linked), so a nightly run in which a few accounts changed rewrites a few rows.
     """
     now = now or datetime.now(UTC)
     rows = connection.execute(
@@ -41,41 +66,44 @@ def refresh_company_links(connection: Connection, now: datetime | None = None) -
         )
     ]
     report = link_companies(candidates, overrides)
-    wanted = {
-        (link.salesforce_id, link.hubspot_id, link.domain, link.origin): link
-        for link in report.links
-    }
-    stored = {
-        (sf, hs, domain, origin): row_id
-        for row_id, sf, hs, domain, origin in connection.execute(
-            select(
-                LINKS.c.id,
-                LINKS.c.salesforce_id,
-                LINKS.c.hubspot_id,
-                LINKS.c.domain,
-                LINKS.c.origin,
-            )
-        )
-    }
-    gone = [row_id for key, row_id in stored.items() if key not in wanted]
-    for start in range(0, len(gone), _DELETE_CHUNK):
-        connection.execute(delete(LINKS).where(LINKS.c.id.in_(gone[start : start + _DELETE_CHUNK])))
-    added = [link for key, link in wanted.items() if key not in stored]
-    if added:
+    connection.execute(text(_CREATE_STAGED))
+    connection.execute(text(_INDEX_STAGED))
+    connection.execute(delete(_STAGED))
+    for start in range(0, len(report.links), _LINKS_PER_INSERT):
         connection.execute(
-            insert(LINKS),
+            insert(_STAGED),
             [
                 {
                     "salesforce_id": link.salesforce_id,
                     "hubspot_id": link.hubspot_id,
                     "domain": link.domain,
                     "origin": link.origin,
-                    "linked_at": now,
                 }
-                for link in added
+                for link in report.links[start : start + _LINKS_PER_INSERT]
             ],
         )
+    connection.execute(delete(LINKS).where(~exists().where(_same_link())))
+    staged_columns = [_STAGED.c[name] for name in _LINK_KEY]
+    connection.execute(
+        insert(LINKS).from_select(
+            [*_LINK_KEY, "linked_at"],
+            select(*staged_columns, literal(now, LINKS.c.linked_at.type)).where(
+                ~exists().where(_same_link())
+            ),
+        )
+    )
+    connection.execute(delete(_STAGED))
     return report
+
+
+def _same_link() -> ColumnElement[bool]:
+    """A stored link and a staged one are the same: both records, the domain and the origin."""
+    return and_(
+        LINKS.c.salesforce_id == _STAGED.c.salesforce_id,
+        LINKS.c.hubspot_id == _STAGED.c.hubspot_id,
+        LINKS.c.domain.is_not_distinct_from(_STAGED.c.domain),
+        LINKS.c.origin == _STAGED.c.origin,
+    )
 
 
 def set_link_override(

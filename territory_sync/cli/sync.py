@@ -11,10 +11,11 @@ from typing import Annotated
 import typer
 from rich.text import Text
 
-from sync.plan import plan_changes
+from sync.plan import changes_in_chunks, count_changes, plan_changes
 from sync.rollback import rollback_run
 from sync.runner import SyncRequest, SyncResult, run_sync
 from sync.saved_plans import apply_saved_plan
+from sync.store.changes import ChangeState
 from territory_sync.cli.context import CliContext, cli_context
 from territory_sync.cli.output import (
     JSON_OPTION_HELP,
@@ -42,6 +43,8 @@ class PlanFormat(StrEnum):
     JSON = "json"
 
 
+CHANGES_SHOWN = 200
+"""Changes `plan` shows in its table; the rest are counted (`--format csv` lists all)."""
 CHANGE_COLUMNS = (
     "source",
     "external_id",
@@ -166,15 +169,19 @@ def plan(
     with stop_on_signals(_announce) as stop:
         result = _run(state, request, stop)
     assert result.plan_id is not None
-    changes = plan_changes(state.database(), result.plan_id)
+    database = state.database()
     if output == PlanFormat.CSV:
-        write_csv(sys.stdout, (*CHANGE_COLUMNS, "reason"), changes)
+        chunks = changes_in_chunks(database, result.plan_id, list(ChangeState))
+        write_csv(sys.stdout, (*CHANGE_COLUMNS, "reason"), (c for chunk in chunks for c in chunk))
     elif output == PlanFormat.JSON:
+        changes = plan_changes(database, result.plan_id)
         print_json({"plan_id": result.plan_id, "figures": result.figures, "changes": changes})
     else:
-        print_rows(changes[:200], CHANGE_COLUMNS, title=f"Plan {result.plan_id}")
-        if len(changes) > 200:
-            print_text(f"... and {len(changes) - 200:,} more (--format csv lists all)")
+        shown = plan_changes(database, result.plan_id, limit=CHANGES_SHOWN)
+        print_rows(shown, CHANGE_COLUMNS, title=f"Plan {result.plan_id}")
+        total = count_changes(database, result.plan_id)
+        if total > CHANGES_SHOWN:
+            print_text(f"... and {total - CHANGES_SHOWN:,} more (--format csv lists all)")
         report(result, False)
 
 

@@ -1,0 +1,169 @@
+"""A run plans the same changes whichever engine decides: the columnar engine where it applies
+(SQLite), read back and planned a chunk at a time, or the reference engine (PostgreSQL, files the
+columnar engine does not evaluate)."""
+
+from __future__ import annotations
+
+import textwrap
+from datetime import UTC, datetime
+from operator import attrgetter
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import update
+
+import sync.evaluate
+from connectors.base import PullPosition
+from sync.companies import ACCOUNTS
+from sync.evaluate import evaluate_store
+from sync.guard_rails import PlanTally, check_guard_rails
+from sync.plan import get_plan, plan_changes
+from sync.planner import Scope, build_changes
+from sync.pull import MODEL_MARK, save_cursor
+from sync.runner import SyncRequest, plan_figures, run_sync
+from sync.store.database import Database
+from territory_sync.errors import InternalError
+from territory_sync.settings import Settings, load_settings
+from tests.sync.fakes import FakeCrm
+from tests.sync.test_company_columns import FILE, write_book, write_reps
+
+SF, HS = "salesforce", "hubspot"
+BOOK = 150
+"""Businesses of the seeded book (about 210 records); planned 40 at a time (four chunks)."""
+ROW_FIELDS = ("source", "external_id", "account_name", "old_owner_id", "old_owner_email")
+ROW_FIELDS += ("new_owner_id", "new_owner_email", "territory", "rule", "reason", "state")
+
+
+def settings_for(tmp_path: Path) -> Settings:
+    territory_file = tmp_path / "territories.yaml"
+    territory_file.write_text(textwrap.dedent(FILE), encoding="utf-8")
+    return load_settings(
+        None,
+        environ={},
+        overrides={"territories": {"file": str(territory_file)}, "sync": {"rep_change_flag": 3}},
+    )
+
+
+FIELDS = {SF: frozenset({"Type", "Do_Not_Reassign__c"}), HS: frozenset({"lifecyclestage"})}
+"""The raw fields the territory file tests, in the CRM that has them."""
+
+
+def pulled_before(database: Database) -> None:
+    """Both CRMs were pulled with the file's fields: a run's pull is incremental and, from the
+    fakes, brings nothing new (the seeded book stays as it is)."""
+    with database.engine.begin() as connection:
+        for source, fields in FIELDS.items():
+            save_cursor(
+                connection,
+                source,
+                PullPosition(datetime.now(UTC), None),
+                extra_fields={*fields, MODEL_MARK},
+            )
+
+
+def planned_by_run(settings: Settings, database: Database) -> tuple[list[Any], dict[str, Any]]:
+    """A plan-only run over the stored book: its saved changes, and its plan row's figures and
+    guard rails."""
+    crms = {source: FakeCrm(source, fields=fields) for source, fields in FIELDS.items()}
+    result = run_sync(
+        settings, database, SyncRequest(actor="test", plan_only=True), connectors=crms
+    )
+    assert result.plan_id is not None
+    plan = get_plan(database, result.plan_id)
+    assert plan is not None
+    rows = [tuple(row[f] for f in ROW_FIELDS) for row in plan_changes(database, result.plan_id)]
+    return rows, {"figures": plan["figures"], "guard_rails": plan["guard_rails"]}
+
+
+def planned_by_reference(
+    settings: Settings, database: Database
+) -> tuple[list[Any], dict[str, Any]]:
+    """What the reference engine and the planner make of the same book, all at once, in key
+    order."""
+    evaluated = evaluate_store(settings, database)
+    changes, figures = build_changes(
+        evaluated.book,
+        sorted(evaluated.evaluation.assignments, key=attrgetter("key")),
+        evaluated.reps,
+        sources=[SF, HS],
+        writable=[SF, HS],
+        scope=Scope(),
+    )
+    verdict = check_guard_rails(
+        PlanTally.of(changes),
+        figures.book_records,
+        blast_radius=settings.sync.blast_radius,
+        rep_change_flag=settings.sync.rep_change_flag,
+        allow_mass_change=False,
+    )
+    rows = [tuple(getattr(c, f) for f in ROW_FIELDS) for c in changes]
+    return rows, {"figures": plan_figures(figures), "guard_rails": verdict.as_dict()}
+
+
+@pytest.fixture
+def columnar_runs(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
+    """Whether each evaluation took the columnar path; chunks of 40 businesses."""
+    monkeypatch.setattr(sync.evaluate, "CHUNK", 40)
+    seen: list[bool] = []
+    decide = sync.evaluate.decide_store
+
+    def spying(*args: Any, **kwargs: Any) -> Any:
+        found = decide(*args, **kwargs)
+        seen.append(found is not None)
+        return found
+
+    monkeypatch.setattr(sync.evaluate, "decide_store", spying)
+    return seen
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_a_run_plans_exactly_what_the_reference_engine_plans(
+    database: Database, tmp_path: Path, seed: int, columnar_runs: list[bool]
+) -> None:
+    write_reps(database)
+    write_book(database, seed, BOOK)
+    pulled_before(database)
+    settings = settings_for(tmp_path)
+
+    changes, plan = planned_by_run(settings, database)
+
+    assert columnar_runs == [database.is_sqlite]
+    expected_changes, expected_plan = planned_by_reference(settings, database)
+    assert changes == [tuple(row) for row in expected_changes]
+    assert plan == expected_plan
+    assert plan["figures"]["planned"] > 0 and plan["guard_rails"]["flagged_reps"]
+
+
+def test_a_run_through_the_columnar_engine_saves_the_plan_the_reference_path_saves(
+    database: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if not database.is_sqlite:
+        pytest.skip("the columnar path reads SQLite stores only")
+    write_reps(database)
+    write_book(database, 7, BOOK)
+    pulled_before(database)
+    settings = settings_for(tmp_path)
+    monkeypatch.setattr(sync.evaluate, "CHUNK", 40)
+
+    columnar = planned_by_run(settings, database)
+    monkeypatch.setattr(sync.evaluate, "decide_store", lambda *args, **kwargs: None)
+    reference = planned_by_run(settings, database)
+
+    assert columnar == reference
+
+
+def test_a_business_gone_from_the_store_between_deciding_and_planning_stops_the_run(
+    database: Database, tmp_path: Path
+) -> None:
+    if not database.is_sqlite:
+        pytest.skip("the columnar path reads SQLite stores only")
+    write_reps(database)
+    write_book(database, 1, BOOK)
+    evaluated = sync.evaluate.evaluate_for_run(settings_for(tmp_path), database)
+    with database.engine.begin() as connection:
+        connection.execute(update(ACCOUNTS).values(deleted=True))
+
+    with pytest.raises(InternalError, match="no longer live; nothing was written"):
+        for _, decided in evaluated.parts():
+            list(decided)
