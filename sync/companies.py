@@ -37,7 +37,7 @@ ACCOUNTS: Table = Account.__table__  # type: ignore[attr-defined]
 LINKS: Table = CompanyLink.__table__  # type: ignore[attr-defined]
 REPS: Table = Rep.__table__  # type: ignore[attr-defined]
 _NO_VALUES: Mapping[str, object] = MappingProxyType({})
-_IDS_PER_QUERY = 5_000
+_IDS_PER_QUERY = 500
 """Ids listed in one `IN (...)` (well under SQLite's and PostgreSQL's limits on parameters)."""
 
 

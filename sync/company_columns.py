@@ -57,6 +57,8 @@ from sync.store.database import Database
 
 _CASE_LIMIT = 16
 """Up to this many coded values a CASE expression; more go through a temporary lookup table."""
+_IDS_PER_QUERY = 500
+"""Record ids listed in one `IN (...)`."""
 _EXACT_LIMIT = 2**53
 """Whole-number band limits SQLite compares exactly with stored integers and reals."""
 
@@ -423,16 +425,22 @@ def _identified(
     if not ids:
         return {}
     found: dict[int, tuple[RecordFacts, RecordFacts | None]] = {}
-    marks = ", ".join("?" * len(ids))
     query = (
         "SELECT a.id, a.source, a.external_id, a.domain, a.owner_id, "
         "h.source, h.external_id, h.domain, h.owner_id FROM accounts a "
         "LEFT JOIN company_links l ON a.source = 'salesforce' AND l.salesforce_id = a.external_id "
         "LEFT JOIN accounts h ON h.source = 'hubspot' AND h.external_id = l.hubspot_id "
-        f"AND h.deleted = 0 WHERE a.id IN ({marks})"
+        "AND h.deleted = 0 WHERE a.id IN ({marks})"
     )
     by_id = {}
-    for row in cursor.execute(query, ids):
+    # In lists of _IDS_PER_QUERY: old SQLite builds take at most 999 parameters a statement.
+    rows_read = (
+        row
+        for start in range(0, len(ids), _IDS_PER_QUERY)
+        for part in [ids[start : start + _IDS_PER_QUERY]]
+        for row in cursor.execute(query.format(marks=", ".join("?" * len(part))), part)
+    )
+    for row in rows_read:
         records = [
             RecordFacts(
                 source=row[i],

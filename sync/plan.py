@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import pickle
+import tempfile
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -95,10 +97,12 @@ def save_plan(
     settle: Callable[[], tuple[dict[str, Any], dict[str, Any]]] | None = None,
 ) -> int:
     """Store the plan, its changes and their audit row in one transaction; returns its id.
-    `changes` is read once, `CHUNK` at a time (a generator is never held whole). A plan whose
-    figures and guard rails are known only once its changes have streamed by gives `settle`:
-    called after the last change, its (figures, guard rails) replace the plan row's, in the
-    same transaction."""
+    `changes` is read once, `CHUNK` at a time (a generator is never held whole), to the end
+    before the transaction opens (`_spooled`), so the store's write lock is held for the inserts
+    alone, not for the planning that produces the changes. A plan whose figures and guard rails
+    are known only once its changes have streamed by gives `settle`: called after the last
+    change, its (figures, guard rails) replace the plan row's, in the same transaction."""
+    chunks = _spooled(changes)
     now = datetime.now(UTC)
     with database.engine.begin() as connection:
         result = connection.execute(
@@ -118,8 +122,7 @@ def save_plan(
         plan_id = int(key[0])
         states: Counter[ChangeState] = Counter()
         crms: Counter[str] = Counter()
-        remaining = iter(changes)
-        while chunk := list(islice(remaining, CHUNK)):
+        for chunk in chunks:
             connection.execute(
                 CHANGES.insert(),
                 [
@@ -167,6 +170,32 @@ def save_plan(
     return plan_id
 
 
+def _spooled(changes: Iterable[ProposedChange]) -> Iterator[list[ProposedChange]]:
+    """Read `changes` to the end now, `CHUNK` at a time, into an unnamed temporary file, and give
+    them back chunk by chunk: memory holds one chunk, and whatever produces the changes (reading
+    the book back, planning) has finished before the caller opens its write transaction. The
+    file is this process's own and is deleted when read or dropped."""
+    spool = tempfile.TemporaryFile()  # noqa: SIM115 (closed by the reader, or on failure here)
+    count = 0
+    remaining = iter(changes)
+    try:
+        while chunk := list(islice(remaining, CHUNK)):
+            pickle.dump(chunk, spool, protocol=pickle.HIGHEST_PROTOCOL)
+            count += 1
+        spool.seek(0)
+    except BaseException:
+        spool.close()
+        raise
+
+    def read_back() -> Iterator[list[ProposedChange]]:
+        with spool:
+            for _ in range(count):
+                chunk: list[ProposedChange] = pickle.load(spool)  # this process's own file
+                yield chunk
+
+    return read_back()
+
+
 def set_plan_status(database: Database, plan_id: int, status: PlanStatus) -> None:
     with database.engine.begin() as connection:
         connection.execute(update(PLANS).where(PLANS.c.id == plan_id).values(status=status.value))
@@ -209,9 +238,10 @@ def count_changes(
 
 
 class StoredPlanChanges:
-    """A saved plan's changes as they were planned (state planned or skipped), read from the
-    store `CHUNK` rows at a time each time it is iterated: what a run's result hands on
-    instead of holding the whole plan."""
+    """A saved plan's changes, read from the store `CHUNK` rows at a time each time it is
+    iterated: what a run's result hands on instead of holding the whole plan. Each comes with
+    the state it has when read (planned, or skipped for a change not to be written, including
+    one found already there by write-back); written ones read as planned."""
 
     def __init__(self, database: Database, plan_id: int) -> None:
         self.database, self.plan_id = database, plan_id

@@ -11,9 +11,11 @@ from typing import Any
 import pytest
 from sqlalchemy import insert
 
+from mapping.model.companies import OverrideAction
 from mapping.territories import evaluate, parse_territory_text
 from sync.companies import ACCOUNTS, LINKS, REPS, load_companies, load_rep_index
 from sync.evaluate import decide_store
+from sync.store.companies import OVERRIDES
 from sync.store.database import Database
 from tests.mapping.territories.test_columnar import decision
 
@@ -143,10 +145,23 @@ def write_book(database: Database, seed: int, size: int) -> None:
                     "linked_at": NOW,
                 }
             )
+    # Each linked pair is also pinned by an admin, so a run's link refresh keeps it (the seeded
+    # domains would not link it).
+    pins = [
+        {
+            "salesforce_id": link["salesforce_id"],
+            "hubspot_id": link["hubspot_id"],
+            "action": OverrideAction.PIN.value,
+            "actor": "admin@example.com",
+            "created_at": NOW,
+        }
+        for link in links
+    ]
     with database.engine.begin() as connection:
         connection.execute(insert(ACCOUNTS), accounts)
         if links:
             connection.execute(insert(LINKS), links)
+            connection.execute(insert(OVERRIDES), pins)
 
 
 @pytest.mark.parametrize("primary", ["salesforce", "hubspot"])

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
-from sqlalchemy import text
+from sqlalchemy import text, update
 from sqlalchemy.exc import IntegrityError
 
-from sync.plan import get_plan, idempotency_key, plan_changes
+from sync.plan import ProposedChange, get_plan, idempotency_key, plan_changes, save_plan
+from sync.runs import RUNS
 from sync.store.changes import ChangeState, PlanStatus
 from sync.store.database import Database
 from sync.writeback import apply_plan
-from tests.sync.support import audit_rows, change, context, saved_plan
+from tests.sync.support import audit_rows, change, context, new_run, saved_plan
 
 
 def test_a_saved_plan_is_a_draft_with_every_change_planned(database: Database) -> None:
@@ -69,3 +72,26 @@ def test_the_same_intent_has_the_same_idempotency_key_and_cannot_be_saved_twice(
     assert idempotency_key(5, one) != idempotency_key(6, one)
     with pytest.raises(IntegrityError):
         saved_plan(database, [one, one])
+
+
+def test_the_store_takes_other_writes_while_a_plan_is_being_produced(
+    database: Database,
+) -> None:
+    """Planning (reading the book back, chunk by chunk) happens before the plan's transaction,
+    so a console session or a scheduler heartbeat is never kept waiting on it."""
+    run_id = new_run(database)
+    others_written: list[int] = []
+
+    def produced() -> Iterator[ProposedChange]:
+        for n in range(3):
+            with database.engine.begin() as other:  # another writer, while planning goes on
+                other.execute(update(RUNS).where(RUNS.c.id == run_id).values(actor=f"at {n}"))
+            others_written.append(n)
+            yield change(f"001{n:015d}", "005A", "005B")
+
+    plan_id = save_plan(database, run_id=run_id, trigger="cli", actor="test", changes=produced())
+
+    assert others_written == [0, 1, 2]
+    assert [c["external_id"] for c in plan_changes(database, plan_id)] == [
+        f"001{n:015d}" for n in range(3)
+    ]

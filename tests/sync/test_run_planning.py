@@ -11,11 +11,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import update
+from sqlalchemy import func, select, update
 
 import sync.evaluate
 from connectors.base import PullPosition
-from sync.companies import ACCOUNTS
+from sync.companies import ACCOUNTS, LINKS
 from sync.evaluate import evaluate_store
 from sync.guard_rails import PlanTally, check_guard_rails
 from sync.plan import get_plan, plan_changes
@@ -33,6 +33,11 @@ BOOK = 150
 """Businesses of the seeded book (about 210 records); planned 40 at a time (four chunks)."""
 ROW_FIELDS = ("source", "external_id", "account_name", "old_owner_id", "old_owner_email")
 ROW_FIELDS += ("new_owner_id", "new_owner_email", "territory", "rule", "reason", "state")
+
+
+def linked_pairs(database: Database) -> int:
+    with database.engine.connect() as connection:
+        return int(connection.execute(select(func.count()).select_from(LINKS)).scalar_one())
 
 
 def settings_for(tmp_path: Path) -> Settings:
@@ -129,6 +134,7 @@ def test_a_run_plans_exactly_what_the_reference_engine_plans(
     changes, plan = planned_by_run(settings, database)
 
     assert columnar_runs == [database.is_sqlite]
+    assert linked_pairs(database) > 0  # businesses of two records are planned too
     expected_changes, expected_plan = planned_by_reference(settings, database)
     assert changes == [tuple(row) for row in expected_changes]
     assert plan == expected_plan
