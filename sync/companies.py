@@ -10,7 +10,7 @@ whatever the CRMs hold.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from operator import attrgetter
 from types import MappingProxyType
@@ -203,23 +203,33 @@ def live_owner_ids(
     database: Database, records: Collection[tuple[str, str]]
 ) -> dict[tuple[str, str], str | None]:
     """The CRM owner id of each of `records` (CRM, id) that is live in the store."""
-    owners: dict[tuple[str, str], str | None] = {}
+    columns = (ACCOUNTS.c.source, ACCOUNTS.c.external_id, ACCOUNTS.c.owner_id)
+    rows = _live_rows(database, records, columns)
+    return {(source, external_id): owner for source, external_id, owner in rows}
+
+
+def store_ids_of(database: Database, records: Collection[tuple[str, str]]) -> list[int]:
+    """The store's ids of those of `records` (CRM, id) that are live in the store."""
+    return [row[0] for row in _live_rows(database, records, (ACCOUNTS.c.id,))]
+
+
+def _live_rows(
+    database: Database, records: Collection[tuple[str, str]], columns: Sequence[Any]
+) -> Iterator[Sequence[Any]]:
+    """`columns` of the live store rows of `records` (CRM, id), `_IDS_PER_QUERY` ids a query."""
     by_source: dict[str, list[str]] = {}
     for source, external_id in records:
         by_source.setdefault(source, []).append(external_id)
     with database.engine.connect() as connection:
         for source, ids in sorted(by_source.items()):
             for start in range(0, len(ids), _IDS_PER_QUERY):
-                rows = connection.execute(
-                    select(ACCOUNTS.c.external_id, ACCOUNTS.c.owner_id).where(
+                yield from connection.execute(
+                    select(*columns).where(
                         ACCOUNTS.c.deleted.is_(False),
                         ACCOUNTS.c.source == source,
                         ACCOUNTS.c.external_id.in_(ids[start : start + _IDS_PER_QUERY]),
                     )
                 )
-                for external_id, owner_id in rows:
-                    owners[(source, external_id)] = owner_id
-    return owners
 
 
 def load_company(

@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from operator import attrgetter
 from pathlib import Path
 
+import numpy as np
+
 from mapping.territories.assignment import Assignment
 from mapping.territories.balance import BalanceReport, WhatIfReport, balance_report, what_if
 from mapping.territories.checks import territories_without_active_member
@@ -32,8 +34,10 @@ from sync.companies import (
     load_companies,
     load_company,
     load_rep_index,
+    store_ids_of,
 )
 from sync.company_columns import load_company_columns
+from sync.planner import Planner
 from sync.store.database import Database
 from territory_sync.errors import InternalError
 from territory_sync.settings import Settings
@@ -82,7 +86,8 @@ def decide_store(
 
 
 CHUNK = 5_000
-"""Businesses whose facts a run reads back and plans at a time on the columnar path."""
+"""Businesses whose facts a run reads back and plans at a time on the columnar path (only those
+whose owners may change)."""
 
 Decided = tuple[Mapping[tuple[str, str], str | None], Iterable[tuple[CompanyFacts, Assignment]]]
 """A part of the book as a run plans it: each record's CRM owner id, and each business with its
@@ -116,7 +121,10 @@ class RunEvaluation:
             self.rules.territories.values(), self.reps.directory
         )
 
-    def parts(self) -> Iterator[Decided]:
+    def parts(self, planner: Planner) -> Iterator[Decided]:
+        """The book for `planner.changes`, a part at a time. On the columnar path only the
+        rows `planner.rows_to_plan` asks for are read back (`chunk` at a time); it counts the
+        others, whose records all keep their owner, from the arrays."""
         if self.reference is not None:
             book = self.reference.book
             yield (
@@ -129,10 +137,13 @@ class RunEvaluation:
         record_ids = decisions.columns.record_ids
         if record_ids is None:
             raise InternalError("the columnar book carries no record ids; nothing was written")
+        held = store_ids_of(self.database, planner.marked_records())
+        marked = np.asarray(np.isin(record_ids, held).any(axis=1), dtype=np.bool_)
+        given = planner.rows_to_plan(decisions, marked)
         previous = ""
-        for start in range(0, len(decisions), self.chunk):
-            rows = range(start, min(start + self.chunk, len(decisions)))
-            pairs = [(int(first), int(second)) for first, second in record_ids[start : rows.stop]]
+        for start in range(0, len(given), self.chunk):
+            rows = given[start : start + self.chunk].tolist()
+            pairs = [(int(first), int(second)) for first, second in record_ids[rows]]
             book = companies_by_record_ids(self.database, self.reps, pairs, self.rules.raw_fields)
             decided = []
             for row, company in zip(rows, book.companies, strict=True):

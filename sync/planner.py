@@ -3,6 +3,10 @@
 The engine answers per business with a rep's email; each CRM needs that rep's own id there. A rep
 with no id in a CRM is never written there with a guessed id: the record is reported as skipped.
 A CRM whose owner writes are switched off in the configuration gets no changes at all.
+
+On the columnar path (`Planner.rows_to_plan`) the businesses whose records all keep their owners
+are counted from the engine's arrays, the same figures `Planner.changes` would give them; only
+the others are read back from the store and planned one by one.
 """
 
 from __future__ import annotations
@@ -12,8 +16,12 @@ from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from mapping.territories.assignment import TIE, Assignment
-from mapping.territories.facts import CompanyFacts
+import numpy as np
+import numpy.typing as npt
+
+from mapping.territories.assignment import NAMED_ACCOUNT, TERRITORY_RULES, TIE, Assignment
+from mapping.territories.columnar import ColumnarEvaluation
+from mapping.territories.facts import SOURCES, CompanyFacts
 from sync.companies import CompanyBook, RepIndex
 from sync.plan import ProposedChange
 from sync.store.changes import ChangeState
@@ -160,6 +168,118 @@ class Planner:
                     reason=reason,
                     state=state,
                 )
+
+    def marked_records(self) -> set[tuple[str, str]]:
+        """The records (CRM, id) `changes` treats apart: left to a resumed plan, or held."""
+        return {*self.exclude, *self.holds}
+
+    def rows_to_plan(
+        self, decisions: ColumnarEvaluation, marked: npt.NDArray[np.bool_]
+    ) -> npt.NDArray[np.intp]:
+        """The rows of a columnar evaluation that `changes` must be given, in row order; every
+        other row is counted here as `changes` would count it, without its facts being read
+        back from the store. Those are the rows out of scope, and the rows in scope whose every
+        record in the run's CRMs provably keeps its owner: the record's rep is none, or the rep
+        whose id in that CRM is the record's owner id (the comparison `changes` makes, decided
+        here by owner codes only where one id in the CRM stands for the rep's email). A row is
+        always given to `changes` when it is a tie (the figures name ties) or `marked` (one of
+        its records is left to a resumed plan or held). With an account scope every row is
+        given (the columns carry neither record ids nor domains)."""
+        n = len(decisions)
+        if self.scope.account is not None:
+            return np.arange(n, dtype=np.intp)
+        columns, figures = decisions.columns, self.figures
+        outcome = _Outcomes(decisions)
+        codes = np.array([SOURCES.index(s) for s in self.sources], dtype=np.int8)
+        primary_in = np.isin(columns.source, codes)
+        other_in = np.isin(columns.other, codes)  # -1: no other record
+        records = primary_in.astype(np.int64) + other_in
+        keeps = self._keeps_owner(decisions)
+
+        def keeps_owner(
+            source: npt.NDArray[np.int8], owner: npt.NDArray[np.int32], rep: npt.NDArray[np.int32]
+        ) -> npt.NDArray[np.bool_]:
+            # An owner code is never `_UNCODED_REP`, so such a record never keeps its owner.
+            known = keeps[np.maximum(source, 0), np.maximum(rep, 0)] & (owner == rep)
+            return np.asarray((rep == _NO_REP) | known, dtype=np.bool_)
+
+        primary = keeps_owner(columns.source, columns.owner, outcome.primary_rep)
+        other = keeps_owner(columns.other, columns.other_owner, outcome.other_rep)
+        settled = (primary | ~primary_in) & (other | ~other_in)
+        in_scope = np.ones(n, dtype=bool)
+        if self.scope.territory is not None:
+            names = decisions.territory_names
+            code = names.index(self.scope.territory) if self.scope.territory in names else -2
+            in_scope = outcome.territory == code
+        tie = outcome.rule == TERRITORY_RULES.index(TIE)
+        given = in_scope & (records > 0) & (tie | marked | ~settled)
+        counted = ~given
+        figures.book_records += int(records[counted].sum())
+        alike = counted & in_scope & (records > 0)
+        figures.companies += int(alike.sum())
+        figures.evaluated += int(records[alike].sum())
+        figures.unchanged += int(records[alike].sum())
+        rules = np.bincount(outcome.rule[alike], minlength=len(TERRITORY_RULES))
+        for code, count in enumerate(rules.tolist()):
+            if count:
+                figures.by_rule[TERRITORY_RULES[code]] += count
+        unassigned = (outcome.territory < 0) & (
+            outcome.rule != TERRITORY_RULES.index(NAMED_ACCOUNT)
+        )
+        figures.unassigned += int(unassigned[alike].sum())
+        return np.flatnonzero(given)
+
+    def _keeps_owner(self, decisions: ColumnarEvaluation) -> npt.NDArray[np.bool_]:
+        """Per CRM (row) and rep code (column): whether a record of that CRM whose owner code is
+        the rep's keeps its owner in `changes`, that is, the rep's id there is the only id in
+        that CRM the rep directory gives the rep's email."""
+        reps = self.reps
+        count = Counter((source, email) for (source, _), email in reps.email_by_owner.items())
+        keeps = np.zeros((len(SOURCES), max(len(decisions.emails), 1)), dtype=bool)
+        for row, source in enumerate(SOURCES):
+            for code, email in enumerate(decisions.emails):
+                owner_id = reps.owner_id_of(source, email)
+                keeps[row, code] = (
+                    owner_id is not None
+                    and reps.email_of(source, owner_id) == email
+                    and count[(source, email)] == 1
+                )
+        return keeps
+
+
+_NO_REP = -1
+"""Rep code of a record whose owner stays (`Assignment.rep_for` is None)."""
+_UNCODED_REP = -2
+"""Rep code of a record given to a rep the evaluation's codes do not hold."""
+
+
+class _Outcomes:
+    """Per row of a columnar evaluation, as codes: the rep of the primary and of the other
+    record, the territory and the territory rule, with the rows the reference engine decided
+    (`overrides`, which may split a business between two reps) read from their assignments."""
+
+    def __init__(self, decisions: ColumnarEvaluation) -> None:
+        columns = decisions.columns
+        self.primary_rep = decisions.rep.copy()
+        self.other_rep = decisions.rep.copy()
+        self.territory = decisions.territory.copy()
+        self.rule = decisions.territory_rule.copy()
+        if not decisions.overrides:
+            return
+        email_code = {email: code for code, email in enumerate(decisions.emails)}
+        territory_code = {name: code for code, name in enumerate(decisions.territory_names)}
+
+        def code_of(email: str | None) -> int:
+            return _NO_REP if email is None else email_code.get(email, _UNCODED_REP)
+
+        for row, assignment in decisions.overrides.items():
+            self.primary_rep[row] = code_of(assignment.rep_for(SOURCES[columns.source[row]]))
+            other = int(columns.other[row])
+            if other >= 0:
+                self.other_rep[row] = code_of(assignment.rep_for(SOURCES[other]))
+            territory = assignment.territory
+            self.territory[row] = -1 if territory is None else territory_code[territory]
+            self.rule[row] = TERRITORY_RULES.index(assignment.territory_rule)
 
 
 def decided_book(

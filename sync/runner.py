@@ -31,6 +31,7 @@ from datetime import timedelta
 from typing import Any
 
 from connectors.base import CrmConnector
+from mapping.territories.assignment import TERRITORY_RULES
 from mapping.territories.facts import SOURCES
 from sync.admin_actions import record_fingerprint_changes
 from sync.companies import live_owner_ids
@@ -78,7 +79,8 @@ __all__ = ["SyncRequest", "SyncResult", "run_sync"]
 
 def plan_figures(figures: PlanFigures) -> dict[str, Any]:
     """The plan's figures as a run records them; CRMs in their usual order (Salesforce first) and
-    territories by changes, then name, whatever order the book was planned in."""
+    territories by changes, then name, territory rules in the engine's order, whatever order
+    the book was planned in."""
     return {
         "companies": figures.companies,
         "evaluated": figures.evaluated,
@@ -95,7 +97,9 @@ def plan_figures(figures: PlanFigures) -> dict[str, Any]:
         "changes_by_territory": dict(
             sorted(figures.by_territory.items(), key=lambda item: (-item[1], item[0]))
         ),
-        "territory_rules": dict(figures.by_rule),
+        "territory_rules": {
+            rule: figures.by_rule[rule] for rule in TERRITORY_RULES if rule in figures.by_rule
+        },
         "tie_examples": figures.tie_examples,
     }
 
@@ -250,7 +254,7 @@ def run_sync(
             settled: list[GuardRailVerdict] = []
 
             def planned_changes() -> Iterator[ProposedChange]:
-                for owner_ids, decided in evaluated.parts():
+                for owner_ids, decided in evaluated.parts(planner):
                     yield from planner.changes(owner_ids, decided)
 
             def settle() -> tuple[dict[str, Any], dict[str, Any]]:

@@ -11,22 +11,23 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select, update
+from sqlalchemy import func, insert, select, update
 
 import sync.evaluate
 from connectors.base import PullPosition
 from sync.companies import ACCOUNTS, LINKS
 from sync.evaluate import evaluate_store
 from sync.guard_rails import PlanTally, check_guard_rails
+from sync.holds import HOLDS, active_holds
 from sync.plan import get_plan, plan_changes
-from sync.planner import Scope, build_changes
+from sync.planner import Planner, Scope, build_changes
 from sync.pull import MODEL_MARK, save_cursor
 from sync.runner import SyncRequest, plan_figures, run_sync
 from sync.store.database import Database
 from territory_sync.errors import InternalError
 from territory_sync.settings import Settings, load_settings
 from tests.sync.fakes import FakeCrm
-from tests.sync.test_company_columns import FILE, write_book, write_reps
+from tests.sync.test_company_columns import FILE, NOW, write_book, write_reps
 
 SF, HS = "salesforce", "hubspot"
 BOOK = 150
@@ -67,12 +68,17 @@ def pulled_before(database: Database) -> None:
             )
 
 
-def planned_by_run(settings: Settings, database: Database) -> tuple[list[Any], dict[str, Any]]:
+def planned_by_run(
+    settings: Settings, database: Database, **request: Any
+) -> tuple[list[Any], dict[str, Any]]:
     """A plan-only run over the stored book: its saved changes, and its plan row's figures and
     guard rails."""
     crms = {source: FakeCrm(source, fields=fields) for source, fields in FIELDS.items()}
     result = run_sync(
-        settings, database, SyncRequest(actor="test", plan_only=True), connectors=crms
+        settings,
+        database,
+        SyncRequest(actor="test", plan_only=True, **request),
+        connectors=crms,
     )
     assert result.plan_id is not None
     plan = get_plan(database, result.plan_id)
@@ -82,18 +88,23 @@ def planned_by_run(settings: Settings, database: Database) -> tuple[list[Any], d
 
 
 def planned_by_reference(
-    settings: Settings, database: Database
+    settings: Settings,
+    database: Database,
+    *,
+    scope: Scope | None = None,
+    sources: tuple[str, ...] = (SF, HS),
 ) -> tuple[list[Any], dict[str, Any]]:
     """What the reference engine and the planner make of the same book, all at once, in key
-    order."""
+    order (the store's open holds kept, as a run keeps them)."""
     evaluated = evaluate_store(settings, database)
     changes, figures = build_changes(
         evaluated.book,
         sorted(evaluated.evaluation.assignments, key=attrgetter("key")),
         evaluated.reps,
-        sources=[SF, HS],
-        writable=[SF, HS],
-        scope=Scope(),
+        sources=sources,
+        writable=sources,
+        scope=scope or Scope(),
+        holds=active_holds(database),
     )
     verdict = check_guard_rails(
         PlanTally.of(changes),
@@ -104,6 +115,54 @@ def planned_by_reference(
     )
     rows = [tuple(getattr(c, f) for f in ROW_FIELDS) for c in changes]
     return rows, {"figures": plan_figures(figures), "guard_rails": verdict.as_dict()}
+
+
+def owners_as_planned(database: Database, changes: list[Any]) -> None:
+    """The store's owners become what `changes` planned, as if the plan had been written."""
+    with database.engine.begin() as connection:
+        for source, external_id, *_, new_owner_id, _, _, _, _, state in changes:
+            if state == "planned":
+                connection.execute(
+                    update(ACCOUNTS)
+                    .where(ACCOUNTS.c.source == source, ACCOUNTS.c.external_id == external_id)
+                    .values(owner_id=new_owner_id)
+                )
+
+
+def held(database: Database, count: int) -> list[tuple[str, str]]:
+    """Open holds on the first `count` live records of each CRM, with the owner they have."""
+    with database.engine.begin() as connection:
+        records = []
+        for source in (SF, HS):
+            rows = connection.execute(
+                select(ACCOUNTS.c.source, ACCOUNTS.c.external_id, ACCOUNTS.c.owner_id)
+                .where(ACCOUNTS.c.source == source, ACCOUNTS.c.deleted.is_(False))
+                .order_by(ACCOUNTS.c.external_id)
+                .limit(count)
+            ).all()
+            records += rows
+        connection.execute(
+            insert(HOLDS),
+            [
+                {"source": r[0], "external_id": r[1], "owner_id": r[2], "created_at": NOW}
+                for r in records
+            ],
+        )
+    return [(r[0], r[1]) for r in records]
+
+
+@pytest.fixture
+def read_back(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """How many businesses each part of a columnar run read back from the store."""
+    counts: list[int] = []
+    read = sync.evaluate.companies_by_record_ids
+
+    def spying(database: Database, reps: Any, pairs: Any, *args: Any) -> Any:
+        counts.append(len(pairs))
+        return read(database, reps, pairs, *args)
+
+    monkeypatch.setattr(sync.evaluate, "companies_by_record_ids", spying)
+    return counts
 
 
 @pytest.fixture
@@ -159,6 +218,73 @@ def test_a_run_through_the_columnar_engine_saves_the_plan_the_reference_path_sav
     assert columnar == reference
 
 
+@pytest.mark.parametrize("territory", ["US-West", "Europe", "Rest"])
+def test_a_run_for_one_territory_plans_what_the_reference_engine_plans(
+    database: Database, tmp_path: Path, territory: str, columnar_runs: list[bool]
+) -> None:
+    write_reps(database)
+    write_book(database, 4, BOOK)
+    pulled_before(database)
+    settings = settings_for(tmp_path)
+
+    planned = planned_by_run(settings, database, territory=territory)
+
+    assert columnar_runs == [database.is_sqlite]
+    assert planned == planned_by_reference(settings, database, scope=Scope(territory=territory))
+    assert planned[1]["figures"]["planned"] > 0
+
+
+def test_a_run_for_one_crm_plans_what_the_reference_engine_plans(
+    database: Database, tmp_path: Path, columnar_runs: list[bool]
+) -> None:
+    write_reps(database)
+    write_book(database, 5, BOOK)
+    pulled_before(database)
+    settings = settings_for(tmp_path)
+
+    planned = planned_by_run(settings, database, sources=(HS,))
+
+    assert planned == planned_by_reference(settings, database, sources=(HS,))
+    assert {row[0] for row in planned[0]} == {HS}
+
+
+def test_held_records_keep_the_owner_a_person_set_as_the_reference_engine_keeps_them(
+    database: Database, tmp_path: Path, columnar_runs: list[bool]
+) -> None:
+    write_reps(database)
+    write_book(database, 6, BOOK)
+    pulled_before(database)
+    settings = settings_for(tmp_path)
+    records = held(database, 20)
+
+    changes, plan = planned_by_run(settings, database)
+
+    assert (changes, plan) == planned_by_reference(settings, database)
+    assert plan["figures"]["kept_for_person"] > 0
+    assert not {(row[0], row[1]) for row in changes} & set(records)
+
+
+def test_a_run_reads_back_only_the_businesses_whose_owners_may_change(
+    database: Database, tmp_path: Path, read_back: list[int], columnar_runs: list[bool]
+) -> None:
+    if not database.is_sqlite:
+        pytest.skip("the columnar path reads SQLite stores only")
+    write_reps(database)
+    write_book(database, 8, BOOK)
+    pulled_before(database)
+    settings = settings_for(tmp_path)
+    first, _ = planned_by_run(settings, database)
+    owners_as_planned(database, first)
+    read_back.clear()
+
+    again = planned_by_run(settings, database)
+
+    assert again == planned_by_reference(settings, database)
+    assert again[1]["figures"]["planned"] == 0
+    assert again[1]["figures"]["unchanged"] > 100
+    assert sum(read_back) < BOOK // 5  # ties, skips and businesses the reference decided
+
+
 def test_a_business_gone_from_the_store_between_deciding_and_planning_stops_the_run(
     database: Database, tmp_path: Path
 ) -> None:
@@ -170,6 +296,8 @@ def test_a_business_gone_from_the_store_between_deciding_and_planning_stops_the_
     with database.engine.begin() as connection:
         connection.execute(update(ACCOUNTS).values(deleted=True))
 
+    planner = Planner(evaluated.reps, sources=[SF, HS], writable=[SF, HS], scope=Scope())
+
     with pytest.raises(InternalError, match="no longer live; nothing was written"):
-        for _, decided in evaluated.parts():
+        for _, decided in evaluated.parts(planner):
             list(decided)
