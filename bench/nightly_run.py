@@ -96,7 +96,7 @@ def age_the_book(
             )
 
 
-FULL_SYNC_MEMORY_ACCOUNTS = (50_000,)
+FULL_SYNC_MEMORY_ACCOUNTS = (50_000, 200_000)
 """Book sizes (per CRM) whose full sync with write-back is measured alone, in a fresh process."""
 
 

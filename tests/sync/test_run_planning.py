@@ -68,6 +68,14 @@ def pulled_before(database: Database) -> None:
             )
 
 
+def seeded(database: Database, tmp_path: Path, seed: int) -> Settings:
+    """The seeded book and its reps in the store, pulled as a run finds them; the settings."""
+    write_reps(database)
+    write_book(database, seed, BOOK)
+    pulled_before(database)
+    return settings_for(tmp_path)
+
+
 def planned_by_run(
     settings: Settings, database: Database, **request: Any
 ) -> tuple[list[Any], dict[str, Any]]:
@@ -185,10 +193,7 @@ def columnar_runs(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
 def test_a_run_plans_exactly_what_the_reference_engine_plans(
     database: Database, tmp_path: Path, seed: int, columnar_runs: list[bool]
 ) -> None:
-    write_reps(database)
-    write_book(database, seed, BOOK)
-    pulled_before(database)
-    settings = settings_for(tmp_path)
+    settings = seeded(database, tmp_path, seed=seed)
 
     changes, plan = planned_by_run(settings, database)
 
@@ -205,10 +210,7 @@ def test_a_run_through_the_columnar_engine_saves_the_plan_the_reference_path_sav
 ) -> None:
     if not database.is_sqlite:
         pytest.skip("the columnar path reads SQLite stores only")
-    write_reps(database)
-    write_book(database, 7, BOOK)
-    pulled_before(database)
-    settings = settings_for(tmp_path)
+    settings = seeded(database, tmp_path, seed=7)
     monkeypatch.setattr(sync.evaluate, "CHUNK", 40)
 
     columnar = planned_by_run(settings, database)
@@ -222,10 +224,7 @@ def test_a_run_through_the_columnar_engine_saves_the_plan_the_reference_path_sav
 def test_a_run_for_one_territory_plans_what_the_reference_engine_plans(
     database: Database, tmp_path: Path, territory: str, columnar_runs: list[bool]
 ) -> None:
-    write_reps(database)
-    write_book(database, 4, BOOK)
-    pulled_before(database)
-    settings = settings_for(tmp_path)
+    settings = seeded(database, tmp_path, seed=4)
 
     planned = planned_by_run(settings, database, territory=territory)
 
@@ -237,10 +236,7 @@ def test_a_run_for_one_territory_plans_what_the_reference_engine_plans(
 def test_a_run_for_one_crm_plans_what_the_reference_engine_plans(
     database: Database, tmp_path: Path, columnar_runs: list[bool]
 ) -> None:
-    write_reps(database)
-    write_book(database, 5, BOOK)
-    pulled_before(database)
-    settings = settings_for(tmp_path)
+    settings = seeded(database, tmp_path, seed=5)
 
     planned = planned_by_run(settings, database, sources=(HS,))
 
@@ -251,10 +247,7 @@ def test_a_run_for_one_crm_plans_what_the_reference_engine_plans(
 def test_held_records_keep_the_owner_a_person_set_as_the_reference_engine_keeps_them(
     database: Database, tmp_path: Path, columnar_runs: list[bool]
 ) -> None:
-    write_reps(database)
-    write_book(database, 6, BOOK)
-    pulled_before(database)
-    settings = settings_for(tmp_path)
+    settings = seeded(database, tmp_path, seed=6)
     records = held(database, 20)
 
     changes, plan = planned_by_run(settings, database)
@@ -269,10 +262,7 @@ def test_a_run_reads_back_only_the_businesses_whose_owners_may_change(
 ) -> None:
     if not database.is_sqlite:
         pytest.skip("the columnar path reads SQLite stores only")
-    write_reps(database)
-    write_book(database, 8, BOOK)
-    pulled_before(database)
-    settings = settings_for(tmp_path)
+    settings = seeded(database, tmp_path, seed=8)
     first, _ = planned_by_run(settings, database)
     owners_as_planned(database, first)
     read_back.clear()
