@@ -99,11 +99,12 @@ class RunEvaluation:
     """A run's evaluation of the stored book, handed to the planner a part at a time (`parts`).
 
     Where the columnar engine applies (`decide_store`), it decides the whole book at once as
-    arrays, and each part's `CompanyFacts` are read back from the store by the ids of its
-    records, `CHUNK` businesses at a time: the book is never held whole. Elsewhere (PostgreSQL,
-    a file the columnar engine does not evaluate) the reference engine evaluates the whole book,
-    handed on as one part. Either way businesses come in key order, so both paths plan the same
-    changes in the same order, with the same figures."""
+    arrays; the planner counts the businesses whose records all keep their owners from them
+    (`Planner.rows_to_plan`), and the others' `CompanyFacts` are read back from the store by the
+    ids of their records, `CHUNK` businesses at a time: the book is never held whole. Elsewhere
+    (PostgreSQL, a file the columnar engine does not evaluate) the reference engine evaluates
+    the whole book, handed on as one part. Either way businesses come in key order, so both
+    paths plan the same changes in the same order, with the same figures."""
 
     rules: LoadedTerritories
     reps: RepIndex
