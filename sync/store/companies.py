@@ -79,7 +79,7 @@ def refresh_company_links(connection: Connection, now: datetime | None = None) -
     pinned = {
         record
         for o in overrides
-        if o.action != OverrideAction.BREAK.value  # as `admin_pins` reads them
+        if o.action == OverrideAction.PIN.value
         for record in ((SALESFORCE, o.salesforce_id), (HUBSPOT, o.hubspot_id))
     }
     columns = (ACCOUNTS.c.source, ACCOUNTS.c.external_id)
