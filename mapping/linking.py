@@ -4,13 +4,16 @@ Two records are linked when they share a normalised domain and each is the only 
 that domain in its CRM. Anything less certain is reported, never guessed: records without a
 domain, and domains held by several records of one CRM (subsidiaries, duplicates). An admin's pin
 links two records whatever their domains; a break keeps two records apart even when their domains
-match. Pure: it takes rows and returns links plus a report.
+match. Pure: it takes rows and returns links plus a report. This is the reference a person's
+report is built from (`territory-sync links`); a run links in SQL by the same rules
+(`sync.store.companies.refresh_company_links`), sharing the pin rules (`admin_pins`), and a
+property test holds the two to the same links and counts.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 SALESFORCE = "salesforce"
@@ -64,6 +67,40 @@ class LinkReport:
         }
 
 
+@dataclass
+class Pins:
+    """What admins' overrides decide before any domain is compared."""
+
+    links: list[Link] = field(default_factory=list)
+    """The pins that hold, one per record."""
+    stale: list[tuple[str, str]] = field(default_factory=list)
+    """Pins naming a record that is not live."""
+    breaks: set[tuple[str, str]] = field(default_factory=set)
+    salesforce: set[str] = field(default_factory=set)
+    """Salesforce records a pin holds (their domain links nothing else)."""
+    hubspot: set[str] = field(default_factory=set)
+
+
+def admin_pins(overrides: Iterable[AdminOverride], is_live: Callable[[str, str], bool]) -> Pins:
+    """The pins that hold (both records live; one pin per record, the first by id wins,
+    deterministically), the stale ones, and the breaks."""
+    pins = Pins()
+    for override in sorted(overrides, key=lambda o: (o.action, o.salesforce_id, o.hubspot_id)):
+        pair = (override.salesforce_id, override.hubspot_id)
+        if override.action == "break":
+            pins.breaks.add(pair)
+            continue
+        if not (is_live(SALESFORCE, pair[0]) and is_live(HUBSPOT, pair[1])):
+            pins.stale.append(pair)
+            continue
+        if pair[0] in pins.salesforce or pair[1] in pins.hubspot:
+            continue
+        pins.salesforce.add(pair[0])
+        pins.hubspot.add(pair[1])
+        pins.links.append(Link(pair[0], pair[1], None, "pinned"))
+    return pins
+
+
 def link_companies(
     candidates: Iterable[LinkCandidate], overrides: Iterable[AdminOverride] = ()
 ) -> LinkReport:
@@ -83,24 +120,10 @@ def link_companies(
         else:
             report.without_domain.setdefault(candidate.source, []).append(candidate.external_id)
 
-    pinned_sf: set[str] = set()
-    pinned_hs: set[str] = set()
-    breaks: set[tuple[str, str]] = set()
-    for override in sorted(overrides, key=lambda o: (o.action, o.salesforce_id, o.hubspot_id)):
-        pair = (override.salesforce_id, override.hubspot_id)
-        if override.action == "break":
-            breaks.add(pair)
-            continue
-        if not (
-            override.salesforce_id in live[SALESFORCE] and override.hubspot_id in live[HUBSPOT]
-        ):
-            report.stale_pins.append(pair)
-            continue
-        if override.salesforce_id in pinned_sf or override.hubspot_id in pinned_hs:
-            continue  # one pin per record; the first (by id) wins, deterministically
-        pinned_sf.add(override.salesforce_id)
-        pinned_hs.add(override.hubspot_id)
-        report.links.append(Link(override.salesforce_id, override.hubspot_id, None, "pinned"))
+    pins = admin_pins(overrides, lambda source, external_id: external_id in live[source])
+    report.links.extend(pins.links)
+    report.stale_pins.extend(pins.stale)
+    pinned_sf, pinned_hs, breaks = pins.salesforce, pins.hubspot, pins.breaks
 
     for source, domains in by_domain.items():
         for domain, ids in domains.items():

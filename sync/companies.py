@@ -10,7 +10,7 @@ whatever the CRMs hold.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from operator import attrgetter
 from types import MappingProxyType
@@ -30,6 +30,7 @@ from mapping.territories.facts import (
     RepDirectoryEntry,
     column_fields,
 )
+from sync.store.accounts import IDS_PER_QUERY, live_account_rows
 from sync.store.database import Database
 from territory_sync.errors import InternalError
 
@@ -37,8 +38,6 @@ ACCOUNTS: Table = Account.__table__  # type: ignore[attr-defined]
 LINKS: Table = CompanyLink.__table__  # type: ignore[attr-defined]
 REPS: Table = Rep.__table__  # type: ignore[attr-defined]
 _NO_VALUES: Mapping[str, object] = MappingProxyType({})
-_IDS_PER_QUERY = 500
-"""Ids listed in one `IN (...)` (well under SQLite's and PostgreSQL's limits on parameters)."""
 
 
 @dataclass
@@ -177,11 +176,11 @@ def companies_by_record_ids(
     owner_ids: dict[tuple[str, str], str | None] = {}
     columns = [ACCOUNTS.c.id, *(ACCOUNTS.c[name] for name in _record_columns())]
     with database.engine.connect() as connection:
-        for start in range(0, len(wanted), _IDS_PER_QUERY):
+        for start in range(0, len(wanted), IDS_PER_QUERY):
             rows = connection.execute(
                 select(*columns).where(
                     ACCOUNTS.c.deleted.is_(False),
-                    ACCOUNTS.c.id.in_(wanted[start : start + _IDS_PER_QUERY]),
+                    ACCOUNTS.c.id.in_(wanted[start : start + IDS_PER_QUERY]),
                 )
             )
             for row in rows:
@@ -204,32 +203,15 @@ def live_owner_ids(
 ) -> dict[tuple[str, str], str | None]:
     """The CRM owner id of each of `records` (CRM, id) that is live in the store."""
     columns = (ACCOUNTS.c.source, ACCOUNTS.c.external_id, ACCOUNTS.c.owner_id)
-    rows = _live_rows(database, records, columns)
-    return {(source, external_id): owner for source, external_id, owner in rows}
+    with database.engine.connect() as connection:
+        rows = live_account_rows(connection, records, columns)
+        return {(source, external_id): owner for source, external_id, owner in rows}
 
 
 def store_ids_of(database: Database, records: Collection[tuple[str, str]]) -> list[int]:
     """The store's ids of those of `records` (CRM, id) that are live in the store."""
-    return [row[0] for row in _live_rows(database, records, (ACCOUNTS.c.id,))]
-
-
-def _live_rows(
-    database: Database, records: Collection[tuple[str, str]], columns: Sequence[Any]
-) -> Iterator[Sequence[Any]]:
-    """`columns` of the live store rows of `records` (CRM, id), `_IDS_PER_QUERY` ids a query."""
-    by_source: dict[str, list[str]] = {}
-    for source, external_id in records:
-        by_source.setdefault(source, []).append(external_id)
     with database.engine.connect() as connection:
-        for source, ids in sorted(by_source.items()):
-            for start in range(0, len(ids), _IDS_PER_QUERY):
-                yield from connection.execute(
-                    select(*columns).where(
-                        ACCOUNTS.c.deleted.is_(False),
-                        ACCOUNTS.c.source == source,
-                        ACCOUNTS.c.external_id.in_(ids[start : start + _IDS_PER_QUERY]),
-                    )
-                )
+        return [row[0] for row in live_account_rows(connection, records, (ACCOUNTS.c.id,))]
 
 
 def load_company(

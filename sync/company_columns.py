@@ -53,12 +53,11 @@ from mapping.territories.criteria import Band, FieldCriterion, OneOf
 from mapping.territories.facts import HUBSPOT, SALESFORCE, RecordFacts
 from mapping.territories.rules import LoadedTerritories
 from sync.companies import RepIndex
+from sync.store.accounts import IDS_PER_QUERY
 from sync.store.database import Database
 
 _CASE_LIMIT = 16
 """Up to this many coded values a CASE expression; more go through a temporary lookup table."""
-_IDS_PER_QUERY = 500
-"""Record ids listed in one `IN (...)`."""
 _EXACT_LIMIT = 2**53
 """Whole-number band limits SQLite compares exactly with stored integers and reals."""
 
@@ -433,11 +432,11 @@ def _identified(
         "AND h.deleted = 0 WHERE a.id IN ({marks})"
     )
     by_id = {}
-    # In lists of _IDS_PER_QUERY: old SQLite builds take at most 999 parameters a statement.
+    # In lists of IDS_PER_QUERY: old SQLite builds take at most 999 parameters a statement.
     rows_read = (
         row
-        for start in range(0, len(ids), _IDS_PER_QUERY)
-        for part in [ids[start : start + _IDS_PER_QUERY]]
+        for start in range(0, len(ids), IDS_PER_QUERY)
+        for part in [ids[start : start + IDS_PER_QUERY]]
         for row in cursor.execute(query.format(marks=", ".join("?" * len(part))), part)
     )
     for row in rows_read:

@@ -225,8 +225,8 @@ def run_sync(
             _check_stop(stop, "before planning")
             progress.phase("link companies")
             with database.engine.begin() as connection:
-                # Only the counts are kept: the report names every record of the book.
-                figures["links"] = refresh_company_links(connection).counts()
+                # Linked in SQL: the run holds no record of the book, only the counts.
+                figures["links"] = refresh_company_links(connection)
             progress.phase("evaluate territories")
             evaluated = evaluate_for_run(settings, database, request.territory_file)
             rules, reps = evaluated.rules, evaluated.reps

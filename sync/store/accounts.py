@@ -13,13 +13,13 @@ stored exactly as SQLAlchemy's column types store them, so the ORM reads them ba
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Iterator, Sequence
 from datetime import UTC, datetime
 from operator import attrgetter
 from typing import Any
 
 import orjson
-from sqlalchemy import Connection, Table, and_, update
+from sqlalchemy import Connection, Table, and_, select, update
 
 from mapping.model.accounts import Account
 from mapping.registry import FieldKind, model_fields
@@ -196,3 +196,26 @@ def mark_unseen_deleted(connection: Connection, source: str, seen_since: datetim
 
 
 __all__ = ["mark_unseen_deleted", "upsert_accounts"]
+
+
+IDS_PER_QUERY = 500
+"""Ids listed in one `IN (...)` (well under SQLite's and PostgreSQL's limits on parameters)."""
+
+
+def live_account_rows(
+    connection: Connection, records: Collection[tuple[str, str]], columns: Sequence[Any]
+) -> Iterator[Sequence[Any]]:
+    """`columns` of the live stored accounts among `records` (CRM, id), `IDS_PER_QUERY` ids a
+    query."""
+    by_source: dict[str, list[str]] = {}
+    for source, external_id in records:
+        by_source.setdefault(source, []).append(external_id)
+    for source, ids in sorted(by_source.items()):
+        for start in range(0, len(ids), IDS_PER_QUERY):
+            yield from connection.execute(
+                select(*columns).where(
+                    ACCOUNTS.c.deleted.is_(False),
+                    ACCOUNTS.c.source == source,
+                    ACCOUNTS.c.external_id.in_(ids[start : start + IDS_PER_QUERY]),
+                )
+            )

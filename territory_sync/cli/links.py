@@ -8,7 +8,12 @@ import typer
 
 from mapping.model.companies import OverrideAction
 from sync.admin_actions import record_admin_action
-from sync.store.companies import clear_link_override, refresh_company_links, set_link_override
+from sync.store.companies import (
+    clear_link_override,
+    link_report,
+    refresh_company_links,
+    set_link_override,
+)
 from territory_sync.cli.context import cli_context
 from territory_sync.cli.output import JSON_OPTION_HELP, print_json, print_mapping, print_text
 
@@ -28,7 +33,8 @@ def report(
         return
     database = cli_context(ctx).database()
     with database.engine.begin() as connection:
-        result = refresh_company_links(connection)
+        refresh_company_links(connection)
+        result = link_report(connection)
     if as_json:
         print_json(
             {
