@@ -9,7 +9,13 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from mapping.normalise import normalise_domain
-from mapping.normalise.domains import _checked_domain, bundled_suffix_list
+from mapping.normalise.domains import (
+    _checked_domain,
+    _listed_registrable,
+    _PlainTails,
+    _registrable,
+    bundled_suffix_list,
+)
 
 
 @pytest.mark.parametrize(
@@ -226,3 +232,34 @@ def test_the_domain_is_the_host_or_its_last_labels(host: str) -> None:
 @given(host=st.text(alphabet="abcw0-.", min_size=1, max_size=24))
 def test_plain_ascii_shortcut_agrees_with_the_label_by_label_check(host: str) -> None:
     assert normalise_domain(host) == _checked_domain(host.rstrip("."))
+
+
+def _hosts_under_every_rule() -> list[str]:
+    """Each rule of the list (its wildcards filled, its exception mark dropped) as a host, and
+    with one and two labels in front."""
+    hosts = []
+    for rule in bundled_suffix_list().tlds:
+        bare = rule.lstrip("!").replace("*", "any")
+        hosts += [bare, f"acme.{bare}", f"www.acme.{bare}"]
+    return hosts
+
+
+def test_the_two_label_shortcut_agrees_with_the_list_walk_under_every_rule() -> None:
+    hosts = [*_hosts_under_every_rule(), "acme.com", "www.acme.de", "acme.unlisted", "a.b.c.org"]
+    assert [_registrable(h) for h in hosts] == [_listed_registrable(h) for h in hosts]
+
+
+@given(
+    st.lists(st.from_regex(r"[a-z0-9]{1,8}", fullmatch=True), min_size=1, max_size=3),
+    st.sampled_from(bundled_suffix_list().tlds),
+)
+def test_the_two_label_shortcut_agrees_with_the_list_walk_on_any_host(
+    labels: list[str], rule: str
+) -> None:
+    host = ".".join([*labels, rule.lstrip("!").replace("*", labels[-1])])
+    assert _registrable(host) == _listed_registrable(host)
+
+
+def test_a_top_level_label_with_a_wildcard_under_it_is_walked_not_shortcut() -> None:
+    assert _PlainTails(["ck", "*.ck", "com"]).tail("acme.ck") is None
+    assert _PlainTails(["ck", "*.ck", "com"]).tail("www.acme.com") == "acme.com"
