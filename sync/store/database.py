@@ -51,11 +51,12 @@ def _set_sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=30000")
-    # 8 MiB a connection (the pool holds several): with 64 MiB, a full sync's peak memory
-    # counted up to 64 MiB for each connection that had read the book (508 -> 277 MiB at 50,000
-    # accounts per CRM); the upsert benchmark's SQLite passes (200,000 accounts) were as fast
-    # with 8 as with 64, within the noise of a shared machine (medians of 3).
-    cursor.execute("PRAGMA cache_size=-8192")
+    # 2 MiB a connection (the pool holds several, and the write-back's threads each use one):
+    # every connection's cache fills as it reads, and counts in a run's peak memory. With 64
+    # MiB a full sync at 50,000 accounts per CRM peaked at 508 MiB, with 8 at 265, with 2 at 248;
+    # the upsert benchmark's SQLite passes (200,000 accounts) were no slower with 2 than with 8
+    # (72-74k vs 64-65k rows/s inserted, 76k vs 57-59k updated, two runs each, same machine).
+    cursor.execute("PRAGMA cache_size=-2048")
     cursor.close()
 
 
