@@ -180,9 +180,9 @@ def run() -> Report:
         "interpreter and libraries included; 'before verifying' is after opening the database). "
         "Verify reads 5,000 rows a batch and checks each row's HMAC, place and run, then the end "
         "of the log against the chain head, the run's head and the checkpoint file. Most of the "
-        "growth while verifying is SQLite's page cache, which the product caps at 64 MiB "
-        "(`PRAGMA cache_size=-65536`) and which the first rows read fill; the rest is one batch "
-        "of rows. Logs built with the product's signing code and 50,000-row inserts: "
+        "growth while verifying is one batch of rows and SQLite's page cache, which the store "
+        "caps per connection (`sync.store.database`) and which the first rows read fill. Logs "
+        "built with the product's signing code and 50,000-row inserts: "
         f"{'; '.join(builds)}."
     )
     return report

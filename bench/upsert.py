@@ -40,7 +40,8 @@ PAGE = 2_000
 PULLED = 100_000
 """Records per pass through the pull path."""
 PULL_PAGES = (100, 200)
-PULL_RUNS = 3
+PULL_RUNS = 5
+"""Runs per page size: the verdict is their median (issue #14: median of 5)."""
 POSTGRES_URL = os.environ.get(
     "TERRITORY_SYNC_BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )
