@@ -103,10 +103,10 @@ class _PlainTails:
     """Hosts whose registrable domain is their last two labels, told apart without the list walk.
 
     The list's longest matching rule decides a host's suffix. Every rule of two labels or more
-    ends in two labels of its own ("co.uk", "blogspot.com", "*.ck"), so a host whose last two
-    labels end no such rule, and whose last label is a rule of its own without a wildcard or an
-    exception under it, has that last label for its suffix: its registrable domain is its last
-    two labels. A host under a top-level label no rule ends in gets the same by the default rule.
+    ends in two labels of its own ("co.uk", "blogspot.com", "*.ck", "!www.ck"), so a host whose
+    last two labels end no such rule, and whose last label is a rule of its own with no wildcard
+    right under it, has that last label for its suffix: its registrable domain is its last two
+    labels. A host under a top-level label no rule ends in gets the same by the default rule.
     Most companies' hosts are such ("acme.com", "www.acme.de"); telling them so costs a set
     lookup or two, where tldextract's walk (URL parsing and a trie) costs about 5 microseconds a
     host, the largest part of mapping a pulled record. Every other host goes through tldextract,
