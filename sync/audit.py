@@ -24,6 +24,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sync.audit_keys import AuditKey, AuditKeyring, canonical_json, current_audit_key
 from sync.store.audit import AuditChainHead, AuditEntry
 from sync.store.changes import CHANGE_FIELDS
+from sync.store.database import take_sqlite_write_lock
 from territory_sync.logs import log_event
 
 AUDIT: Table = AuditEntry.__table__  # type: ignore[attr-defined]
@@ -181,12 +182,11 @@ def _head_from_log(connection: Connection) -> ChainHead:
 def locked_head_row(connection: Connection) -> ChainHead | None:
     """The head row, locked until the caller's transaction ends (None when it is missing).
 
-    On SQLite the head row is updated first: that first write takes the database's write lock
-    (waiting for any other writer) before anything is read, so the head read next is the latest
-    one. On PostgreSQL `SELECT ... FOR UPDATE` locks the row.
+    On SQLite the database's write lock is taken first (`take_sqlite_write_lock`, waiting for any
+    other writer) before anything is read, so the head read next is the latest one. On
+    PostgreSQL `SELECT ... FOR UPDATE` locks the row.
     """
-    if connection.dialect.name == "sqlite":
-        connection.execute(update(HEAD).where(HEAD.c.id == 1).values(row_count=HEAD.c.row_count))
+    take_sqlite_write_lock(connection, HEAD)
     return read_chain_head(connection, for_update=True)
 
 

@@ -14,7 +14,6 @@ from sqlalchemy import (
     column,
     delete,
     exists,
-    false,
     func,
     insert,
     literal,
@@ -35,6 +34,7 @@ from mapping.linking import (
 from mapping.model.accounts import Account
 from mapping.model.companies import CompanyLink, LinkOverride, OverrideAction
 from sync.store.accounts import live_account_rows
+from sync.store.database import take_sqlite_write_lock
 from territory_sync.errors import ConfigurationError
 
 ACCOUNTS: Table = Account.__table__  # type: ignore[attr-defined]
@@ -75,14 +75,11 @@ def refresh_company_links(connection: Connection, now: datetime | None = None) -
     records were first linked), so a nightly run in which a few accounts changed rewrites a few
     rows.
 
-    On SQLite the links table is written first (a delete of nothing): that takes the database's
-    write lock, waiting for any other writer, before anything is read. Read first, the
-    transaction would hold a snapshot, and its first write would be refused ("database is
-    locked", at once: waiting cannot help) if another process committed in between.
+    On SQLite the database's write lock is taken before anything is read
+    (`take_sqlite_write_lock`), so a process writing meanwhile waits instead of failing this.
     """
     now = now or datetime.now(UTC)
-    if connection.dialect.name == "sqlite":
-        connection.execute(delete(LINKS).where(false()))
+    take_sqlite_write_lock(connection, LINKS)
     overrides = _overrides(connection)
     pinned = {
         record

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from alembic.util import CommandError
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, Table, create_engine, delete, event, false
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 from sqlalchemy.exc import DatabaseError as SQLAlchemyDatabaseError
@@ -58,6 +58,16 @@ def _set_sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     # (72-74k vs 64-65k rows/s inserted, 76k vs 57-59k updated, two runs each, same machine).
     cursor.execute("PRAGMA cache_size=-2048")
     cursor.close()
+
+
+def take_sqlite_write_lock(connection: Connection, table: Table) -> None:
+    """On SQLite, take the database's write lock now, before the transaction reads anything:
+    a write that changes nothing (a delete of no row of `table`) waits for any other writer
+    (`busy_timeout`). A transaction that read first would hold a snapshot, and its first write
+    would be refused at once ("database is locked": waiting cannot help) if another process
+    committed in between. Nothing on PostgreSQL, whose transactions read committed rows."""
+    if connection.dialect.name == "sqlite":
+        connection.execute(delete(table).where(false()))
 
 
 def _sqlite_file(database: str | None, *, uri: object) -> Path | None:
