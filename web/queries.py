@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlalchemy import func, or_, select
 
-from mapping.territories.assignment import BALANCED, CAPACITY_FULL, Assignment
+from mapping.territories.assignment import BALANCED, CAPACITY_FULL, REBALANCED, Assignment
 from mapping.territories.balance import balance_summary, what_if_summary
 from mapping.territories.explain import decision_data, explain, render_explanation
 from sync.audit import AUDIT
@@ -183,7 +183,7 @@ def _linked_ids(database: Database, source: str, external_id: str) -> list[tuple
     return [("salesforce", link[0]), ("hubspot", link[1])]
 
 
-LOAD_DEPENDENT_REP_RULES = frozenset({BALANCED, CAPACITY_FULL})
+LOAD_DEPENDENT_REP_RULES = frozenset({BALANCED, CAPACITY_FULL, REBALANCED})
 """Rep outcomes that depend on every account's placement (the members' loads), not on this one."""
 INDICATIVE_REP_NOTE = (
     "The territory is decided as a run decides it. The rep shown is indicative: in this "
@@ -202,6 +202,8 @@ def _rep_is_indicative(evaluated: StoreEvaluation, assignment: Assignment) -> bo
     if rules & LOAD_DEPENDENT_REP_RULES:
         return True
     territory = evaluated.rules.territories.get(assignment.territory or "")
+    if territory is not None and evaluated.rules.settings.balancing is not None:
+        return True  # balancing may move any account of a territory to even out its members
     # A sticky owner at capacity elsewhere in the book loses accounts a one-account view keeps.
     return territory is not None and any(m.capacity is not None for m in territory.owners)
 

@@ -48,6 +48,8 @@ NAMED_REP = "named_rep"
 NO_ELIGIBLE_MEMBER = "no_eligible_member"
 CAPACITY_FULL = "capacity_full"
 KEEP_OWNER = "keep_owner"
+REBALANCED = "rebalanced"
+"""Moved by balancing (`settings.balancing`) to bring the territory's members within tolerance."""
 REP_RULES = (
     STICKY,
     BALANCED,
@@ -56,6 +58,7 @@ REP_RULES = (
     NO_ELIGIBLE_MEMBER,
     CAPACITY_FULL,
     KEEP_OWNER,
+    REBALANCED,
 )
 
 # Why a balanced account did not stay with its previous owner.
@@ -121,6 +124,7 @@ class Assignment:
     runner-up's name, the holdout's name, the named-account entry, or the tied names."""
 
     __slots__ = (
+        "balance_note",
         "key",
         "note",
         "other_source",
@@ -163,6 +167,9 @@ class Assignment:
         holds in the primary record's CRM only."""
         self.split: SplitRecord | None = None
         """The other record's own outcome, when it does not follow `rep_email`."""
+        self.balance_note: str | None = None
+        """For `rebalanced` accounts: the figures that moved it ("ana@x 437 -> 120 accounts,
+        target 120 +-12; ...")."""
 
     def __repr__(self) -> str:
         split = f", {self.split!r}" if self.split is not None else ""
@@ -287,6 +294,12 @@ class Assignment:
                 )
             return f"{rep} had the lowest load for their weight in {territory}" + (
                 f" ({self._previous_owner_phrase()})." if self.rep_note else "."
+            )
+        if rule == REBALANCED:
+            return f"{rep} takes it to even out the owner members of {territory} (" + (
+                f"{self.balance_note}; {self._previous_owner_phrase()})."
+                if self.rep_note
+                else f"{self.balance_note})."
             )
         if rule == NO_ELIGIBLE_MEMBER:
             if territory is None:

@@ -85,9 +85,9 @@ _NOTE = {note: code for code, note in enumerate(REP_NOTES)}
 
 
 def applies(rules: LoadedTerritories) -> bool:
-    """The columnar engine can evaluate this file: balancing by accounts, and criteria it knows
-    how to test per value (every field criterion and their combinations)."""
-    if rules.settings.balance_by != "accounts":
+    """The columnar engine can evaluate this file: dealing by accounts, no `balancing`, and
+    criteria it knows how to test per value (every field criterion and their combinations)."""
+    if rules.settings.balance_by != "accounts" or rules.settings.balancing is not None:
         return False
     for criterion in criteria_of(rules):
         if not isinstance(criterion, FieldCriterion | AllOf | AnyOf | Not):

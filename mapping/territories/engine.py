@@ -10,9 +10,11 @@ Order of decisions for one business (its records read primary first, see `facts`
    `specificity`, or `only_match`);
 4. no territory matched -> the catch-all territory, or the owner stays (`unmatched_keep_owner`);
 5. inside the territory: the current owner stays if an eligible member (`sticky`), otherwise the
-   account waits and is dealt after the pass (see `balancing`). Eligibility is per CRM: a rep
-   inactive in one CRM keeps the records they own in the other, and a linked business's record
-   in a CRM where its rep is inactive is decided on its own (see `balancing`).
+   account waits and is dealt after the pass (see `balancing`); with `settings.balancing`, the
+   fewest accounts then move between members to bring each within tolerance (`rebalance`).
+   Eligibility is per CRM: a rep inactive in one CRM keeps the records they own in the other,
+   and a linked business's record in a CRM where its rep is inactive is decided on its own (see
+   `balancing`).
 
 The pass over the businesses is one loop with everything it needs in local variables: no dict or
 list is allocated per business except its `Assignment` (and a small tuple for waiting ones).
@@ -54,6 +56,7 @@ from mapping.territories.facts import (
     RepDirectoryEntry,
 )
 from mapping.territories.index import Candidate, rule_against
+from mapping.territories.rebalance import RebalanceOutcome, rebalance
 from mapping.territories.rules import (
     LoadedTerritories,
     NamedAccount,
@@ -88,6 +91,8 @@ class Evaluation:
     assignments: list[Assignment]
     pools: dict[str, Pool] = field(repr=False)
     reps: Mapping[str, RepDirectoryEntry] = field(repr=False)
+    rebalanced: RebalanceOutcome | None = None
+    """What balancing did (`settings.balancing`); None when the file does not ask for it."""
 
     def __iter__(self) -> Iterator[Assignment]:
         return iter(self.assignments)
@@ -319,7 +324,10 @@ def _evaluate(
         if pool.has_capacity:
             pool.release_over_capacity(assignments, measure)
         pool.deal(assignments, measure, reps)
-    return Evaluation(rules, assignments, pools, reps)
+    rebalanced = None
+    if settings.balancing is not None:
+        rebalanced = rebalance(assignments, pools, settings.balancing)
+    return Evaluation(rules, assignments, pools, reps, rebalanced)
 
 
 def _pinned_to_rep(

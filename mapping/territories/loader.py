@@ -85,6 +85,7 @@ from mapping.territories.rules import (
     OVERLAY,
     OWNER,
     SINGLE,
+    Balancing,
     LoadedTerritories,
     Member,
     Settings,
@@ -107,7 +108,8 @@ from territory_sync.errors import TerritoryFileError
 
 FORMAT_VERSION = 1
 TOP_LEVEL_KEYS = ("version", "settings", "territories", "named_accounts", "holdouts")
-SETTINGS_KEYS = ("unmatched", "catch_all", "balance_by", "primary_source")
+SETTINGS_KEYS = ("unmatched", "catch_all", "balance_by", "primary_source", "balancing")
+BALANCING_KEYS = ("measure", "tolerance", "max_moves")
 TERRITORY_KEYS = ("name", "parent", "priority", "criteria", "assignment", "members", "children")
 MEMBER_KEYS = ("email", "role", "weight", "capacity")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
@@ -321,7 +323,63 @@ class _Loader:
             primary = self._choice(
                 values["primary_source"], "primary_source", ("salesforce", "hubspot"), ""
             )
-        return Settings(unmatched, catch_all, balance_by, primary)
+        balancing = None
+        if "balancing" in values:
+            balancing = self._balancing(values["balancing"], balance_by)
+        return Settings(unmatched, catch_all, balance_by, primary, balancing)
+
+    def _balancing(self, node: Node, balance_by: str) -> Balancing:
+        where = self.where
+        items = mapping_items(node, where, "settings.balancing", "balancing")
+        reject_unknown_keys(items, BALANCING_KEYS, where, "settings.balancing", "balancing")
+        values = {key: value for key, _, value in items}
+        measure = balance_by
+        if "measure" in values:
+            measure = self._choice(values["measure"], "measure", BALANCE_MEASURES, "")
+        if measure != "accounts":
+            raise where.error(
+                f"balancing evens out accounts only, not {measure}: set measure: accounts (or "
+                "leave it out with balance_by: accounts)",
+                values.get("measure", node),
+                "measure",
+            )
+        if "tolerance" not in values:
+            raise where.error(
+                "balancing needs a tolerance, for example tolerance: 10% (every owner member "
+                "within 10% of their share of the territory's accounts)",
+                node,
+                "tolerance",
+            )
+        tolerance = self._share(values["tolerance"], "tolerance", "10%")
+        max_moves: int | None = None
+        max_share: float | None = None
+        if "max_moves" in values:
+            cap = values["max_moves"]
+            if isinstance(cap, ScalarNode) and cap.value.strip().endswith("%"):
+                max_share = self._share(cap, "max_moves", "5%")
+            else:
+                message = (
+                    "max_moves must be a whole number of accounts (0 or more) or a share such as 5%"
+                )
+                max_moves = integer(cap, where, message, "max_moves")
+                if max_moves < 0:
+                    raise where.error(message, cap, "max_moves")
+        return Balancing(tolerance, max_moves, max_share, line_of(node) or 0)
+
+    def _share(self, node: Node, key: str, example: str) -> float:
+        """A share between 0 and 1, written as 0.1 or as 10%."""
+        message = f"{key} must be a share from 0 to 1 or a percentage, for example {example}"
+        value: float
+        if isinstance(node, ScalarNode) and node.value.strip().endswith("%"):
+            try:
+                value = float(node.value.strip()[:-1]) / 100
+            except ValueError:
+                raise self.where.error(message, node, key) from None
+        else:
+            value = float(number(node, self.where, message, key))
+        if not 0 <= value <= 1:
+            raise self.where.error(message, node, key)
+        return value
 
     def _check_catch_all(self, name: str, node: Node, territories: dict[str, Territory]) -> None:
         if name not in territories:

@@ -102,6 +102,21 @@ class Holdout:
 
 
 @dataclass(frozen=True, slots=True)
+class Balancing:
+    """`settings.balancing`: after the reps are chosen, move the fewest accounts that bring every
+    owner member of each territory within `tolerance` of their weight-proportional share of its
+    accounts (see `mapping.territories.rebalance`)."""
+
+    tolerance: float
+    """A member's accounts may differ from their target by this share of it (0.1: +-10%)."""
+    max_moves: int | None = None
+    """At most this many accounts move off their owner in one evaluation (None: no cap)."""
+    max_share: float | None = None
+    """At most this share of the accounts that could move do (None: no cap)."""
+    line: int = 0
+
+
+@dataclass(frozen=True, slots=True)
 class Settings:
     unmatched: str = KEEP_OWNER
     """`keep_owner`: accounts no territory matches keep their owner; `catch_all`: they go to the
@@ -111,6 +126,8 @@ class Settings:
     """The load that balancing evens out: `accounts`, `revenue` or `employees`."""
     primary_source: str = "salesforce"
     """Whose values decide for a business present in both CRMs."""
+    balancing: Balancing | None = None
+    """Off unless the file asks for it."""
 
 
 @dataclass(eq=False)

@@ -1,0 +1,340 @@
+"""Balancing as an optimisation (`settings.balancing`): the fewest moves that even out a territory."""
+
+from __future__ import annotations
+
+import itertools
+from collections import Counter
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from mapping.territories import CompanyFacts, RepDirectoryEntry, evaluate
+from mapping.territories.engine import Evaluation
+from mapping.territories.rebalance import band
+from territory_sync.errors import TerritoryFileError
+from tests.mapping.territories.support import company, directory, email, hs, load, sf
+
+
+def balanced_file(tolerance: str = "10%", extra: str = "", members: str = "") -> str:
+    return f"""
+settings:
+  balancing:
+    tolerance: {tolerance}
+{extra}
+territories:
+  - name: West
+    criteria: {{country: [US]}}
+    members:
+      - email: ana@acme-revenue.example
+      - email: bo@acme-revenue.example
+{members}
+holdouts:
+  - name: Customers
+    criteria: {{field: Type, equals: Customer}}
+named_accounts:
+  - domain: pinned.example
+    territory: West
+"""
+
+
+REPS = directory("ana", "bo", "cy")
+
+
+def book(owners: dict[str, int], **values: Any) -> list[CompanyFacts]:
+    """Accounts in the West, owned as `owners` says (rep name -> how many)."""
+    companies = []
+    number = 0
+    for owner, count in owners.items():
+        for _ in range(count):
+            companies.append(
+                company(
+                    f"k{number:04d}",
+                    sf(f"001{number:012d}", country="US", owner=owner or None, **values),
+                )
+            )
+            number += 1
+    return companies
+
+
+def counts(result: Evaluation) -> Counter[str | None]:
+    return Counter(a.rep_email for a in result.assignments)
+
+
+def moved(result: Evaluation) -> list[str]:
+    return [a.key for a in result.assignments if a.rep_rule == "rebalanced"]
+
+
+def test_an_uneven_territory_ends_within_tolerance_with_the_fewest_moves() -> None:
+    result = evaluate(book({"ana": 90, "bo": 10}), load(balanced_file()), REPS)
+    # Target 50 each, +-10%: 45 to 55. Moving 35 brings ana to 55 and bo to 45.
+    assert counts(result) == {email("ana"): 55, email("bo"): 45}
+    assert len(moved(result)) == 35
+    outcome = result.rebalanced
+    assert outcome is not None
+    assert (outcome.moves, outcome.optimal, outcome.moves_lower_bound) == (35, True, 35)
+    assert (outcome.distance_before, outcome.distance_after) == (70, 0)
+
+
+def test_without_balancing_an_uneven_book_stays_as_it_is() -> None:
+    text = balanced_file().replace(
+        "  balancing:\n    tolerance: 10%\n", "  unmatched: keep_owner\n"
+    )
+    result = evaluate(book({"ana": 90, "bo": 10}), load(text), REPS)
+    assert counts(result) == {email("ana"): 90, email("bo"): 10}
+    assert result.rebalanced is None
+
+
+def test_a_moved_account_says_who_lost_it_and_the_figures() -> None:
+    result = evaluate(book({"ana": 90, "bo": 10}), load(balanced_file()), REPS)
+    first = next(a for a in result.assignments if a.rep_rule == "rebalanced")
+    assert first.previous_owner == email("ana")
+    assert first.rep_email == email("bo")
+    assert (
+        f"{email('bo')} takes it to even out the owner members of West "
+        f"({email('ana')} 90 -> 55 accounts, target 50 \u00b15; "
+        f"{email('bo')} 10 -> 45 accounts, target 50 \u00b15)."
+    ) in first.reason
+
+
+def test_the_accounts_that_stay_are_the_first_by_key() -> None:
+    result = evaluate(book({"ana": 90, "bo": 10}), load(balanced_file()), REPS)
+    kept = [a.key for a in result.assignments if a.rep_email == email("ana")]
+    assert kept == [f"k{n:04d}" for n in range(55)]
+
+
+def test_a_second_run_on_the_result_moves_nothing() -> None:
+    rules = load(balanced_file())
+    first = evaluate(book({"ana": 90, "bo": 10}), rules, REPS)
+    again = [
+        company(c.key, sf(c.records[0].external_id, country="US", owner=a.rep_email))
+        for c, a in zip(book({"ana": 90, "bo": 10}), first.assignments, strict=True)
+    ]
+    second = evaluate(again, rules, REPS)
+    assert moved(second) == []
+    assert counts(second) == counts(first)
+
+
+def test_weights_set_each_members_share() -> None:
+    members = "        weight: 3"
+    text = balanced_file().replace(
+        "      - email: ana@acme-revenue.example\n",
+        f"      - email: ana@acme-revenue.example\n{members}\n",
+    )
+    result = evaluate(book({"ana": 20, "bo": 80}), load(text), REPS)
+    # Targets 75 and 25, +-10%: ana 67 to 83, bo 22 to 28.
+    assert counts(result) == {email("ana"): 72, email("bo"): 28}
+
+
+def test_holdouts_and_named_accounts_never_move() -> None:
+    companies = [
+        *book({"ana": 10}, raw={"Type": "Customer"}),
+        company("named", sf("001999999999999", country="US", owner="ana", domain="pinned.example")),
+    ]
+    result = evaluate(companies, load(balanced_file()), REPS)
+    assert counts(result)[email("bo")] == 0
+    assert moved(result) == []
+
+
+def test_a_capacity_is_never_exceeded() -> None:
+    text = balanced_file().replace(
+        "      - email: bo@acme-revenue.example\n",
+        "      - email: bo@acme-revenue.example\n        capacity: 20\n",
+    )
+    result = evaluate(book({"ana": 90, "bo": 10}), load(text), REPS)
+    assert counts(result) == {email("ana"): 80, email("bo"): 20}
+    assert result.rebalanced is not None and result.rebalanced.distance_after > 0
+
+
+def test_a_linked_pair_moves_together() -> None:
+    companies = [
+        company(
+            f"k{n:04d}",
+            sf(f"001{n:012d}", country="US", owner="ana"),
+            hs(f"{1000 + n}", owner="ana"),
+        )
+        for n in range(10)
+    ]
+    result = evaluate(companies, load(balanced_file()), REPS)
+    for assignment in result.assignments:
+        assert assignment.split is None
+        assert assignment.rep_for("salesforce") == assignment.rep_for("hubspot")
+    # Target 5, +-10%: 4 to 6 (whole numbers), so four moves suffice.
+    assert counts(result) == {email("ana"): 6, email("bo"): 4}
+
+
+def test_a_pair_moves_only_to_a_member_active_in_both_crms() -> None:
+    reps = directory("ana", salesforce_only=["bo"])
+    companies = [
+        company(f"k{n:04d}", sf(f"001{n:012d}", country="US", owner="ana"), hs(f"{1000 + n}"))
+        for n in range(10)
+    ]
+    result = evaluate(companies, load(balanced_file()), reps)
+    assert moved(result) == []
+
+
+@pytest.mark.parametrize("cap", [0, 1, 5, 10, 20, 35, 50])
+def test_the_move_cap_is_never_exceeded(cap: int) -> None:
+    extra = f"    max_moves: {cap}"
+    result = evaluate(book({"ana": 90, "bo": 10}), load(balanced_file(extra=extra)), REPS)
+    assert len(moved(result)) == min(cap, 35)
+
+
+def test_a_larger_cap_never_leaves_the_book_less_balanced() -> None:
+    distances = []
+    for cap in range(0, 51, 5):
+        rules = load(balanced_file(extra=f"    max_moves: {cap}"))
+        outcome = evaluate(book({"ana": 90, "bo": 5, "cy": 5}), rules, REPS).rebalanced
+        assert outcome is not None
+        distances.append(outcome.distance_after)
+    assert distances == sorted(distances, reverse=True)
+    assert distances[-1] == 0
+
+
+def test_a_share_caps_the_moves_by_the_accounts_that_could_move() -> None:
+    result = evaluate(
+        book({"ana": 90, "bo": 10}), load(balanced_file(extra="    max_moves: 10%")), REPS
+    )
+    assert len(moved(result)) == 10
+
+
+def test_a_small_target_always_has_a_whole_number_within_tolerance() -> None:
+    for target in (0.5, 1.0, 1.5, 2.4, 3.5, 7.0):
+        low, high = band(target, 0.1)
+        assert low <= high and low <= round(target) <= high
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("tolerance: lots", "tolerance must be a share from 0 to 1 or a percentage"),
+        ("tolerance: 150%", "tolerance must be a share from 0 to 1 or a percentage"),
+        ("measure: revenue\n    tolerance: 10%", "balancing evens out accounts only"),
+        ("max_moves: -3\n    tolerance: 10%", "max_moves must be a whole number"),
+        ("tolerence: 10%", "tolerence"),
+        ("max_moves: 5", "balancing needs a tolerance"),
+    ],
+)
+def test_a_broken_balancing_section_names_the_line_and_field(text: str, message: str) -> None:
+    body = balanced_file().replace("    tolerance: 10%\n", f"    {text}\n")
+    with pytest.raises(TerritoryFileError) as raised:
+        load(body)
+    assert message in str(raised.value)
+    assert str(raised.value).startswith("territories.yaml:4: ")
+
+
+# --- the optimum, checked by brute force on small books ---------------------------------------
+
+
+def brute_force(
+    owners: list[int], members: int, capacity: list[int | None], tolerance: float
+) -> tuple[int, int]:
+    """(distance from the bands, moves) of the best placement of every account (an owner of -1:
+    a new account, placed anywhere at no cost)."""
+    total = len(owners)
+    targets = [total / members] * members
+    bands = [band(t, tolerance) for t in targets]
+    best: tuple[int, int] | None = None
+    for placement in itertools.product(range(members), repeat=total):
+        loads = Counter(placement)
+        if any(c is not None and loads[m] > c for m, c in enumerate(capacity)):
+            continue
+        distance = sum(
+            max(0, low - loads[m]) + max(0, loads[m] - high) for m, (low, high) in enumerate(bands)
+        )
+        moves = sum(1 for a, b in zip(owners, placement, strict=True) if a not in (b, -1))
+        if best is None or (distance, moves) < best:
+            best = (distance, moves)
+    assert best is not None
+    return best
+
+
+NAMES = ["ana", "bo", "cy"]
+
+
+def members_block(count: int, capacity: list[int | None]) -> str:
+    lines = []
+    for slot in range(count):
+        lines.append(f"      - email: {NAMES[slot]}@acme-revenue.example")
+        if capacity[slot] is not None:
+            lines.append(f"        capacity: {capacity[slot]}")
+    return "\n".join(lines)
+
+
+def small_file(count: int, capacity: list[int | None], tolerance: float) -> str:
+    return f"""
+settings:
+  balancing:
+    tolerance: {tolerance}
+territories:
+  - name: West
+    criteria: {{country: [US]}}
+    members:
+{members_block(count, capacity)}
+"""
+
+
+small_books = st.integers(min_value=2, max_value=3).flatmap(
+    lambda count: st.tuples(
+        st.just(count),
+        st.lists(st.integers(-1, count - 1), min_size=1, max_size=7),
+        st.lists(st.one_of(st.none(), st.integers(1, 7)), min_size=count, max_size=count),
+        st.sampled_from([0.0, 0.1, 0.25]),
+    )
+)
+
+
+def evaluate_small(
+    count: int, owners: list[int], capacity: list[int | None], tolerance: float
+) -> tuple[Evaluation, list[CompanyFacts]]:
+    # The engine first releases anything over capacity; keep the books where none is.
+    companies = [
+        company(f"k{n:02d}", sf(f"001{n:012d}", country="US", owner=NAMES[o] if o >= 0 else None))
+        for n, o in enumerate(owners)
+    ]
+    reps: dict[str, RepDirectoryEntry] = directory(*NAMES[:count])
+    return evaluate(companies, load(small_file(count, capacity, tolerance)), reps), companies
+
+
+def within_capacity(owners: list[int], capacity: list[int | None]) -> bool:
+    held = Counter(o for o in owners if o >= 0)
+    return all(c is None or held[m] <= c for m, c in enumerate(capacity))
+
+
+@settings(max_examples=150, deadline=None)
+@given(small_books)
+def test_the_moves_are_the_fewest_any_placement_needs(book_: Any) -> None:
+    count, owners, capacity, tolerance = book_
+    if not within_capacity(owners, capacity):
+        return
+    result, _ = evaluate_small(count, owners, capacity, tolerance)
+    outcome = result.rebalanced
+    assert outcome is not None and outcome.optimal
+    assert (outcome.distance_after, outcome.moves) == brute_force(
+        owners, count, capacity, tolerance
+    )
+
+
+@settings(max_examples=100, deadline=None)
+@given(small_books)
+def test_balancing_keeps_to_members_and_capacities_and_is_stable(book_: Any) -> None:
+    count, owners, capacity, tolerance = book_
+    if not within_capacity(owners, capacity):
+        return
+    result, companies = evaluate_small(count, owners, capacity, tolerance)
+    members = {email(name) for name in NAMES[:count]}
+    loads = Counter(a.rep_email for a in result.assignments)
+    assert set(loads) <= members
+    for slot, limit in enumerate(capacity):
+        assert limit is None or loads[email(NAMES[slot])] <= limit
+    # The same input gives the same plan, and the plan fed back in moves nothing.
+    again, _ = evaluate_small(count, owners, capacity, tolerance)
+    assert [a.rep_email for a in again.assignments] == [a.rep_email for a in result.assignments]
+    fed_back = [
+        company(c.key, sf(c.records[0].external_id, country="US", owner=a.rep_email))
+        for c, a in zip(companies, result.assignments, strict=True)
+    ]
+    rules = load(small_file(count, capacity, tolerance))
+    second = evaluate(fed_back, rules, directory(*NAMES[:count]))
+    assert moved(second) == []
