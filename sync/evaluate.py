@@ -12,7 +12,7 @@ file uses are loaded from the store.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from operator import attrgetter
 from pathlib import Path
@@ -20,12 +20,20 @@ from pathlib import Path
 import numpy as np
 
 from mapping.territories.assignment import Assignment
-from mapping.territories.balance import BalanceReport, WhatIfReport, balance_report, what_if
+from mapping.territories.balance import (
+    BalanceReport,
+    TradeOffPoint,
+    WhatIfReport,
+    balance_report,
+    trade_off,
+    what_if,
+)
 from mapping.territories.checks import territories_without_active_member
 from mapping.territories.columnar import ColumnarEvaluation, evaluate_columns
 from mapping.territories.engine import Evaluation, evaluate
 from mapping.territories.facts import SOURCES, CompanyFacts
 from mapping.territories.loader import load_territory_file
+from mapping.territories.rebalance import RebalanceOutcome
 from mapping.territories.rules import LoadedTerritories
 from sync.companies import (
     CompanyBook,
@@ -39,7 +47,7 @@ from sync.companies import (
 from sync.company_columns import load_company_columns
 from sync.planner import Planner
 from sync.store.database import Database
-from territory_sync.errors import InternalError
+from territory_sync.errors import ConfigurationError, InternalError
 from territory_sync.settings import Settings
 
 
@@ -116,6 +124,11 @@ class RunEvaluation:
     @property
     def columnar(self) -> bool:
         return self.decisions is not None
+
+    @property
+    def rebalanced(self) -> RebalanceOutcome | None:
+        """What balancing did (only the reference engine balances: see `columnar.applies`)."""
+        return self.reference.evaluation.rebalanced if self.reference is not None else None
 
     def territories_without_active_member(self) -> dict[str, list[str]]:
         return territories_without_active_member(
@@ -217,3 +230,19 @@ def what_if_store(
     proposed = load_rules(settings, reps, proposed_file)
     book = load_companies(database, reps, {*current.raw_fields, *proposed.raw_fields})
     return what_if(current, proposed, book.companies, reps.directory)
+
+
+def trade_off_store(
+    settings: Settings, database: Database, proposed_file: str | Path, caps: Sequence[int]
+) -> list[TradeOffPoint]:
+    """The what-if of `proposed_file` (which turns balancing on) under each move cap."""
+    reps = load_rep_index(database)
+    current = load_rules(settings, reps)
+    proposed = load_rules(settings, reps, proposed_file)
+    if proposed.settings.balancing is None:
+        raise ConfigurationError(
+            f"{proposed.source_name} does not turn balancing on, so --max-moves has nothing to "
+            "cap: add settings.balancing (territory-sync init --example balanced writes one)"
+        )
+    book = load_companies(database, reps, {*current.raw_fields, *proposed.raw_fields})
+    return trade_off(current, proposed, book.companies, reps.directory, caps)

@@ -285,6 +285,8 @@ def run_sync(
             figures["territories_without_active_member"] = (
                 evaluated.territories_without_active_member()
             )
+            if evaluated.rebalanced is not None:
+                figures["rebalance"] = evaluated.rebalanced.as_dict()
             figures["guard_rails"] = verdict.as_dict()
             figures["plan_id"] = plan_id
             figures["superseded_plans"] = supersede_older_plans(database, plan_id)

@@ -22,6 +22,7 @@ surfaces always give the same answer.
 
 from __future__ import annotations
 
+import copy
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -34,6 +35,7 @@ from mapping.territories.facts import (
     RepDirectoryEntry,
     ordered_records,
 )
+from mapping.territories.rebalance import RebalanceOutcome, band, targets
 from mapping.territories.rules import LoadedTerritories
 
 MEASURES = ("accounts", "revenue", "employees")
@@ -69,12 +71,25 @@ class RepLoad:
 
 
 @dataclass(frozen=True, slots=True)
+class MemberTarget:
+    """An eligible owner member's weight-proportional share of a territory's accounts, and the
+    band balancing keeps them in (`settings.balancing`; None without it)."""
+
+    email: str
+    target: float
+    low: int | None = None
+    high: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class TerritoryBalance:
     territory: str
     """A territory name, or "(no territory)"."""
     total: Load
     reps: tuple[RepLoad, ...]
     spread: dict[str, Spread]
+    targets: tuple[MemberTarget, ...] = ()
+    """Per eligible owner member (the reps balancing works for), by email."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,6 +112,8 @@ class WhatIfReport:
     after: BalanceReport
     unassigned_before: int
     unassigned_after: int
+    rebalanced: RebalanceOutcome | None = None
+    """What balancing did under the proposed file (None when it does not turn it on)."""
 
 
 def gini(values: Sequence[int]) -> float:
@@ -169,6 +186,7 @@ def balance_report(companies: Iterable[CompanyFacts], evaluation: Evaluation) ->
                 ),
                 reps=tuple(RepLoad(rep, reps[rep]) for rep in sorted(reps)),
                 spread=spread_of(compared),
+                targets=_targets(evaluation, name),
             )
         )
     for email in eligible_anywhere:
@@ -180,6 +198,18 @@ def balance_report(companies: Iterable[CompanyFacts], evaluation: Evaluation) ->
         spread=spread_of(owners),
         total=total,
     )
+
+
+def _targets(evaluation: Evaluation, territory: str) -> tuple[MemberTarget, ...]:
+    pool = evaluation.pools.get(territory)
+    if pool is None:
+        return ()
+    balancing = evaluation.rules.settings.balancing
+    found = []
+    for email, target in zip(pool.emails, targets(pool), strict=True):
+        low, high = band(target, balancing.tolerance) if balancing is not None else (None, None)
+        found.append(MemberTarget(email, target, low, high))
+    return tuple(found)
 
 
 def _owned_as_left(companies: Sequence[CompanyFacts], evaluation: Evaluation) -> list[CompanyFacts]:
@@ -210,9 +240,18 @@ def what_if(
     """What adopting `proposed_rules` would change, compared with `current_rules`."""
     book = list(companies)
     before = evaluate(book, current_rules, reps)
+    return _adopted(book, before, proposed_rules, reps)
+
+
+def _adopted(
+    book: Sequence[CompanyFacts],
+    before: Evaluation,
+    proposed_rules: LoadedTerritories,
+    reps: Mapping[str, RepDirectoryEntry],
+) -> WhatIfReport:
     settled = _owned_as_left(book, before)
     after = evaluate(settled, proposed_rules, reps)
-    primary_before = current_rules.settings.primary_source
+    primary_before = before.rules.settings.primary_source
     primary_after = proposed_rules.settings.primary_source
     moves: Counter[tuple[str, str]] = Counter()
     changed_territory = 0
@@ -234,7 +273,85 @@ def what_if(
         after=balance_report(settled, after),
         unassigned_before=before.summary.unassigned,
         unassigned_after=after.summary.unassigned,
+        rebalanced=after.rebalanced,
     )
+
+
+@dataclass(frozen=True, slots=True)
+class TradeOffPoint:
+    """The proposed file's outcome with at most `cap` accounts moved by balancing."""
+
+    cap: int
+    report: WhatIfReport
+
+
+def with_move_cap(rules: LoadedTerritories, cap: int) -> LoadedTerritories:
+    """The same rules with balancing capped at `cap` moves (the file's own cap replaced)."""
+    balancing = rules.settings.balancing
+    if balancing is None:
+        raise ValueError("the file does not turn balancing on")
+    capped = copy.copy(rules)
+    capped.settings = replace(
+        rules.settings, balancing=replace(balancing, max_moves=cap, max_share=None)
+    )
+    return capped
+
+
+def trade_off(
+    current_rules: LoadedTerritories,
+    proposed_rules: LoadedTerritories,
+    companies: Iterable[CompanyFacts],
+    reps: Mapping[str, RepDirectoryEntry],
+    caps: Sequence[int],
+) -> list[TradeOffPoint]:
+    """Moves against the resulting balance: the what-if of `proposed_rules` under each move cap
+    (ascending), from the same starting book."""
+    book = list(companies)
+    before = evaluate(book, current_rules, reps)
+    return [
+        TradeOffPoint(cap, _adopted(book, before, with_move_cap(proposed_rules, cap), reps))
+        for cap in sorted(set(caps))
+    ]
+
+
+def trade_off_summary(points: Sequence[TradeOffPoint]) -> list[dict[str, Any]]:
+    """One row per cap: accounts moved by balancing, accounts left outside tolerance, and the
+    spread of accounts over reps after."""
+    rows = []
+    for point in points:
+        rebalanced, after = point.report.rebalanced, point.report.after.spread["accounts"]
+        rows.append(
+            {
+                "max_moves": point.cap,
+                "moves": rebalanced.moves if rebalanced is not None else 0,
+                "accounts_outside_tolerance": (
+                    rebalanced.distance_after if rebalanced is not None else None
+                ),
+                "owner_changes": point.report.moved,
+                "spread_max_min": (
+                    None if after.max_min_ratio is None else round(after.max_min_ratio, 2)
+                ),
+                "gini": round(after.gini, 3),
+            }
+        )
+    return rows
+
+
+def render_trade_off(points: Sequence[TradeOffPoint]) -> str:
+    """The trade-off as plain text: one line per cap."""
+    lines = [
+        f"{'max moves':>9} {'moved':>7} {'outside tolerance':>17} {'owner changes':>13} "
+        f"{'max/min':>8} {'Gini':>6}"
+    ]
+    for row in trade_off_summary(points):
+        outside = row["accounts_outside_tolerance"]
+        ratio = row["spread_max_min"]
+        lines.append(
+            f"{row['max_moves']:>9,} {row['moves']:>7,} "
+            f"{'n/a' if outside is None else f'{outside:,}':>17} {row['owner_changes']:>13,} "
+            f"{'n/a' if ratio is None else f'{ratio:.2f}':>8} {row['gini']:>6.3f}"
+        )
+    return "\n".join(lines)
 
 
 def _rows(loads: Iterable[tuple[str, Load]], key: str) -> list[dict[str, Any]]:
@@ -261,8 +378,29 @@ def balance_summary(report: BalanceReport) -> dict[str, Any]:
             for name, spread in report.spread.items()
         },
         "by_rep": _rows(((rep.rep, rep.load) for rep in report.reps), "rep"),
-        "by_territory": _rows(((t.territory, t.total) for t in report.territories), "territory"),
+        "by_territory": [
+            {**row, "members": _members(territory)}
+            for territory in sorted(
+                report.territories, key=lambda t: (-t.total.accounts, t.territory)
+            )
+            for row in _rows([(territory.territory, territory.total)], "territory")
+        ],
     }
+
+
+def _members(territory: TerritoryBalance) -> list[dict[str, Any]]:
+    """Each eligible owner member's load in the territory, with their target (and band)."""
+    loads = {rep.rep: rep.load for rep in territory.reps}
+    return [
+        {
+            "email": member.email,
+            **{name: loads.get(member.email, Load()).measure(name) for name in MEASURES},
+            "target": round(member.target, 2),
+            "low": member.low,
+            "high": member.high,
+        }
+        for member in territory.targets
+    ]
 
 
 def what_if_summary(report: WhatIfReport) -> dict[str, Any]:
@@ -277,6 +415,7 @@ def what_if_summary(report: WhatIfReport) -> dict[str, Any]:
         "moves": [{"from": was, "to": will, "companies": n} for was, will, n in report.moves],
         "before": balance_summary(report.before),
         "after": balance_summary(report.after),
+        "rebalance": report.rebalanced.as_dict() if report.rebalanced is not None else None,
     }
 
 
@@ -296,12 +435,19 @@ def _load_columns(load: Load) -> str:
 
 def render_balance_report(report: BalanceReport) -> str:
     """The report as plain text: one block per territory, then per rep overall."""
-    header = f"{'':<44} {'accounts':>9} {'revenue':>18} {'employees':>12}"
+    header = f"{'':<44} {'accounts':>9} {'revenue':>18} {'employees':>12}  target"
     lines = [header]
     for territory in report.territories:
         lines.append(f"{territory.territory:<44} {_load_columns(territory.total)}")
+        targets = {member.email: member for member in territory.targets}
         for rep in territory.reps:
-            lines.append(f"  {rep.rep:<42} {_load_columns(rep.load)}")
+            line = f"  {rep.rep:<42} {_load_columns(rep.load)}"
+            member = targets.get(rep.rep)
+            if member is not None:
+                line += f"  {member.target:,.1f}"
+                if member.low is not None:
+                    line += f" ({member.low:,}-{member.high:,})"
+            lines.append(line)
         lines.append(f"  spread: {_spread_line(territory.spread)}")
     lines.append("")
     lines.append("Per rep, all territories:")
@@ -327,6 +473,14 @@ def render_what_if(report: WhatIfReport, *, top: int = 20) -> str:
         if len(report.moves) > top:
             rest = sum(count for _, _, count in report.moves[top:])
             lines.append(f"  ... {len(report.moves) - top} more pairs, {rest:,} accounts")
+    rebalanced = report.rebalanced
+    if rebalanced is not None:
+        proven = "optimal" if rebalanced.optimal else f"at least {rebalanced.moves_lower_bound:,}"
+        lines.append(
+            f"Balancing moves {rebalanced.moves:,} accounts off their owner ({proven}); "
+            f"accounts outside tolerance: {rebalanced.distance_before:,} before, "
+            f"{rebalanced.distance_after:,} after."
+        )
     lines.append(f"Balance before: {_spread_line(report.before.spread)}")
     lines.append(f"Balance after:  {_spread_line(report.after.spread)}")
     return "\n".join(lines)

@@ -97,6 +97,27 @@ class RebalanceOutcome:
     territories: list[TerritoryBalance] = field(default_factory=list)
     """Every territory the pass looked at (those with two or more owner members)."""
 
+    @property
+    def outside_tolerance(self) -> list[str]:
+        """Territories some member of which is still outside their band (capacities, members
+        inactive in a CRM, or the move cap left no better plan)."""
+        return [t.territory for t in self.territories if not t.within_after]
+
+    def as_dict(self) -> dict[str, object]:
+        """The run's figures."""
+        return {
+            "tolerance": self.tolerance,
+            "move_cap": self.move_cap,
+            "moves": self.moves,
+            "dealt_moves": self.dealt_moves,
+            "moves_lower_bound": self.moves_lower_bound,
+            "optimal": self.optimal,
+            "accounts_outside_before": self.distance_before,
+            "accounts_outside_after": self.distance_after,
+            "territories": len(self.territories),
+            "territories_outside_tolerance": self.outside_tolerance,
+        }
+
 
 @dataclass
 class _Territory:
@@ -117,6 +138,12 @@ def move_cap(balancing: Balancing, movable: int) -> int | None:
     if balancing.max_share is not None:
         caps.append(math.floor(balancing.max_share * movable))
     return min(caps) if caps else None
+
+
+def targets(pool: Pool) -> list[float]:
+    """Each owner member's share of the accounts the territory's members hold, by weight."""
+    total, weights = sum(pool.counts), sum(pool.weights)
+    return [total * weight / weights for weight in pool.weights] if weights else []
 
 
 def band(target: float, tolerance: float) -> tuple[int, int]:
@@ -186,9 +213,8 @@ def _territories(
             positions[assignment.territory].append(position)
     found = []
     for name, pool in balanced.items():
-        total, weights = sum(pool.counts), sum(pool.weights)
-        targets = [total * weight / weights for weight in pool.weights]
-        bands = [band(target, tolerance) for target in targets]
+        shares = targets(pool)
+        bands = [band(target, tolerance) for target in shares]
         fixed = list(pool.counts)
         groups: dict[tuple[int, int, tuple[int, ...]], list[int]] = defaultdict(list)
         for position in positions.get(name, ()):
@@ -210,7 +236,7 @@ def _territories(
                 pool,
                 [low for low, _ in bands],
                 [high for _, high in bands],
-                targets,
+                shares,
                 fixed,
                 dict(groups),
             )

@@ -49,6 +49,13 @@ def _planning_rows(table: Table, figures: Mapping[str, Any]) -> None:
         _row(table, "kept as a person set them (holds)", figures["kept_for_person"])
     if figures.get("resuming_changes"):
         _row(table, "left to unfinished plans", figures["resuming_changes"])
+    rebalance = figures.get("rebalance")
+    if rebalance:
+        proven = "optimal" if rebalance["optimal"] else f"at least {rebalance['moves_lower_bound']}"
+        _row(table, "rebalanced (accounts moved)", f"{rebalance['moves']:,} ({proven})")
+        outside = rebalance["territories_outside_tolerance"]
+        if outside:
+            _row(table, "  still outside tolerance", ", ".join(outside))
     _row(table, "skipped", figures.get("skipped", 0))
     _row(table, "ties (owner kept)", figures.get("ties", 0))
     for source, names in (figures.get("territories_without_active_member") or {}).items():

@@ -1,0 +1,102 @@
+"""Balancing on the sandbox's own book: one run brings territories within tolerance, the next
+moves nothing."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from mapping.territories.balance import balance_summary
+from sync.evaluate import balance_store
+from territory_sync.cli.init import TERRITORY_FILE, starter_text
+from territory_sync.errors import ExitCode
+from tests.end_to_end.conftest import TERRITORIES, Product
+from tests.end_to_end.test_territory_commands import cli, pulled
+
+__all__ = ["pulled"]  # the fixture, shared with the other territory commands' tests
+
+
+def test_one_run_brings_every_balanceable_territory_within_tolerance(product: Product) -> None:
+    product.use_territories(starter_text(TERRITORY_FILE, "balanced"))
+    first = product.sync()
+    assert first.exit_code == ExitCode.OK
+    rebalance = first.figures["rebalance"]
+    assert rebalance["optimal"] is True
+    assert rebalance["moves"] == rebalance["moves_lower_bound"] > 0
+    report = balance_summary(balance_store(product.settings, product.database))
+    checked = 0
+    for territory in report["by_territory"]:
+        if territory["territory"] in rebalance["territories_outside_tolerance"]:
+            continue
+        for member in territory["members"]:
+            assert member["low"] <= member["accounts"] <= member["high"], (territory, member)
+            checked += 1
+    assert checked >= 10
+
+
+def test_a_second_run_with_balancing_moves_nothing(product: Product) -> None:
+    product.use_territories(starter_text(TERRITORY_FILE, "balanced"))
+    product.sync()
+    second = product.sync()
+    assert second.figures["rebalance"]["moves"] == 0
+    assert second.figures["planned"] == 0
+
+
+def _second_member_in_na_east(product: Product) -> Path:
+    """The test book's file with a second NA-East member and balancing on: the new member
+    starts with nothing, so balancing has accounts to move."""
+    proposed = product.territory_file.with_name("proposed.yaml")
+    text = TERRITORIES.replace(
+        "      - email: rachel.goldberg@acme-revenue.example\n",
+        "      - email: rachel.goldberg@acme-revenue.example\n"
+        "          - email: emily.johnson@acme-revenue.example\n",
+    ).replace(
+        "  unmatched: keep_owner\n", "  unmatched: keep_owner\n  balancing:\n    tolerance: 10%\n"
+    )
+    assert "emily.johnson" in text and "balancing" in text
+    proposed.write_text(text, encoding="utf-8")
+    return proposed
+
+
+def test_the_trade_off_shows_fewer_accounts_out_of_balance_for_every_larger_cap(
+    pulled: Product, capsys: pytest.CaptureFixture[str]
+) -> None:
+    proposed = _second_member_in_na_east(pulled)
+    capsys.readouterr()
+    code = cli(pulled, "balance", "--proposed", str(proposed), "--max-moves", "0,5,10,50", "--json")
+    assert code == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert [row["max_moves"] for row in rows] == [0, 5, 10, 50]
+    for row in rows:
+        assert row["moves"] <= row["max_moves"]
+    outside = [row["accounts_outside_tolerance"] for row in rows]
+    assert outside == sorted(outside, reverse=True)
+    assert outside[0] > 0 and outside[-1] == 0
+    assert [row["moves"] for row in rows[:3]] == [0, 5, 10]
+
+
+def test_max_moves_needs_a_proposed_file_that_turns_balancing_on(
+    pulled: Product, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code = cli(pulled, "balance", "--proposed", str(pulled.territory_file), "--max-moves", "10")
+    assert code == ExitCode.USAGE
+    assert "does not turn balancing on" in capsys.readouterr().err
+
+
+def test_balance_json_lists_each_members_accounts_revenue_and_target(
+    pulled: Product, capsys: pytest.CaptureFixture[str]
+) -> None:
+    capsys.readouterr()
+    assert cli(pulled, "balance", "--json") == 0
+    report = json.loads(capsys.readouterr().out)
+    west = next(t for t in report["by_territory"] if t["territory"] == "NA-West")
+    members = {member["email"]: member for member in west["members"]}
+    assert set(members) == {
+        "maya.chen@acme-revenue.example",
+        "daniel.okafor@acme-revenue.example",
+    }
+    for member in members.values():
+        assert member["target"] == west["accounts"] / 2
+        assert isinstance(member["revenue"], int) and member["accounts"] >= 0
