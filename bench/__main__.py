@@ -18,6 +18,7 @@ BENCHMARKS = [
     "nightly_run",
     "territory_engine",
     "audit_verify",
+    "rebalance",
 ]
 
 

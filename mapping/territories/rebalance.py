@@ -15,7 +15,8 @@ tolerance of their target, moving as few accounts off their owner as that needs:
 - capacities are never exceeded; with a move cap (`max_moves`, a number or a share of the
   accounts that could move) at most that many accounts leave their owner in the whole book.
 
-The model is solved exactly with OR-Tools' CP-SAT, one integer per (group of interchangeable
+The model is solved exactly with OR-Tools' CP-SAT (one small model per territory; one model of
+them all when a move cap ties them together), one integer per (group of interchangeable
 businesses, member): businesses with the same holder, the same kind (kept or dealt) and the same
 eligible members are interchangeable. Its objective is lexicographic, by weights: first the total
 distance of the members from their tolerance bands (in accounts), then the moves of kept accounts
@@ -169,7 +170,12 @@ def rebalance(
     before = {t.pool.name: list(t.pool.counts) for t in territories}
     moved_in: dict[str, list[int]] = {t.pool.name: [0] * len(t.low) for t in territories}
     moved_out: dict[str, list[int]] = {t.pool.name: [0] * len(t.low) for t in territories}
-    if unbalanced:
+    if outcome.move_cap is None:
+        # Territories share nothing without a cap: one small model each solves far faster
+        # than one model of them all (3 ms a territory against 20 s for 925 together).
+        for territory in unbalanced:
+            _solve(assignments, [territory], outcome, moved_in, moved_out)
+    elif unbalanced:
         _solve(assignments, unbalanced, outcome, moved_in, moved_out)
     outcome.distance_after = sum(_distance(t, t.pool.counts) for t in territories)
     for t in territories:
@@ -311,18 +317,22 @@ def _solve(
     status = solver.solve(model)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         # Leaving every account where the engine put it is always feasible, so this only
-        # happens when the work limit ran out before any plan: nothing moves.
+        # happens when the work limit ran out before any plan: nothing moves here.
         outcome.optimal = False
         return
-    outcome.optimal = status == cp_model.OPTIMAL
+    moves_before = outcome.moves
+    for t, per_group in zip(territories, variables, strict=True):
+        _apply(assignments, t, per_group, solver, outcome, moved_in, moved_out)
+    moves = outcome.moves - moves_before
+    if status == cp_model.OPTIMAL:
+        outcome.moves_lower_bound += moves
+        return
+    # No plan as close to the bands as this one needs fewer moves than the bound allows.
+    outcome.optimal = False
     bound = math.ceil(solver.best_objective_bound - 1e-6)
     distance = sum(solver.value(term) for term in distance_terms)
     rest = bound - distance_weight * distance
-    outcome.moves_lower_bound = max(0, rest // kept_weight) if rest > 0 else 0
-    for t, per_group in zip(territories, variables, strict=True):
-        _apply(assignments, t, per_group, solver, outcome, moved_in, moved_out)
-    if outcome.optimal:
-        outcome.moves_lower_bound = outcome.moves
+    outcome.moves_lower_bound += min(moves, max(0, rest // kept_weight))
 
 
 def _apply(

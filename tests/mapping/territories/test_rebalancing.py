@@ -1,4 +1,4 @@
-"""Balancing as an optimisation (`settings.balancing`): the fewest moves that even out a territory."""
+"""Balancing as an optimisation (`settings.balancing`): the fewest moves that even out a book."""
 
 from __future__ import annotations
 
