@@ -70,6 +70,8 @@ OWNER_INACTIVE_IN = {source: f"inactive_in_{source}" for source in SOURCES}
 OWNER_UNKNOWN = "unknown"
 OWNER_NOT_MEMBER = "not_member"
 OWNER_OVER_CAPACITY = "over_capacity"
+OWNER_LACKS_SKILLS = "lacks_skills"
+"""An active owner member without the skills the territory requires."""
 _INACTIVE_IN_CRM = {code: source for source, code in OWNER_INACTIVE_IN.items()}
 
 # Why a record keeps its owner although its territory has owner members (`rep_note` of a
@@ -124,11 +126,11 @@ class Assignment:
     runner-up's name, the holdout's name, the named-account entry, or the tied names."""
 
     __slots__ = (
-        "balance_note",
         "key",
         "note",
         "other_source",
         "previous_owner",
+        "rep_detail",
         "rep_email",
         "rep_note",
         "rep_rule",
@@ -167,9 +169,10 @@ class Assignment:
         holds in the primary record's CRM only."""
         self.split: SplitRecord | None = None
         """The other record's own outcome, when it does not follow `rep_email`."""
-        self.balance_note: str | None = None
-        """For `rebalanced` accounts: the figures that moved it ("ana@x 437 -> 120 accounts,
-        target 120 +-12; ...")."""
+        self.rep_detail: str | None = None
+        """What decided between members beyond load: for `rebalanced` accounts, the figures
+        that moved it ("ana@x 437 -> 120 accounts, target 120 +-12; ..."); for `balanced`
+        ones in a territory that prefers skills, the rep's matching skills."""
 
     def __repr__(self) -> str:
         split = f", {self.split!r}" if self.split is not None else ""
@@ -292,14 +295,19 @@ class Assignment:
                     f"{self.previous_owner} is inactive in {crm}, so the {noun} goes to {rep}, "
                     f"who had the lowest load for their weight in {territory}."
                 )
-            return f"{rep} had the lowest load for their weight in {territory}" + (
-                f" ({self._previous_owner_phrase()})." if self.rep_note else "."
-            )
+            if self.rep_detail:
+                lead = (
+                    f"{rep} matches the skills {territory} prefers best ({self.rep_detail}) and "
+                    "had the lowest load for their weight among the members who match as well"
+                )
+            else:
+                lead = f"{rep} had the lowest load for their weight in {territory}"
+            return lead + (f" ({self._previous_owner_phrase()})." if self.rep_note else ".")
         if rule == REBALANCED:
             return f"{rep} takes it to even out the owner members of {territory} (" + (
-                f"{self.balance_note}; {self._previous_owner_phrase()})."
+                f"{self.rep_detail}; {self._previous_owner_phrase()})."
                 if self.rep_note
-                else f"{self.balance_note})."
+                else f"{self.rep_detail})."
             )
         if rule == NO_ELIGIBLE_MEMBER:
             if territory is None:
@@ -400,4 +408,6 @@ def _owner_phrase(owner: str | None, why: str | None, territory: str | None, non
         return f"the previous owner {owner} is not a known rep"
     if why == OWNER_OVER_CAPACITY:
         return f"the previous owner {owner} is over capacity in {territory}"
+    if why == OWNER_LACKS_SKILLS:
+        return f"the previous owner {owner} lacks the skills {territory} requires"
     return f"the previous owner {owner} is not an owner member of {territory}"

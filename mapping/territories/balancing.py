@@ -45,6 +45,7 @@ from mapping.territories.assignment import (
     OWN_SEAT_ONLY,
     OWNER_INACTIVE,
     OWNER_INACTIVE_IN,
+    OWNER_LACKS_SKILLS,
     OWNER_NOT_MEMBER,
     OWNER_OVER_CAPACITY,
     OWNER_UNKNOWN,
@@ -62,6 +63,7 @@ from mapping.territories.facts import (
     RepDirectoryEntry,
 )
 from mapping.territories.rules import SINGLE, Territory
+from mapping.territories.skills import NO_SKILLS, SkillSet, matched, preference, qualifies
 
 Measure = Callable[[RecordFacts, RecordFacts | None], int]
 Waiting = tuple[str, int, RecordFacts, RecordFacts | None]
@@ -87,8 +89,14 @@ def _one(first: RecordFacts, second: RecordFacts | None) -> int:
     return 1
 
 
-def why_not_kept(owner: str | None, source: str, reps: Mapping[str, RepDirectoryEntry]) -> str:
-    """Why `owner` of a record in `source` does not keep it (they are not an eligible member)."""
+def why_not_kept(
+    owner: str | None,
+    source: str,
+    reps: Mapping[str, RepDirectoryEntry],
+    unskilled: frozenset[str] = frozenset(),
+) -> str:
+    """Why `owner` of a record in `source` does not keep it (they are not an eligible member;
+    `unskilled`: the territory's owner members who lack the skills it requires)."""
     if owner is None:
         return NO_OWNER
     entry = reps.get(owner)
@@ -98,7 +106,7 @@ def why_not_kept(owner: str | None, source: str, reps: Mapping[str, RepDirectory
         return OWNER_INACTIVE
     if source not in entry.active_in:
         return OWNER_INACTIVE_IN[source]
-    return OWNER_NOT_MEMBER
+    return OWNER_LACKS_SKILLS if owner in unskilled else OWNER_NOT_MEMBER
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,8 +133,10 @@ class Pool:
         "everywhere",
         "has_capacity",
         "loads",
+        "member_skills",
         "name",
         "overlays",
+        "prefer",
         "rep_rule",
         "slot_in",
         "slot_of",
@@ -136,17 +146,34 @@ class Pool:
         "sticky_rule",
         "territory",
         "uniform",
+        "unskilled",
         "waiting",
         "weights",
     )
 
     def __init__(
-        self, territory: Territory, reps: Mapping[str, RepDirectoryEntry], by_measure: bool
+        self,
+        territory: Territory,
+        reps: Mapping[str, RepDirectoryEntry],
+        by_measure: bool,
+        skills: Mapping[str, SkillSet] | None = None,
     ) -> None:
         self.territory = territory
         self.name = territory.name
+        skills = skills or {}
+        require = territory.require
+        self.unskilled = frozenset(
+            m.email
+            for m in territory.owners
+            if require and not qualifies(skills.get(m.email, NO_SKILLS), require)
+        )
+        """Owner members without the skills the territory requires: never eligible."""
         members = sorted(
-            (m for m in territory.owners if m.email in reps and reps[m.email].active_in),
+            (
+                m
+                for m in territory.owners
+                if m.email in reps and reps[m.email].active_in and m.email not in self.unskilled
+            ),
             key=lambda m: m.email,
         )
         self.emails = [m.email for m in members]
@@ -184,6 +211,9 @@ class Pool:
         self.split_waiting: list[Waiting] = []
         """Businesses whose other record alone is to be dealt in its CRM."""
         self.overlays = frozenset(m.email for m in territory.overlays)
+        self.prefer = territory.prefer
+        """Skills that decide between members for a dealt account (before the load)."""
+        self.member_skills = [skills.get(email, NO_SKILLS) for email in self.emails]
         self.rep_rule = SINGLE_OWNER if territory.assignment == SINGLE else BALANCED
         """The rule for an account dealt here."""
         self.sticky_rule = SINGLE_OWNER if territory.assignment == SINGLE else STICKY
@@ -326,7 +356,7 @@ class Pool:
                 waiting.sort(key=lambda item: (-measure(item[2], item[3]), item[0]))
             else:
                 waiting.sort()  # keys are unique, so tuples compare by key alone
-            if self.uniform:
+            if self.uniform and not self.prefer:
                 self._deal_by_heap(assignments, measure, reps)
             else:
                 self._deal_by_scan(assignments, measure, reps)
@@ -373,7 +403,7 @@ class Pool:
                     assignment.rep_note = (
                         OWNER_UNKNOWN
                         if entry is None
-                        else OWNER_NOT_MEMBER
+                        else (OWNER_LACKS_SKILLS if owner in self.unskilled else OWNER_NOT_MEMBER)
                         if source in entry.active_in
                         else OWNER_INACTIVE_IN[source]
                         if entry.active_in
@@ -413,7 +443,12 @@ class Pool:
             if assignment.rep_note is None:
                 self._note_previous_owner(assignment, first, second, reps)
             also = second.source if second is not None and assignment.split is None else None
-            slot = self._lowest(first.source, also)
+            scores = self.scores(first, second) if self.prefer else None
+            slot = self._lowest(first.source, also, scores)
+            if scores is not None and slot is not None and scores[slot]:
+                assignment.rep_detail = matched(
+                    self.member_skills[slot], self.prefer, first, second
+                )
             if slot is None:
                 assignment.rep_rule = CAPACITY_FULL
                 assignment.rep_note = FULL_HERE
@@ -461,7 +496,7 @@ class Pool:
             assert split is not None
             source = split.source
             if split.note is None:
-                split.note = why_not_kept(second.current_owner_email, source, reps)
+                split.note = why_not_kept(second.current_owner_email, source, reps, self.unskilled)
             slot = self._lowest(source, None)
             if slot is None:
                 split.rep_rule = CAPACITY_FULL
@@ -473,10 +508,16 @@ class Pool:
             split.rep_rule = self.rep_rule
         waiting.clear()
 
-    def _lowest(self, source: str, also: str | None) -> int | None:
+    def scores(self, first: RecordFacts, second: RecordFacts | None) -> list[int]:
+        """Each member's match with the business on the skills the territory prefers."""
+        prefer = self.prefer
+        return [preference(skills, prefer, first, second) for skills in self.member_skills]
+
+    def _lowest(self, source: str, also: str | None, scores: list[int] | None = None) -> int | None:
         """The member active in `source` with room and the lowest load per weight (ties by
-        email), preferring members active in `also` as well; None when all are full."""
-        best: tuple[bool, float, str] | None = None
+        email), preferring members active in `also` as well and, with `scores`, the best
+        skill match before the load; None when all are full."""
+        best: tuple[bool, int, float, str] | None = None
         found = None
         counts, loads, weights, capacities, emails = (
             self.counts,
@@ -491,6 +532,7 @@ class Pool:
                 continue
             rank = (
                 also is not None and also not in self.active_in[slot],
+                -scores[slot] if scores is not None else 0,
                 loads[slot] / weights[slot],
                 emails[slot],
             )
@@ -498,8 +540,8 @@ class Pool:
                 best, found = rank, slot
         return found
 
-    @staticmethod
     def _note_previous_owner(
+        self,
         assignment: Assignment,
         first: RecordFacts,
         second: RecordFacts | None,
@@ -510,7 +552,7 @@ class Pool:
         if owner is None and second is not None:
             owner, source = second.current_owner_email, second.source
         assignment.previous_owner = owner
-        assignment.rep_note = why_not_kept(owner, source, reps)
+        assignment.rep_note = why_not_kept(owner, source, reps, self.unskilled)
 
     def member_loads(self) -> list[MemberLoad]:
         return [

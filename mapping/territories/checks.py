@@ -31,6 +31,7 @@ from mapping.territories.domains import (
 )
 from mapping.territories.facts import CRM_NAMES, RECORDS_NOUNS, SOURCES, RepDirectoryEntry
 from mapping.territories.rules import LoadedTerritories, Territory
+from mapping.territories.skills import NO_SKILLS, qualifies
 from mapping.territories.values import shown, shown_number
 from mapping.territories.yaml_nodes import Where
 
@@ -55,6 +56,24 @@ def check_rules(rules: LoadedTerritories, where: Where, nodes: Mapping[str, Node
             shadow = _shadowed_by(territory, rules, buckets, pure, countries)
             if shadow:
                 warnings.append(at.warning(shadow, node, "priority"))
+        if (
+            territory.require
+            and territory.owners
+            and not any(
+                qualifies(rules.skills.get(m.email, NO_SKILLS), territory.require)
+                for m in territory.owners
+            )
+        ):
+            wanted = "; ".join(test.describe() for test in territory.require)
+            warnings.append(
+                at.warning(
+                    f"territory {territory.name!r} requires {wanted}, and none of its owner "
+                    "members has that under reps:, so the accounts it wins keep their "
+                    "current owner: add a member who qualifies, or describe their skills",
+                    node,
+                    "require",
+                )
+            )
         if not territory.children and not territory.owners:
             warnings.append(
                 at.warning(

@@ -189,7 +189,8 @@ def _evaluate(
     measure = measure_for(settings.balance_by)
     by_measure = settings.balance_by != "accounts"
     pools = {
-        name: Pool(territory, reps, by_measure) for name, territory in rules.territories.items()
+        name: Pool(territory, reps, by_measure, rules.skills)
+        for name, territory in rules.territories.items()
     }
     catch_all = rules.catch_all
     catch_pool = pools[catch_all.name] if catch_all is not None else None
@@ -199,6 +200,10 @@ def _evaluate(
 
     assignments: list[Assignment] = []
     append = assignments.append
+    kept_records: list[tuple[RecordFacts, RecordFacts | None]] | None = (
+        [] if settings.balancing is not None else None
+    )
+    """Each business's records in decision order, for balancing's skill preferences."""
     for company in companies:
         records = company.records
         first = records[0]
@@ -212,6 +217,8 @@ def _evaluate(
             other = second.source
         source = first.source
         key = company.key
+        if kept_records is not None:
+            kept_records.append((first, second))
 
         country = first.country
         if country is None and second is not None:
@@ -326,7 +333,8 @@ def _evaluate(
         pool.deal(assignments, measure, reps)
     rebalanced = None
     if settings.balancing is not None:
-        rebalanced = rebalance(assignments, pools, settings.balancing)
+        assert kept_records is not None
+        rebalanced = rebalance(assignments, pools, settings.balancing, kept_records)
     return Evaluation(rules, assignments, pools, reps, rebalanced)
 
 

@@ -27,11 +27,13 @@ from mapping.territories.engine import Evaluation, evaluate, named_entry
 from mapping.territories.facts import (
     CRM_NAMES,
     CompanyFacts,
+    RecordFacts,
     RepDirectoryEntry,
     ordered_records,
 )
 from mapping.territories.fields import reader_for
 from mapping.territories.rules import LoadedTerritories, NamedAccount
+from mapping.territories.skills import NO_SKILLS, account_tags, matched, preference, qualifies
 from mapping.territories.values import shown
 
 
@@ -127,6 +129,8 @@ class Explanation:
     """Accounts and load of the chosen territory's eligible owners after the evaluation."""
     alone: bool
     """True when no full evaluation was given: the rep is the one this account alone would get."""
+    skills: tuple[str, ...] = ()
+    """The chosen territory's skill rules and how each owner member meets them (none without)."""
 
 
 def explain(
@@ -191,7 +195,37 @@ def explain(
         owners=record_owners(company, assignment, rules.settings.primary_source),
         member_loads=tuple(loads),
         alone=alone,
+        skills=_skill_lines(rules, assignment.territory, first, second),
     )
+
+
+def _skill_lines(
+    rules: LoadedTerritories, name: str | None, first: RecordFacts, second: RecordFacts | None
+) -> tuple[str, ...]:
+    territory = rules.territories.get(name or "")
+    if territory is None or not (territory.require or territory.prefer):
+        return ()
+    lines = []
+    if territory.require:
+        lines.append("requires " + "; ".join(test.describe() for test in territory.require))
+    if territory.prefer:
+        parts = []
+        for test in territory.prefer:
+            described = test.describe()
+            if test.tags is None:
+                own = sorted(account_tags(test.dimension, first, second))
+                described += f" ({', '.join(own) if own else 'none known'})"
+            parts.append(described)
+        lines.append("prefers " + "; ".join(parts))
+    for member in territory.owners:
+        skills = rules.skills.get(member.email, NO_SKILLS)
+        status = "qualifies" if qualifies(skills, territory.require) else "lacks a required skill"
+        if territory.prefer:
+            match = matched(skills, territory.prefer, first, second)
+            score = preference(skills, territory.prefer, first, second)
+            status += f"; matches {match} (score {score})" if match else "; matches nothing"
+        lines.append(f"{member.email}: {status}")
+    return tuple(lines)
 
 
 def _outcome_lines(outcome: Outcome, indent: str, origin: str | None = None) -> list[str]:
@@ -266,6 +300,9 @@ def render_explanation(explanation: Explanation) -> str:
     for owner in explanation.owners:
         # The primary record's reason is the line above; a record decided apart says its own.
         lines.append(f"  {owner.line(with_reason=owner.reason != a.rep_reason)}")
+    if explanation.skills:
+        lines.append(f"Skills in {a.territory}:")
+        lines += [f"  {line}" for line in explanation.skills]
     if explanation.member_loads:
         lines.append(f"Loads in {a.territory} after this evaluation:")
         for load in explanation.member_loads:
@@ -363,4 +400,5 @@ def explanation_data(explanation: Explanation) -> dict[str, Any]:
             for load in explanation.member_loads
         ],
         "alone": explanation.alone,
+        "skills": list(explanation.skills),
     }

@@ -91,6 +91,7 @@ from mapping.territories.rules import (
     Settings,
     Territory,
 )
+from mapping.territories.skills import SkillTest, read_rep_skills, read_skill_tests
 from mapping.territories.yaml_nodes import (
     Where,
     compose,
@@ -107,10 +108,20 @@ from mapping.territories.yaml_nodes import (
 from territory_sync.errors import TerritoryFileError
 
 FORMAT_VERSION = 1
-TOP_LEVEL_KEYS = ("version", "settings", "territories", "named_accounts", "holdouts")
+TOP_LEVEL_KEYS = ("version", "settings", "reps", "territories", "named_accounts", "holdouts")
 SETTINGS_KEYS = ("unmatched", "catch_all", "balance_by", "primary_source", "balancing")
 BALANCING_KEYS = ("measure", "tolerance", "max_moves")
-TERRITORY_KEYS = ("name", "parent", "priority", "criteria", "assignment", "members", "children")
+TERRITORY_KEYS = (
+    "name",
+    "parent",
+    "priority",
+    "criteria",
+    "assignment",
+    "members",
+    "require",
+    "prefer",
+    "children",
+)
 MEMBER_KEYS = ("email", "role", "weight", "capacity")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
 
@@ -176,6 +187,8 @@ class _Draft:
     assignment: str | None
     assignment_node: Node | None
     members: list[Member]
+    require: tuple[SkillTest, ...] = ()
+    prefer: tuple[SkillTest, ...] = ()
     member_nodes: dict[str, Node] = field(default_factory=dict)
     children: list[str] = field(default_factory=list)
 
@@ -245,6 +258,7 @@ class _Loader:
         holdouts = read_holdouts(
             sections.get("holdouts"), self.where, self.known_fields, self.raw_fields
         )
+        skills = read_rep_skills(sections.get("reps"), self.where, self._email)
         rules = LoadedTerritories(
             source_name=self.where.file,
             fingerprint=fingerprint,
@@ -254,6 +268,7 @@ class _Loader:
             holdouts=holdouts,
             warnings=[],
             raw_fields=dict(sorted(self.raw_fields.items(), key=lambda item: item[1].line)),
+            skills=skills,
         )
         nodes = {n: d.node for n, d in self.drafts.items()}
         rules.warnings.extend(check_rules(rules, self.where, nodes))
@@ -478,6 +493,12 @@ class _Loader:
             assignment=assignment,
             assignment_node=values.get("assignment"),
             members=[],
+            require=read_skill_tests(values["require"], where, "require")
+            if "require" in values
+            else (),
+            prefer=read_skill_tests(values["prefer"], where, "prefer")
+            if "prefer" in values
+            else (),
         )
         self.drafts[name] = draft
         if "members" in values:
@@ -628,6 +649,8 @@ class _Loader:
             origins=(*origins, *(draft.name for _ in draft.criteria)),
             assignment=assignment,
             members=tuple(draft.members),
+            require=draft.require,
+            prefer=draft.prefer,
         )
         if parent is not None:
             parent.children.append(draft.name)

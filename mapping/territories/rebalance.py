@@ -41,6 +41,7 @@ from ortools.sat.python import cp_model
 
 from mapping.territories.assignment import BALANCED, NAMED_ACCOUNT, REBALANCED, STICKY, Assignment
 from mapping.territories.balancing import Pool
+from mapping.territories.facts import RecordFacts
 from mapping.territories.rules import Balancing
 
 DETERMINISTIC_SECONDS = 60.0
@@ -48,6 +49,8 @@ DETERMINISTIC_SECONDS = 60.0
 machine's speed or load). Small books solve to optimality far below it."""
 
 _KEPT, _DEALT = 0, 1
+Group = tuple[int, int, tuple[int, ...], tuple[int, ...]]
+"""(holder slot, kept or dealt, eligible slots, each eligible slot's skill match)."""
 
 
 @dataclass(frozen=True)
@@ -127,8 +130,8 @@ class _Territory:
     high: list[int]
     target: list[float]
     fixed: list[int]
-    groups: dict[tuple[int, int, tuple[int, ...]], list[int]]
-    """(holder slot, kept or dealt, eligible slots) -> positions of its businesses."""
+    groups: dict[Group, list[int]]
+    """Interchangeable businesses -> their positions."""
 
 
 def move_cap(balancing: Balancing, movable: int) -> int | None:
@@ -153,15 +156,19 @@ def band(target: float, tolerance: float) -> tuple[int, int]:
 
 
 def rebalance(
-    assignments: Sequence[Assignment], pools: Mapping[str, Pool], balancing: Balancing
+    assignments: Sequence[Assignment],
+    pools: Mapping[str, Pool],
+    balancing: Balancing,
+    records: Sequence[tuple[RecordFacts, RecordFacts | None]] = (),
 ) -> RebalanceOutcome:
     """Move the fewest accounts that bring each territory's owner members within tolerance (see
-    the module docstring); changes `assignments` in place and the pools' counts with them."""
-    territories = _territories(assignments, pools, balancing.tolerance)
+    the module docstring); changes `assignments` in place and the pools' counts with them.
+    `records` (each business's records, primary first) serve territories that prefer skills."""
+    territories = _territories(assignments, pools, balancing.tolerance, records)
     movable: int = sum(
         len(positions)
         for territory in territories
-        for (_, kind, _), positions in territory.groups.items()
+        for (_, kind, _, _), positions in territory.groups.items()
         if kind == _KEPT
     )
     outcome = RebalanceOutcome(balancing.tolerance, move_cap(balancing, movable))
@@ -202,7 +209,10 @@ def rebalance(
 
 
 def _territories(
-    assignments: Sequence[Assignment], pools: Mapping[str, Pool], tolerance: float
+    assignments: Sequence[Assignment],
+    pools: Mapping[str, Pool],
+    tolerance: float,
+    records: Sequence[tuple[RecordFacts, RecordFacts | None]],
 ) -> list[_Territory]:
     balanced = {
         name: pool for name, pool in pools.items() if len(pool.emails) >= 2 and sum(pool.counts) > 0
@@ -222,7 +232,7 @@ def _territories(
         shares = targets(pool)
         bands = [band(target, tolerance) for target in shares]
         fixed = list(pool.counts)
-        groups: dict[tuple[int, int, tuple[int, ...]], list[int]] = defaultdict(list)
+        groups: dict[Group, list[int]] = defaultdict(list)
         for position in positions.get(name, ()):
             assignment = assignments[position]
             holder = pool.slot_of[assignment.rep_email]
@@ -235,7 +245,11 @@ def _territories(
             if len(eligible) < 2 or holder not in eligible:
                 continue
             kind = _KEPT if assignment.rep_rule == STICKY else _DEALT
-            groups[(holder, kind, eligible)].append(position)
+            scores: tuple[int, ...] = ()
+            if pool.prefer and records:
+                every = pool.scores(*records[position])
+                scores = tuple(every[slot] for slot in eligible)
+            groups[(holder, kind, eligible, scores)].append(position)
             fixed[holder] -= 1
         found.append(
             _Territory(
@@ -265,22 +279,32 @@ def _solve(
     moved_out: dict[str, list[int]],
 ) -> None:
     model = cp_model.CpModel()
-    kept = sum(len(p) for t in territories for (_, k, _), p in t.groups.items() if k == _KEPT)
-    dealt = sum(len(p) for t in territories for (_, k, _), p in t.groups.items() if k == _DEALT)
-    dealt_weight = 1
-    kept_weight = dealt + 1
+    kept = sum(len(p) for t in territories for (_, k, _, _), p in t.groups.items() if k == _KEPT)
+    dealt = sum(len(p) for t in territories for (_, k, _, _), p in t.groups.items() if k == _DEALT)
+    # Skill gained (over each group's worst placement) counts least; it can never outweigh
+    # one move, nor a move one account out of band.
+    best_skill = sum(
+        len(p) * (max(scores) - min(scores))
+        for t in territories
+        for (_, _, _, scores), p in t.groups.items()
+        if scores
+    )
+    skill_weight = 1
+    dealt_weight = best_skill + 1
+    kept_weight = dealt_weight * (dealt + 1)
     distance_weight = kept_weight * (kept + 1)
     distance_terms: list[cp_model.IntVar] = []
     kept_terms: list[cp_model.LinearExprT] = []
     dealt_terms: list[cp_model.LinearExprT] = []
-    variables: list[dict[tuple[int, int, tuple[int, ...]], dict[int, cp_model.IntVar]]] = []
+    skill_terms: list[cp_model.LinearExprT] = []
+    variables: list[dict[Group, dict[int, cp_model.IntVar]]] = []
     for number, t in enumerate(territories):
         pool = t.pool
         members = range(len(pool.emails))
         incoming: list[list[cp_model.IntVar]] = [[] for _ in members]
-        per_group: dict[tuple[int, int, tuple[int, ...]], dict[int, cp_model.IntVar]] = {}
+        per_group: dict[Group, dict[int, cp_model.IntVar]] = {}
         for group, positions in sorted(t.groups.items()):
-            holder, kind, eligible = group
+            holder, kind, eligible, scores = group
             size = len(positions)
             shares = {
                 slot: model.new_int_var(0, size, f"t{number}_g{holder}_{kind}_{slot}")
@@ -290,6 +314,13 @@ def _solve(
             for slot, share in shares.items():
                 incoming[slot].append(share)
             (kept_terms if kind == _KEPT else dealt_terms).append(size - shares[holder])
+            if scores:
+                low = min(scores)
+                skill_terms += [
+                    (score - low) * shares[slot]
+                    for slot, score in zip(eligible, scores, strict=True)
+                    if score > low
+                ]
             per_group[group] = shares
         variables.append(per_group)
         for slot in members:
@@ -309,6 +340,7 @@ def _solve(
         distance_weight * cp_model.LinearExpr.sum(distance_terms)
         + kept_weight * kept_moves
         + dealt_weight * cp_model.LinearExpr.sum(dealt_terms)
+        - skill_weight * cp_model.LinearExpr.sum(skill_terms)
     )
     solver = cp_model.CpSolver()
     solver.parameters.num_workers = 1
@@ -331,14 +363,15 @@ def _solve(
     outcome.optimal = False
     bound = math.ceil(solver.best_objective_bound - 1e-6)
     distance = sum(solver.value(term) for term in distance_terms)
-    rest = bound - distance_weight * distance
-    outcome.moves_lower_bound += min(moves, max(0, rest // kept_weight))
+    # Any plan this close: kept_weight x moves + dealt_weight x dealt moves >= bound - distance.
+    rest = bound - distance_weight * distance - dealt_weight * dealt
+    outcome.moves_lower_bound += min(moves, max(0, -(-rest // kept_weight)))
 
 
 def _apply(
     assignments: Sequence[Assignment],
     territory: _Territory,
-    per_group: dict[tuple[int, int, tuple[int, ...]], dict[int, cp_model.IntVar]],
+    per_group: dict[Group, dict[int, cp_model.IntVar]],
     solver: cp_model.CpSolver,
     outcome: RebalanceOutcome,
     moved_in: dict[str, list[int]],
@@ -348,7 +381,7 @@ def _apply(
     before = list(pool.counts)
     moves: list[tuple[Assignment, int, int, int]] = []
     for group, shares in per_group.items():
-        holder, kind, _ = group
+        holder, kind, _, _ = group
         positions = sorted(territory.groups[group], key=lambda p: assignments[p].key)
         stay = solver.value(shares[holder])
         leaving = iter(positions[stay:])
@@ -374,7 +407,7 @@ def _apply(
             outcome.dealt_moves += 1
         assignment.rep_email = pool.emails[slot]
         assignment.rep_rule = REBALANCED
-        assignment.balance_note = note
+        assignment.rep_detail = note
         moved_out[pool.name][holder] += 1
         moved_in[pool.name][slot] += 1
 

@@ -19,6 +19,7 @@ from territory_sync.errors import TerritoryFileError
 
 if TYPE_CHECKING:
     from mapping.territories.index import TerritoryIndex
+    from mapping.territories.skills import SkillSet, SkillTest
 
 OWNER = "owner"
 OVERLAY = "overlay"
@@ -61,6 +62,10 @@ class Territory:
     members: tuple[Member, ...]
     children: list[str] = field(default_factory=list)
     is_catch_all: bool = False
+    require: tuple[SkillTest, ...] = ()
+    """Skills an owner member must have to be eligible (see `mapping.territories.skills`)."""
+    prefer: tuple[SkillTest, ...] = ()
+    """Skills that decide between eligible members for new and rebalanced accounts."""
 
     @property
     def owners(self) -> tuple[Member, ...]:
@@ -144,6 +149,8 @@ class LoadedTerritories:
     holdouts: tuple[Holdout, ...]
     warnings: list[str]
     raw_fields: Mapping[str, FieldUse] = field(default_factory=dict)
+    skills: Mapping[str, SkillSet] = field(default_factory=dict)
+    """The `reps:` section: each described rep's skills, by lower-case email."""
     """Every raw CRM field the file tests (territories' criteria and holdouts), by name, with
     its first use in the file. Unified fields are not listed."""
 

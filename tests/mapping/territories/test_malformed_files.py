@@ -25,7 +25,7 @@ CASES: dict[str, tuple[str, str]] = {
     "unknown_top_key": (
         "territory:\n  - name: NA\n",
         "territories.yaml:1: field 'territory': unknown key 'territory' in the file (did you "
-        "mean 'territories'?): use version, settings, territories, named_accounts, holdouts",
+        "mean 'territories'?): use version, settings, reps, territories, named_accounts, holdouts",
     ),
     "no_territories": (
         "version: 1\nsettings: {unmatched: keep_owner}\n",
@@ -55,7 +55,7 @@ CASES: dict[str, tuple[str, str]] = {
         "territories:\n  - name: NA\n    prority: 5\n",
         "territories.yaml:3: territory 'NA', field 'prority': unknown key 'prority' in a "
         "territory (did you mean 'priority'?): use name, parent, priority, criteria, "
-        "assignment, members, children",
+        "assignment, members, require, prefer, children",
     ),
     "priority_not_whole": (
         "territories:\n  - name: NA\n    priority: high\n",
