@@ -15,8 +15,11 @@ TERRITORY_FILE = "territories.yaml"
 STARTER_FILES = (DEFAULT_CONFIG_FILE, TERRITORY_FILE)
 EXAMPLES = ("starter", "balanced")
 
-_SETTINGS_END = "  primary_source: salesforce\n"
-BALANCING_SECTION = """\
+_PREFER_LANGUAGE = "{indent}prefer: {{languages: account}}   # to the member who speaks it\n"
+BALANCED_EDITS = (
+    (
+        "  primary_source: salesforce\n",
+        """\
   # Balancing: after the reps are chosen, move the fewest accounts that bring every owner member
   # of each territory within 10% of their weight-proportional share of its accounts. Holdouts,
   # named accounts and linked records split between two reps never move; capacities hold.
@@ -24,16 +27,44 @@ BALANCING_SECTION = """\
     measure: accounts
     tolerance: 10%
     # max_moves: 50            # at most this many accounts leave their owner per run (or 5%)
-"""
+
+# What each rep is good at: tags by skill, with an optional level ({de: 3}). Territories
+# require skills (only members who have them get its accounts) or prefer them (new and
+# rebalanced accounts go to the best match; `account` compares with the account's own value:
+# languages with its country's official languages).
+reps:
+  - {email: lena.fischer@acme-revenue.example, languages: [de, en]}
+  - {email: sophie.tremblay@acme-revenue.example, languages: [fr, en]}
+  - {email: liam.macdonald@acme-revenue.example, languages: [en]}
+  - {email: camille.laurent@acme-revenue.example, languages: [fr, en]}
+  - {email: daan.devries@acme-revenue.example, languages: [nl, en]}
+  - {email: giulia.rossi@acme-revenue.example, languages: [it, en]}
+  - {email: javier.morales@acme-revenue.example, languages: {es: 3, pt: 1, en: 2}}
+  - {email: kenji.tanaka@acme-revenue.example, languages: [ja, en]}
+  - {email: chloe.nguyen@acme-revenue.example, languages: [en]}
+  - {email: lucas.oliveira@acme-revenue.example, languages: {pt: 3, es: 2, en: 1}}
+  - {email: valentina.herrera@acme-revenue.example, languages: {es: 3, en: 2}}
+""",
+    ),
+    ("          country: [CA]\n", _PREFER_LANGUAGE.format(indent="        ")),
+    ("          country: [DE, AT, CH]\n", "        require: {languages: [de]}\n"),
+    ("          country: [FR, BE, NL, LU]\n", _PREFER_LANGUAGE.format(indent="        ")),
+    ("          country: [ES, IT, PT]\n", _PREFER_LANGUAGE.format(indent="        ")),
+    ("      country: [AU, NZ, JP, KR, SG, IN]\n", _PREFER_LANGUAGE.format(indent="    ")),
+    ("      country: [BR, MX, AR, CL]\n", _PREFER_LANGUAGE.format(indent="    ")),
+)
+"""Where the `balanced` example adds to the starter territory file: after each anchor line."""
 
 
 def starter_text(name: str, example: str = "starter") -> str:
     """A starter file's text; the `balanced` example is the starter territory file with
-    `settings.balancing` on (+-10% on accounts)."""
+    `settings.balancing` on (+-10% on accounts) and the sandbox reps' languages, required in
+    DACH and preferred in the territories that span several languages."""
     body = (TEMPLATES / name).read_text(encoding="utf-8")
     if example == "balanced" and name == TERRITORY_FILE:
-        assert _SETTINGS_END in body, "the starter territory file ends its settings so"
-        body = body.replace(_SETTINGS_END, _SETTINGS_END + BALANCING_SECTION, 1)
+        for anchor, addition in BALANCED_EDITS:
+            assert body.count(anchor) == 1, f"the starter territory file has {anchor!r} once"
+            body = body.replace(anchor, anchor + addition, 1)
     return body
 
 
@@ -46,7 +77,7 @@ def init(
         str,
         typer.Option(
             help="Which territory file: starter (the default) or balanced (the same with "
-            "balancing on, +-10% on accounts)."
+            "balancing on, +-10% on accounts, and the reps' languages)."
         ),
     ] = "starter",
 ) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -131,3 +132,57 @@ def test_accounts_of_the_reps_who_left_go_to_members_of_their_territory(
     for a in moved:
         assert a.territory is not None
         assert a.rep_email in {m.email for m in rules.territories[a.territory].owners}
+
+
+@pytest.fixture(scope="module")
+def balanced_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The territory file `territory-sync init --example balanced` writes."""
+    folder = tmp_path_factory.mktemp("init-balanced")
+    assert main(["init", str(folder), "--example", "balanced"]) == 0
+    return folder / "territories.yaml"
+
+
+def test_the_balanced_example_loads_without_errors_or_warnings(balanced_file: Path) -> None:
+    rules = load_territory_file(balanced_file, known_reps=ROSTER)
+    assert rules.warnings == []
+    assert rules.settings.balancing is not None and rules.settings.balancing.tolerance == 0.1
+    assert rules.skills["lena.fischer@acme-revenue.example"]["languages"] == {"de": 1, "en": 1}
+    assert rules.territories["DACH"].require
+
+
+def test_the_balanced_example_brings_the_sandbox_book_within_tolerance(balanced_file: Path) -> None:
+    book = _facts(generate_book(1500, seed=1))
+    rules = load_territory_file(balanced_file, known_reps=ROSTER)
+    result = evaluate(book, rules, ROSTER)
+    outcome = result.rebalanced
+    assert outcome is not None and outcome.optimal and outcome.moves > 0
+    assert outcome.outside_tolerance == []
+    for territory in outcome.territories:
+        for member in territory.members:
+            assert member.low <= member.after <= member.high
+    moved = [a for a in result.assignments if a.rep_rule == "rebalanced"]
+    assert all(a.territory_rule not in ("holdout", "named_account") for a in moved)
+    dach = {a.rep_email for a in result.assignments if a.territory == "DACH"}
+    assert dach <= {"lena.fischer@acme-revenue.example", None}
+    # Fed its own result, the next run moves nothing.
+    again = [
+        CompanyFacts(
+            company.key,
+            tuple(
+                replace(
+                    record,
+                    current_owner_email=a.rep_for(record.source) or record.current_owner_email,
+                )
+                for record in company.records
+            ),
+        )
+        for company, a in zip(book, result.assignments, strict=True)
+    ]
+    second = evaluate(again, rules, ROSTER)
+    assert second.rebalanced is not None and second.rebalanced.moves == 0
+    assert [a.rep_rule for a in second.assignments].count("rebalanced") == 0
+
+
+def test_init_refuses_an_example_it_does_not_have(tmp_path: Path) -> None:
+    assert main(["init", str(tmp_path), "--example", "lavish"]) == 2
+    assert not (tmp_path / "territories.yaml").exists()
