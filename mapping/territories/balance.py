@@ -415,7 +415,9 @@ def what_if_summary(report: WhatIfReport) -> dict[str, Any]:
         "moves": [{"from": was, "to": will, "companies": n} for was, will, n in report.moves],
         "before": balance_summary(report.before),
         "after": balance_summary(report.after),
-        "rebalance": report.rebalanced.as_dict() if report.rebalanced is not None else None,
+        "rebalance": (
+            report.rebalanced.as_dict(members=True) if report.rebalanced is not None else None
+        ),
     }
 
 

@@ -107,9 +107,10 @@ class RebalanceOutcome:
         inactive in a CRM, or the move cap left no better plan)."""
         return [t.territory for t in self.territories if not t.within_after]
 
-    def as_dict(self) -> dict[str, object]:
-        """The run's figures."""
-        return {
+    def as_dict(self, *, members: bool = False) -> dict[str, object]:
+        """The run's figures; with `members`, each balanced territory's members before and
+        after (what the what-if shows)."""
+        figures: dict[str, object] = {
             "tolerance": self.tolerance,
             "move_cap": self.move_cap,
             "moves": self.moves,
@@ -121,6 +122,30 @@ class RebalanceOutcome:
             "territories": len(self.territories),
             "territories_outside_tolerance": self.outside_tolerance,
         }
+        if members:
+            figures["by_territory"] = [
+                {
+                    "territory": t.territory,
+                    "within_before": t.within_before,
+                    "within_after": t.within_after,
+                    "members": [
+                        {
+                            "email": m.email,
+                            "before": m.before,
+                            "after": m.after,
+                            "target": round(m.target, 2),
+                            "low": m.low,
+                            "high": m.high,
+                            "moved_in": m.moved_in,
+                            "moved_out": m.moved_out,
+                        }
+                        for m in t.members
+                    ],
+                }
+                for t in self.territories
+                if t.members and (not t.within_before or any(m.moved_in for m in t.members))
+            ]
+        return figures
 
 
 @dataclass

@@ -15,7 +15,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import insert
 
-from sync.companies import ACCOUNTS
+from sync.companies import ACCOUNTS, REPS
 from sync.store.database import Database
 from territory_sync.errors import TerritorySyncError
 from territory_sync.settings import Settings
@@ -244,3 +244,69 @@ def test_work_in_a_child_process_stops_when_the_console_stops() -> None:
     with pytest.raises(TerritorySyncError, match="the console stopped before the check finished"):
         run_in_child(_sleeps_forever, (), time_limit=60, stop=stop, what="the check")
     assert multiprocessing.active_children() == []
+
+
+def _seed_uneven_na_west(database: Database) -> None:
+    """The test file's reps; of the two in NA-West, one holds all twenty accounts."""
+    now = datetime.now(UTC)
+    with database.engine.begin() as connection:
+        connection.execute(
+            insert(REPS),
+            [
+                {
+                    "email": email,
+                    "salesforce_user_id": user_id,
+                    "salesforce_active": True,
+                    "updated_at": now,
+                }
+                for email, user_id in (
+                    ("maya.chen@acme-revenue.example", "005MAYA"),
+                    ("daniel.okafor@acme-revenue.example", "005DANIEL"),
+                    ("rachel.goldberg@acme-revenue.example", "005RACHEL"),
+                    ("oliver.bennett@acme-revenue.example", "005OLIVER"),
+                    ("lena.fischer@acme-revenue.example", "005LENA"),
+                )
+            ],
+        )
+        connection.execute(
+            insert(ACCOUNTS),
+            [
+                {
+                    "source": "salesforce",
+                    "external_id": f"001UNEVEN{n:06d}",
+                    "name": f"Uneven {n}",
+                    "country": "US",
+                    "region": "US-CA",
+                    "owner_id": "005MAYA",
+                    "deleted": False,
+                    "raw": {},
+                    "first_seen_at": now,
+                    "last_seen_at": now,
+                }
+                for n in range(20)
+            ],
+        )
+
+
+def test_the_what_if_of_a_balancing_file_shows_the_moves_and_each_members_target(
+    client: TestClient, database: Database, viewer_token: str, territory_file: Path
+) -> None:
+    _seed_uneven_na_west(database)
+    proposed = territory_file.read_text().replace(
+        "settings:\n", "settings:\n  balancing: {tolerance: 10%}\n"
+    )
+    assert "balancing" in proposed
+    job = _finished(
+        client, _upload(client, proposed.encode(), viewer_token).json()["id"], viewer_token
+    )
+    assert job["status"] == "succeeded", job["message"]
+    rebalance = job["result"]["rebalance"]
+    # Target 10 each, 9 to 11: nine accounts move from maya to daniel.
+    assert (rebalance["moves"], rebalance["optimal"]) == (9, True)
+    (west,) = rebalance["by_territory"]
+    members = {m["email"]: m for m in west["members"]}
+    assert members["maya.chen@acme-revenue.example"]["moved_out"] == 9
+    assert members["daniel.okafor@acme-revenue.example"]["after"] == 9
+    sign_in(client, viewer_token)
+    page = client.get(f"/jobs/{job['id']}")
+    assert "moves <strong>9</strong> accounts off their owner, the fewest possible" in page.text
