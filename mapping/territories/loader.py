@@ -12,6 +12,12 @@ The file format (version 1), as a RevOps admin writes it:
                                    # balanced territories even out
       primary_source: salesforce   # salesforce (default) | hubspot: whose values decide for a
                                    # company in both CRMs (the other fills gaps)
+      balancing:                   # optional (see `rebalance`): the fewest moves that bring
+        tolerance: 10%             # every owner member within 10% of their share; max_moves:
+                                   # N or 5% caps the moves
+    reps:                          # optional (see `skills`): each rep's skill tags and levels
+      - email: ana.ortiz@acme-revenue.example
+        languages: [es, en]
     territories:                   # a hierarchy: children nest under `children:`, or name their
       - name: NA                   # parent with `parent: NA` at the top level
         criteria:
@@ -22,6 +28,8 @@ The file format (version 1), as a RevOps admin writes it:
             criteria:
               region: [US-CA, US-WA, US-OR]
             assignment: balanced   # balanced (default with 2+ owners) | single (one owner)
+            require: {languages: [es]}       # optional: only members with the skill are eligible
+            prefer: {industries: account}    # optional: the best match gets new accounts
             members:
               - email: ana.ortiz@acme-revenue.example
                 role: owner        # owner (default) | overlay: recorded, never made owner

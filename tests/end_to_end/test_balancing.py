@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
+from sqlalchemy import text
 
 from mapping.territories.balance import balance_summary
 from sync.evaluate import balance_store
@@ -100,3 +101,46 @@ def test_balance_json_lists_each_members_accounts_revenue_and_target(
     for member in members.values():
         assert member["target"] == west["accounts"] / 2
         assert isinstance(member["revenue"], int) and member["accounts"] >= 0
+
+
+def _audit_reasons(product: Product) -> list[tuple[str, str, str]]:
+    with product.database.engine.connect() as connection:
+        rows = connection.execute(
+            text(
+                "SELECT source, external_id, reason FROM audit_log WHERE status = 'written' "
+                "AND reason LIKE '%takes it to even out%' ORDER BY id"
+            )
+        ).all()
+    return [(source, external_id, reason) for source, external_id, reason in rows]
+
+
+def test_rebalanced_owners_reach_the_crm_with_the_figures_in_the_audit_log(
+    product: Product,
+) -> None:
+    product.sync()
+    product.use_territories(_second_member_in_na_east(product).read_text(encoding="utf-8"))
+    result = product.sync()
+    moves = result.figures["rebalance"]["moves"]
+    assert moves > 0
+    rows = _audit_reasons(product)
+    businesses = {reason for _, _, reason in rows}
+    assert businesses and all("rachel.goldberg@acme-revenue.example" in r for r in businesses)
+    assert all("target" in r and "->" in r for r in businesses)
+    emily = {rep.salesforce_user_id: rep.email for rep in product.sandbox.book.reps}
+    for source, external_id, _ in rows:
+        if source == "salesforce":
+            owner = product.sandbox.salesforce.owner_of(external_id)
+            assert email_of_user.get(owner) == "emily.johnson@acme-revenue.example"
+
+
+def test_a_move_cap_limits_the_accounts_a_run_moves(product: Product) -> None:
+    product.sync()
+    text_with_cap = (
+        _second_member_in_na_east(product)
+        .read_text(encoding="utf-8")
+        .replace("    tolerance: 10%\n", "    tolerance: 10%\n    max_moves: 4\n")
+    )
+    product.use_territories(text_with_cap)
+    result = product.sync()
+    assert result.figures["rebalance"]["moves"] == 4
+    assert result.figures["rebalance"]["move_cap"] == 4
