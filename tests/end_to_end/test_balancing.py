@@ -126,7 +126,7 @@ def test_rebalanced_owners_reach_the_crm_with_the_figures_in_the_audit_log(
     businesses = {reason for _, _, reason in rows}
     assert businesses and all("rachel.goldberg@acme-revenue.example" in r for r in businesses)
     assert all("target" in r and "->" in r for r in businesses)
-    emily = {rep.salesforce_user_id: rep.email for rep in product.sandbox.book.reps}
+    email_of_user = {rep.salesforce_user_id: rep.email for rep in product.sandbox.book.reps}
     for source, external_id, _ in rows:
         if source == "salesforce":
             owner = product.sandbox.salesforce.owner_of(external_id)
