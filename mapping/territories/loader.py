@@ -77,7 +77,7 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from yaml.nodes import MappingNode, Node, ScalarNode
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from mapping.territories.checks import active_member_warnings, check_rules
 from mapping.territories.criteria import Criterion
@@ -356,16 +356,9 @@ class _Loader:
         items = mapping_items(node, where, "settings.balancing", "balancing")
         reject_unknown_keys(items, BALANCING_KEYS, where, "settings.balancing", "balancing")
         values = {key: value for key, _, value in items}
-        measure = balance_by
+        measures: tuple[str, ...] = (balance_by,)
         if "measure" in values:
-            measure = self._choice(values["measure"], "measure", BALANCE_MEASURES, "")
-        if measure != "accounts":
-            raise where.error(
-                f"balancing evens out accounts only, not {measure}: set measure: accounts (or "
-                "leave it out with balance_by: accounts)",
-                values.get("measure", node),
-                "measure",
-            )
+            measures = self._measures(values["measure"])
         if "tolerance" not in values:
             raise where.error(
                 "balancing needs a tolerance, for example tolerance: 10% (every owner member "
@@ -387,7 +380,19 @@ class _Loader:
                 max_moves = integer(cap, where, message, "max_moves")
                 if max_moves < 0:
                     raise where.error(message, cap, "max_moves")
-        return Balancing(tolerance, max_moves, max_share, line_of(node) or 0)
+        return Balancing(tolerance, max_moves, max_share, line_of(node) or 0, measures)
+
+    def _measures(self, node: Node) -> tuple[str, ...]:
+        """`measure: accounts`, or several evened out together: `measure: [accounts, revenue]`."""
+        nodes = node.value if isinstance(node, SequenceNode) else [node]
+        if not nodes:
+            raise self.where.error(
+                f"measure lists nothing: name {one_of(BALANCE_MEASURES)}", node, "measure"
+            )
+        names = [self._choice(item, "measure", BALANCE_MEASURES, "") for item in nodes]
+        if len(set(names)) != len(names):
+            raise self.where.error("measure names the same thing twice: keep one", node, "measure")
+        return tuple(names)
 
     def _share(self, node: Node, key: str, example: str) -> float:
         """A share between 0 and 1, written as 0.1 or as 10%."""

@@ -110,7 +110,7 @@ class Holdout:
 class Balancing:
     """`settings.balancing`: after the reps are chosen, move the fewest accounts that bring every
     owner member of each territory within `tolerance` of their weight-proportional share of its
-    accounts (see `mapping.territories.rebalance`)."""
+    accounts (or revenue, or employees; see `mapping.territories.rebalance`)."""
 
     tolerance: float
     """A member's accounts may differ from their target by this share of it (0.1: +-10%)."""
@@ -119,6 +119,8 @@ class Balancing:
     max_share: float | None = None
     """At most this share of the accounts that could move do (None: no cap)."""
     line: int = 0
+    measures: tuple[str, ...] = ("accounts",)
+    """What is evened out: accounts, revenue, employees, or several together."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -24,7 +24,7 @@ BALANCED_EDITS = (
   # of each territory within 10% of their weight-proportional share of its accounts. Holdouts,
   # named accounts and linked records split between two reps never move; capacities hold.
   balancing:
-    measure: accounts
+    measure: accounts          # or revenue, employees, or together: [accounts, revenue]
     tolerance: 10%
     # max_moves: 50            # at most this many accounts leave their owner per run (or 5%)
 
