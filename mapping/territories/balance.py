@@ -315,8 +315,9 @@ def trade_off(
 
 
 def trade_off_summary(points: Sequence[TradeOffPoint]) -> list[dict[str, Any]]:
-    """One row per cap: accounts moved by balancing, accounts left outside tolerance, and the
-    spread of accounts over reps after."""
+    """One row per cap: accounts moved by balancing, how far outside tolerance the members are
+    left per balanced measure (accounts; revenue or employees in whole units), and the spread of
+    accounts over reps after."""
     rows = []
     for point in points:
         rebalanced, after = point.report.rebalanced, point.report.after.spread["accounts"]
@@ -324,8 +325,8 @@ def trade_off_summary(points: Sequence[TradeOffPoint]) -> list[dict[str, Any]]:
             {
                 "max_moves": point.cap,
                 "moves": rebalanced.moves if rebalanced is not None else 0,
-                "accounts_outside_tolerance": (
-                    rebalanced.distance_after if rebalanced is not None else None
+                "outside_tolerance": (
+                    dict(rebalanced.outside_after) if rebalanced is not None else None
                 ),
                 "owner_changes": point.report.moved,
                 "spread_max_min": (
@@ -344,14 +345,20 @@ def render_trade_off(points: Sequence[TradeOffPoint]) -> str:
         f"{'max/min':>8} {'Gini':>6}"
     ]
     for row in trade_off_summary(points):
-        outside = row["accounts_outside_tolerance"]
+        outside = row["outside_tolerance"]
         ratio = row["spread_max_min"]
+        shown = "n/a" if outside is None else ", ".join(f"{v:,}" for v in outside.values())
         lines.append(
             f"{row['max_moves']:>9,} {row['moves']:>7,} "
-            f"{'n/a' if outside is None else f'{outside:,}':>17} {row['owner_changes']:>13,} "
+            f"{shown:>17} {row['owner_changes']:>13,} "
             f"{'n/a' if ratio is None else f'{ratio:.2f}':>8} {row['gini']:>6.3f}"
         )
     return "\n".join(lines)
+
+
+def _amounts(figures: Mapping[str, int]) -> str:
+    """ "accounts 12, revenue 4,000": how far outside the bands, per measure."""
+    return ", ".join(f"{name} {value:,}" for name, value in figures.items())
 
 
 def _rows(loads: Iterable[tuple[str, Load]], key: str) -> list[dict[str, Any]]:
@@ -480,8 +487,8 @@ def render_what_if(report: WhatIfReport, *, top: int = 20) -> str:
         proven = "optimal" if rebalanced.optimal else f"at least {rebalanced.moves_lower_bound:,}"
         lines.append(
             f"Balancing moves {rebalanced.moves:,} accounts off their owner ({proven}); "
-            f"accounts outside tolerance: {rebalanced.distance_before:,} before, "
-            f"{rebalanced.distance_after:,} after."
+            f"outside tolerance: {_amounts(rebalanced.outside_before)} before, "
+            f"{_amounts(rebalanced.outside_after)} after."
         )
     lines.append(f"Balance before: {_spread_line(report.before.spread)}")
     lines.append(f"Balance after:  {_spread_line(report.after.spread)}")

@@ -119,6 +119,8 @@ FORMAT_VERSION = 1
 TOP_LEVEL_KEYS = ("version", "settings", "reps", "territories", "named_accounts", "holdouts")
 SETTINGS_KEYS = ("unmatched", "catch_all", "balance_by", "primary_source", "balancing")
 BALANCING_KEYS = ("measure", "tolerance", "max_moves")
+MOST_MOVES = 10**9
+"""The largest `max_moves` read as a number (more is no cap at all: leave max_moves out)."""
 TERRITORY_KEYS = (
     "name",
     "parent",
@@ -378,7 +380,7 @@ class _Loader:
                     "max_moves must be a whole number of accounts (0 or more) or a share such as 5%"
                 )
                 max_moves = integer(cap, where, message, "max_moves")
-                if max_moves < 0:
+                if not 0 <= max_moves <= MOST_MOVES:
                     raise where.error(message, cap, "max_moves")
         return Balancing(tolerance, max_moves, max_share, line_of(node) or 0, measures)
 

@@ -58,6 +58,9 @@ LEAST_WORK_SECONDS = 0.02
 """The least work one territory's model is given."""
 
 _KEPT, _DEALT = 0, 1
+_SAFE_OBJECTIVE = 2**60
+"""Objectives whose weighted terms could pass this are solved in two steps (CP-SAT refuses a
+model whose objective may overflow 64 bits)."""
 Group = tuple[int, int, tuple[int, ...], tuple[int, ...], tuple[int, ...]]
 """(holder slot, kept or dealt, eligible slots, each eligible slot's skill match, the business's
 value in each measure in model units)."""
@@ -415,11 +418,20 @@ def _territories(
                 real, unit = list(pool.counts), 1
             else:
                 real = real_value_loads[value_number]
-                unit = max(1, sum(real) // (members * SCALED_SHARE))
+                unit = _unit(sum(real), members, [v[value_number] for v in values.values()])
                 value_number += 1
             real_targets = _shares(sum(real), pool.weights)
             scaled_targets = [target / unit for target in real_targets]
             bands = [band(target, balancing.tolerance) for target in scaled_targets]
+            if unit == 1:
+                model_loads = list(real)
+            else:
+                # The model's load is the sum of the businesses' rounded values, so that it
+                # stays what the moves make it (and a rerun sees what the last run left).
+                model_loads = [0] * members
+                for position, amounts in values.items():
+                    slot = pool.slot_of[assignments[position].rep_email]
+                    model_loads[slot] += round(amounts[value_number - 1] / unit)
             measures.append(
                 _Measure(
                     measure_name,
@@ -427,7 +439,7 @@ def _territories(
                     1,
                     [low for low, _ in bands],
                     [high for _, high in bands],
-                    [round(load / unit) for load in real],
+                    model_loads,
                     real,
                     real_targets,
                 )
@@ -463,6 +475,17 @@ def _territories(
     return found
 
 
+def _unit(total: int, members: int, amounts: list[int]) -> int:
+    """Real units per model unit for a value measure: about 1/SCALED_SHARE of a member's share,
+    and at most a twentieth of the median account's value, so that rounding each account moves
+    a member's load by little even when its accounts are many and small."""
+    positive = sorted(a for a in amounts if a > 0)
+    if not positive:
+        return 1
+    median = positive[len(positive) // 2]
+    return max(1, min(total // (members * SCALED_SHARE), median // 20))
+
+
 def _weigh(measures: list[_Measure], members: int) -> None:
     """Weights so that the same share of a member's target weighs alike in every measure."""
     averages = [max(sum(m.real) / m.unit / members, 1.0) for m in measures]
@@ -495,6 +518,8 @@ def _solve(
     kept_weight = dealt_weight * (dealt + 1)
     distance_weight = kept_weight * (kept + 1)
     distance_terms: list[cp_model.LinearExprT] = []
+    distance_reach = 0
+    """The largest the distance can be (for the objective's size)."""
     kept_terms: list[cp_model.LinearExprT] = []
     dealt_terms: list[cp_model.LinearExprT] = []
     skill_terms: list[cp_model.LinearExprT] = []
@@ -544,27 +569,45 @@ def _solve(
                 model.add(over >= load - m.high[slot])
                 model.add(under >= m.low[slot] - load)
                 distance_terms += [m.weight * over, m.weight * under]
+                distance_reach += m.weight * (ceiling + max(m.low[slot], 0))
     kept_moves = cp_model.LinearExpr.sum(kept_terms)
     if outcome.move_cap is not None:
         model.add(kept_moves <= outcome.move_cap)
     distance = cp_model.LinearExpr.sum(distance_terms)
-    model.minimize(
-        distance_weight * distance
-        + kept_weight * kept_moves
+    rest_of_objective = (
+        kept_weight * kept_moves
         + dealt_weight * cp_model.LinearExpr.sum(dealt_terms)
         - skill_weight * cp_model.LinearExpr.sum(skill_terms)
     )
     solver = cp_model.CpSolver()
     solver.parameters.num_workers = 1
     solver.parameters.random_seed = 0
-    solver.parameters.max_deterministic_time = work
     if any(m.name != "accounts" for t in territories for m in t.measures):
         # Revenue and employees make each business its own item (a packing problem, not a
         # flow): the LP relaxation's cuts find far better plans and bounds in the same work
         # (20,000 accounts in 1,000 territories: 14 s against 35 s, bound 96% of the moves
         # against 78%).
         solver.parameters.linearization_level = 2
-    status = solver.solve(model)
+    if distance_weight * (distance_reach + 1) < _SAFE_OBJECTIVE:
+        # One objective, its parts kept in order by their weights.
+        solver.parameters.max_deterministic_time = work
+        model.minimize(distance_weight * distance + rest_of_objective)
+        status = solver.solve(model)
+        statuses = [status]
+    else:
+        # Weights that large would overflow CP-SAT's 64-bit objective: the same order in two
+        # solves, the distance first, then the rest at that distance.
+        solver.parameters.max_deterministic_time = work / 2
+        model.minimize(distance)
+        first = solver.solve(model)
+        statuses = [first]
+        if first in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            model.add(distance <= round(solver.objective_value))
+            model.minimize(rest_of_objective)
+            status = solver.solve(model)
+            statuses.append(status)
+        distance_weight = 0  # the second objective holds no distance term
+        status = statuses[-1]
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         # Leaving every account where the engine put it is always feasible, so this only
         # happens when the work limit ran out before any plan: nothing moves here.
@@ -574,7 +617,7 @@ def _solve(
     for t, per_group in zip(territories, variables, strict=True):
         _apply(assignments, t, per_group, solver, outcome, moved_in, moved_out)
     moves = outcome.moves - moves_before
-    if status == cp_model.OPTIMAL:
+    if all(s == cp_model.OPTIMAL for s in statuses):
         outcome.moves_lower_bound += moves
         return
     # No plan as close to the bands as this one needs fewer moves than the bound allows.

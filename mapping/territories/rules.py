@@ -151,10 +151,10 @@ class LoadedTerritories:
     holdouts: tuple[Holdout, ...]
     warnings: list[str]
     raw_fields: Mapping[str, FieldUse] = field(default_factory=dict)
-    skills: Mapping[str, SkillSet] = field(default_factory=dict)
-    """The `reps:` section: each described rep's skills, by lower-case email."""
     """Every raw CRM field the file tests (territories' criteria and holdouts), by name, with
     its first use in the file. Unified fields are not listed."""
+    skills: Mapping[str, SkillSet] = field(default_factory=dict)
+    """The `reps:` section: each described rep's skills, by lower-case email."""
 
     def raw_field_error(self, name: str, message: str) -> TerritoryFileError:
         """An error about raw field `name` (one of `raw_fields`) that names the file, the line

@@ -242,7 +242,7 @@ def read_skill_tests(node: Node, where: Where, field: str) -> tuple[SkillTest, .
     tests = []
     for _, key_node, value in mapping_items(node, where, field, field):
         dimension = _name(key_node, where, "a skill", field)
-        if isinstance(value, ScalarNode) and value.value == ACCOUNT:
+        if isinstance(value, ScalarNode) and value.value.strip().lower() == ACCOUNT:
             if field == "require":
                 raise where.error(
                     f"require takes tags, not {ACCOUNT}: use prefer: {{{dimension}: account}} "

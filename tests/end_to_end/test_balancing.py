@@ -72,7 +72,7 @@ def test_the_trade_off_shows_fewer_accounts_out_of_balance_for_every_larger_cap(
     assert [row["max_moves"] for row in rows] == [0, 5, 10, 50]
     for row in rows:
         assert row["moves"] <= row["max_moves"]
-    outside = [row["accounts_outside_tolerance"] for row in rows]
+    outside = [row["outside_tolerance"]["accounts"] for row in rows]
     assert outside == sorted(outside, reverse=True)
     assert outside[0] > 0 and outside[-1] == 0
     assert [row["moves"] for row in rows[:3]] == [0, 5, 10]

@@ -449,3 +449,26 @@ def test_revenue_moves_are_the_fewest_any_placement_needs(book_: Any) -> None:
     assert outcome is not None and outcome.optimal
     expected = brute_force_valued(owners, values, count, 0.1)
     assert (outcome.outside_after.get("revenue", 0), outcome.moves) == expected
+
+
+def test_a_book_too_large_for_one_objective_is_solved_in_two_steps_with_the_same_plan(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    rules = load(balanced_file(extra="    max_moves: 30"))
+    one_step = evaluate(book({"ana": 90, "bo": 5, "cy": 5}), rules, REPS)
+    monkeypatch.setattr("mapping.territories.rebalance._SAFE_OBJECTIVE", 0)
+    two_steps = evaluate(book({"ana": 90, "bo": 5, "cy": 5}), rules, REPS)
+    assert [a.rep_email for a in two_steps.assignments] == [
+        a.rep_email for a in one_step.assignments
+    ]
+    assert two_steps.rebalanced is not None and two_steps.rebalanced.optimal
+    assert two_steps.rebalanced.moves == one_step.rebalanced.moves == 30  # type: ignore[union-attr]
+
+
+def test_many_small_accounts_and_one_large_one_end_within_the_revenue_band() -> None:
+    companies = revenue_book({"ana": [600] * 500 + [900_000], "bo": [1_000] * 800})
+    result = evaluate(companies, load(balanced_file(extra="    measure: revenue")), REPS)
+    revenue = revenue_of(result, companies)
+    low, high = band(1_000_000, 0.1)
+    assert low <= revenue[email("ana")] <= high and low <= revenue[email("bo")] <= high
+    assert result.rebalanced is not None and result.rebalanced.outside_after == {"revenue": 0}
