@@ -223,10 +223,11 @@ class RebalanceOutcome:
 
 SCALED_SHARE = 1_000
 """Revenue and employees enter the model in units of about 1/SCALED_SHARE of a member's average
-share (CP-SAT works in whole numbers). Rounding each account's value to such a unit moves a
-member's load by a small fraction of any usual tolerance, and coarser values make the packing
-easier: 200,000 accounts in 1,000 territories balanced on accounts and revenue took 35 s with
-moves within 0.2% of the bound, against 76 s and 2.6% with units of 1/10,000."""
+share (CP-SAT works in whole numbers), and at most a twentieth of the median account (`_unit`).
+Coarser values make the packing easier (200,000 accounts in 1,000 territories on accounts and
+revenue: 35 s with units of 1/1,000 of a share, 76 s with 1/10,000), but rounding many small
+accounts the same way can carry a member out of its band unseen; the median cap bounds that
+(and costs time again: 73 s, see docs/benchmarks.md)."""
 
 
 @dataclass
