@@ -212,7 +212,7 @@ def _targets(evaluation: Evaluation, territory: str) -> tuple[MemberTarget, ...]
     return tuple(found)
 
 
-def _owned_as_left(companies: Sequence[CompanyFacts], evaluation: Evaluation) -> list[CompanyFacts]:
+def owned_as_left(companies: Sequence[CompanyFacts], evaluation: Evaluation) -> list[CompanyFacts]:
     """The companies with the owners `evaluation` leaves each record (its rep in that record's
     CRM, or the owner kept)."""
     moved = []
@@ -249,7 +249,7 @@ def _adopted(
     proposed_rules: LoadedTerritories,
     reps: Mapping[str, RepDirectoryEntry],
 ) -> WhatIfReport:
-    settled = _owned_as_left(book, before)
+    settled = owned_as_left(book, before)
     after = evaluate(settled, proposed_rules, reps)
     primary_before = before.rules.settings.primary_source
     primary_after = proposed_rules.settings.primary_source
