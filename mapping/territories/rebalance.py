@@ -446,6 +446,8 @@ def _territories(
                 )
             )
         _weigh(measures, members)
+        value_numbers = [None if m.name == "accounts" else by_value.index(m.name) for m in measures]
+        no_values = (0,) * len(by_value)
         groups: dict[Group, list[int]] = defaultdict(list)
         for position in positions.get(name, ()):
             assignment = assignments[position]
@@ -463,11 +465,10 @@ def _territories(
             if pool.prefer and records:
                 every = pool.scores(*records[position])
                 scores = tuple(every[slot] for slot in eligible)
+            own = values.get(position, no_values)  # none without `records`
             scaled = tuple(
-                1
-                if m.name == "accounts"
-                else round(values[position][by_value.index(m.name)] / m.unit)
-                for m in measures
+                1 if number is None else round(own[number] / m.unit)
+                for m, number in zip(measures, value_numbers, strict=True)
             )
             groups[(holder, kind, eligible, scores, scaled)].append(position)
             for m, amount in zip(measures, scaled, strict=True):
