@@ -42,11 +42,18 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from ortools.sat.python import cp_model
-
 from mapping.territories.assignment import BALANCED, NAMED_ACCOUNT, REBALANCED, STICKY, Assignment
 from mapping.territories.balancing import Pool, measure_for
 from mapping.territories.facts import RecordFacts
+from mapping.territories.rebalance_solver import (
+    DEALT,
+    KEPT,
+    Group,
+    Problem,
+    Solution,
+    solve,
+    solve_each,
+)
 from mapping.territories.rules import Balancing
 
 WORK_SECONDS = 30.0
@@ -56,14 +63,6 @@ accounts solves to optimality far below it; balancing revenue or employees in ma
 may reach it, and then reports the solver's bound."""
 LEAST_WORK_SECONDS = 0.02
 """The least work one territory's model is given."""
-
-_KEPT, _DEALT = 0, 1
-_SAFE_OBJECTIVE = 2**60
-"""Objectives whose weighted terms could pass this are solved in two steps (CP-SAT refuses a
-model whose objective may overflow 64 bits)."""
-Group = tuple[int, int, tuple[int, ...], tuple[int, ...], tuple[int, ...]]
-"""(holder slot, kept or dealt, eligible slots, each eligible slot's skill match, the business's
-value in each measure in model units)."""
 
 
 @dataclass(frozen=True)
@@ -242,8 +241,9 @@ class _Measure:
     weighs alike in every measure)."""
     low: list[int]
     high: list[int]
-    fixed: list[int]
-    """Per slot, in model units: the load of businesses that do not take part."""
+    load: list[int]
+    """Per slot, in model units: the load before the pass (the sum of its businesses' rounded
+    values, so that it stays what the moves make it)."""
     real: list[int]
     """Per slot, the real load (updated as businesses move)."""
     real_targets: list[float]
@@ -259,16 +259,25 @@ class _Territory:
     values: dict[int, tuple[int, ...]]
     """Per position, its real value in each measure."""
 
+    def problem(self) -> Problem:
+        """The territory in the solver's terms."""
+        return Problem(
+            loads=[list(m.load) for m in self.measures],
+            low=[m.low for m in self.measures],
+            high=[m.high for m in self.measures],
+            weights=[m.weight for m in self.measures],
+            counts=list(self.pool.counts),
+            capacities=list(self.pool.capacities),
+            groups=[(group, len(positions)) for group, positions in sorted(self.groups.items())],
+        )
+
     def distance(self) -> int:
-        """The model's weighted distance from the bands, from the current loads."""
-        total = 0
-        for measure in self.measures:
-            for slot, real in enumerate(measure.real):
-                load = round(real / measure.unit)
-                total += measure.weight * (
-                    max(0, measure.low[slot] - load) + max(0, load - measure.high[slot])
-                )
-        return total
+        """The model's weighted distance from the bands before the pass."""
+        return sum(
+            m.weight * (max(0, low - load) + max(0, load - high))
+            for m in self.measures
+            for low, load, high in zip(m.low, m.load, m.high, strict=True)
+        )
 
 
 def move_cap(balancing: Balancing, movable: int) -> int | None:
@@ -317,7 +326,7 @@ def rebalance(
         len(positions)
         for territory in territories
         for (_, kind, *_), positions in territory.groups.items()
-        if kind == _KEPT
+        if kind == KEPT
     )
     outcome = RebalanceOutcome(tolerance, move_cap(balancing, movable), balancing.measures)
     before = {t.pool.name: [list(m.real) for m in t.measures] for t in territories}
@@ -329,10 +338,12 @@ def rebalance(
         # Territories share nothing without a cap: one small model each solves far faster
         # than one model of them all (3 ms a territory against 20 s for 925 together).
         work = max(LEAST_WORK_SECONDS, WORK_SECONDS / max(len(unbalanced), 1))
-        for territory in unbalanced:
-            _solve(assignments, [territory], outcome, moved_in, moved_out, work)
+        solved = solve_each([t.problem() for t in unbalanced], work)
+        for territory, solution in zip(unbalanced, solved, strict=True):
+            _record(assignments, [territory], solution, outcome, moved_in, moved_out)
     elif unbalanced:
-        _solve(assignments, unbalanced, outcome, moved_in, moved_out, WORK_SECONDS)
+        solution = solve([t.problem() for t in unbalanced], outcome.move_cap, WORK_SECONDS)
+        _record(assignments, unbalanced, solution, outcome, moved_in, moved_out)
     outcome.outside_after = _outside_by_measure(territories, tolerance)
     for t in territories:
         name = t.pool.name
@@ -449,18 +460,21 @@ def _territories(
         value_numbers = [None if m.name == "accounts" else by_value.index(m.name) for m in measures]
         no_values = (0,) * len(by_value)
         groups: dict[Group, list[int]] = defaultdict(list)
+        eligible_by_sources: dict[tuple[str, ...], tuple[int, ...]] = {}
         for position in positions.get(name, ()):
             assignment = assignments[position]
             holder = pool.slot_of[assignment.rep_email]
-            sources = assignment.sources
-            eligible = tuple(
-                slot
-                for slot, active_in in enumerate(pool.active_in)
-                if all(source in active_in for source in sources)
-            )
+            sources = tuple(assignment.sources)
+            eligible = eligible_by_sources.get(sources)
+            if eligible is None:
+                eligible = eligible_by_sources[sources] = tuple(
+                    slot
+                    for slot, active_in in enumerate(pool.active_in)
+                    if all(source in active_in for source in sources)
+                )
             if len(eligible) < 2 or holder not in eligible:
                 continue
-            kind = _KEPT if assignment.rep_rule == STICKY else _DEALT
+            kind = KEPT if assignment.rep_rule == STICKY else DEALT
             scores: tuple[int, ...] = ()
             if pool.prefer and records:
                 every = pool.scores(*records[position])
@@ -471,8 +485,6 @@ def _territories(
                 for m, number in zip(measures, value_numbers, strict=True)
             )
             groups[(holder, kind, eligible, scores, scaled)].append(position)
-            for m, amount in zip(measures, scaled, strict=True):
-                m.fixed[holder] -= amount
         found.append(_Territory(pool, balancing.tolerance, measures, dict(groups), values))
     return found
 
@@ -496,145 +508,27 @@ def _weigh(measures: list[_Measure], members: int) -> None:
         m.weight = max(1, round(reference / average))
 
 
-def _solve(
+def _record(
     assignments: Sequence[Assignment],
     territories: list[_Territory],
+    solution: Solution,
     outcome: RebalanceOutcome,
     moved_in: dict[str, list[int]],
     moved_out: dict[str, list[int]],
-    work: float,
 ) -> None:
-    model = cp_model.CpModel()
-    kept = sum(len(p) for t in territories for (_, k, *_), p in t.groups.items() if k == _KEPT)
-    dealt = sum(len(p) for t in territories for (_, k, *_), p in t.groups.items() if k == _DEALT)
-    # Skill gained (over each group's worst placement) counts least; it can never outweigh
-    # one move, nor a move one account out of band.
-    best_skill = sum(
-        len(p) * (max(scores) - min(scores))
-        for t in territories
-        for (_, _, _, scores, _), p in t.groups.items()
-        if scores
-    )
-    skill_weight = 1
-    dealt_weight = best_skill + 1
-    kept_weight = dealt_weight * (dealt + 1)
-    distance_weight = kept_weight * (kept + 1)
-    distance_terms: list[cp_model.LinearExprT] = []
-    distance_reach = 0
-    """The largest the distance can be (for the objective's size)."""
-    kept_terms: list[cp_model.LinearExprT] = []
-    dealt_terms: list[cp_model.LinearExprT] = []
-    skill_terms: list[cp_model.LinearExprT] = []
-    variables: list[dict[Group, dict[int, cp_model.IntVar]]] = []
-    for number, t in enumerate(territories):
-        pool = t.pool
-        members = range(len(pool.emails))
-        incoming: list[list[tuple[cp_model.IntVar, tuple[int, ...]]]] = [[] for _ in members]
-        per_group: dict[Group, dict[int, cp_model.IntVar]] = {}
-        for group, positions in sorted(t.groups.items()):
-            holder, kind, eligible, scores, scaled = group
-            size = len(positions)
-            shares = {
-                slot: model.new_int_var(0, size, f"t{number}_g{len(per_group)}_{slot}")
-                for slot in eligible
-            }
-            model.add(cp_model.LinearExpr.sum(list(shares.values())) == size)
-            for slot, share in shares.items():
-                incoming[slot].append((share, scaled))
-            (kept_terms if kind == _KEPT else dealt_terms).append(size - shares[holder])
-            if scores:
-                low = min(scores)
-                skill_terms += [
-                    (score - low) * shares[slot]
-                    for slot, score in zip(eligible, scores, strict=True)
-                    if score > low
-                ]
-            per_group[group] = shares
-        variables.append(per_group)
-        for slot in members:
-            capacity = pool.capacities[slot]
-            if capacity is not None:
-                count = (
-                    pool.counts[slot] - sum(len(p) for g, p in t.groups.items() if g[0] == slot)
-                ) + cp_model.LinearExpr.sum([share for share, _ in incoming[slot]])
-                model.add(count <= max(capacity, pool.counts[slot]))
-            for index, m in enumerate(t.measures):
-                load = m.fixed[slot] + cp_model.LinearExpr.weighted_sum(
-                    [share for share, _ in incoming[slot]],
-                    [scaled[index] for _, scaled in incoming[slot]],
-                )
-                ceiling = max(
-                    sum(m.fixed) + sum(len(p) * g[4][index] for g, p in t.groups.items()), 1
-                )
-                over = model.new_int_var(0, ceiling, f"t{number}_m{index}_over{slot}")
-                under = model.new_int_var(0, max(m.low[slot], 0), f"t{number}_m{index}_under{slot}")
-                model.add(over >= load - m.high[slot])
-                model.add(under >= m.low[slot] - load)
-                distance_terms += [m.weight * over, m.weight * under]
-                distance_reach += m.weight * (ceiling + max(m.low[slot], 0))
-    kept_moves = cp_model.LinearExpr.sum(kept_terms)
-    if outcome.move_cap is not None:
-        model.add(kept_moves <= outcome.move_cap)
-    distance = cp_model.LinearExpr.sum(distance_terms)
-    rest_of_objective = (
-        kept_weight * kept_moves
-        + dealt_weight * cp_model.LinearExpr.sum(dealt_terms)
-        - skill_weight * cp_model.LinearExpr.sum(skill_terms)
-    )
-    solver = cp_model.CpSolver()
-    solver.parameters.num_workers = 1
-    solver.parameters.random_seed = 0
-    if any(m.name != "accounts" for t in territories for m in t.measures):
-        # Revenue and employees make each business its own item (a packing problem, not a
-        # flow): the LP relaxation's cuts find far better plans and bounds in the same work
-        # (20,000 accounts in 1,000 territories: 14 s against 35 s, bound 96% of the moves
-        # against 78%).
-        solver.parameters.linearization_level = 2
-    if distance_weight * (distance_reach + 1) < _SAFE_OBJECTIVE:
-        # One objective, its parts kept in order by their weights.
-        solver.parameters.max_deterministic_time = work
-        model.minimize(distance_weight * distance + rest_of_objective)
-        status = solver.solve(model)
-        statuses = [status]
-    else:
-        # Weights that large would overflow CP-SAT's 64-bit objective: the same order in two
-        # solves, the distance first, then the rest at that distance.
-        solver.parameters.max_deterministic_time = work / 2
-        model.minimize(distance)
-        first = solver.solve(model)
-        statuses = [first]
-        if first in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            model.add(distance <= round(solver.objective_value))
-            model.minimize(rest_of_objective)
-            status = solver.solve(model)
-            statuses.append(status)
-        distance_weight = 0  # the second objective holds no distance term
-        status = statuses[-1]
-    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        # Leaving every account where the engine put it is always feasible, so this only
-        # happens when the work limit ran out before any plan: nothing moves here.
+    if not solution.optimal:
         outcome.optimal = False
+    if solution.moves is None:
         return
-    moves_before = outcome.moves
-    for t, per_group in zip(territories, variables, strict=True):
-        _apply(assignments, t, per_group, solver, outcome, moved_in, moved_out)
-    moves = outcome.moves - moves_before
-    if all(s == cp_model.OPTIMAL for s in statuses):
-        outcome.moves_lower_bound += moves
-        return
-    # No plan as close to the bands as this one needs fewer moves than the bound allows.
-    outcome.optimal = False
-    bound = math.ceil(solver.best_objective_bound - 1e-6)
-    # Any plan this close: kept_weight x moves + dealt_weight x dealt moves >= bound - distance.
-    rest = bound - distance_weight * solver.value(distance) - dealt_weight * dealt
-    outcome.moves_lower_bound += min(moves, max(0, -(-rest // kept_weight)))
+    for territory, moves in zip(territories, solution.moves, strict=True):
+        _apply(assignments, territory, moves, outcome, moved_in, moved_out)
+    outcome.moves_lower_bound += solution.kept_moves_bound
 
 
 def _apply(
     assignments: Sequence[Assignment],
     territory: _Territory,
-    per_group: dict[Group, dict[int, cp_model.IntVar]],
-    solver: cp_model.CpSolver,
+    moves_by_group: dict[Group, dict[int, int]],
     outcome: RebalanceOutcome,
     moved_in: dict[str, list[int]],
     moved_out: dict[str, list[int]],
@@ -642,15 +536,12 @@ def _apply(
     pool = territory.pool
     before = [list(m.real) for m in territory.measures]
     moves: list[tuple[int, int, int, int]] = []
-    for group, shares in per_group.items():
+    for group, going in moves_by_group.items():
         holder, kind, *_ = group
         positions = sorted(territory.groups[group], key=lambda p: assignments[p].key)
-        stay = solver.value(shares[holder])
-        leaving = iter(positions[stay:])
-        for slot, share in sorted(shares.items()):
-            if slot == holder:
-                continue
-            for _ in range(solver.value(share)):
+        leaving = iter(positions[len(positions) - sum(going.values()) :])
+        for slot, count in sorted(going.items()):
+            for _ in range(count):
                 moves.append((next(leaving), holder, slot, kind))
     by_value = [m for m in territory.measures if m.name != "accounts"]
     for position, holder, slot, _ in moves:
@@ -672,7 +563,7 @@ def _apply(
             note = notes[(holder, slot)] = "; ".join(
                 _figures(territory, s, [b[s] for b in before]) for s in (holder, slot)
             )
-        if kind == _KEPT:
+        if kind == KEPT:
             assignment.previous_owner = pool.emails[holder]
             outcome.moves += 1
         else:

@@ -450,7 +450,7 @@ def test_a_book_too_large_for_one_objective_is_solved_in_two_steps_with_the_same
 ) -> None:
     rules = load(balanced_file(extra="    max_moves: 30"))
     one_step = evaluate(book({"ana": 90, "bo": 5, "cy": 5}), rules, REPS)
-    monkeypatch.setattr("mapping.territories.rebalance._SAFE_OBJECTIVE", 0)
+    monkeypatch.setattr("mapping.territories.rebalance_solver.SAFE_OBJECTIVE", 0)
     two_steps = evaluate(book({"ana": 90, "bo": 5, "cy": 5}), rules, REPS)
     assert [a.rep_email for a in two_steps.assignments] == [
         a.rep_email for a in one_step.assignments
