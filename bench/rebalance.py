@@ -39,6 +39,7 @@ from mapping.territories import (
     parse_territory_text,
 )
 from mapping.territories.facts import ordered_records
+from mapping.territories import rebalance_solver
 from mapping.territories.rebalance import rebalance
 
 COMPANIES = 200_000
@@ -242,7 +243,9 @@ def run() -> Report:
         "territory of some 200 accounts often holds one account larger than a member's band: "
         "those territories cannot be brought fully within tolerance on revenue. With revenue "
         "each account is its own item (a packing problem); each territory's model gets a share "
-        "of a fixed amount of solver work (`rebalance.WORK_SECONDS`), and the plan is the best "
-        "found, with the bound reported."
+        "of a fixed amount of solver work (`rebalance.WORK_SECONDS`), the models are solved "
+        f"{rebalance_solver.THREADS} at a time, and a territory's search stops once its plan "
+        "meets the least moves any plan within the bands needs (then it is optimal); the "
+        "others' plans are the best found, with the bound reported."
     )
     return report

@@ -16,18 +16,18 @@ tolerance of their target, moving as few accounts off their owner as that needs:
 - capacities are never exceeded; with a move cap (`max_moves`, a number or a share of the
   accounts that could move) at most that many accounts leave their owner in the whole book.
 
-The model is solved with OR-Tools' CP-SAT (one small model per territory; one model of them all
-when a move cap ties them together), one integer per (group of interchangeable businesses,
-member): businesses with the same holder, the same kind (kept or dealt), the same eligible
-members, the same skill match and (balancing revenue or employees) the same value are
-interchangeable. Its objective is lexicographic, by weights: first the total distance of the
-members from their tolerance bands (each measure weighted so that a share of a target weighs
-alike), then the moves of kept accounts (what reps feel), then the moves of dealt accounts (they
-change owner anyway), then the skill match. Territories already within tolerance stay out of the
-model (any move there only adds cost). The solver runs on one
-worker with a deterministic time limit, so the same input always gives the same plan; its bound is
-reported, so an admin sees whether the plan is proven optimal (revenue and employees make each
-business its own item: a packing problem the work limit may stop short of proving). Which
+The model is solved with OR-Tools' CP-SAT (`rebalance_solver`: one small model per territory,
+solved side by side; one model of them all when a move cap ties them together), over groups of
+interchangeable businesses: the same holder, the same kind (kept or dealt), the same eligible
+members, the same skill match and (balancing revenue or employees) the same value. Its objective
+is lexicographic: first the members' distance from their bands (each measure weighted so that a
+share of a target weighs alike), then the moves of kept accounts (what reps feel), then the moves
+of dealt accounts (they change owner anyway), then the skill match. Territories already within
+tolerance stay out of the model (any move there only adds cost). The solver's work is a
+deterministic limit, so the same input always gives the same plan; a plan is proven optimal by
+the solver or by meeting the least moves any plan within the bands needs, and otherwise the
+bound is reported, so an admin sees how far from optimal it may be (revenue and employees make
+each business its own item: a packing problem the work limit may stop short of proving). Which
 businesses of a group move is decided by key: the first ones by key stay, the rest go in key
 order.
 
@@ -223,10 +223,8 @@ class RebalanceOutcome:
 SCALED_SHARE = 1_000
 """Revenue and employees enter the model in units of about 1/SCALED_SHARE of a member's average
 share (CP-SAT works in whole numbers), and at most a twentieth of the median account (`_unit`).
-Coarser values make the packing easier (200,000 accounts in 1,000 territories on accounts and
-revenue: 35 s with units of 1/1,000 of a share, 76 s with 1/10,000), but rounding many small
-accounts the same way can carry a member out of its band unseen; the median cap bounds that
-(and costs time again: 73 s, see docs/benchmarks.md)."""
+Coarser values make the packing easier, but rounding many small accounts the same way can carry
+a member out of its band unseen; the median cap bounds that."""
 
 
 @dataclass
