@@ -37,9 +37,9 @@ from mapping.territories import (
     RepDirectoryEntry,
     evaluate,
     parse_territory_text,
+    rebalance_solver,
 )
 from mapping.territories.facts import ordered_records
-from mapping.territories import rebalance_solver
 from mapping.territories.rebalance import rebalance
 
 COMPANIES = 200_000
