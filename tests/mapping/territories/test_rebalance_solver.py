@@ -31,15 +31,16 @@ def problems(draw: Any) -> Problem:
     counts = [draw(st.integers(0, 3)) for _ in range(members)]
     for _ in range(items):
         holder = draw(st.integers(0, members - 1))
-        others = draw(st.sets(st.integers(0, members - 1).filter(lambda s: s != holder), min_size=1))
-        eligible = tuple(sorted({holder, *others}))
+        others = [slot for slot in range(members) if slot != holder]
+        going = draw(st.sets(st.sampled_from(others), min_size=1))
+        eligible = tuple(sorted({holder, *going}))
         values = tuple(draw(st.integers(0, 9)) for _ in range(measures))
         groups.append(((holder, draw(st.sampled_from([KEPT, DEALT])), eligible, (), values), 1))
         counts[holder] += 1
         for measure, value in enumerate(values):
             loads[measure][holder] += value
     low, high = [], []
-    for measure in range(measures):
+    for _ in range(measures):
         bounds = [sorted(draw(st.integers(0, 30)) for _ in range(2)) for _ in range(members)]
         low.append([b[0] for b in bounds])
         high.append([b[1] for b in bounds])
