@@ -241,8 +241,8 @@ def trade_off_store(
     proposed = load_rules(settings, reps, proposed_file)
     if proposed.settings.balancing is None:
         raise ConfigurationError(
-            f"{proposed.source_name} does not turn balancing on, so --max-moves has nothing to "
-            "cap: add settings.balancing (territory-sync init --example balanced writes one)"
+            f"{proposed.source_name} does not turn balancing on, so there is no move cap to "
+            "compare: add settings.balancing (territory-sync init --example balanced writes one)"
         )
     book = load_companies(database, reps, {*current.raw_fields, *proposed.raw_fields})
     return trade_off(current, proposed, book.companies, reps.directory, caps)

@@ -12,6 +12,7 @@ from typing import Literal
 
 from fastapi import Request
 
+from mapping.territories.balance import parse_move_caps
 from sync.plan import get_plan
 from sync.runner import SyncRequest, run_sync
 from sync.saved_plans import apply_saved_plan
@@ -103,10 +104,18 @@ def start_apply(request: Request, principal: Principal, plan_id: int) -> Job:
     )
 
 
-def start_what_if(request: Request, principal: Principal, proposed: bytes) -> Job:
+def start_what_if(
+    request: Request, principal: Principal, proposed: bytes, max_moves: str = ""
+) -> Job:
     """Compare a proposed territory file with the current one over the stored book; the job's
-    `result` holds the moves and the balance before and after. 413 for a file over the limit."""
+    `result` holds the moves and the balance before and after, and with `max_moves` (caps such
+    as "0, 10, 50") the trade-off under each cap. 413 for a file over the limit, 422 for caps
+    that are not whole numbers."""
     content = checked_upload(proposed)
+    try:
+        caps = parse_move_caps(max_moves) if max_moves.strip() else []
+    except ValueError as error:
+        raise ApiError(422, f"move caps to compare: {error}") from None
     time_limit = getattr(request.app.state, "what_if_time_limit", WHAT_IF_TIME_LIMIT_SECONDS)
-    work = what_if_work(settings_of(request), database_of(request), content, time_limit)
+    work = what_if_work(settings_of(request), database_of(request), content, time_limit, caps)
     return _start(request, "what-if", principal, work)

@@ -8,19 +8,25 @@ query, so a hostile value fails validation (422) and reaches no SQL.
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, or_, select
 
 from mapping.territories.assignment import BALANCED, CAPACITY_FULL, REBALANCED, Assignment
-from mapping.territories.balance import balance_summary, what_if_summary
+from mapping.territories.balance import balance_summary, trade_off_summary, what_if_summary
 from mapping.territories.explain import decision_data, explain, render_explanation
 from sync.audit import AUDIT
 from sync.audit_search import AuditFilter, iter_audit, parse_day, search_audit
 from sync.companies import ACCOUNTS, LINKS, REPS
-from sync.evaluate import StoreEvaluation, balance_store, evaluate_account, what_if_store
+from sync.evaluate import (
+    StoreEvaluation,
+    balance_store,
+    evaluate_account,
+    trade_off_store,
+    what_if_store,
+)
 from sync.plan import get_plan, plan_changes
 from sync.runs import RUNS, get_run
 from sync.store.database import Database
@@ -296,15 +302,23 @@ def current_balance(settings: Settings, database: Database) -> dict[str, Any]:
         raise ApiError(422, f"the territory file cannot be used: {error}") from error
 
 
-def balance_what_if(settings: Settings, database: Database, proposed: bytes) -> dict[str, Any]:
-    """What a proposed territory file would change, as `territory-sync balance --proposed`.
+def balance_what_if(
+    settings: Settings, database: Database, proposed: bytes, caps: Sequence[int] = ()
+) -> dict[str, Any]:
+    """What a proposed territory file would change, as `territory-sync balance --proposed`;
+    with `caps`, also its trade-off under each move cap (`--max-moves`), as `trade_off`.
 
-    It evaluates the whole book twice: the console runs it only as a bounded job (`what_if`)."""
+    It evaluates the whole book twice, and once more per cap: the console runs it only as a
+    bounded job (`what_if`)."""
     with tempfile.TemporaryDirectory(prefix="territory-sync-what-if-") as folder:
         path = Path(folder) / "proposed.yaml"
         path.write_bytes(proposed)
         try:
-            return what_if_summary(what_if_store(settings, database, path))
+            summary = what_if_summary(what_if_store(settings, database, path))
+            if caps:
+                points = trade_off_store(settings, database, path, caps)
+                summary["trade_off"] = trade_off_summary(points)
+            return summary
         except (TerritoryFileError, ConfigurationError) as error:
             message = str(error).replace(str(path), "proposed territory file")
             raise ApiError(422, message) from error

@@ -9,6 +9,7 @@ and the job evaluates the book under the current and the proposed file in a chil
 from __future__ import annotations
 
 import threading
+from collections.abc import Sequence
 from typing import Any
 
 from sync.progress import RunProgress
@@ -49,11 +50,13 @@ def checked_upload(content: bytes) -> bytes:
     return content
 
 
-def evaluate_what_if(settings: Settings, database_url: str, proposed: bytes) -> dict[str, Any]:
+def evaluate_what_if(
+    settings: Settings, database_url: str, proposed: bytes, caps: Sequence[int] = ()
+) -> dict[str, Any]:
     """The what-if, in the child process: its own connection to the same database."""
     database = Database(database_url, create_db_engine(database_url))
     try:
-        return balance_what_if(settings, database, proposed)
+        return balance_what_if(settings, database, proposed, caps)
     except ApiError as error:
         raise TerritorySyncError(error.message) from None
     finally:
@@ -61,15 +64,20 @@ def evaluate_what_if(settings: Settings, database_url: str, proposed: bytes) -> 
 
 
 def what_if_work(
-    settings: Settings, database: Database, proposed: bytes, time_limit: float
+    settings: Settings,
+    database: Database,
+    proposed: bytes,
+    time_limit: float,
+    caps: Sequence[int] = (),
 ) -> JobWork:
-    """The job: the what-if in a child process, its result kept on the job."""
+    """The job: the what-if in a child process (with `caps`, the trade-off under each move
+    cap too), its result kept on the job."""
 
     def work(progress: RunProgress, stop: threading.Event) -> JobOutcome:
         progress.phase("comparing the proposed file with the current one")
         result: dict[str, Any] = run_in_child(
             evaluate_what_if,
-            (settings, database.url, proposed),
+            (settings, database.url, proposed, tuple(caps)),
             time_limit=time_limit,
             stop=stop,
             what="the what-if",

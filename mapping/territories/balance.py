@@ -39,6 +39,8 @@ from mapping.territories.rebalance import RebalanceOutcome, band, targets
 from mapping.territories.rules import LoadedTerritories
 
 MEASURES = ("accounts", "revenue", "employees")
+MOST_CAPS = 8
+"""The most move caps one trade-off compares (each is a whole evaluation of the book)."""
 NO_OWNER = "(no owner)"
 NO_TERRITORY = "(no territory)"
 
@@ -295,6 +297,21 @@ def with_move_cap(rules: LoadedTerritories, cap: int) -> LoadedTerritories:
         rules.settings, balancing=replace(balancing, max_moves=cap, max_share=None)
     )
     return capped
+
+
+def parse_move_caps(text: str) -> list[int]:
+    """Move caps to compare, from "0, 10, 25, 50"; ValueError says what is wrong."""
+    caps = []
+    for part in text.split(","):
+        value = part.strip()
+        if not (value.isascii() and value.isdigit() and len(value) <= 10):
+            raise ValueError(
+                f"{value!r} is not a whole number of moves; give caps such as 0,10,25,50"
+            )
+        caps.append(int(value))
+    if len(set(caps)) > MOST_CAPS:
+        raise ValueError(f"compare at most {MOST_CAPS} move caps at once, not {len(set(caps))}")
+    return sorted(set(caps))
 
 
 def trade_off(

@@ -9,6 +9,7 @@ import typer
 
 from mapping.territories.balance import (
     balance_summary,
+    parse_move_caps,
     render_balance_report,
     render_trade_off,
     render_what_if,
@@ -64,13 +65,7 @@ def balance(
 
 
 def _caps(text: str) -> list[int]:
-    caps = []
-    for part in text.split(","):
-        value = part.strip()
-        if not (value.isascii() and value.isdigit()):
-            raise typer.BadParameter(
-                f"{value!r} is not a whole number of moves; give caps such as 0,10,25,50",
-                param_hint="--max-moves",
-            )
-        caps.append(int(value))
-    return caps
+    try:
+        return parse_move_caps(text)
+    except ValueError as error:
+        raise typer.BadParameter(str(error), param_hint="--max-moves") from None

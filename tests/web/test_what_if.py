@@ -310,3 +310,58 @@ def test_the_what_if_of_a_balancing_file_shows_the_moves_and_each_members_target
     sign_in(client, viewer_token)
     page = client.get(f"/jobs/{job['id']}")
     assert "moves <strong>9</strong> accounts off their owner, the fewest possible" in page.text
+
+
+def test_the_balance_pages_move_caps_show_moves_against_balance_per_cap(
+    client: TestClient, database: Database, viewer_token: str, territory_file: Path
+) -> None:
+    _seed_uneven_na_west(database)
+    proposed = territory_file.read_text().replace(
+        "settings:\n", "settings:\n  balancing: {tolerance: 10%}\n"
+    )
+    csrf = sign_in(client, viewer_token)
+    answer = client.post(
+        "/balance",
+        data={"csrf_token": csrf, "max_moves": "5, 0, 50"},
+        files={"territory_file": ("proposed.yaml", proposed.encode())},
+        follow_redirects=False,
+    )
+    assert answer.status_code == 303
+    job_id = int(answer.headers["location"].rsplit("/", 1)[1])
+    job = _finished(client, job_id, viewer_token)
+    assert job["status"] == "succeeded", job["message"]
+    rows = job["result"]["trade_off"]
+    assert [(r["max_moves"], r["moves"]) for r in rows] == [(0, 0), (5, 5), (50, 9)]
+    page = client.get(f"/jobs/{job_id}").text
+    assert 'id="what-if-trade-off"' in page
+    assert page.count('<tr><td class="num">') >= 3
+
+
+def test_move_caps_that_are_not_whole_numbers_are_refused_and_start_nothing(
+    client: TestClient, viewer_token: str, territory_file: Path
+) -> None:
+    csrf = sign_in(client, viewer_token)
+    answer = client.post(
+        "/balance",
+        data={"csrf_token": csrf, "max_moves": "10, lots"},
+        files={"territory_file": ("proposed.yaml", territory_file.read_bytes())},
+        follow_redirects=False,
+    )
+    assert answer.status_code == 422
+    assert "&#39;lots&#39; is not a whole number of moves" in answer.text
+    assert client.get("/api/jobs", headers=bearer(viewer_token)).json() == {"jobs": []}
+
+
+def test_move_caps_for_a_file_without_balancing_fail_the_job_saying_why(
+    client: TestClient, seeded: dict[str, int], viewer_token: str, territory_file: Path
+) -> None:
+    response = client.post(
+        "/api/balance/what-if",
+        files={"territory_file": ("proposed.yaml", territory_file.read_bytes())},
+        data={"max_moves": "0,10"},
+        headers=bearer(viewer_token),
+    )
+    assert response.status_code == 202
+    job = _finished(client, response.json()["id"], viewer_token)
+    assert job["status"] == "failed"
+    assert "does not turn balancing on, so there is no move cap to compare" in job["message"]

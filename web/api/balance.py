@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Request, UploadFile
+from fastapi import APIRouter, Depends, Form, Request, UploadFile
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
@@ -38,8 +38,19 @@ def balance(request: Request, _who: Principal = Depends(require_viewer)) -> dict
     responses=error_responses(401, 403, 409, 413, 422),
 )
 async def balance_what_if_upload(
-    request: Request, territory_file: UploadFile, who: Principal = Depends(require_viewer)
+    request: Request,
+    territory_file: UploadFile,
+    max_moves: Annotated[
+        str,
+        Form(
+            max_length=200,
+            description="Move caps to compare, such as 0,10,50 (a file that turns balancing "
+            "on): the result's trade_off lists the accounts each moves and the balance it "
+            "leaves",
+        ),
+    ] = "",
+    who: Principal = Depends(require_viewer),
 ) -> JSONResponse:
     content = await territory_file.read(MAX_TERRITORY_FILE_BYTES + 1)
-    job = await run_in_threadpool(start_what_if, request, who, content)
+    job = await run_in_threadpool(start_what_if, request, who, content, max_moves)
     return accepted(job.as_dict())

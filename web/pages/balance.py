@@ -67,12 +67,13 @@ async def balance_what_if_page(
     request: Request,
     territory_file: Annotated[UploadFile, File()],
     csrf_token: Annotated[str, Form(max_length=200)] = "",
+    max_moves: Annotated[str, Form(max_length=200)] = "",
     user: Principal = Depends(page_user),
 ) -> Response:
     require_form_csrf(request, csrf_token)
     content = await territory_file.read(MAX_TERRITORY_FILE_BYTES + 1)
     try:
-        job = await run_in_threadpool(start_what_if, request, user, content)
+        job = await run_in_threadpool(start_what_if, request, user, content, max_moves)
     except ApiError as error:
         return await run_in_threadpool(_balance_page, request, user, error.message, error.status)
     return RedirectResponse(f"/jobs/{job.id}", status_code=303)

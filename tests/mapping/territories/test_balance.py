@@ -11,7 +11,7 @@ from mapping.territories import (
     render_what_if,
     what_if,
 )
-from mapping.territories.balance import Load, gini
+from mapping.territories.balance import MOST_CAPS, Load, gini, parse_move_caps
 from tests.mapping.territories.support import company, directory, email, load, sf
 
 CURRENT = """
@@ -115,3 +115,21 @@ def test_the_same_file_moves_nothing() -> None:
     book = [company(f"k{n}", sf(f"001{n}", country="US", owner="ana")) for n in range(3)]
     report = what_if(load(CURRENT), load(CURRENT), book, REPS)
     assert (report.moved, report.moves) == (0, ())
+
+
+def test_move_caps_are_read_in_order_once_each() -> None:
+    assert parse_move_caps(" 50, 0,10 ,10") == [0, 10, 50]
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("10,-5", "'-5' is not a whole number of moves"),
+        ("10,,20", "'' is not a whole number of moves"),
+        ("1e3", "'1e3' is not a whole number of moves"),
+        (",".join(str(n) for n in range(MOST_CAPS + 1)), f"at most {MOST_CAPS} move caps"),
+    ],
+)
+def test_move_caps_that_cannot_be_read_say_why(text: str, message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        parse_move_caps(text)
