@@ -445,6 +445,38 @@ def what_if_summary(report: WhatIfReport) -> dict[str, Any]:
     }
 
 
+def _rebalanced_members(outcome: RebalanceOutcome, top: int) -> list[str]:
+    """Per territory balancing changed (most moves first, at most `top`): each member before and
+    after against their target and band, the moves in and out, and the skill match."""
+    changed = sorted(
+        (t for t in outcome.territories if any(m.moved_in for m in t.members)),
+        key=lambda t: (-sum(m.moved_in for m in t.members), t.territory),
+    )
+    if not changed:
+        return []
+    lines = ["Members of the territories balancing changes (before -> after, target and band):"]
+    for territory in changed[:top]:
+        lines.append(f"  {territory.territory}:")
+        for member in territory.members:
+            figures = "; ".join(
+                f"{f.before:,} -> {f.after:,} {name} (target {round(f.target):,}, "
+                f"{f.low:,}-{f.high:,})"
+                for name, f in member.measures
+            )
+            skill = (
+                ""
+                if member.skill_before is None and member.skill_after is None
+                else f"; skill match {member.skill_before} -> {member.skill_after}"
+            )
+            lines.append(
+                f"    {member.email}: {figures}; in {member.moved_in:,}, "
+                f"out {member.moved_out:,}{skill}"
+            )
+    if len(changed) > top:
+        lines.append(f"  ... {len(changed) - top} more territories")
+    return lines
+
+
 def _ratio(spread: Spread) -> str:
     return "n/a" if spread.max_min_ratio is None else f"{spread.max_min_ratio:.2f}"
 
@@ -507,6 +539,7 @@ def render_what_if(report: WhatIfReport, *, top: int = 20) -> str:
             f"outside tolerance: {_amounts(rebalanced.outside_before)} before, "
             f"{_amounts(rebalanced.outside_after)} after."
         )
+        lines += _rebalanced_members(rebalanced, top)
     lines.append(f"Balance before: {_spread_line(report.before.spread)}")
     lines.append(f"Balance after:  {_spread_line(report.after.spread)}")
     return "\n".join(lines)

@@ -89,6 +89,10 @@ class MemberBalance:
     in whole units)."""
     moved_in: int
     moved_out: int
+    skill_before: float | None = None
+    """In a territory that prefers skills: the member's average match with the businesses they
+    hold there (`skills.preference`), before and after the pass."""
+    skill_after: float | None = None
 
     @property
     def first(self) -> Figures:
@@ -200,6 +204,8 @@ class RebalanceOutcome:
                             "high": m.high,
                             "moved_in": m.moved_in,
                             "moved_out": m.moved_out,
+                            "skill_before": m.skill_before,
+                            "skill_after": m.skill_after,
                             "by_measure": {
                                 name: {
                                     "before": f.before,
@@ -256,6 +262,27 @@ class _Territory:
     """Interchangeable businesses -> their positions."""
     values: dict[int, tuple[int, ...]]
     """Per position, its real value in each measure."""
+    skills: dict[int, list[int]] = field(default_factory=dict)
+    """In a territory that prefers skills: per held position, each member's match with it."""
+    holders: dict[int, int] = field(default_factory=dict)
+    """Per held position with `skills`, its member (updated as businesses move)."""
+
+    def skill_sums(self) -> list[tuple[int, int]]:
+        """Per member: (summed match with the businesses they hold, how many)."""
+        sums = [(0, 0)] * len(self.pool.emails)
+        for position, slot in self.holders.items():
+            total, count = sums[slot]
+            sums[slot] = (total + self.skills[position][slot], count + 1)
+        return sums
+
+    def skill_match(
+        self, slot: int, before: list[tuple[int, int]] | None
+    ) -> tuple[float | None, float | None]:
+        """The member's average match before and after (None without skill preferences)."""
+        if before is None:
+            return None, None
+        after = self.skill_sums()[slot]
+        return _average(*before[slot]), _average(*after)
 
     def problem(self) -> Problem:
         """The territory in the solver's terms."""
@@ -276,6 +303,10 @@ class _Territory:
             for m in self.measures
             for low, load, high in zip(m.low, m.load, m.high, strict=True)
         )
+
+
+def _average(total: int, count: int) -> float | None:
+    return round(total / count, 2) if count else None
 
 
 def move_cap(balancing: Balancing, movable: int) -> int | None:
@@ -328,6 +359,7 @@ def rebalance(
     )
     outcome = RebalanceOutcome(tolerance, move_cap(balancing, movable), balancing.measures)
     before = {t.pool.name: [list(m.real) for m in t.measures] for t in territories}
+    before_skill = {t.pool.name: t.skill_sums() for t in territories if t.skills}
     outcome.outside_before = _outside_by_measure(territories, tolerance)
     unbalanced = [t for t in territories if t.distance() > 0]
     moved_in: dict[str, list[int]] = {t.pool.name: [0] * len(t.pool.emails) for t in territories}
@@ -365,6 +397,7 @@ def rebalance(
                         ),
                         moved_in[name][slot],
                         moved_out[name][slot],
+                        *t.skill_match(slot, before_skill.get(name)),
                     )
                     for slot, email in enumerate(t.pool.emails)
                 ),
@@ -413,11 +446,16 @@ def _territories(
         members = len(pool.emails)
         values: dict[int, tuple[int, ...]] = {}
         real_value_loads = [[0] * members for _ in by_value]
+        skills: dict[int, list[int]] = {}
+        holders: dict[int, int] = {}
         for position in held.get(name, ()):
             slot = pool.slot_of.get(assignments[position].rep_email)
             if slot is None or not records:
                 continue
             first, second = records[position]
+            if pool.prefer:
+                skills[position] = pool.scores(first, second)
+                holders[position] = slot
             values[position] = tuple(value(first, second) for value in valued)
             for number, amount in enumerate(values[position]):
                 real_value_loads[number][slot] += amount
@@ -474,8 +512,8 @@ def _territories(
                 continue
             kind = KEPT if assignment.rep_rule == STICKY else DEALT
             scores: tuple[int, ...] = ()
-            if pool.prefer and records:
-                every = pool.scores(*records[position])
+            if position in skills:
+                every = skills[position]
                 scores = tuple(every[slot] for slot in eligible)
             own = values.get(position, no_values)  # none without `records`
             scaled = tuple(
@@ -483,7 +521,9 @@ def _territories(
                 for m, number in zip(measures, value_numbers, strict=True)
             )
             groups[(holder, kind, eligible, scores, scaled)].append(position)
-        found.append(_Territory(pool, balancing.tolerance, measures, dict(groups), values))
+        found.append(
+            _Territory(pool, balancing.tolerance, measures, dict(groups), values, skills, holders)
+        )
     return found
 
 
@@ -545,6 +585,8 @@ def _apply(
     for position, holder, slot, _ in moves:
         pool.counts[holder] -= 1
         pool.counts[slot] += 1
+        if position in territory.holders:
+            territory.holders[position] = slot
         amounts = territory.values.get(position, ())
         for m in territory.measures:
             if m.name == "accounts":

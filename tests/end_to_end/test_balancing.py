@@ -144,3 +144,15 @@ def test_a_move_cap_limits_the_accounts_a_run_moves(product: Product) -> None:
     result = product.sync()
     assert result.figures["rebalance"]["moves"] == 4
     assert result.figures["rebalance"]["move_cap"] == 4
+
+
+def test_the_what_if_lists_each_member_of_a_territory_balancing_changes(
+    pulled: Product, capsys: pytest.CaptureFixture[str]
+) -> None:
+    proposed = _second_member_in_na_east(pulled)
+    capsys.readouterr()
+    assert cli(pulled, "balance", "--proposed", str(proposed)) == 0
+    out = capsys.readouterr().out
+    assert "Members of the territories balancing changes" in out
+    emily = next(line for line in out.splitlines() if line.startswith("    emily.johnson@"))
+    assert ": 0 -> " in emily and "accounts (target" in emily and "out 0" in emily

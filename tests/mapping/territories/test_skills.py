@@ -154,6 +154,31 @@ def test_balancing_moves_accounts_to_the_member_who_matches_them() -> None:
     assert result.rebalanced is not None and result.rebalanced.moves == 19
 
 
+def test_the_balance_shows_each_members_skill_match_before_and_after() -> None:
+    book = accounts("FR", 30, owner="ana")
+    result = evaluate(book, load(BALANCED_FRENCH, reps=REPS), REPS)
+    assert result.rebalanced is not None
+    (france,) = result.rebalanced.territories
+    match = {m.email: (m.skill_before, m.skill_after) for m in france.members}
+    # Only cy speaks French: ana held everything with no match; cy ends with ten matches.
+    assert match[email("ana")] == (0.0, 0.0)
+    assert match[email("bo")] == (None, 0.0)
+    assert match[email("cy")][1] is not None and match[email("cy")][1] > 0
+    row = result.rebalanced.as_dict(members=True)["by_territory"][0]["members"]
+    assert {m["email"]: m["skill_after"] for m in row}[email("cy")] == match[email("cy")][1]
+
+
+def test_balancing_without_skill_preferences_shows_no_skill_match() -> None:
+    text = BALANCED_FRENCH.replace("    prefer: {languages: account}\n", "")
+    result = evaluate(accounts("FR", 30, owner="ana"), load(text, reps=REPS), REPS)
+    assert result.rebalanced is not None
+    assert all(
+        m.skill_before is None and m.skill_after is None
+        for t in result.rebalanced.territories
+        for m in t.members
+    )
+
+
 @pytest.mark.parametrize(
     ("text", "message"),
     [
