@@ -373,7 +373,7 @@ def render_trade_off(points: Sequence[TradeOffPoint]) -> str:
     return "\n".join(lines)
 
 
-def _amounts(figures: Mapping[str, int]) -> str:
+def _amounts(figures: Mapping[str, float]) -> str:
     """ "accounts 12, revenue 4,000": how far outside the bands, per measure."""
     return ", ".join(f"{name} {value:,}" for name, value in figures.items())
 
@@ -459,9 +459,9 @@ def _rebalanced_members(outcome: RebalanceOutcome, top: int) -> list[str]:
         lines.append(f"  {territory.territory}:")
         for member in territory.members:
             figures = "; ".join(
-                f"{f.before:,} -> {f.after:,} {name} (target {round(f.target):,}, "
-                f"{f.low:,}-{f.high:,})"
-                for name, f in member.measures
+                f"{s['before']:,} -> {s['after']:,} {name} (target {round(s['target']):,}, "
+                f"{s['low']:,}-{s['high']:,})"
+                for name, s in ((name, f.shown()) for name, f in member.measures)
             )
             skill = (
                 ""

@@ -31,7 +31,7 @@ businesses that sort first by key and releases the rest to the others.
 from __future__ import annotations
 
 import heapq
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from mapping.territories.assignment import (
@@ -62,7 +62,7 @@ from mapping.territories.facts import (
     RecordFacts,
     RepDirectoryEntry,
 )
-from mapping.territories.rules import SINGLE, Territory
+from mapping.territories.rules import SINGLE, WORKLOAD, Territory
 from mapping.territories.skills import NO_SKILLS, SkillSet, matched, preference, qualifies
 
 Measure = Callable[[RecordFacts, RecordFacts | None], int]
@@ -83,6 +83,23 @@ def measure_for(balance_by: str) -> Measure:
         return int(value) if value is not None and value > 0 else 0
 
     return measure
+
+
+WORKLOAD_SCALE = 1_000
+"""The workload is counted in thousandths of a point (loads are whole numbers)."""
+
+
+def balancing_measure(name: str, workload: Sequence[tuple[str, float]] = ()) -> Measure:
+    """What one account adds to a balanced measure: `measure_for`, or for the workload its
+    points (`workload`: per measure, the points one unit counts) in thousandths."""
+    if name != WORKLOAD:
+        return measure_for(name)
+    parts = [(measure_for(part), points) for part, points in workload]
+
+    def points(first: RecordFacts, second: RecordFacts | None) -> int:
+        return round(WORKLOAD_SCALE * sum(p * value(first, second) for value, p in parts))
+
+    return points
 
 
 def _one(first: RecordFacts, second: RecordFacts | None) -> int:

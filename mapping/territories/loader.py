@@ -14,7 +14,9 @@ The file format (version 1), as a RevOps admin writes it:
                                    # company in both CRMs (the other fills gaps)
       balancing:                   # optional (see `rebalance`): the fewest moves that bring
         tolerance: 10%             # every owner member within 10% of their share; max_moves:
-                                   # N or 5% caps the moves
+                                   # N or 5% caps the moves; measure: accounts (default),
+                                   # revenue, employees, workload or a list; workload: points
+                                   # per unit, {accounts: 1, revenue: 1 per 5000000}
     reps:                          # optional (see `skills`): each rep's skill tags and levels
       - email: ana.ortiz@acme-revenue.example
         languages: [es, en]
@@ -88,11 +90,13 @@ from mapping.territories.named_and_holdouts import read_holdouts, read_named_acc
 from mapping.territories.rules import (
     BALANCE_MEASURES,
     BALANCED,
+    BALANCING_MEASURES,
     CATCH_ALL,
     KEEP_OWNER,
     OVERLAY,
     OWNER,
     SINGLE,
+    WORKLOAD,
     Balancing,
     LoadedTerritories,
     Member,
@@ -118,7 +122,9 @@ from territory_sync.errors import TerritoryFileError
 FORMAT_VERSION = 1
 TOP_LEVEL_KEYS = ("version", "settings", "reps", "territories", "named_accounts", "holdouts")
 SETTINGS_KEYS = ("unmatched", "catch_all", "balance_by", "primary_source", "balancing")
-BALANCING_KEYS = ("measure", "tolerance", "max_moves")
+BALANCING_KEYS = ("measure", "tolerance", "max_moves", "workload")
+WORKLOAD_EXAMPLE = "workload: {accounts: 1, revenue: 1 per 5000000, employees: 1 per 250}"
+_UNIT_OF = {"accounts": "account", "revenue": "unit of revenue", "employees": "employee"}
 MOST_MOVES = 10**9
 """The largest `max_moves` read as a number (more is no cap at all: leave max_moves out)."""
 TERRITORY_KEYS = (
@@ -382,16 +388,71 @@ class _Loader:
                 max_moves = integer(cap, where, message, "max_moves")
                 if not 0 <= max_moves <= MOST_MOVES:
                     raise where.error(message, cap, "max_moves")
-        return Balancing(tolerance, max_moves, max_share, line_of(node) or 0, measures)
+        workload: tuple[tuple[str, float], ...] = ()
+        if "workload" in values:
+            workload = self._workload(values["workload"])
+            if WORKLOAD not in measures:
+                raise where.error(
+                    "workload defines points that nothing evens out: add workload to measure "
+                    "(measure: workload, or measure: [accounts, workload])",
+                    values["workload"],
+                    "workload",
+                )
+        elif WORKLOAD in measures:
+            raise where.error(
+                f"measure names workload, which needs its points: add {WORKLOAD_EXAMPLE}",
+                values["measure"],
+                "workload",
+            )
+        return Balancing(tolerance, max_moves, max_share, line_of(node) or 0, measures, workload)
+
+    def _workload(self, node: Node) -> tuple[tuple[str, float], ...]:
+        """`workload: {accounts: 1, revenue: 1 per 5000000}`: each measure's points per unit,
+        a number or "P per N" (P points for every N)."""
+        where = self.where
+        items = mapping_items(node, where, "settings.balancing.workload", "workload")
+        what = "settings.balancing.workload"
+        reject_unknown_keys(items, BALANCE_MEASURES, where, what, "workload")
+        points = []
+        for name, _, value_node in items:
+            message = (
+                f"workload {name} must be the points one {_UNIT_OF[name]} counts: a number "
+                f"(0 or more) or 'P per N' (P points for every N), as in {WORKLOAD_EXAMPLE}"
+            )
+            points.append((name, self._points(value_node, message)))
+        if not any(value > 0 for _, value in points):
+            raise where.error(
+                f"workload counts no points: give at least one measure points, as in "
+                f"{WORKLOAD_EXAMPLE}",
+                node,
+                "workload",
+            )
+        return tuple(points)
+
+    def _points(self, node: Node, message: str) -> float:
+        """A number, or "P per N" (P points for every N of the measure): P / N."""
+        if isinstance(node, ScalarNode) and " per " in node.value:
+            points, _, every = node.value.partition(" per ")
+            try:
+                value = float(points.replace("_", "").replace(",", "")) / float(
+                    every.replace("_", "").replace(",", "")
+                )
+            except (ValueError, ZeroDivisionError):
+                raise self.where.error(message, node, "workload") from None
+        else:
+            value = float(number(node, self.where, message, "workload"))
+        if not (0 <= value < float("inf")):
+            raise self.where.error(message, node, "workload")
+        return value
 
     def _measures(self, node: Node) -> tuple[str, ...]:
         """`measure: accounts`, or several evened out together: `measure: [accounts, revenue]`."""
         nodes = node.value if isinstance(node, SequenceNode) else [node]
         if not nodes:
             raise self.where.error(
-                f"measure lists nothing: name {one_of(BALANCE_MEASURES)}", node, "measure"
+                f"measure lists nothing: name {one_of(BALANCING_MEASURES)}", node, "measure"
             )
-        names = [self._choice(item, "measure", BALANCE_MEASURES, "") for item in nodes]
+        names = [self._choice(item, "measure", BALANCING_MEASURES, "") for item in nodes]
         if len(set(names)) != len(names):
             raise self.where.error("measure names the same thing twice: keep one", node, "measure")
         return tuple(names)

@@ -43,7 +43,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from mapping.territories.assignment import BALANCED, NAMED_ACCOUNT, REBALANCED, STICKY, Assignment
-from mapping.territories.balancing import Pool, measure_for
+from mapping.territories.balancing import WORKLOAD_SCALE, Pool, balancing_measure
 from mapping.territories.facts import RecordFacts
 from mapping.territories.rebalance_solver import (
     DEALT,
@@ -54,7 +54,7 @@ from mapping.territories.rebalance_solver import (
     solve,
     solve_each,
 )
-from mapping.territories.rules import Balancing
+from mapping.territories.rules import WORKLOAD, Balancing
 
 WORK_SECONDS = 30.0
 """CP-SAT's work limit for one evaluation, shared between the territory models (its deterministic
@@ -74,9 +74,26 @@ class Figures:
     target: float
     low: int
     high: int
+    scale: int = 1
+    """Stored units per shown unit (the workload is kept in thousandths of a point)."""
 
     def within(self, load: int) -> bool:
         return self.low <= load <= self.high
+
+    def shown(self) -> dict[str, float]:
+        """before, after, target, low and high in the measure's own units, for people."""
+        return {
+            "before": shown(self.before, self.scale),
+            "after": shown(self.after, self.scale),
+            "target": round(self.target / self.scale, 2),
+            "low": shown(self.low, self.scale),
+            "high": shown(self.high, self.scale),
+        }
+
+
+def shown(value: float, scale: int) -> float:
+    """A stored amount in its measure's own units (whole when `scale` is 1)."""
+    return value if scale == 1 else round(value / scale, 1)
 
 
 @dataclass(frozen=True)
@@ -144,10 +161,10 @@ class RebalanceOutcome:
     """Accounts moved off the owner who kept them."""
     dealt_moves: int = 0
     """Accounts just dealt that went to another member instead."""
-    outside_before: dict[str, int] = field(default_factory=dict)
+    outside_before: dict[str, float] = field(default_factory=dict)
     """Per measure, how far the members were outside their bands, summed (accounts; revenue or
-    employees in whole units)."""
-    outside_after: dict[str, int] = field(default_factory=dict)
+    employees in whole units; workload in points)."""
+    outside_after: dict[str, float] = field(default_factory=dict)
     optimal: bool = True
     """The solver proved no plan is better (closer to the bands, then fewer moves)."""
     moves_lower_bound: int = 0
@@ -156,12 +173,12 @@ class RebalanceOutcome:
     """Every territory the pass looked at (those with two or more owner members)."""
 
     @property
-    def distance_before(self) -> int:
+    def distance_before(self) -> float:
         """The first measure's `outside_before`."""
         return self.outside_before.get(self.measures[0], 0)
 
     @property
-    def distance_after(self) -> int:
+    def distance_after(self) -> float:
         return self.outside_after.get(self.measures[0], 0)
 
     @property
@@ -197,25 +214,12 @@ class RebalanceOutcome:
                     "members": [
                         {
                             "email": m.email,
-                            "before": m.before,
-                            "after": m.after,
-                            "target": round(m.target, 2),
-                            "low": m.low,
-                            "high": m.high,
+                            **m.first.shown(),
                             "moved_in": m.moved_in,
                             "moved_out": m.moved_out,
                             "skill_before": m.skill_before,
                             "skill_after": m.skill_after,
-                            "by_measure": {
-                                name: {
-                                    "before": f.before,
-                                    "after": f.after,
-                                    "target": round(f.target, 2),
-                                    "low": f.low,
-                                    "high": f.high,
-                                }
-                                for name, f in m.measures
-                            },
+                            "by_measure": {name: f.shown() for name, f in m.measures},
                         }
                         for m in t.members
                     ],
@@ -251,6 +255,8 @@ class _Measure:
     real: list[int]
     """Per slot, the real load (updated as businesses move)."""
     real_targets: list[float]
+    scale: int = 1
+    """Real units per shown unit (`Figures.scale`)."""
 
 
 @dataclass
@@ -391,6 +397,7 @@ def rebalance(
                                     m.real[slot],
                                     m.real_targets[slot],
                                     *band(m.real_targets[slot], tolerance),
+                                    m.scale,
                                 ),
                             )
                             for number, m in enumerate(t.measures)
@@ -406,15 +413,17 @@ def rebalance(
     return outcome
 
 
-def _outside_by_measure(territories: Sequence[_Territory], tolerance: float) -> dict[str, int]:
+def _outside_by_measure(territories: Sequence[_Territory], tolerance: float) -> dict[str, float]:
     found: dict[str, int] = defaultdict(int)
+    scales: dict[str, int] = {}
     for t in territories:
         for m in t.measures:
+            scales[m.name] = m.scale
             found[m.name] += sum(
                 _outside(real, target, tolerance)
                 for real, target in zip(m.real, m.real_targets, strict=True)
             )
-    return dict(found)
+    return {name: shown(total, scales[name]) for name, total in found.items()}
 
 
 def _territories(
@@ -427,7 +436,7 @@ def _territories(
         name: pool for name, pool in pools.items() if len(pool.emails) >= 2 and sum(pool.counts) > 0
     }
     by_value = [name for name in balancing.measures if name != "accounts"]
-    valued = [measure_for(name) for name in by_value]
+    valued = [balancing_measure(name, balancing.workload) for name in by_value]
     positions: dict[str, list[int]] = defaultdict(list)
     held: dict[str, list[int]] = defaultdict(list)
     for position, assignment in enumerate(assignments):
@@ -490,6 +499,7 @@ def _territories(
                     model_loads,
                     real,
                     real_targets,
+                    WORKLOAD_SCALE if measure_name == WORKLOAD else 1,
                 )
             )
         _weigh(measures, members)
@@ -622,7 +632,14 @@ def _figures(territory: _Territory, slot: int, before: list[int]) -> str:
         target = m.real_targets[slot]
         low, high = band(target, territory.tolerance)
         margin = max(round(target) - low, high - round(target))
-        tolerance_parts.append(
-            f"{was:,} -> {m.real[slot]:,} {m.name}, target {round(target):,} \u00b1{margin:,}"
-        )
+        if m.scale == 1:
+            tolerance_parts.append(
+                f"{was:,} -> {m.real[slot]:,} {m.name}, target {round(target):,} \u00b1{margin:,}"
+            )
+        else:
+            s = m.scale
+            tolerance_parts.append(
+                f"{shown(was, s):,} -> {shown(m.real[slot], s):,} {m.name} points, target "
+                f"{shown(target, s):,} \u00b1{shown(margin, s):,}"
+            )
     return f"{territory.pool.emails[slot]} " + ", ".join(tolerance_parts)

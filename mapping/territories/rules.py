@@ -28,6 +28,10 @@ SINGLE = "single"
 KEEP_OWNER = "keep_owner"
 CATCH_ALL = "catch_all"
 BALANCE_MEASURES = ("accounts", "revenue", "employees")
+WORKLOAD = "workload"
+"""The measure `settings.balancing.workload` defines: points per account from its size."""
+BALANCING_MEASURES = (*BALANCE_MEASURES, WORKLOAD)
+"""What `settings.balancing.measure` may name."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,7 +124,11 @@ class Balancing:
     """At most this share of the accounts that could move do (None: no cap)."""
     line: int = 0
     measures: tuple[str, ...] = ("accounts",)
-    """What is evened out: accounts, revenue, employees, or several together."""
+    """What is evened out: accounts, revenue, employees, the workload, or several together."""
+    workload: tuple[tuple[str, float], ...] = ()
+    """The workload's points: per measure (accounts, revenue, employees), the points one unit
+    of it counts (an account with revenue R and E employees: accounts + R x revenue + E x
+    employees points)."""
 
 
 @dataclass(frozen=True, slots=True)

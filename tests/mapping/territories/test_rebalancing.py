@@ -209,7 +209,9 @@ def test_a_small_target_always_has_a_whole_number_within_tolerance() -> None:
         ("tolerance: lots", "tolerance must be a share from 0 to 1 or a percentage"),
         ("tolerance: 150%", "tolerance must be a share from 0 to 1 or a percentage"),
         ("measure: [accounts, accounts]\n    tolerance: 10%", "names the same thing twice"),
-        ("measure: workload\n    tolerance: 10%", "measure must be accounts, revenue or employees"),
+        ("measure: effort\n    tolerance: 10%", "measure must be accounts, revenue, employees or "),
+        ("measure: workload\n    tolerance: 10%", "measure names workload, which needs its points"),
+        ("workload: {accounts: 1}\n    tolerance: 10%", "workload defines points that nothing"),
         ("max_moves: -3\n    tolerance: 10%", "max_moves must be a whole number"),
         ("tolerence: 10%", "tolerence"),
         ("max_moves: 5", "balancing needs a tolerance"),
@@ -221,6 +223,28 @@ def test_a_broken_balancing_section_names_the_line_and_field(text: str, message:
         load(body)
     assert message in str(raised.value)
     assert str(raised.value).startswith("territories.yaml:4: ")
+
+
+@pytest.mark.parametrize(
+    ("points", "message"),
+    [
+        ("{accounts: 0}", "workload counts no points"),
+        ("{revenue: 1 per nothing}", "workload revenue must be the points one unit of revenue"),
+        ("{revenue: 1 per 0}", "workload revenue must be the points one unit of revenue"),
+        ("{accounts: -1}", "workload accounts must be the points one account counts"),
+        ("{deals: 1}", "unknown key 'deals' in settings.balancing.workload"),
+        ("[accounts]", "settings.balancing.workload must be a mapping"),
+    ],
+)
+def test_a_broken_workload_names_its_line_and_what_to_write(points: str, message: str) -> None:
+    body = balanced_file().replace(
+        "    tolerance: 10%\n",
+        f"    measure: workload\n    workload: {points}\n    tolerance: 10%\n",
+    )
+    with pytest.raises(TerritoryFileError) as raised:
+        load(body)
+    assert message in str(raised.value)
+    assert str(raised.value).startswith("territories.yaml:5: field 'workload': ")
 
 
 # --- the optimum, checked by brute force on small books ---------------------------------------
@@ -391,6 +415,35 @@ def test_accounts_and_revenue_can_be_balanced_together() -> None:
     for rep in (email("ana"), email("bo")):
         assert 7 <= accounts[rep] <= 9 and 1485 <= revenue[rep] <= 1815
     assert outcome.optimal
+
+
+WORKLOAD = "    measure: workload\n    workload: {accounts: 1, revenue: 1 per 1000}"
+
+
+def test_workload_points_add_up_from_accounts_and_revenue() -> None:
+    rules = load(balanced_file(extra=WORKLOAD))
+    balancing = rules.settings.balancing
+    assert balancing is not None
+    assert balancing.measures == ("workload",)
+    assert balancing.workload == (("accounts", 1.0), ("revenue", 0.001))
+
+
+def test_balancing_the_workload_evens_out_points_with_the_fewest_moves() -> None:
+    # ana: 4 accounts of 2,000 (3 points each) and 4 of 0 (1 point): 16 points; bo: none.
+    companies = revenue_book({"ana": [2000] * 4 + [0] * 4})
+    result = evaluate(companies, load(balanced_file(extra=WORKLOAD)), REPS)
+    outcome = result.rebalanced
+    assert outcome is not None and outcome.optimal
+    # 8 points each (7.2 to 8.8): two of the 3-point accounts and two of the 1-point ones, or
+    # one 3-point and five 1-point ones (no: ana has four): four moves.
+    assert outcome.moves == 4
+    assert outcome.outside_after == {"workload": 0}
+    (west,) = outcome.territories
+    shown = {m.email: m.first.shown() for m in west.members}
+    assert shown[email("ana")]["before"] == 16.0 and shown[email("ana")]["after"] == 8.0
+    assert shown[email("bo")]["target"] == 8.0
+    moved = next(a for a in result.assignments if a.rep_email == email("bo"))
+    assert "16.0 -> 8.0 workload points, target 8.0" in (moved.rep_detail or "")
 
 
 def brute_force_valued(
