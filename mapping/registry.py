@@ -301,6 +301,7 @@ RESERVED_NAMES = frozenset(
         "raw",
         "extra",
         "current_owner_email",
+        "owner_since",
         "first_seen_at",
         "last_seen_at",
     }

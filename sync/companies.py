@@ -97,7 +97,7 @@ class CompanyBook:
 def _record_columns() -> list[str]:
     """The columns a record's facts are read from: its key, owner and raw fields, and the
     unified fields with a column that territory files test (`mapping.registry`)."""
-    return ["source", "external_id", *column_fields(), "owner_id", "raw"]
+    return ["source", "external_id", *column_fields(), "owner_id", "owner_since", "raw"]
 
 
 def _facts_reader(reps: RepIndex, keep: set[str] | None) -> Callable[[Any], RecordFacts]:
@@ -118,6 +118,7 @@ def _facts_reader(reps: RepIndex, keep: set[str] | None) -> Callable[[Any], Reco
             current_owner_email=reps.email_of(row.source, row.owner_id),
             raw=raw,
             extra=extra,
+            owner_since=row.owner_since,
             **values,
         )
 

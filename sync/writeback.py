@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Table, and_, bindparam, update
+from sqlalchemy import Connection, Table, and_, bindparam, case, update
 
 from connectors.base import (
     BatchStoppedError,
@@ -188,7 +188,17 @@ _RECORD = and_(
     ACCOUNTS.c.source == bindparam("record_source"),
     ACCOUNTS.c.external_id == bindparam("record_id"),
 )
-_STORE_OWNER = update(ACCOUNTS).where(_RECORD).values(owner_id=bindparam("owner"))
+_STORE_OWNER = (
+    update(ACCOUNTS)
+    .where(_RECORD)
+    .values(
+        owner_id=bindparam("owner"),
+        owner_since=case(
+            (ACCOUNTS.c.owner_id.is_not_distinct_from(bindparam("owner")), ACCOUNTS.c.owner_since),
+            else_=bindparam("owner_at"),
+        ),
+    )
+)
 _STORE_GONE = update(ACCOUNTS).where(_RECORD).values(deleted=True)
 
 
@@ -222,7 +232,7 @@ def _store_decisions(
         if decision.record_gone:
             gone.append(record)
         elif decision.owner_now is not None:
-            owners.append({**record, "owner": decision.owner_now})
+            owners.append({**record, "owner": decision.owner_now, "owner_at": now})
     if states:
         connection.execute(_STORE_DECISION, states)
     if owners:

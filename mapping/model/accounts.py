@@ -45,6 +45,9 @@ class Account(SQLModel, table=True):
     employees: int | None = None
     annual_revenue: Decimal | None = Field(default=None, sa_column=Column(Numeric(20, 2)))
     owner_id: str | None = Field(default=None, max_length=64)
+    owner_since: datetime | None = Field(default=None, sa_column=Column(UtcDateTime()))
+    """When the store first saw today's `owner_id`: a pull that found it changed, or a
+    write-back; empty when the owner was already there at the first pull."""
     crm_modified_at: datetime | None = Field(default=None, sa_column=Column(UtcDateTime()))
     deleted: bool = False
     raw: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JsonColumn, nullable=False))

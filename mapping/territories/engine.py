@@ -26,6 +26,7 @@ import gc
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from functools import cached_property
 from typing import cast
 
@@ -158,19 +159,22 @@ def evaluate(
     companies: Iterable[CompanyFacts],
     rules: LoadedTerritories,
     reps: Mapping[str, RepDirectoryEntry],
+    *,
+    as_of: datetime | None = None,
 ) -> Evaluation:
     """Territory and rep for every business, in input order. `reps` is keyed by lower-case email.
 
     Deterministic and independent of input order (given unique keys), and idempotent: feeding
     each record's rep (`rep_for` its CRM) back in as its owner gives the same territories and
-    reps.
+    reps. Balancing's `never_move: {gained_within_days: N}` counts back from `as_of` (now when
+    not given).
 
     The pass creates no reference cycles, so the cyclic garbage collector is paused while it runs:
     otherwise it would rescan the growing list of assignments again and again."""
     collecting = gc.isenabled()
     gc.disable()
     try:
-        return _evaluate(companies, rules, reps)
+        return _evaluate(companies, rules, reps, as_of)
     finally:
         if collecting:
             gc.enable()
@@ -180,6 +184,7 @@ def _evaluate(
     companies: Iterable[CompanyFacts],
     rules: LoadedTerritories,
     reps: Mapping[str, RepDirectoryEntry],
+    as_of: datetime | None,
 ) -> Evaluation:
     settings = rules.settings
     primary = settings.primary_source
@@ -334,7 +339,7 @@ def _evaluate(
     rebalanced = None
     if settings.balancing is not None:
         assert kept_records is not None
-        rebalanced = rebalance(assignments, pools, settings.balancing, kept_records)
+        rebalanced = rebalance(assignments, pools, settings.balancing, kept_records, as_of)
     return Evaluation(rules, assignments, pools, reps, rebalanced)
 
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
+from datetime import datetime
 from decimal import Decimal
 from types import MappingProxyType
 from typing import TYPE_CHECKING
@@ -88,6 +89,9 @@ class RecordFacts:
     """The record's fields in the CRM's own names, as pulled."""
     extra: Mapping[str, object] = field(default_factory=lambda: _NO_RAW)
     """The unified values of registered fields kept raw (no column: see `mapping.registry`)."""
+    owner_since: datetime | None = None
+    """When the store first saw today's owner on the record (a pull that found a new owner, or
+    a write-back); None when the owner was already there at the first pull."""
 
     @classmethod
     def from_unified(cls, account: UnifiedAccount, current_owner_email: str | None) -> RecordFacts:
@@ -114,6 +118,7 @@ _ATTRIBUTES = frozenset(f.name for f in fields(RecordFacts)) - {
     "current_owner_email",
     "raw",
     "extra",
+    "owner_since",
 }
 
 

@@ -16,7 +16,9 @@ The file format (version 1), as a RevOps admin writes it:
         tolerance: 10%             # every owner member within 10% of their share; max_moves:
                                    # N or 5% caps the moves; measure: accounts (default),
                                    # revenue, employees, workload or a list; workload: points
-                                   # per unit, {accounts: 1, revenue: 1 per 5000000}
+                                   # per unit, {accounts: 1, revenue: 1 per 5000000};
+                                   # never_move: {gained_within_days: 30} keeps accounts
+                                   # their owner gained in the last 30 days
     reps:                          # optional (see `skills`): each rep's skill tags and levels
       - email: ana.ortiz@acme-revenue.example
         languages: [es, en]
@@ -122,7 +124,9 @@ from territory_sync.errors import TerritoryFileError
 FORMAT_VERSION = 1
 TOP_LEVEL_KEYS = ("version", "settings", "reps", "territories", "named_accounts", "holdouts")
 SETTINGS_KEYS = ("unmatched", "catch_all", "balance_by", "primary_source", "balancing")
-BALANCING_KEYS = ("measure", "tolerance", "max_moves", "workload")
+BALANCING_KEYS = ("measure", "tolerance", "max_moves", "workload", "never_move")
+NEVER_MOVE_KEYS = ("gained_within_days",)
+MOST_DAYS = 3650
 WORKLOAD_EXAMPLE = "workload: {accounts: 1, revenue: 1 per 5000000, employees: 1 per 250}"
 _UNIT_OF = {"accounts": "account", "revenue": "unit of revenue", "employees": "employee"}
 MOST_MOVES = 10**9
@@ -404,7 +408,35 @@ class _Loader:
                 values["measure"],
                 "workload",
             )
-        return Balancing(tolerance, max_moves, max_share, line_of(node) or 0, measures, workload)
+        gained_within_days = None
+        if "never_move" in values:
+            gained_within_days = self._never_move(values["never_move"])
+        return Balancing(
+            tolerance,
+            max_moves,
+            max_share,
+            line_of(node) or 0,
+            measures,
+            workload,
+            gained_within_days,
+        )
+
+    def _never_move(self, node: Node) -> int | None:
+        """`never_move: {gained_within_days: 30}`: what balancing leaves where it is, beyond
+        holdouts and named accounts."""
+        where, what = self.where, "settings.balancing.never_move"
+        items = mapping_items(node, where, what, "never_move")
+        reject_unknown_keys(items, NEVER_MOVE_KEYS, where, what, "never_move")
+        days = None
+        for _, _, value in items:
+            message = (
+                f"gained_within_days must be a whole number of days from 1 to {MOST_DAYS}: an "
+                "account its owner gained more recently stays with them"
+            )
+            days = integer(value, where, message, "gained_within_days")
+            if not 1 <= days <= MOST_DAYS:
+                raise where.error(message, value, "gained_within_days")
+        return days
 
     def _workload(self, node: Node) -> tuple[tuple[str, float], ...]:
         """`workload: {accounts: 1, revenue: 1 per 5000000}`: each measure's points per unit,

@@ -41,6 +41,7 @@ import math
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 
 from mapping.territories.assignment import BALANCED, NAMED_ACCOUNT, REBALANCED, STICKY, Assignment
 from mapping.territories.balancing import WORKLOAD_SCALE, Pool, balancing_measure
@@ -171,6 +172,8 @@ class RebalanceOutcome:
     """No plan as close to the bands needs fewer moves than this (equal to `moves` if optimal)."""
     territories: list[TerritoryBalance] = field(default_factory=list)
     """Every territory the pass looked at (those with two or more owner members)."""
+    recently_gained: int = 0
+    """Accounts left with an owner who gained them recently (`never_move`)."""
 
     @property
     def distance_before(self) -> float:
@@ -204,6 +207,7 @@ class RebalanceOutcome:
             "accounts_outside_after": self.outside_after.get("accounts"),
             "territories": len(self.territories),
             "territories_outside_tolerance": self.outside_tolerance,
+            "recently_gained_kept": self.recently_gained,
         }
         if members:
             figures["by_territory"] = [
@@ -350,13 +354,17 @@ def rebalance(
     pools: Mapping[str, Pool],
     balancing: Balancing,
     records: Sequence[tuple[RecordFacts, RecordFacts | None]] = (),
+    as_of: datetime | None = None,
 ) -> RebalanceOutcome:
     """Move the fewest accounts that bring each territory's owner members within tolerance (see
     the module docstring); changes `assignments` in place and the pools' counts with them.
     `records` (each business's records, primary first) give revenue and employees and serve
-    territories that prefer skills."""
+    territories that prefer skills, and when each owner got the record (`never_move`, counted
+    back from `as_of`, by default now)."""
     tolerance = balancing.tolerance
-    territories = _territories(assignments, pools, balancing, records)
+    territories, recently_gained = _territories(
+        assignments, pools, balancing, records, as_of or datetime.now(UTC)
+    )
     movable: int = sum(
         len(positions)
         for territory in territories
@@ -364,6 +372,7 @@ def rebalance(
         if kind == KEPT
     )
     outcome = RebalanceOutcome(tolerance, move_cap(balancing, movable), balancing.measures)
+    outcome.recently_gained = recently_gained
     before = {t.pool.name: [list(m.real) for m in t.measures] for t in territories}
     before_skill = {t.pool.name: t.skill_sums() for t in territories if t.skills}
     outcome.outside_before = _outside_by_measure(territories, tolerance)
@@ -431,7 +440,10 @@ def _territories(
     pools: Mapping[str, Pool],
     balancing: Balancing,
     records: Sequence[tuple[RecordFacts, RecordFacts | None]],
-) -> list[_Territory]:
+    as_of: datetime,
+) -> tuple[list[_Territory], int]:
+    """The balanced territories, and how many kept businesses stay because their owner gained
+    them recently (`never_move`)."""
     balanced = {
         name: pool for name, pool in pools.items() if len(pool.emails) >= 2 and sum(pool.counts) > 0
     }
@@ -439,6 +451,9 @@ def _territories(
     valued = [balancing_measure(name, balancing.workload) for name in by_value]
     positions: dict[str, list[int]] = defaultdict(list)
     held: dict[str, list[int]] = defaultdict(list)
+    days = balancing.gained_within_days
+    gained_after = as_of - timedelta(days=days) if days is not None and records else None
+    recently_gained = 0
     for position, assignment in enumerate(assignments):
         territory = assignment.territory
         if territory not in balanced or assignment.rep_email is None:
@@ -449,6 +464,13 @@ def _territories(
             and assignment.territory_rule != NAMED_ACCOUNT
             and assignment.rep_rule in (STICKY, BALANCED)
         ):
+            if (
+                gained_after is not None
+                and assignment.rep_rule == STICKY
+                and _gained_after(records[position], gained_after)
+            ):
+                recently_gained += 1
+                continue
             positions[territory].append(position)
     found = []
     for name, pool in balanced.items():
@@ -534,7 +556,15 @@ def _territories(
         found.append(
             _Territory(pool, balancing.tolerance, measures, dict(groups), values, skills, holders)
         )
-    return found
+    return found, recently_gained
+
+
+def _gained_after(records: tuple[RecordFacts, RecordFacts | None], moment: datetime) -> bool:
+    """Some record of the business has had its owner only since after `moment`."""
+    return any(
+        record is not None and record.owner_since is not None and record.owner_since > moment
+        for record in records
+    )
 
 
 def _unit(total: int, members: int, amounts: list[int]) -> int:

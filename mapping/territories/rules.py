@@ -126,6 +126,9 @@ class Balancing:
     measures: tuple[str, ...] = ("accounts",)
     """What is evened out: accounts, revenue, employees, the workload, or several together."""
     workload: tuple[tuple[str, float], ...] = ()
+    gained_within_days: int | None = None
+    """`never_move: {gained_within_days: N}`: an account whose owner gained it less than N days
+    ago stays with them (None: no such rule)."""
     """The workload's points: per measure (accounts, revenue, employees), the points one unit
     of it counts (an account with revenue R and E employees: accounts + R x revenue + E x
     employees points)."""

@@ -1,7 +1,8 @@
 """Bulk writes of pulled accounts: one insert-or-update per batch, not an ORM loop.
 
 The unique key is (source, external_id). An upsert refreshes every pulled field (the field
-registry's columns, `mapping.registry`, and `raw`) and `last_seen_at`, and keeps `first_seen_at`.
+registry's columns, `mapping.registry`, and `raw`) and `last_seen_at`, keeps `first_seen_at`, and
+sets `owner_since` to the pull's time when it finds a new owner (a new record starts without one).
 A full pull ends with `mark_unseen_deleted`, which flags the records the CRM no longer returned.
 
 A pull writes hundreds of thousands of rows, so each dialect gets its fastest correct path:
@@ -35,9 +36,21 @@ KEY_COLUMNS = ("source", "external_id")
 ALL_COLUMNS = (*KEY_COLUMNS, *PULLED_COLUMNS, "first_seen_at", "last_seen_at")
 UPDATED_COLUMNS = (*PULLED_COLUMNS, "last_seen_at")
 
-_ON_CONFLICT = "ON CONFLICT (source, external_id) DO UPDATE SET " + ", ".join(
-    f"{column} = excluded.{column}" for column in UPDATED_COLUMNS
-)
+
+def _on_conflict(same_owner: str) -> str:
+    """The refresh of an existing row: every pulled column, and `owner_since` set to this pull's
+    time when the owner changed (`same_owner`: the dialect's null-safe equality, whose
+    `accounts.` side is the row before the update)."""
+    return (
+        "ON CONFLICT (source, external_id) DO UPDATE SET "
+        + ", ".join(f"{column} = excluded.{column}" for column in UPDATED_COLUMNS)
+        + f", owner_since = CASE WHEN {same_owner} THEN accounts.owner_since "
+        "ELSE excluded.last_seen_at END"
+    )
+
+
+_SQLITE_ON_CONFLICT = _on_conflict("accounts.owner_id IS excluded.owner_id")
+_POSTGRESQL_ON_CONFLICT = _on_conflict("accounts.owner_id IS NOT DISTINCT FROM excluded.owner_id")
 # Multi-row VALUES beats executemany of one-row statements by about a third on SQLite; a statement
 # stays under SQLite's 32,766 bound-parameter limit (1,000 rows of today's 19 columns).
 _SQLITE_ROWS_PER_STATEMENT = min(1000, 32_766 // len(ALL_COLUMNS))
@@ -46,7 +59,7 @@ _SQLITE_ONE_ROW = "(" + ", ".join("?" for _ in ALL_COLUMNS) + ")"
 
 def _sqlite_upsert(rows: int) -> str:
     values = ", ".join([_SQLITE_ONE_ROW] * rows)
-    return f"INSERT INTO accounts ({', '.join(ALL_COLUMNS)}) VALUES {values} {_ON_CONFLICT}"
+    return f"INSERT INTO accounts ({', '.join(ALL_COLUMNS)}) VALUES {values} {_SQLITE_ON_CONFLICT}"
 
 
 # One round trip before the COPY: the commit setting and the session's staging table, which is
@@ -64,7 +77,7 @@ _POSTGRESQL_COPY = f"COPY accounts_incoming ({', '.join(ALL_COLUMNS)}) FROM STDI
 _POSTGRESQL_MERGE = (
     f"WITH incoming AS (DELETE FROM accounts_incoming RETURNING {', '.join(ALL_COLUMNS)}) "
     f"INSERT INTO accounts ({', '.join(ALL_COLUMNS)}) "
-    f"SELECT {', '.join(ALL_COLUMNS)} FROM incoming {_ON_CONFLICT}"
+    f"SELECT {', '.join(ALL_COLUMNS)} FROM incoming {_POSTGRESQL_ON_CONFLICT}"
 )
 
 

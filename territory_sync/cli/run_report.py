@@ -56,6 +56,8 @@ def _planning_rows(table: Table, figures: Mapping[str, Any]) -> None:
         outside = rebalance["territories_outside_tolerance"]
         if outside:
             _row(table, "  still outside tolerance", ", ".join(outside))
+        if rebalance.get("recently_gained_kept"):
+            _row(table, "  kept, gained recently", rebalance["recently_gained_kept"])
     _row(table, "skipped", figures.get("skipped", 0))
     _row(table, "ties (owner kept)", figures.get("ties", 0))
     for source, names in (figures.get("territories_without_active_member") or {}).items():

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import text
@@ -156,3 +157,70 @@ def test_the_what_if_lists_each_member_of_a_territory_balancing_changes(
     assert "Members of the territories balancing changes" in out
     emily = next(line for line in out.splitlines() if line.startswith("    emily.johnson@"))
     assert ": 0 -> " in emily and "accounts (target" in emily and "out 0" in emily
+
+
+def _members_after_balancing(
+    pulled: Product, proposed: Path, capsys: pytest.CaptureFixture[str]
+) -> dict[tuple[str, str], dict[str, Any]]:
+    """(territory, member email) -> the what-if's figures for them, for `proposed`."""
+    capsys.readouterr()
+    assert cli(pulled, "balance", "--proposed", str(proposed), "--json") == 0
+    rebalance = json.loads(capsys.readouterr().out)["rebalance"]
+    return {
+        (t["territory"], m["email"]): m for t in rebalance["by_territory"] for m in t["members"]
+    }
+
+
+def _reweighted(starter: str, territory: str, email: str, rule: bool) -> str:
+    """The file with `email` weighing 1 and the other members of `territory` 4 (so that member
+    has to give accounts back), with or without never_move."""
+    head, _, rest = starter.partition(f"- name: {territory}\n")
+    block, marker, tail = rest.partition("- name: ")
+    lines = []
+    for line in block.splitlines(keepends=True):
+        stripped = line.strip()
+        if stripped.startswith("- email: "):
+            weight = 1 if stripped == f"- email: {email}" else 4
+            line = line.rstrip("\n") + f"\n{' ' * (line.index('-') + 2)}weight: {weight}\n"
+        lines.append(line)
+    text = f"{head}- name: {territory}\n{''.join(lines)}{marker}{tail}"
+    if rule:
+        text = text.replace(
+            "    tolerance: 10%\n",
+            "    tolerance: 10%\n    never_move: {gained_within_days: 30}\n",
+            1,
+        )
+    return text
+
+
+def _accounts_of(product: Product, territory: str, email: str) -> int:
+    report = balance_summary(balance_store(product.settings, product.database))
+    members = next(t for t in report["by_territory"] if t["territory"] == territory)["members"]
+    return int(next(m for m in members if m["email"] == email)["accounts"])
+
+
+def test_accounts_balancing_just_gave_a_rep_stay_with_them_under_never_move(
+    pulled: Product, capsys: pytest.CaptureFixture[str]
+) -> None:
+    starter = starter_text(TERRITORY_FILE, "balanced")
+    first_file = pulled.territory_file.with_name("balanced.yaml")
+    first_file.write_text(starter, encoding="utf-8")
+    planned = _members_after_balancing(pulled, first_file, capsys)
+    (territory, gainer), figures = max(planned.items(), key=lambda item: item[1]["moved_in"])
+    assert figures["moved_in"] > 0
+    pulled.use_territories(starter)
+    assert pulled.sync().figures["rebalance"]["moves"] > 0
+    gained = _accounts_of(pulled, territory, gainer)
+
+    without_rule = pulled.territory_file.with_name("reweighted.yaml")
+    without_rule.write_text(_reweighted(starter, territory, gainer, False), encoding="utf-8")
+    # Without the rule, the member who just gained accounts would give some back ...
+    assert (
+        _members_after_balancing(pulled, without_rule, capsys)[(territory, gainer)]["moved_out"] > 0
+    )
+    # ... with it, the accounts they gained in the last 30 days stay with them.
+    pulled.use_territories(_reweighted(starter, territory, gainer, True))
+    second = pulled.sync()
+    assert second.figures["rebalance"]["recently_gained_kept"] > 0
+    assert _accounts_of(pulled, territory, gainer) == gained
+    assert territory in second.figures["rebalance"]["territories_outside_tolerance"]

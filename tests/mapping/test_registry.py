@@ -38,7 +38,9 @@ def test_every_field_with_a_column_is_a_unified_account_attribute_and_an_account
     columns = set(Account.model_fields)
 
     assert set(attributes) - {"source", "external_id", "raw"} == set(names)
+    # owner_since is the store's own (see sync.store.accounts), not pulled.
     stored_besides = {"id", "source", "external_id", "raw", "first_seen_at", "last_seen_at"}
+    stored_besides |= {"owner_since"}
 
     assert columns - set(names) == stored_besides
     assert (*names, "raw") == PULLED_COLUMNS
@@ -51,6 +53,7 @@ def test_the_territory_engine_holds_exactly_the_testable_fields_with_a_column() 
         "current_owner_email",
         "raw",
         "extra",
+        "owner_since",
     }
 
     assert attributes == set(column_fields())

@@ -6,12 +6,12 @@ from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import select, text
 
 from mapping.unified import UnifiedAccount
 from sync.plan import ProposedChange, plan_changes, save_plan
 from sync.runs import open_run
-from sync.store.accounts import upsert_accounts
+from sync.store.accounts import ACCOUNTS, upsert_accounts
 from sync.store.changes import ChangeState
 from sync.store.database import Database
 from sync.writeback import WriteContext
@@ -102,12 +102,12 @@ def audit_rows(database: Database, record: str | None = None) -> list[tuple[str,
 
 
 def stored_account(database: Database, source: str, record: str) -> dict[str, Any]:
+    columns = (ACCOUNTS.c.owner_id, ACCOUNTS.c.deleted, ACCOUNTS.c.owner_since)
     with database.engine.connect() as connection:
         row = connection.execute(
-            text("SELECT owner_id, deleted FROM accounts WHERE source = :s AND external_id = :r"),
-            {"s": source, "r": record},
+            select(*columns).where(ACCOUNTS.c.source == source, ACCOUNTS.c.external_id == record)
         ).one()
-    return {"owner_id": row[0], "deleted": bool(row[1])}
+    return {"owner_id": row.owner_id, "deleted": bool(row.deleted), "owner_since": row.owner_since}
 
 
 def mark(database: Database, plan_id: int, record: str, **values: Any) -> None:

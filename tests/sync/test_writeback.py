@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from datetime import UTC, datetime, timedelta
 
 from sync.plan import get_plan
 from sync.store.changes import ChangeState, PlanStatus
@@ -255,3 +256,18 @@ def test_changes_of_a_crm_the_run_does_not_include_wait_for_a_run_that_does(
 
     assert states(database, plan_id) == {"H1": "planned"}
     assert get_plan(database, plan_id)["status"] == PlanStatus.APPLYING.value  # type: ignore[index]
+
+
+def test_a_written_owner_is_stored_with_when_the_rep_gained_the_account(
+    database: Database,
+) -> None:
+    store_accounts(database, {(SF, "A1"): "005OLD", (SF, "A2"): "005SAME"})
+    crm = FakeCrm(SF, {"A1": "005OLD", "A2": "005SAME"})
+    plan_id = saved_plan(database, [change("A1", "005OLD", "005NEW")])
+    before = datetime.now(UTC)
+
+    apply_plan(context(database), plan_id, {SF: crm})
+
+    gained = stored_account(database, SF, "A1")["owner_since"]
+    assert gained is not None and gained >= before - timedelta(seconds=1)
+    assert stored_account(database, SF, "A2")["owner_since"] is None

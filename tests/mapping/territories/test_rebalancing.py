@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 from collections import Counter
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -415,6 +416,65 @@ def test_accounts_and_revenue_can_be_balanced_together() -> None:
     for rep in (email("ana"), email("bo")):
         assert 7 <= accounts[rep] <= 9 and 1485 <= revenue[rep] <= 1815
     assert outcome.optimal
+
+
+NOW = datetime(2026, 12, 1, tzinfo=UTC)
+NEVER_MOVE = "    never_move: {gained_within_days: 30}"
+
+
+def gained_book(recent: int, old: int) -> list[CompanyFacts]:
+    """ana's accounts in the West: `recent` gained ten days before NOW, `old` a year before."""
+    since = [NOW - timedelta(days=10)] * recent + [NOW - timedelta(days=365)] * old
+    return [
+        company(f"k{n:04d}", sf(f"001{n:012d}", country="US", owner="ana", owner_since=at))
+        for n, at in enumerate(since)
+    ]
+
+
+def test_accounts_an_owner_gained_recently_never_move() -> None:
+    companies = gained_book(recent=8, old=2)
+    result = evaluate(companies, load(balanced_file(extra=NEVER_MOVE)), REPS, as_of=NOW)
+    # Target 5 each (4 to 6): only the two old accounts may move, and both do.
+    assert result.rebalanced is not None
+    assert result.rebalanced.recently_gained == 8
+    assert sorted(moved(result)) == ["k0008", "k0009"]
+    assert counts(result) == {email("ana"): 8, email("bo"): 2}
+    assert result.rebalanced.as_dict()["recently_gained_kept"] == 8
+
+
+def test_an_account_gained_longer_ago_than_the_rule_may_move_again() -> None:
+    companies = gained_book(recent=8, old=2)
+    later = NOW + timedelta(days=30)
+    result = evaluate(companies, load(balanced_file(extra=NEVER_MOVE)), REPS, as_of=later)
+    assert result.rebalanced is not None and result.rebalanced.recently_gained == 0
+    assert counts(result) == {email("ana"): 6, email("bo"): 4}
+
+
+def test_without_the_rule_when_an_owner_gained_an_account_does_not_matter() -> None:
+    result = evaluate(gained_book(recent=8, old=2), load(balanced_file()), REPS, as_of=NOW)
+    assert counts(result) == {email("ana"): 6, email("bo"): 4}
+
+
+def test_never_move_is_read_from_the_balancing_section() -> None:
+    balancing = load(balanced_file(extra=NEVER_MOVE)).settings.balancing
+    assert balancing is not None and balancing.gained_within_days == 30
+
+
+@pytest.mark.parametrize(
+    ("rule", "message"),
+    [
+        ("{gained_within_days: 0}", "gained_within_days must be a whole number of days"),
+        ("{gained_within_days: soon}", "gained_within_days must be a whole number of days"),
+        ("{opportunities: open}", "unknown key 'opportunities' in settings.balancing.never_move"),
+        ("30", "settings.balancing.never_move must be a mapping"),
+    ],
+)
+def test_a_broken_never_move_names_its_line_and_what_to_write(rule: str, message: str) -> None:
+    body = balanced_file(extra=f"    never_move: {rule}")
+    with pytest.raises(TerritoryFileError) as raised:
+        load(body)
+    assert message in str(raised.value)
+    assert str(raised.value).startswith("territories.yaml:5: ")
 
 
 WORKLOAD = "    measure: workload\n    workload: {accounts: 1, revenue: 1 per 1000}"

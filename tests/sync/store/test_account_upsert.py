@@ -173,3 +173,34 @@ def test_two_upserts_in_one_transaction_store_each_account_once_with_its_latest_
         ("0015g00000BETAAAA", "0055g00000003D7AAI"),
     ]
     assert rows[0].last_seen_at == later
+
+
+def test_an_account_first_pulled_has_no_owner_since(database: Database) -> None:
+    upsert(database, [acme()])
+    [row] = stored(database)
+    assert row.owner_since is None
+
+
+def test_a_pull_that_finds_a_new_owner_records_when(database: Database) -> None:
+    upsert(database, [acme()])
+    later = PULLED_AT + timedelta(days=3)
+    upsert(database, [acme(owner_id="0055g00000009XYZAA")], at=later)
+    [row] = stored(database)
+    assert (row.owner_id, row.owner_since) == ("0055g00000009XYZAA", later)
+
+
+def test_a_pull_that_finds_the_same_owner_keeps_owner_since(database: Database) -> None:
+    upsert(database, [acme()])
+    changed = PULLED_AT + timedelta(days=1)
+    upsert(database, [acme(owner_id="0055g00000009XYZAA")], at=changed)
+    upsert(database, [acme(owner_id="0055g00000009XYZAA", name="Acme")], at=changed + timedelta(1))
+    [row] = stored(database)
+    assert row.owner_since == changed
+
+
+def test_an_owner_removed_or_given_counts_as_a_change(database: Database) -> None:
+    upsert(database, [acme(owner_id=None)])
+    given = PULLED_AT + timedelta(days=2)
+    upsert(database, [acme()], at=given)
+    [row] = stored(database)
+    assert row.owner_since == given
