@@ -195,7 +195,7 @@ _STORE_OWNER = (
         owner_id=bindparam("owner"),
         owner_since=case(
             (ACCOUNTS.c.owner_id.is_not_distinct_from(bindparam("owner")), ACCOUNTS.c.owner_since),
-            else_=bindparam("owner_at"),
+            else_=bindparam("owner_at", type_=ACCOUNTS.c.owner_since.type),
         ),
     )
 )

@@ -128,6 +128,22 @@ BALANCING_KEYS = ("measure", "tolerance", "max_moves", "workload", "never_move")
 NEVER_MOVE_KEYS = ("gained_within_days",)
 MOST_DAYS = 3650
 WORKLOAD_EXAMPLE = "workload: {accounts: 1, revenue: 1 per 5000000, employees: 1 per 250}"
+MOST_POINTS = 1e6
+"""The most points one unit of a measure may count (more is a typo, and would overflow)."""
+
+
+def _plain_number(written: str) -> float:
+    """ "5000000", "5_000_000" or "5,000,000" (commas only between groups of three digits, so
+    a decimal comma such as 1,5 is refused rather than read as 15)."""
+    head, *groups = written.strip().replace("_", "").split(",")
+    if any(len(group) != 3 or not group.isdigit() for group in groups):
+        raise ValueError(written)
+    value = float(head + "".join(groups))
+    if value != value:
+        raise ValueError(written)
+    return value
+
+
 _UNIT_OF = {"accounts": "account", "revenue": "unit of revenue", "employees": "employee"}
 MOST_MOVES = 10**9
 """The largest `max_moves` read as a number (more is no cap at all: leave max_moves out)."""
@@ -427,6 +443,13 @@ class _Loader:
         where, what = self.where, "settings.balancing.never_move"
         items = mapping_items(node, where, what, "never_move")
         reject_unknown_keys(items, NEVER_MOVE_KEYS, where, what, "never_move")
+        if not items:
+            raise where.error(
+                "never_move lists nothing: write never_move: {gained_within_days: 30}, or "
+                "remove it",
+                node,
+                "never_move",
+            )
         days = None
         for _, _, value in items:
             message = (
@@ -463,17 +486,15 @@ class _Loader:
 
     def _points(self, node: Node, message: str) -> float:
         """A number, or "P per N" (P points for every N of the measure): P / N."""
-        if isinstance(node, ScalarNode) and " per " in node.value:
-            points, _, every = node.value.partition(" per ")
-            try:
-                value = float(points.replace("_", "").replace(",", "")) / float(
-                    every.replace("_", "").replace(",", "")
-                )
-            except (ValueError, ZeroDivisionError):
-                raise self.where.error(message, node, "workload") from None
-        else:
-            value = float(number(node, self.where, message, "workload"))
-        if not (0 <= value < float("inf")):
+        try:
+            if isinstance(node, ScalarNode) and " per " in node.value:
+                points, _, every = node.value.partition(" per ")
+                value = _plain_number(points) / _plain_number(every)
+            else:
+                value = float(number(node, self.where, message, "workload"))
+        except (ValueError, ZeroDivisionError, OverflowError):
+            raise self.where.error(message, node, "workload") from None
+        if not 0 <= value <= MOST_POINTS:
             raise self.where.error(message, node, "workload")
         return value
 

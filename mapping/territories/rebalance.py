@@ -173,7 +173,8 @@ class RebalanceOutcome:
     territories: list[TerritoryBalance] = field(default_factory=list)
     """Every territory the pass looked at (those with two or more owner members)."""
     recently_gained: int = 0
-    """Accounts left with an owner who gained them recently (`never_move`)."""
+    """Accounts left with an owner who gained them recently (`never_move`), in territories
+    balancing had to change."""
 
     @property
     def distance_before(self) -> float:
@@ -276,6 +277,8 @@ class _Territory:
     """In a territory that prefers skills: per held position, each member's match with it."""
     holders: dict[int, int] = field(default_factory=dict)
     """Per held position with `skills`, its member (updated as businesses move)."""
+    recently_gained: int = 0
+    """Kept businesses left out because their owner gained them recently (`never_move`)."""
 
     def skill_sums(self) -> list[tuple[int, int]]:
         """Per member: (summed match with the businesses they hold, how many)."""
@@ -362,9 +365,7 @@ def rebalance(
     territories that prefer skills, and when each owner got the record (`never_move`, counted
     back from `as_of`, by default now)."""
     tolerance = balancing.tolerance
-    territories, recently_gained = _territories(
-        assignments, pools, balancing, records, as_of or datetime.now(UTC)
-    )
+    territories = _territories(assignments, pools, balancing, records, as_of or datetime.now(UTC))
     movable: int = sum(
         len(positions)
         for territory in territories
@@ -372,11 +373,11 @@ def rebalance(
         if kind == KEPT
     )
     outcome = RebalanceOutcome(tolerance, move_cap(balancing, movable), balancing.measures)
-    outcome.recently_gained = recently_gained
     before = {t.pool.name: [list(m.real) for m in t.measures] for t in territories}
     before_skill = {t.pool.name: t.skill_sums() for t in territories if t.skills}
     outcome.outside_before = _outside_by_measure(territories, tolerance)
     unbalanced = [t for t in territories if t.distance() > 0]
+    outcome.recently_gained = sum(t.recently_gained for t in unbalanced)
     moved_in: dict[str, list[int]] = {t.pool.name: [0] * len(t.pool.emails) for t in territories}
     moved_out: dict[str, list[int]] = {t.pool.name: [0] * len(t.pool.emails) for t in territories}
     if outcome.move_cap is None:
@@ -441,9 +442,7 @@ def _territories(
     balancing: Balancing,
     records: Sequence[tuple[RecordFacts, RecordFacts | None]],
     as_of: datetime,
-) -> tuple[list[_Territory], int]:
-    """The balanced territories, and how many kept businesses stay because their owner gained
-    them recently (`never_move`)."""
+) -> list[_Territory]:
     balanced = {
         name: pool for name, pool in pools.items() if len(pool.emails) >= 2 and sum(pool.counts) > 0
     }
@@ -453,7 +452,7 @@ def _territories(
     held: dict[str, list[int]] = defaultdict(list)
     days = balancing.gained_within_days
     gained_after = as_of - timedelta(days=days) if days is not None and records else None
-    recently_gained = 0
+    recently_gained: dict[str, int] = defaultdict(int)
     for position, assignment in enumerate(assignments):
         territory = assignment.territory
         if territory not in balanced or assignment.rep_email is None:
@@ -467,9 +466,9 @@ def _territories(
             if (
                 gained_after is not None
                 and assignment.rep_rule == STICKY
-                and _gained_after(records[position], gained_after)
+                and _gained_after(records[position], assignment.rep_email, gained_after)
             ):
-                recently_gained += 1
+                recently_gained[territory] += 1
                 continue
             positions[territory].append(position)
     found = []
@@ -554,15 +553,30 @@ def _territories(
             )
             groups[(holder, kind, eligible, scores, scaled)].append(position)
         found.append(
-            _Territory(pool, balancing.tolerance, measures, dict(groups), values, skills, holders)
+            _Territory(
+                pool,
+                balancing.tolerance,
+                measures,
+                dict(groups),
+                values,
+                skills,
+                holders,
+                recently_gained.get(name, 0),
+            )
         )
-    return found, recently_gained
+    return found
 
 
-def _gained_after(records: tuple[RecordFacts, RecordFacts | None], moment: datetime) -> bool:
-    """Some record of the business has had its owner only since after `moment`."""
+def _gained_after(
+    records: tuple[RecordFacts, RecordFacts | None], rep: str | None, moment: datetime
+) -> bool:
+    """`rep` has owned some record of the business only since after `moment` (a record another
+    rep owns, or one whose owner changed to someone else, does not count)."""
     return any(
-        record is not None and record.owner_since is not None and record.owner_since > moment
+        record is not None
+        and record.current_owner_email == rep
+        and record.owner_since is not None
+        and record.owner_since > moment
         for record in records
     )
 

@@ -225,9 +225,11 @@ def solve(problems: Sequence[Problem], move_cap: int | None, work: float) -> Sol
     if all(s == cp_model.OPTIMAL for s in statuses) or (enough is not None and enough.reached):
         # Proven by the solver, or meeting the least any plan within the bands needs.
         return Solution(moves, True, found, found, names)
-    # Any plan this close: kept_weight x moves + dealt_weight x dealt moves >= bound - distance.
+    # Any plan this close: kept_weight x moves + dealt_weight x dealt moves - skill gained
+    # >= bound - distance, with dealt moves at most `dealt` and skill gained at least
+    # -best_skill (it is counted from each group's holder, so a plan may lose some).
     bound = math.ceil(solver.best_objective_bound - 1e-6)
-    rest = bound - distance_weight * solver.value(distance) - dealt_weight * dealt
+    rest = bound - distance_weight * solver.value(distance) - dealt_weight * dealt - best_skill
     least = max(0, -(-rest // kept_weight))
     if needs is not None and solver.value(distance) == 0:
         least = max(least, needs[1])

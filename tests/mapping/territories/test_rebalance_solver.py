@@ -22,7 +22,7 @@ from mapping.territories.rebalance_solver import (
 
 
 @st.composite
-def problems(draw: Any) -> Problem:
+def problems(draw: Any, skills: bool = False) -> Problem:
     members = draw(st.integers(2, 3))
     measures = draw(st.integers(1, 2))
     items = draw(st.integers(1, 6))
@@ -35,7 +35,9 @@ def problems(draw: Any) -> Problem:
         going = draw(st.sets(st.sampled_from(others), min_size=1))
         eligible = tuple(sorted({holder, *going}))
         values = tuple(draw(st.integers(0, 9)) for _ in range(measures))
-        groups.append(((holder, draw(st.sampled_from([KEPT, DEALT])), eligible, (), values), 1))
+        scores = tuple(draw(st.integers(0, 3)) for _ in eligible) if skills else ()
+        kind = draw(st.sampled_from([KEPT, DEALT]))
+        groups.append(((holder, kind, eligible, scores, values), 1))
         counts[holder] += 1
         for measure, value in enumerate(values):
             loads[measure][holder] += value
@@ -109,6 +111,37 @@ def test_the_plan_is_the_best_placement(problem: Problem) -> None:
     assert solution.kept_moves == solution.kept_moves_bound == kept
 
 
+def distance_of(problem: Problem, moves: dict[Any, dict[int, int]]) -> int:
+    loads = [list(row) for row in problem.loads]
+    for (holder, _, _, _, values), going in moves.items():
+        for slot, count in going.items():
+            for measure, value in enumerate(values):
+                loads[measure][holder] -= value * count
+                loads[measure][slot] += value * count
+    return sum(
+        max(0, low - load) + max(0, load - high)
+        for row, lows, highs in zip(loads, problem.low, problem.high, strict=True)
+        for load, low, high in zip(row, lows, highs, strict=True)
+    )
+
+
+@settings(max_examples=200, deadline=None)
+@given(problems(skills=True), st.sampled_from([0.00001, 0.0001, 10.0]))
+def test_the_reported_bound_holds_for_every_plan_as_close_to_the_bands(
+    problem: Problem, work: float
+) -> None:
+    solution = solve([problem], None, work)
+    if solution.moves is None:
+        return
+    reached = distance_of(problem, solution.moves[0])
+    closest = min(distance for distance, _, _ in placements(problem))
+    as_close = [kept for distance, kept, _ in placements(problem) if distance <= reached]
+    assert solution.kept_moves_bound <= min(as_close)
+    assert solution.kept_moves_bound <= solution.kept_moves
+    if solution.optimal:
+        assert reached == closest
+
+
 def test_a_plan_that_meets_the_bound_is_optimal_and_says_so() -> None:
     # One member holds ten single accounts, the other none: five must move, and five do.
     groups = [((0, KEPT, (0, 1), (), (1,)), 10)]
@@ -139,3 +172,20 @@ def test_plans_do_not_depend_on_how_many_models_are_solved_at_once(
     alone = solve_each(batch, 1.0)
     monkeypatch.setattr(rebalance_solver, "THREADS", threads)
     assert solve_each(batch, 1.0) == alone
+
+
+def test_a_bound_left_unproven_allows_for_skill_a_plan_may_lose() -> None:
+    # The work limit stops the search early; a plan moving only the dealt businesses (no kept
+    # move, within the bands) exists, so the bound on kept moves must stay at 0.
+    groups = [
+        ((0, KEPT, (0, 1, 2), (3, 3, 1), (5,)), 1),
+        ((1, DEALT, (0, 1, 2), (1, 2, 1), (5,)), 1),
+        ((2, KEPT, (0, 1, 2), (0, 1, 1), (1,)), 1),
+        ((2, KEPT, (0, 1, 2), (3, 2, 3), (3,)), 1),
+        ((2, DEALT, (0, 1, 2), (3, 0, 3), (3,)), 1),
+        ((2, DEALT, (0, 1, 2), (3, 2, 3), (7,)), 1),
+    ]
+    problem = Problem([[5, 5, 14]], [[7, 7, 7]], [[9, 9, 9]], [1], [1, 1, 4], [None] * 3, groups)
+    assert min(kept for distance, kept, _ in placements(problem) if distance == 0) == 0
+    solution = solve([problem], None, 3e-5)
+    assert solution.kept_moves_bound == 0

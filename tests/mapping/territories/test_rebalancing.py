@@ -235,6 +235,10 @@ def test_a_broken_balancing_section_names_the_line_and_field(text: str, message:
         ("{accounts: -1}", "workload accounts must be the points one account counts"),
         ("{deals: 1}", "unknown key 'deals' in settings.balancing.workload"),
         ("[accounts]", "settings.balancing.workload must be a mapping"),
+        ("{accounts: " + "9" * 400 + "}", "workload accounts must be the points one account"),
+        ("{revenue: 1e300 per 1}", "workload revenue must be the points one unit of revenue"),
+        ("{revenue: '1,5 per 1000000'}", "workload revenue must be the points one unit"),
+        ("{employees: 2000000}", "workload employees must be the points one employee counts"),
     ],
 )
 def test_a_broken_workload_names_its_line_and_what_to_write(points: str, message: str) -> None:
@@ -442,6 +446,22 @@ def test_accounts_an_owner_gained_recently_never_move() -> None:
     assert result.rebalanced.as_dict()["recently_gained_kept"] == 8
 
 
+def test_a_linked_record_another_rep_gained_recently_does_not_hold_the_account() -> None:
+    # ana has held the Salesforce records for a year; their HubSpot twins went to cy lately.
+    year_ago, lately = NOW - timedelta(days=365), NOW - timedelta(days=2)
+    companies = [
+        company(
+            f"k{n:04d}",
+            sf(f"001{n:012d}", country="US", owner="ana", owner_since=year_ago),
+            hs(str(5000 + n), country="US", owner="cy", owner_since=lately),
+        )
+        for n in range(10)
+    ]
+    result = evaluate(companies, load(balanced_file(extra=NEVER_MOVE)), REPS, as_of=NOW)
+    assert result.rebalanced is not None and result.rebalanced.recently_gained == 0
+    assert result.rebalanced.moves > 0
+
+
 def test_an_account_gained_longer_ago_than_the_rule_may_move_again() -> None:
     companies = gained_book(recent=8, old=2)
     later = NOW + timedelta(days=30)
@@ -467,6 +487,7 @@ def test_never_move_is_read_from_the_balancing_section() -> None:
         ("{gained_within_days: soon}", "gained_within_days must be a whole number of days"),
         ("{opportunities: open}", "unknown key 'opportunities' in settings.balancing.never_move"),
         ("30", "settings.balancing.never_move must be a mapping"),
+        ("{}", "never_move lists nothing"),
     ],
 )
 def test_a_broken_never_move_names_its_line_and_what_to_write(rule: str, message: str) -> None:
@@ -486,6 +507,15 @@ def test_workload_points_add_up_from_accounts_and_revenue() -> None:
     assert balancing is not None
     assert balancing.measures == ("workload",)
     assert balancing.workload == (("accounts", 1.0), ("revenue", 0.001))
+
+
+def test_workload_points_may_group_thousands() -> None:
+    text = (
+        "    measure: workload\n    workload: {revenue: '2 per 5,000,000', employees: 1 per 1_000}"
+    )
+    balancing = load(balanced_file(extra=text)).settings.balancing
+    assert balancing is not None
+    assert balancing.workload == (("revenue", 2 / 5_000_000), ("employees", 0.001))
 
 
 def test_balancing_the_workload_evens_out_points_with_the_fewest_moves() -> None:
