@@ -312,6 +312,17 @@ def test_the_what_if_of_a_balancing_file_shows_the_moves_and_each_members_target
     assert "moves <strong>9</strong> accounts off their owner, the fewest possible" in page.text
 
 
+def _post_the_balance_form(client: TestClient, token: str, content: bytes, max_moves: str) -> Any:
+    """The balance page's what-if form, signed in, with move caps to compare."""
+    csrf = sign_in(client, token)
+    return client.post(
+        "/balance",
+        data={"csrf_token": csrf, "max_moves": max_moves},
+        files={"territory_file": ("proposed.yaml", content)},
+        follow_redirects=False,
+    )
+
+
 def test_the_balance_pages_move_caps_show_moves_against_balance_per_cap(
     client: TestClient, database: Database, viewer_token: str, territory_file: Path
 ) -> None:
@@ -319,13 +330,7 @@ def test_the_balance_pages_move_caps_show_moves_against_balance_per_cap(
     proposed = territory_file.read_text().replace(
         "settings:\n", "settings:\n  balancing: {tolerance: 10%}\n"
     )
-    csrf = sign_in(client, viewer_token)
-    answer = client.post(
-        "/balance",
-        data={"csrf_token": csrf, "max_moves": "5, 0, 50"},
-        files={"territory_file": ("proposed.yaml", proposed.encode())},
-        follow_redirects=False,
-    )
+    answer = _post_the_balance_form(client, viewer_token, proposed.encode(), "5, 0, 50")
     assert answer.status_code == 303
     job_id = int(answer.headers["location"].rsplit("/", 1)[1])
     job = _finished(client, job_id, viewer_token)
@@ -340,13 +345,7 @@ def test_the_balance_pages_move_caps_show_moves_against_balance_per_cap(
 def test_move_caps_that_are_not_whole_numbers_are_refused_and_start_nothing(
     client: TestClient, viewer_token: str, territory_file: Path
 ) -> None:
-    csrf = sign_in(client, viewer_token)
-    answer = client.post(
-        "/balance",
-        data={"csrf_token": csrf, "max_moves": "10, lots"},
-        files={"territory_file": ("proposed.yaml", territory_file.read_bytes())},
-        follow_redirects=False,
-    )
+    answer = _post_the_balance_form(client, viewer_token, territory_file.read_bytes(), "10, lots")
     assert answer.status_code == 422
     assert "&#39;lots&#39; is not a whole number of moves" in answer.text
     assert client.get("/api/jobs", headers=bearer(viewer_token)).json() == {"jobs": []}
