@@ -314,9 +314,10 @@ def balance_what_if(
         path = Path(folder) / "proposed.yaml"
         path.write_bytes(proposed)
         try:
+            # The trade-off first: a file that does not turn balancing on fails at once.
+            points = trade_off_store(settings, database, path, caps) if caps else None
             summary = what_if_summary(what_if_store(settings, database, path))
-            if caps:
-                points = trade_off_store(settings, database, path, caps)
+            if points is not None:
                 summary["trade_off"] = trade_off_summary(points)
             return summary
         except (TerritoryFileError, ConfigurationError) as error:
