@@ -465,6 +465,16 @@ class _Loader:
         """`workload: {accounts: 1, revenue: 1 per 5000000}`: each measure's points per unit,
         a number or "P per N" (P points for every N)."""
         where = self.where
+        if isinstance(node, MappingNode) and any(
+            isinstance(key, ScalarNode) and key.value.strip().isdigit() for key, _ in node.value
+        ):
+            # {revenue: 1 per 5,000,000} reads as the keys revenue, 000 and 000.
+            raise where.error(
+                "a comma inside { } ends a workload entry: write 1 per 5000000 (or 5_000_000), "
+                "or quote it: '1 per 5,000,000'",
+                node,
+                "workload",
+            )
         items = mapping_items(node, where, "settings.balancing.workload", "workload")
         what = "settings.balancing.workload"
         reject_unknown_keys(items, BALANCE_MEASURES, where, what, "workload")

@@ -239,6 +239,7 @@ def test_a_broken_balancing_section_names_the_line_and_field(text: str, message:
         ("{revenue: 1e300 per 1}", "workload revenue must be the points one unit of revenue"),
         ("{revenue: '1,5 per 1000000'}", "workload revenue must be the points one unit"),
         ("{employees: 2000000}", "workload employees must be the points one employee counts"),
+        ("{revenue: 1 per 5,000,000}", "a comma inside { } ends a workload entry"),
     ],
 )
 def test_a_broken_workload_names_its_line_and_what_to_write(points: str, message: str) -> None:
