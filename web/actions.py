@@ -117,5 +117,8 @@ def start_what_if(
     except ValueError as error:
         raise ApiError(422, f"move caps to compare: {error}") from None
     time_limit = getattr(request.app.state, "what_if_time_limit", WHAT_IF_TIME_LIMIT_SECONDS)
+    if caps:
+        # The what-if evaluates the book twice; the trade-off once more, and once per cap.
+        time_limit *= (2 + 1 + len(caps)) / 2
     work = what_if_work(settings_of(request), database_of(request), content, time_limit, caps)
     return _start(request, "what-if", principal, work)
