@@ -81,6 +81,9 @@ class MemberTarget:
     target: float
     low: int | None = None
     high: int | None = None
+    by_measure: tuple[tuple[str, dict[str, float]], ...] = ()
+    """With balancing: per balanced measure (accounts, revenue, employees, workload), the
+    member's load, target and band as balancing left them (`Figures.shown`)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -207,11 +210,29 @@ def _targets(evaluation: Evaluation, territory: str) -> tuple[MemberTarget, ...]
     if pool is None:
         return ()
     balancing = evaluation.rules.settings.balancing
+    balanced = {}
+    if evaluation.rebalanced is not None:
+        for balance in evaluation.rebalanced.territories:
+            if balance.territory == territory:
+                balanced = {m.email: m for m in balance.members}
     found = []
     for email, target in zip(pool.emails, targets(pool), strict=True):
         low, high = band(target, balancing.tolerance) if balancing is not None else (None, None)
-        found.append(MemberTarget(email, target, low, high))
+        member = balanced.get(email)
+        by_measure = (
+            tuple(
+                (name, {"load": shown["after"], **_band_of(shown)})
+                for name, shown in ((name, f.shown()) for name, f in member.measures)
+            )
+            if member is not None
+            else ()
+        )
+        found.append(MemberTarget(email, target, low, high, by_measure))
     return tuple(found)
+
+
+def _band_of(shown: dict[str, float]) -> dict[str, float]:
+    return {key: shown[key] for key in ("target", "low", "high")}
 
 
 def owned_as_left(companies: Sequence[CompanyFacts], evaluation: Evaluation) -> list[CompanyFacts]:
@@ -422,6 +443,7 @@ def _members(territory: TerritoryBalance) -> list[dict[str, Any]]:
             "target": round(member.target, 2),
             "low": member.low,
             "high": member.high,
+            **({"by_measure": dict(member.by_measure)} if member.by_measure else {}),
         }
         for member in territory.targets
     ]

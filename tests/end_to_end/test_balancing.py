@@ -224,3 +224,28 @@ def test_accounts_balancing_just_gave_a_rep_stay_with_them_under_never_move(
     assert second.figures["rebalance"]["recently_gained_kept"] > 0
     assert _accounts_of(pulled, territory, gainer) == gained
     assert territory in second.figures["rebalance"]["territories_outside_tolerance"]
+
+
+def test_balance_json_gives_each_balanced_measures_load_target_and_band(
+    pulled: Product, capsys: pytest.CaptureFixture[str]
+) -> None:
+    starter = starter_text(TERRITORY_FILE, "balanced").replace(
+        "    measure: accounts ",
+        "    measure: [accounts, workload]\n"
+        "    workload: {accounts: 1, revenue: 1 per 10000000}\n    # ",
+        1,
+    )
+    assert "workload" in starter
+    pulled.use_territories(starter)
+    capsys.readouterr()
+    assert cli(pulled, "balance", "--json") == 0
+    report = json.loads(capsys.readouterr().out)
+    members = [m for t in report["by_territory"] for m in t["members"] if "by_measure" in m]
+    assert members
+    for member in members:
+        accounts = member["by_measure"]["accounts"]
+        assert accounts["load"] == member["accounts"]
+        assert (accounts["low"], accounts["high"]) == (member["low"], member["high"])
+        workload = member["by_measure"]["workload"]
+        assert workload["load"] >= member["accounts"]  # a point an account, and more for revenue
+        assert workload["low"] <= workload["target"] <= workload["high"]

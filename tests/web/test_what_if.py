@@ -364,3 +364,20 @@ def test_move_caps_for_a_file_without_balancing_fail_the_job_saying_why(
     job = _finished(client, response.json()["id"], viewer_token)
     assert job["status"] == "failed"
     assert "does not turn balancing on, so there is no move cap to compare" in job["message"]
+
+
+def test_the_balance_page_shows_each_members_band_in_every_balanced_measure(
+    client: TestClient, database: Database, viewer_token: str, territory_file: Path
+) -> None:
+    _seed_uneven_na_west(database)
+    territory_file.write_text(
+        territory_file.read_text().replace(
+            "settings:\n",
+            "settings:\n  balancing: {tolerance: 10%, measure: [accounts, revenue]}\n",
+        )
+    )
+    sign_in(client, viewer_token)
+    page = client.get("/balance").text
+    assert "Balanced measures (load, target, band)" in page
+    # Balancing leaves maya 11 and daniel 9 of the 20 accounts (9 to 11 each).
+    assert "accounts 11, target 10.0, 9–11; revenue 0, target 0.0, 0–0" in page
