@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import platform
 import resource
+import subprocess
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -13,8 +14,9 @@ DOC = Path(__file__).resolve().parent.parent / "docs" / "benchmarks.md"
 HEADER = """# Benchmarks
 
 Produced by `make bench` (all) or `.venv/bin/python -m bench NAME` (one); each section below is
-rewritten by its benchmark, with the command, the machine and the date. Targets come from the
-issues. Timings are wall-clock on a shared 2-core machine: expect some noise between runs.
+rewritten by its benchmark, with the command, the machine, the date and (from 2026-12-02) the
+commit. Targets come from the issues. Timings are wall-clock on a shared 2-core machine: expect
+some noise between runs.
 """
 
 
@@ -35,7 +37,7 @@ class Report:
             f"Target: {self.target}",
             "",
             f"Command: `{command}`  ",
-            f"Run: {datetime.now(UTC):%Y-%m-%d %H:%M} UTC on {machine()}",
+            f"Run: {datetime.now(UTC):%Y-%m-%d %H:%M} UTC on {machine()}, commit {commit()}",
             "",
             "| " + " | ".join(self.columns) + " |",
             "| " + " | ".join("---" for _ in self.columns) + " |",
@@ -45,6 +47,23 @@ class Report:
             lines += ["", *self.notes]
         lines.append(f"<!-- /bench:{self.name} -->")
         return "\n".join(lines)
+
+
+def commit() -> str:
+    """The checked-out commit, marked when the tree has changes it does not hold."""
+    root = Path(__file__).resolve().parent.parent
+
+    def git(*args: str) -> str:
+        return subprocess.run(
+            ["git", *args], cwd=root, capture_output=True, text=True, check=True, timeout=10
+        ).stdout.strip()
+
+    try:
+        head = git("rev-parse", "--short", "HEAD")
+        dirty = git("status", "--porcelain", "--untracked-files=no")
+    except (OSError, subprocess.SubprocessError):
+        return "unknown (not a git checkout)"
+    return f"{head} with uncommitted changes" if dirty else head
 
 
 def machine() -> str:
