@@ -60,7 +60,10 @@ def commit() -> str:
 
     try:
         head = git("rev-parse", "--short", "HEAD")
-        dirty = git("status", "--porcelain", "--untracked-files=no")
+        # The results file itself changes as benchmarks run: it does not count.
+        dirty = git(
+            "status", "--porcelain", "--untracked-files=no", "--", ".", ":!docs/benchmarks.md"
+        )
     except (OSError, subprocess.SubprocessError):
         return "unknown (not a git checkout)"
     return f"{head} with uncommitted changes" if dirty else head
