@@ -288,13 +288,18 @@ def _seed_uneven_na_west(database: Database) -> None:
         )
 
 
+def _uneven_book_and_balancing_file(database: Database, territory_file: Path) -> str:
+    """NA-West seeded unevenly, and the test file with balancing on (±10%)."""
+    _seed_uneven_na_west(database)
+    return territory_file.read_text().replace(
+        "settings:\n", "settings:\n  balancing: {tolerance: 10%}\n"
+    )
+
+
 def test_the_what_if_of_a_balancing_file_shows_the_moves_and_each_members_target(
     client: TestClient, database: Database, viewer_token: str, territory_file: Path
 ) -> None:
-    _seed_uneven_na_west(database)
-    proposed = territory_file.read_text().replace(
-        "settings:\n", "settings:\n  balancing: {tolerance: 10%}\n"
-    )
+    proposed = _uneven_book_and_balancing_file(database, territory_file)
     assert "balancing" in proposed
     job = _finished(
         client, _upload(client, proposed.encode(), viewer_token).json()["id"], viewer_token
@@ -326,10 +331,7 @@ def _post_the_balance_form(client: TestClient, token: str, content: bytes, max_m
 def test_the_balance_pages_move_caps_show_moves_against_balance_per_cap(
     client: TestClient, database: Database, viewer_token: str, territory_file: Path
 ) -> None:
-    _seed_uneven_na_west(database)
-    proposed = territory_file.read_text().replace(
-        "settings:\n", "settings:\n  balancing: {tolerance: 10%}\n"
-    )
+    proposed = _uneven_book_and_balancing_file(database, territory_file)
     answer = _post_the_balance_form(client, viewer_token, proposed.encode(), "5, 0, 50")
     assert answer.status_code == 303
     job_id = int(answer.headers["location"].rsplit("/", 1)[1])

@@ -20,6 +20,7 @@ from mapping.territories import (
     evaluate,
     parse_territory_text,
 )
+from territory_sync.errors import TerritoryFileError
 
 FILE = "territories.yaml"
 DOMAIN = "acme-revenue.example"
@@ -32,6 +33,15 @@ def email(name: str) -> str:
 def load(text: str, *, reps: dict[str, RepDirectoryEntry] | None = None) -> LoadedTerritories:
     """Parse a territory file written inline (indentation is removed)."""
     return parse_territory_text(textwrap.dedent(text), FILE, known_reps=reps)
+
+
+def refusal(text: str, *, reps: dict[str, RepDirectoryEntry] | None = None) -> str:
+    """The message `load` refuses a broken territory file with (fails if it loads)."""
+    try:
+        load(text, reps=reps)
+    except TerritoryFileError as error:
+        return str(error)
+    raise AssertionError("the territory file loaded")
 
 
 def directory(
