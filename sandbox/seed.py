@@ -12,7 +12,7 @@ The records are compact (`__slots__`) because a benchmark seeds a million of the
 from __future__ import annotations
 
 import gc
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 
 @dataclass(slots=True)
@@ -62,6 +62,48 @@ class SeedAccount:
     deleted: bool = False
 
 
+@dataclass(slots=True)
+class SeedContact:
+    """A person at an account: a Salesforce Contact or a HubSpot contact."""
+
+    crm_id: str
+    """Salesforce: an 18-character Contact id (prefix `003`); HubSpot: a numeric string."""
+    account_id: str | None
+    """The Account (`AccountId`) or the associated company; None for a contact of no account."""
+    owner_id: str | None
+    email: str | None
+    first_name: str
+    last_name: str
+    created_ms: int
+    modified_ms: int
+    deleted: bool = False
+
+
+@dataclass(slots=True)
+class SeedOpportunity:
+    """A Salesforce Opportunity or a HubSpot deal, values as the CRM holds them."""
+
+    crm_id: str
+    """Salesforce: an 18-character Opportunity id (prefix `006`); HubSpot: a numeric string."""
+    account_id: str | None
+    owner_id: str | None
+    name: str
+    stage: str
+    """Salesforce `StageName` (a label such as "Closed Won"); HubSpot `dealstage` (an internal
+    id of the default pipeline such as "closedwon")."""
+    amount: int | None
+    close_date_ms: int
+    """Midnight UTC of the close date (Salesforce `CloseDate` is a date; HubSpot `closedate` a
+    datetime)."""
+    closed: bool
+    won: bool
+    created_by: str | None
+    """Salesforce `CreatedById` (a User id); HubSpot: the owner id of whoever created the deal."""
+    created_ms: int
+    modified_ms: int
+    deleted: bool = False
+
+
 @dataclass
 class SeedBook:
     """Everything the sandbox CRMs start with."""
@@ -69,15 +111,21 @@ class SeedBook:
     reps: list[SeedRep]
     salesforce: list[SeedAccount]
     hubspot: list[SeedAccount]
+    salesforce_contacts: list[SeedContact] = field(default_factory=list)
+    salesforce_opportunities: list[SeedOpportunity] = field(default_factory=list)
+    hubspot_contacts: list[SeedContact] = field(default_factory=list)
+    hubspot_deals: list[SeedOpportunity] = field(default_factory=list)
 
 
-def generate_book(accounts: int, seed: int = 1) -> SeedBook:
+def generate_book(accounts: int, seed: int = 1, *, related: bool = True) -> SeedBook:
     """The sandbox's data: `accounts` records in each CRM, reproducible from `seed`.
 
     About 60% of each CRM's records are businesses present in both under the same registrable
     domain. The reps are the fixed roster (`sandbox.seed_reps.REP_ROSTER`, the same for every
     seed) plus, from 10,000 accounts on, generated reps to keep about 400 accounts per rep.
     The same `accounts` and `seed` always give an equal book; another seed gives another one.
+    With `related` (the default), each account also gets its contacts and opportunities
+    (`sandbox.seed_related`); the accounts are the same either way.
     """
     if accounts < 0:
         raise ValueError(
@@ -92,7 +140,12 @@ def generate_book(accounts: int, seed: int = 1) -> SeedBook:
     collecting = gc.isenabled()
     gc.disable()
     try:
-        return BookBuilder(accounts, seed).build()
+        book = BookBuilder(accounts, seed).build()
+        if related:
+            from sandbox.seed_related import add_related
+
+            add_related(book, seed)
+        return book
     finally:
         if collecting:
             gc.enable()
