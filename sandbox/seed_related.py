@@ -13,7 +13,8 @@ customer and pipeline is a few deals deep.
   open, 25% closed won and 35% closed lost, stages as each CRM names them: Salesforce's default
   `StageName` picklist of a new org, HubSpot's default sales pipeline
   (https://knowledge.hubspot.com/object-settings/set-up-and-customize-pipelines:
-  appointmentscheduled, qualifiedtobuy, presentationscheduled, decisionmakerboughtin, contractsent, closedwon,
+  appointmentscheduled, qualifiedtobuy, presentationscheduled, decisionmakerboughtin,
+  contractsent, closedwon,
   closedlost).
 - Times follow the account: created after it, modified at or after creation, never after the
   book's moment; Salesforce keeps whole seconds.
