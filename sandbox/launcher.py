@@ -107,6 +107,8 @@ def start_sandbox(
     org = SalesforceOrg(
         book.reps,
         book.salesforce,
+        contacts=book.salesforce_contacts,
+        opportunities=book.salesforce_opportunities,
         config=salesforce_config or SalesforceOrgConfig(),
         faults=profile,
         seed=seed,
@@ -114,6 +116,8 @@ def start_sandbox(
     portal = HubSpotPortal(
         book.reps,
         book.hubspot,
+        contacts=book.hubspot_contacts,
+        deals=book.hubspot_deals,
         config=hubspot_config or HubSpotPortalConfig(access_tokens=(DEFAULT_ACCESS_TOKEN,)),
         faults=profile,
         seed=seed + 1,
