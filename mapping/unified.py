@@ -47,3 +47,48 @@ class UnifiedRep:
     email: str
     name: str | None
     active: bool
+
+
+CONTACT = "contact"
+OPPORTUNITY = "opportunity"
+RELATED_OBJECTS = (CONTACT, OPPORTUNITY)
+"""The records that hang off an account and can follow it: Salesforce Contacts and HubSpot
+contacts, Salesforce Opportunities and HubSpot deals."""
+
+
+@dataclass(slots=True)
+class UnifiedContact:
+    """A person at an account (a Salesforce Contact or a HubSpot contact)."""
+
+    source: str
+    external_id: str
+    account_external_id: str | None
+    """The Account (`AccountId`) or the primary associated company; None for none."""
+    owner_id: str | None = None
+    email: str | None = None
+    crm_modified_at: datetime | None = None
+    deleted: bool = False
+
+
+@dataclass(slots=True)
+class UnifiedOpportunity:
+    """A Salesforce Opportunity or a HubSpot deal."""
+
+    source: str
+    external_id: str
+    account_external_id: str | None
+    owner_id: str | None = None
+    name: str | None = None
+    stage: str | None = None
+    """Salesforce `StageName`, HubSpot `dealstage` (a stage id of its pipeline)."""
+    pipeline: str | None = None
+    amount: Decimal | None = None
+    currency: str | None = None
+    close_date: datetime | None = None
+    is_closed: bool = False
+    is_won: bool = False
+    created_at: datetime | None = None
+    created_by: str | None = None
+    """Salesforce `CreatedById` (a User id); HubSpot `hs_created_by_user_id` (a user id)."""
+    crm_modified_at: datetime | None = None
+    deleted: bool = False

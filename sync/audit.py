@@ -23,7 +23,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from sync.audit_keys import AuditKey, AuditKeyring, canonical_json, current_audit_key
 from sync.store.audit import AuditChainHead, AuditEntry
-from sync.store.changes import CHANGE_FIELDS
+from sync.store.changes import ACCOUNT_OBJECT, CHANGE_FIELDS
 from sync.store.database import take_sqlite_write_lock
 from territory_sync.logs import log_event
 
@@ -50,6 +50,7 @@ class AuditRecord:
     source: str | None = None
     external_id: str | None = None
     account_name: str | None = None
+    """The account's name; for a contact or opportunity, the name of the account it follows."""
     old_owner_id: str | None = None
     old_owner_email: str | None = None
     new_owner_id: str | None = None
@@ -61,6 +62,10 @@ class AuditRecord:
     error_message: str | None = None
     attempts: int = 0
     change_id: int | None = None
+    object_name: str | None = None
+    """`contact` or `opportunity` for a record that followed its account; None for an account."""
+    parent_external_id: str | None = None
+    """For a contact or opportunity: the account (same CRM) whose move it followed."""
     at: datetime = field(default_factory=lambda: datetime.now(UTC))
 
     @classmethod
@@ -80,12 +85,15 @@ class AuditRecord:
     ) -> AuditRecord:
         """The audit row of a decision about one owner change (a stored change row, or any
         mapping with the change's fields); `reason` None keeps the change's own reason."""
+        fields = {name: change[name] for name in CHANGE_FIELDS}
+        if fields["object_name"] == ACCOUNT_OBJECT:
+            fields["object_name"] = None
         return cls(
             run_id=run_id,
             trigger=trigger,
             actor=actor,
             status=status,
-            **{name: change[name] for name in CHANGE_FIELDS},
+            **fields,
             reason=change["reason"] if reason is None else reason,
             error_code=error_code,
             error_message=error_message,
@@ -96,12 +104,19 @@ class AuditRecord:
 
 
 HASHED_FIELDS = tuple(f for f in AuditRecord.__dataclass_fields__ if f != "at")
+OMITTED_WHEN_EMPTY = frozenset({"object_name", "parent_external_id"})
+"""Fields added after rows were first signed: hashed only when set, so a row about an account
+(and every row written before they existed) hashes exactly as it always did."""
 ROW_PURPOSE = "audit row"
 HEAD_PURPOSE = "audit chain head"
 
 
 def _row_payload(content: Mapping[str, Any], at: datetime, prev_hash: str) -> dict[str, Any]:
-    payload = {name: content.get(name) for name in HASHED_FIELDS}
+    payload = {
+        name: content.get(name)
+        for name in HASHED_FIELDS
+        if name not in OMITTED_WHEN_EMPTY or content.get(name) is not None
+    }
     payload["at"] = at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
     payload["prev_hash"] = prev_hash
     return payload

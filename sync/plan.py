@@ -25,7 +25,14 @@ from typing import Any
 from sqlalchemy import Table, func, select, update
 
 from sync.audit import AuditRecord, append_audit
-from sync.store.changes import CHANGE_FIELDS, ChangeState, OwnerChange, Plan, PlanStatus
+from sync.store.changes import (
+    ACCOUNT_OBJECT,
+    CHANGE_FIELDS,
+    ChangeState,
+    OwnerChange,
+    Plan,
+    PlanStatus,
+)
 from sync.store.database import Database
 
 PLANS: Table = Plan.__table__  # type: ignore[attr-defined]
@@ -49,6 +56,10 @@ class ProposedChange:
     rule: str | None
     reason: str | None
     state: ChangeState = ChangeState.PLANNED
+    object_name: str = ACCOUNT_OBJECT
+    """`account`, or `contact` / `opportunity` for a record that follows its account."""
+    parent_external_id: str | None = None
+    """For a contact or opportunity: the account (same CRM) whose move it follows."""
 
     @classmethod
     def from_row(cls, row: Mapping[str, Any]) -> ProposedChange:
@@ -70,11 +81,18 @@ class ProposedChange:
 
 
 def idempotency_key(plan_id: int, change: ProposedChange) -> str:
+    # A related record's kind is part of its key (HubSpot ids are unique per object type only);
+    # an account's key is what it always was.
+    record = (
+        change.external_id
+        if change.object_name == ACCOUNT_OBJECT
+        else f"{change.object_name}:{change.external_id}"
+    )
     text = "|".join(
         [
             str(plan_id),
             change.source,
-            change.external_id,
+            record,
             change.old_owner_id or "",
             change.new_owner_id or "",
         ]

@@ -35,6 +35,10 @@ class AuditEntry(SQLModel, table=True):
     actor: str = Field(max_length=200)
     source: str | None = Field(default=None, max_length=16)
     external_id: str | None = Field(default=None, max_length=64)
+    object_name: str | None = Field(default=None, max_length=16)
+    """For a contact or opportunity: its kind (null for accounts and rows about no record)."""
+    parent_external_id: str | None = Field(default=None, max_length=64)
+    """For a contact or opportunity: the account whose move it followed."""
     account_name: str | None = None
     old_owner_id: str | None = Field(default=None, max_length=64)
     old_owner_email: str | None = Field(default=None, max_length=320)

@@ -48,9 +48,13 @@ class ChangeState(StrEnum):
 
 UNFINISHED_STATES = (ChangeState.PLANNED, ChangeState.IN_FLIGHT)
 
+ACCOUNT_OBJECT = "account"
+
 CHANGE_FIELDS = (
     "source",
+    "object_name",
     "external_id",
+    "parent_external_id",
     "account_name",
     "old_owner_id",
     "old_owner_email",
@@ -59,8 +63,9 @@ CHANGE_FIELDS = (
     "territory",
     "rule",
 )
-"""What says which owner change a row is about: its record, its owners before and after, and the
-territory and rule that decided it (copied as they are into its audit rows and its reversal)."""
+"""What says which owner change a row is about: its record (and, for a contact or opportunity, the
+account it follows), its owners before and after, and the territory and rule that decided it
+(copied as they are into its audit rows and its reversal)."""
 
 
 class Plan(SQLModel, table=True):
@@ -90,7 +95,13 @@ class OwnerChange(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     plan_id: int = Field(foreign_key="plans.id")
     source: str = Field(max_length=16)
+    object_name: str = Field(
+        default=ACCOUNT_OBJECT, max_length=16, sa_column_kwargs={"server_default": ACCOUNT_OBJECT}
+    )
+    """What the record is: an account, or a contact or opportunity that follows one."""
     external_id: str = Field(max_length=64)
+    parent_external_id: str | None = Field(default=None, max_length=64)
+    """For a contact or opportunity: the id of the account (same CRM) whose move it follows."""
     account_name: str | None = None
     old_owner_id: str | None = Field(default=None, max_length=64)
     old_owner_email: str | None = Field(default=None, max_length=320)
