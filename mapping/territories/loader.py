@@ -19,6 +19,11 @@ The file format (version 1), as a RevOps admin writes it:
                                    # per unit, {accounts: 1, revenue: 1 per 5000000};
                                    # never_move: {gained_within_days: 30} keeps accounts
                                    # their owner gained in the last 30 days
+      related_records:             # optional (see `related_rules`): what follows an account
+        contacts: owned_by_previous_owner   # (default) | follow_account | stay
+        open_opportunities: stay_until_closed  # (default) | follow |
+                                   # {follow_before_stage: Proposal/Price Quote}; closed
+                                   # opportunities never move; per CRM under hubspot: {...}
     reps:                          # optional (see `skills`): each rep's skill tags and levels
       - email: ana.ortiz@acme-revenue.example
         languages: [es, en]
@@ -89,6 +94,7 @@ from mapping.territories.criteria_loader import CriteriaBuilder
 from mapping.territories.facts import CRM_NAMES, RECORDS_NOUNS, SOURCES, RepDirectoryEntry
 from mapping.territories.fields import FieldUse
 from mapping.territories.named_and_holdouts import read_holdouts, read_named_accounts
+from mapping.territories.related_rules import RelatedRecordRules, read_related_rules
 from mapping.territories.rules import (
     BALANCE_MEASURES,
     BALANCED,
@@ -123,7 +129,14 @@ from territory_sync.errors import TerritoryFileError
 
 FORMAT_VERSION = 1
 TOP_LEVEL_KEYS = ("version", "settings", "reps", "territories", "named_accounts", "holdouts")
-SETTINGS_KEYS = ("unmatched", "catch_all", "balance_by", "primary_source", "balancing")
+SETTINGS_KEYS = (
+    "unmatched",
+    "catch_all",
+    "balance_by",
+    "primary_source",
+    "balancing",
+    "related_records",
+)
 BALANCING_KEYS = ("measure", "tolerance", "max_moves", "workload", "never_move")
 NEVER_MOVE_KEYS = ("gained_within_days",)
 MOST_DAYS = 3650
@@ -377,7 +390,10 @@ class _Loader:
         balancing = None
         if "balancing" in values:
             balancing = self._balancing(values["balancing"], balance_by)
-        return Settings(unmatched, catch_all, balance_by, primary, balancing)
+        related = RelatedRecordRules()
+        if "related_records" in values:
+            related = read_related_rules(values["related_records"], self.where)
+        return Settings(unmatched, catch_all, balance_by, primary, balancing, related)
 
     def _balancing(self, node: Node, balance_by: str) -> Balancing:
         where = self.where

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from mapping.territories.criteria import Criterion, Test, all_of
 from mapping.territories.fields import FieldUse
+from mapping.territories.related_rules import RelatedRecordRules
 from territory_sync.errors import TerritoryFileError
 
 if TYPE_CHECKING:
@@ -146,6 +147,9 @@ class Settings:
     """Whose values decide for a business present in both CRMs."""
     balancing: Balancing | None = None
     """Off unless the file asks for it."""
+    related: RelatedRecordRules = field(default_factory=RelatedRecordRules)
+    """What follows an account to its new owner: contacts, open opportunities
+    (`mapping.territories.related_rules`)."""
 
 
 @dataclass(eq=False)
