@@ -29,7 +29,8 @@ class PullPosition:
 
 @dataclass(frozen=True)
 class RawAccount:
-    """One CRM record as pulled, in the CRM's own field names."""
+    """One CRM record as pulled, in the CRM's own field names: an account, or a contact or
+    opportunity (`PullsRelated`)."""
 
     source: str
     external_id: str
@@ -179,6 +180,45 @@ class CrmConnector(Protocol):
         rest, retry what failed for a retryable reason; exactly one outcome per write. Raises a
         product `CrmError` only when nothing of the batch was sent, and `BatchStoppedError` (with
         every outcome) when a stopping error came after something was sent."""
+        ...
+
+
+class OwnerWriter(Protocol):
+    """What write-back needs of a CRM for one kind of record: its batch size, a read of current
+    owners and the batch write (see `CrmConnector`, which is one, for accounts)."""
+
+    source: str
+    write_batch_size: int
+
+    def read_owners(self, external_ids: Sequence[str]) -> dict[str, str | None]: ...
+
+    def write_owner_batch(
+        self, writes: Sequence[OwnerWrite], *, respect_manual_changes: bool = True
+    ) -> list[WriteOutcome]: ...
+
+
+@runtime_checkable
+class PullsRelated(Protocol):
+    """A connector that also pulls the records that hang off accounts (contacts, opportunities:
+    `mapping.unified.RELATED_OBJECTS`) and writes their owners."""
+
+    def pull_related(
+        self,
+        object_name: str,
+        mode: PullMode,
+        since: PullPosition | None,
+        lookback: timedelta,
+        fields: Sequence[str] = (),
+        optional_fields: Sequence[str] = (),
+    ) -> Iterator[AccountPage]:
+        """Pages of `object_name` records with the same cursor discipline as `pull_accounts`,
+        with `fields` (and `optional_fields` where the CRM has them); each record's fields name
+        its account (`mapping.related`)."""
+        ...
+
+    def related_writer(self, object_name: str) -> OwnerWriter:
+        """Owner reads and batch writes for `object_name` records, exactly once as for
+        accounts (same rounds, retries and faults), sharing the connector's usage and limits."""
         ...
 
 

@@ -42,11 +42,10 @@ SALESFORCE_FIELDS = {
         "IsDeleted",
     ),
 }
-"""Every Salesforce field a pull selects, per object (CurrencyIsoCode besides, where the org has
-it: only multi-currency orgs do)."""
+"""Every Salesforce field a pull selects, per object."""
+SALESFORCE_OPTIONAL_FIELDS = {CONTACT: (), OPPORTUNITY: ("CurrencyIsoCode",)}
+"""Selected where the org has them: `CurrencyIsoCode` exists in multi-currency orgs only."""
 SALESFORCE_CURRENCY_FIELD = "CurrencyIsoCode"
-SALESFORCE_OBJECT = {CONTACT: "Contact", OPPORTUNITY: "Opportunity"}
-"""The sObject of each related object."""
 
 HUBSPOT_FIELDS = {
     CONTACT: ("email", "hubspot_owner_id", "lastmodifieddate", "associatedcompanyid"),
@@ -66,8 +65,6 @@ HUBSPOT_FIELDS = {
     ),
 }
 """Every HubSpot property a pull asks for, per object (besides `hs_object_id`)."""
-HUBSPOT_OBJECT = {CONTACT: "contacts", OPPORTUNITY: "deals"}
-"""The object type in HubSpot's paths."""
 HUBSPOT_MODIFIED = {CONTACT: "lastmodifieddate", OPPORTUNITY: "hs_lastmodifieddate"}
 """Contacts keep their last-modified time in `lastmodifieddate`, deals (like companies) in
 `hs_lastmodifieddate` (https://developers.hubspot.com/docs/api-reference/2026-03/crm/search-the-crm:

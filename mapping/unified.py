@@ -11,6 +11,19 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+from territory_sync.objects import CONTACT, OPPORTUNITY, RELATED_OBJECTS
+
+__all__ = [
+    "CONTACT",
+    "OPPORTUNITY",
+    "RELATED_OBJECTS",
+    "UNIFIED_MODEL_VERSION",
+    "UnifiedAccount",
+    "UnifiedContact",
+    "UnifiedOpportunity",
+    "UnifiedRep",
+]
+
 UNIFIED_MODEL_VERSION = "2"
 """What the stored unified accounts are made of. Raise it when a normaliser changes what an account
 becomes (version 2: domains are registrable domains under the Public Suffix List): the next pull of
@@ -47,13 +60,6 @@ class UnifiedRep:
     email: str
     name: str | None
     active: bool
-
-
-CONTACT = "contact"
-OPPORTUNITY = "opportunity"
-RELATED_OBJECTS = (CONTACT, OPPORTUNITY)
-"""The records that hang off an account and can follow it: Salesforce Contacts and HubSpot
-contacts, Salesforce Opportunities and HubSpot deals."""
 
 
 @dataclass(slots=True)

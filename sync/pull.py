@@ -23,6 +23,7 @@ import threading
 from collections.abc import Callable, Collection
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import Connection, Table, func, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
@@ -72,10 +73,12 @@ class PullFigures:
         return data
 
 
-def read_cursor(connection: Connection, source: str) -> PullPosition | None:
+def read_cursor(
+    connection: Connection, source: str, object_name: str = ACCOUNT_OBJECT
+) -> PullPosition | None:
     row = connection.execute(
         select(CURSORS.c.modified_at, CURSORS.c.last_id).where(
-            CURSORS.c.source == source, CURSORS.c.object_name == ACCOUNT_OBJECT
+            CURSORS.c.source == source, CURSORS.c.object_name == object_name
         )
     ).first()
     if row is None or row[0] is None:
@@ -104,10 +107,11 @@ def save_cursor(
     position: PullPosition,
     *,
     extra_fields: Collection[str] | None = None,
+    object_name: str = ACCOUNT_OBJECT,
 ) -> None:
     values: dict[str, object] = {
         "source": source,
-        "object_name": ACCOUNT_OBJECT,
+        "object_name": object_name,
         "modified_at": position.modified_at,
         "last_id": position.record_id,
         "updated_at": datetime.now(UTC),
@@ -171,7 +175,11 @@ def _unify_page(
     return accounts, skipped
 
 
-class _PendingPages:
+Store = Callable[[Connection, list[Any], datetime], object]
+"""Upserts one transaction's unified records (`upsert_accounts`, or related records)."""
+
+
+class PendingPages:
     """Pages read but not yet committed, with the cursor position the last of them reaches."""
 
     def __init__(
@@ -180,12 +188,17 @@ class _PendingPages:
         source: str,
         mode: PullMode,
         progress: Callable[[int], None] | None,
+        *,
+        object_name: str = ACCOUNT_OBJECT,
+        store: Store = upsert_accounts,
     ) -> None:
         self.database = database
         self.source = source
         self.mode = mode
         self.progress = progress
-        self.accounts: list[UnifiedAccount] = []
+        self.object_name = object_name
+        self.store = store
+        self.accounts: list[Any] = []
         self.skipped: list[AuditRecord] = []
         self.pages = 0
         self.records = 0
@@ -196,7 +209,7 @@ class _PendingPages:
 
     def add(
         self,
-        accounts: list[UnifiedAccount],
+        accounts: list[Any],
         skipped: list[AuditRecord],
         position: PullPosition | None,
     ) -> None:
@@ -219,15 +232,16 @@ class _PendingPages:
         self.accounts, self.skipped, self.position = [], [], None
         self.pages = self.records = 0
         with self.database.engine.begin() as connection:
-            upsert_accounts(connection, accounts, datetime.now(UTC))
+            self.store(connection, accounts, datetime.now(UTC))
             append_audit(connection, skipped)
             if position is not None and self.mode == PullMode.INCREMENTAL:
-                save_cursor(connection, self.source, position)
+                save_cursor(connection, self.source, position, object_name=self.object_name)
         if self.progress:
             self.progress(records)
         log_event(
             "pull.pages_committed",
             source=self.source,
+            object=self.object_name,
             pages=pages,
             records=records,
             mode=self.mode.value,
@@ -291,7 +305,7 @@ def pull_source(
         extra_fields=sorted(extra_fields),
     )
     started = datetime.now(UTC)
-    pending = _PendingPages(database, source, mode, progress)
+    pending = PendingPages(database, source, mode, progress)
     pages = connector.pull_accounts(mode, since, lookback, extra_fields)
     try:
         for page in pages:

@@ -105,6 +105,9 @@ class HubSpotSettings(_Section):
     """Extra company properties to pull, e.g. ["do_not_reassign"]."""
     write_owners: bool = True
     write_batch_size: int = Field(default=100, ge=1, le=100)
+    contact_write_batch_size: int = Field(default=100, ge=1, le=100)
+    """Contacts per batch update. HubSpot's contacts guide has been quoted both as 100 and as
+    "limited to batches of 10" (see docs): lower it to 10 if a portal refuses 100."""
     requests_per_ten_seconds: int = Field(default=190, ge=1)
     """The account's burst limit (Professional/Enterprise: 190); the client paces below it."""
     search_requests_per_second: int = Field(default=5, ge=1)

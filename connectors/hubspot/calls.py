@@ -22,7 +22,7 @@ from hubspot.crm.companies import (
     SimplePublicObjectId,
 )
 
-from connectors.hubspot.client import HubSpotTransport, JsonObject
+from connectors.hubspot.client import HubSpotTransport, JsonObject, ObjectApis
 from connectors.hubspot.records import owner_of
 from connectors.hubspot.search import Company, SearchAnswer
 from connectors.hubspot.settings import (
@@ -79,12 +79,26 @@ def _errors_by_id(body: JsonObject) -> dict[str, BatchError]:
     return found
 
 
+def _apis(transport: HubSpotTransport, object_type: str) -> ObjectApis:
+    """The generated APIs of `object_type` (companies, or contacts or deals)."""
+    if object_type == COMPANIES_OBJECT_TYPE:
+        apis = transport.apis
+        return ObjectApis(apis.companies, apis.search, apis.batch)
+    return transport.apis.related[object_type]
+
+
 def list_companies(
-    transport: HubSpotTransport, *, after: str | None, properties: Sequence[str], archived: bool
+    transport: HubSpotTransport,
+    *,
+    after: str | None,
+    properties: Sequence[str],
+    archived: bool,
+    object_type: str = COMPANIES_OBJECT_TYPE,
 ) -> tuple[list[Company], str | None]:
+    """One list page of companies (or of `object_type` records: contacts, deals)."""
     response = transport.call(
         "list",
-        transport.apis.companies.get_page_with_http_info,
+        _apis(transport, object_type).basic.get_page_with_http_info,
         limit=LIST_PAGE_LIMIT,
         after=after,
         properties=list(properties),
@@ -98,9 +112,11 @@ def search_companies(
     filter_groups: Sequence[Sequence[dict[str, str]]],
     sort_property: str,
     properties: Sequence[str],
+    object_type: str = COMPANIES_OBJECT_TYPE,
 ) -> SearchAnswer:
-    """The first page of one search (filter groups ORed, the filters of a group ANDed), sorted
-    ascending on `sort_property`, and the answer's count of every match (`total`)."""
+    """The first page of one search of companies (or of `object_type` records) (filter groups
+    ORed, the filters of a group ANDed), sorted ascending on `sort_property`, and the answer's
+    count of every match (`total`)."""
     if not 1 <= len(filter_groups) <= MAX_FILTER_GROUPS:
         raise ValueError(
             f"a search takes 1 to {MAX_FILTER_GROUPS} filter groups; got {len(filter_groups)}"
@@ -130,7 +146,7 @@ def search_companies(
     )
     response = transport.call(
         "search",
-        transport.apis.search.do_search_with_http_info,
+        _apis(transport, object_type).search.do_search_with_http_info,
         search=True,
         public_object_search_request=request,
     )
@@ -149,20 +165,27 @@ class CurrentOwners:
     """`hs_lastmodifieddate` of every company read (tells whether it changed between reads)."""
 
 
-def read_owners(transport: HubSpotTransport, ids: Sequence[str]) -> CurrentOwners:
-    """Current owners of at most `BATCH_LIMIT` companies in one batch read (200, or 207 with
-    OBJECT_NOT_FOUND for ids that do not exist). Ids in neither list could not be read."""
+def read_owners(
+    transport: HubSpotTransport,
+    ids: Sequence[str],
+    *,
+    object_type: str = COMPANIES_OBJECT_TYPE,
+    modified_property: str = MODIFIED_PROPERTY,
+) -> CurrentOwners:
+    """Current owners of at most `BATCH_LIMIT` companies (or `object_type` records, whose
+    modified stamp is `modified_property`) in one batch read (200, or 207 with OBJECT_NOT_FOUND
+    for ids that do not exist). Ids in neither list could not be read."""
     if len(ids) > BATCH_LIMIT:
         raise ValueError(f"a batch read takes at most {BATCH_LIMIT} ids; got {len(ids)}")
     request = BatchReadInputSimplePublicObjectId(
         inputs=[SimplePublicObjectId(id=i, local_vars_configuration=MODELS) for i in ids],
-        properties=[OWNER_PROPERTY, MODIFIED_PROPERTY],
+        properties=[OWNER_PROPERTY, modified_property],
         properties_with_history=[],
         local_vars_configuration=MODELS,
     )
     response = transport.call(
         "batch-read",
-        transport.apis.batch.read_with_http_info,
+        _apis(transport, object_type).batch.read_with_http_info,
         batch_read_input_simple_public_object_id=request,
         archived=False,
     )
@@ -172,7 +195,7 @@ def read_owners(transport: HubSpotTransport, ids: Sequence[str]) -> CurrentOwner
         modified={
             str(c["id"]): str(stamp)
             for c in results
-            if (stamp := (c.get("properties") or {}).get(MODIFIED_PROPERTY))
+            if (stamp := (c.get("properties") or {}).get(modified_property))
         },
     )
     for record_id, error in _errors_by_id(response.body).items():
@@ -187,7 +210,12 @@ class UpdateResult:
     errors: dict[str, BatchError]
 
 
-def update_owners(transport: HubSpotTransport, owners: dict[str, str]) -> UpdateResult:
+def update_owners(
+    transport: HubSpotTransport,
+    owners: dict[str, str],
+    *,
+    object_type: str = COMPANIES_OBJECT_TYPE,
+) -> UpdateResult:
     """Set `hubspot_owner_id` on at most `BATCH_LIMIT` companies in one call (200, or 207 with
     per-input errors). Results and errors are not taken to cover every input: an input in
     neither is decided by reading it back. Sent as a write (`idempotent=False`): an answer lost
@@ -207,7 +235,7 @@ def update_owners(transport: HubSpotTransport, owners: dict[str, str]) -> Update
     )
     response = transport.call(
         "batch-update",
-        transport.apis.batch.update_with_http_info,
+        _apis(transport, object_type).batch.update_with_http_info,
         idempotent=False,
         batch_input_simple_public_object_batch_input=request,
     )

@@ -24,12 +24,15 @@ from __future__ import annotations
 import json
 import threading
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import urllib3
 from hubspot import HubSpot
+from hubspot.crm.associations.v4 import ApiException as AssociationsApiException
 from hubspot.crm.companies import ApiException as CompaniesApiException
+from hubspot.crm.contacts import ApiException as ContactsApiException
+from hubspot.crm.deals import ApiException as DealsApiException
 from hubspot.crm.owners import ApiException as OwnersApiException
 from hubspot.crm.properties import ApiException as PropertiesApiException
 
@@ -54,8 +57,24 @@ from connectors.rate_limit import SlidingWindowLimiter
 from connectors.retry import RetryPolicy, call_with_retry
 
 JsonObject = dict[str, Any]
-VENDOR_API_EXCEPTIONS = (CompaniesApiException, OwnersApiException, PropertiesApiException)
+VENDOR_API_EXCEPTIONS = (
+    CompaniesApiException,
+    ContactsApiException,
+    DealsApiException,
+    AssociationsApiException,
+    OwnersApiException,
+    PropertiesApiException,
+)
 _MESSAGE_LIMIT = 300
+
+
+@dataclass(frozen=True)
+class ObjectApis:
+    """The generated APIs of one CRM object type (list/read, search, batch)."""
+
+    basic: Any
+    search: Any
+    batch: Any
 
 
 @dataclass(frozen=True)
@@ -68,16 +87,28 @@ class HubSpotApis:
     batch: Any
     owners: Any
     properties: Any
+    related: Mapping[str, ObjectApis] = field(default_factory=dict)
+    """Contacts and deals, by object type (`contacts`, `deals`)."""
+    associations: Any = None
+    """Associations v4 batch API (`crm.associations.v4.batch_api`)."""
 
 
 def build_apis(access_token: str, base_url: str) -> HubSpotApis:
     client = HubSpot(access_token=access_token, host=base_url, retry=False)
+    crm = client.crm
     return HubSpotApis(
-        companies=client.crm.companies.basic_api,
-        search=client.crm.companies.search_api,
-        batch=client.crm.companies.batch_api,
-        owners=client.crm.owners.owners_api,
-        properties=client.crm.properties.core_api,
+        companies=crm.companies.basic_api,
+        search=crm.companies.search_api,
+        batch=crm.companies.batch_api,
+        owners=crm.owners.owners_api,
+        properties=crm.properties.core_api,
+        related={
+            "contacts": ObjectApis(
+                crm.contacts.basic_api, crm.contacts.search_api, crm.contacts.batch_api
+            ),
+            "deals": ObjectApis(crm.deals.basic_api, crm.deals.search_api, crm.deals.batch_api),
+        },
+        associations=crm.associations.v4.batch_api,
     )
 
 

@@ -47,6 +47,7 @@ from connectors.budget import ApiBudget
 from connectors.hubspot import calls
 from connectors.hubspot.client import HubSpotTransport, build_apis
 from connectors.hubspot.records import epoch_ms, modified_at, raw_account
+from connectors.hubspot.related import HubSpotObjectWriter, RelatedPull
 from connectors.hubspot.search import (
     ChangedPage,
     Company,
@@ -75,6 +76,7 @@ from connectors.rate_limit import SlidingWindowLimiter
 from connectors.retry import RetryPolicy, policy_from_settings
 from territory_sync.errors import ConfigurationError, CrmRequestError, MissingCredentialError
 from territory_sync.logs import log_event
+from territory_sync.objects import CONTACT
 from territory_sync.settings import Settings
 from territory_sync.times import ONE_MILLISECOND, from_epoch_ms
 
@@ -98,6 +100,7 @@ class HubSpotConnector:
         fields: Sequence[str] = (),
         extra_properties: Sequence[str] = (),
         write_batch_size: int = BATCH_LIMIT,
+        contact_write_batch_size: int = BATCH_LIMIT,
         requests_per_ten_seconds: int = 190,
         search_requests_per_second: int = 5,
         timeout_seconds: float = 60.0,
@@ -122,6 +125,7 @@ class HubSpotConnector:
             raise ValueError(f"write_batch_size must be between 1 and {BATCH_LIMIT}")
         self.base_url = base_url.rstrip("/")
         self.write_batch_size = write_batch_size
+        self.contact_write_batch_size = contact_write_batch_size
         self.properties = tuple(
             dict.fromkeys((ID_PROPERTY, *fields, *extra_properties, MODIFIED_PROPERTY))
         )
@@ -174,6 +178,7 @@ class HubSpotConnector:
             fields=fields,
             extra_properties=hubspot.extra_properties,
             write_batch_size=hubspot.write_batch_size,
+            contact_write_batch_size=hubspot.contact_write_batch_size,
             requests_per_ten_seconds=hubspot.requests_per_ten_seconds,
             search_requests_per_second=hubspot.search_requests_per_second,
             timeout_seconds=hubspot.timeout_seconds,
@@ -337,6 +342,41 @@ class HubSpotConnector:
         self, groups: FilterGroups, sort_property: str, properties: Sequence[str]
     ) -> SearchAnswer:
         return calls.search_companies(self.transport, groups, sort_property, properties)
+
+    # -- contacts and deals ------------------------------------------------------------------
+
+    def pull_related(
+        self,
+        object_name: str,
+        mode: PullMode,
+        since: PullPosition | None,
+        lookback: timedelta,
+        fields: Sequence[str] = (),
+        optional_fields: Sequence[str] = (),
+    ) -> Iterator[AccountPage]:
+        """Contacts or deals with their company (`connectors.hubspot.related`); `fields` are
+        the properties asked for (the sync passes those its model reads), and so are
+        `optional_fields` (HubSpot ignores a property a portal does not have)."""
+        pull = RelatedPull(
+            self.transport,
+            object_name,
+            [*fields, *optional_fields],
+            clock=self._clock,
+            position=_position,
+        )
+        return pull.pages(mode, since, lookback)
+
+    def related_writer(self, object_name: str) -> HubSpotObjectWriter:
+        """Owner reads and batch writes of contacts or deals, through this connector's
+        transport (its limits, budget and usage)."""
+        size = self.contact_write_batch_size if object_name == CONTACT else self.write_batch_size
+        return HubSpotObjectWriter(
+            self.transport,
+            object_name,
+            write_batch_size=size,
+            policy=self.retry_policy,
+            sleep=self._sleep,
+        )
 
     # -- owners ------------------------------------------------------------------------------
 

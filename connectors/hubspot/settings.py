@@ -6,6 +6,10 @@ not design choices: when HubSpot changes one, the fix is a one-line diff here.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
+from territory_sync.objects import CONTACT, OPPORTUNITY
+
 SOURCE = "hubspot"
 
 TOKEN_ENV_VAR = "HUBSPOT_ACCESS_TOKEN"
@@ -65,3 +69,35 @@ MODIFIED_PROPERTY = "hs_lastmodifieddate"
 OWNER_PROPERTY = "hubspot_owner_id"
 """Owners are assigned by owner `id`, never `userId`
 (https://developers.hubspot.com/docs/api-reference/crm-crm-owners-v3/guide)."""
+
+
+@dataclass(frozen=True)
+class HubSpotObject:
+    """A CRM object type as HubSpot's paths and properties name it."""
+
+    object_type: str
+    """The path segment: /crm/v3/objects/{object_type}."""
+    modified_property: str
+    """The property that holds when a record last changed (what incremental pulls follow)."""
+    noun: str
+
+
+COMPANIES = HubSpotObject(COMPANIES_OBJECT_TYPE, MODIFIED_PROPERTY, "company")
+# Contacts keep their last-modified time in `lastmodifieddate`, deals (like companies) in
+# `hs_lastmodifieddate`: a contacts search returns `lastmodifieddate` by default
+# (https://developers.hubspot.com/docs/api-reference/2026-03/crm/search-the-crm).
+RELATED_OBJECTS = {
+    CONTACT: HubSpotObject("contacts", "lastmodifieddate", "contact"),
+    OPPORTUNITY: HubSpotObject("deals", MODIFIED_PROPERTY, "deal"),
+}
+"""Each related record kind (`territory_sync.objects`) as a HubSpot object type."""
+ACCOUNT_ID_PROPERTY = "associatedcompanyid"
+"""Where a pulled contact or deal names its company: a contact's own property (its primary
+company, https://knowledge.hubspot.com/properties/hubspots-default-contact-properties); a deal
+has none, and the connector puts its primary company there from the associations API."""
+# Associations v4 batch read: at most 1,000 inputs a call since 2025-02-10
+# (https://developers.hubspot.com/changelog/bug-fix-batch-read-limit-for-hubspot-associations-api);
+# HubSpot-defined association type "deal to company, primary" is typeId 5
+# (https://developers.hubspot.com/docs/api-reference/latest/crm/associations/overview).
+ASSOCIATIONS_BATCH_LIMIT = 1000
+PRIMARY_DEAL_TO_COMPANY = 5

@@ -18,7 +18,7 @@ from collections.abc import Callable, Sequence
 from connectors.base import OwnerWrite, WriteOutcome
 from connectors.hubspot.calls import NOT_FOUND_CATEGORY, read_owners, update_owners
 from connectors.hubspot.client import HubSpotTransport
-from connectors.hubspot.settings import SOURCE
+from connectors.hubspot.settings import COMPANIES, SOURCE, HubSpotObject
 from connectors.owner_writes import (
     CurrentOwners,
     RecordError,
@@ -33,22 +33,40 @@ NOT_FOUND = RecordError(
     "the company no longer exists in HubSpot (deleted, archived or merged)",
     gone=True,
 )
+
 GONE_CATEGORIES = frozenset({NOT_FOUND_CATEGORY})
 
 
-def read_for_writes(transport: HubSpotTransport, ids: Sequence[str]) -> CurrentOwners:
-    """The rounds' read: owners of the companies read, and those HubSpot says do not exist."""
-    found = read_owners(transport, ids)
+def _not_found(noun: str) -> RecordError:
+    return RecordError(
+        NOT_FOUND_CATEGORY,
+        f"the {noun} no longer exists in HubSpot (deleted, archived or merged)",
+        gone=True,
+    )
+
+
+def read_for_writes(
+    transport: HubSpotTransport, ids: Sequence[str], kind: HubSpotObject = COMPANIES
+) -> CurrentOwners:
+    """The rounds' read: owners of the records read, and those HubSpot says do not exist."""
+    found = read_owners(
+        transport, ids, object_type=kind.object_type, modified_property=kind.modified_property
+    )
+    gone = NOT_FOUND if kind is COMPANIES else _not_found(kind.noun)
     return CurrentOwners(
         owners=dict(found.owners),
-        gone={record_id: NOT_FOUND for record_id in found.missing},
+        gone={record_id: gone for record_id in found.missing},
         modified=dict(found.modified),
     )
 
 
-def update_for_writes(transport: HubSpotTransport, writes: Sequence[OwnerWrite]) -> UpdateAnswer:
-    """The rounds' update: one batch update, its 207 errors classified per company."""
-    result = update_owners(transport, {w.external_id: w.new_owner_id for w in writes})
+def update_for_writes(
+    transport: HubSpotTransport, writes: Sequence[OwnerWrite], kind: HubSpotObject = COMPANIES
+) -> UpdateAnswer:
+    """The rounds' update: one batch update, its 207 errors classified per record."""
+    result = update_owners(
+        transport, {w.external_id: w.new_owner_id for w in writes}, object_type=kind.object_type
+    )
     return UpdateAnswer(
         written=set(result.written),
         refused={
@@ -67,13 +85,15 @@ def write_owner_batch(
     respect_manual_changes: bool,
     policy: RetryPolicy,
     sleep: Callable[[float], None] = time.sleep,
+    kind: HubSpotObject = COMPANIES,
 ) -> list[WriteOutcome]:
-    """Exactly one outcome per write, in input order (see the module docstring)."""
+    """Exactly one outcome per write, in input order (see the module docstring); of companies
+    unless `kind` says contacts or deals."""
     transport.budget.check()
     return write_in_rounds(
         writes,
-        read=lambda ids: read_for_writes(transport, ids),
-        update=lambda batch: update_for_writes(transport, batch),
+        read=lambda ids: read_for_writes(transport, ids, kind),
+        update=lambda batch: update_for_writes(transport, batch, kind),
         respect_manual_changes=respect_manual_changes,
         policy=policy,
         sleep=sleep,

@@ -1,4 +1,5 @@
-"""The Salesforce connector: Accounts and Users in, Account owners out, over simple-salesforce.
+"""The Salesforce connector: Accounts, their Contacts and Opportunities, and Users in; owners out,
+over simple-salesforce.
 
 `SalesforceConnector.from_settings(settings)` builds it from the configuration and the environment
 (see `connectors.salesforce.auth` for the three ways to sign in). Every HTTP call goes through one
@@ -32,6 +33,7 @@ from connectors.base import (
     ApiUsage,
     CrmUser,
     OwnerWrite,
+    OwnerWriter,
     PullMode,
     PullPosition,
     WriteOutcome,
@@ -57,6 +59,7 @@ from connectors.salesforce.settings import (
     ID_PAGE_SIZE,
     INSTANCE_URL_VAR,
     LIMIT_INFO_HEADER,
+    RELATED_SOBJECTS,
     SOURCE,
 )
 from connectors.salesforce.soql import (
@@ -118,7 +121,7 @@ class SalesforceConnector:
         self._bulk_poll_seconds = bulk_poll_seconds
         self._sleep = sleep
         self._usage_lock = threading.Lock()
-        self._field_names: frozenset[str] | None = None
+        self._field_names: dict[str, frozenset[str]] = {}
         self._field_names_lock = threading.Lock()
         self._client_lock = threading.Lock()
         self._client: tuple[IssuedToken, Salesforce] | None = None
@@ -246,13 +249,15 @@ class SalesforceConnector:
 
     # --- pulls -----------------------------------------------------------------------------------
 
-    def _count_records(self, where: str | None, include_deleted: bool) -> int:
-        soql = count_query(where)
+    def _count_records(
+        self, where: str | None, include_deleted: bool, sobject: str = "Account"
+    ) -> int:
+        soql = count_query(where, sobject)
 
         def count(client: Salesforce) -> Any:
             return client.query(soql, include_deleted=include_deleted, timeout=self._timeout)
 
-        body = self._call("count", "Salesforce account count", count)
+        body = self._call("count", f"Salesforce {sobject.lower()} count", count)
         return int(body.get("totalSize", 0))
 
     def pull_accounts(
@@ -268,17 +273,54 @@ class SalesforceConnector:
         `extra_fields` are selected beside the connector's, the configured and its own fields on
         both paths."""
         fields = account_fields([*self.fields, *self.settings.account_fields, *extra_fields])
+        return self._pull("Account", fields, mode, since, lookback)
+
+    def pull_related(
+        self,
+        object_name: str,
+        mode: PullMode,
+        since: PullPosition | None,
+        lookback: timedelta,
+        fields: Sequence[str] = (),
+        optional_fields: Sequence[str] = (),
+    ) -> Iterator[AccountPage]:
+        """Contacts or Opportunities (`RELATED_SOBJECTS`), as `pull_accounts` pulls Accounts:
+        same cursor, paths and threshold. `fields` are selected (the sync passes those its
+        model reads), and `optional_fields` too where the object has them (as its describe says:
+        `CurrencyIsoCode` exists in multi-currency orgs only)."""
+        sobject = RELATED_SOBJECTS[object_name]
+        wanted = list(fields)
+        if optional_fields:
+            present = self._field_names_of(sobject)
+            wanted += [name for name in optional_fields if name in present]
+        return self._pull(sobject, account_fields(wanted), mode, since, lookback)
+
+    def _pull(
+        self,
+        sobject: str,
+        fields: Sequence[str],
+        mode: PullMode,
+        since: PullPosition | None,
+        lookback: timedelta,
+    ) -> Iterator[AccountPage]:
         incremental = mode == PullMode.INCREMENTAL
         floor = since if incremental else None
         where = since_condition(since, lookback) if incremental and since is not None else None
-        expected = self._count_records(where, include_deleted=incremental)
+        expected = self._count_records(where, include_deleted=incremental, sobject=sobject)
         bulk = expected > self.settings.bulk_threshold
-        log_event("crm.pull_started", source=SOURCE, mode=mode.value, expected=expected, bulk=bulk)
+        log_event(
+            "crm.pull_started",
+            source=SOURCE,
+            object=sobject,
+            mode=mode.value,
+            expected=expected,
+            bulk=bulk,
+        )
         pages: Iterator[AccountPage]
         if bulk:
             query = BulkAccountQuery(
                 self._call,
-                accounts_query(fields, where, ordered=False),
+                accounts_query(fields, where, ordered=False, sobject=sobject),
                 include_deleted=incremental,
                 page_size=self.settings.page_size,
                 timeout=self._timeout,
@@ -290,16 +332,22 @@ class SalesforceConnector:
             pages = account_pages(
                 QueryPages(
                     self._call,
-                    accounts_query(fields, where, ordered=True),
+                    accounts_query(fields, where, ordered=True, sobject=sobject),
                     include_deleted=incremental,
                     timeout=self._timeout,
                     page_size=self.settings.page_size,
-                    what="Salesforce account query",
+                    what=f"Salesforce {sobject.lower()} query",
                 ),
                 floor,
             )
         for page in pages:
-            log_event("crm.page", source=SOURCE, records=len(page.records), final=page.final)
+            log_event(
+                "crm.page",
+                source=SOURCE,
+                object=sobject,
+                records=len(page.records),
+                final=page.final,
+            )
             yield page
 
     def pull_reps(self) -> list[CrmUser]:
@@ -324,20 +372,25 @@ class SalesforceConnector:
 
     def account_field_names(self) -> frozenset[str]:
         """Every Account field name, from the sObject Describe resource; read once."""
+        return self._field_names_of("Account")
+
+    def _field_names_of(self, sobject: str) -> frozenset[str]:
+        """Every field name of `sobject`, from its Describe resource; read once per sObject."""
         with self._field_names_lock:
-            if self._field_names is None:
+            if sobject not in self._field_names:
+                path = DESCRIBE_ACCOUNT_PATH.replace("Account", sobject)
 
                 def describe(client: Salesforce) -> Any:
-                    return client.restful(DESCRIBE_ACCOUNT_PATH, timeout=self._timeout)
+                    return client.restful(path, timeout=self._timeout)
 
-                body = self._call("describe", "Salesforce Account describe", describe)
+                body = self._call("describe", f"Salesforce {sobject} describe", describe)
                 fields = body.get("fields") if isinstance(body, dict) else None
-                self._field_names = frozenset(
+                self._field_names[sobject] = frozenset(
                     str(f["name"])
                     for f in (fields if isinstance(fields, list) else [])
                     if isinstance(f, dict) and f.get("name")
                 )
-            return self._field_names
+            return self._field_names[sobject]
 
     def list_account_ids(self) -> Iterator[list[str]]:
         """The ids of every live Account (`query`, not `queryAll`), a page at a time."""
@@ -358,10 +411,7 @@ class SalesforceConnector:
 
     def read_owners(self, external_ids: Sequence[str]) -> dict[str, str | None]:
         """Current owner of each record; deleted or unknown records are left out."""
-        current = read_current(self._call, external_ids, timeout=self._timeout)
-        return {
-            record_id: found.owner_id for record_id, found in current.items() if not found.deleted
-        }
+        return self._read_owners_of("Account", external_ids)
 
     def write_owner_batch(
         self, writes: Sequence[OwnerWrite], *, respect_manual_changes: bool = True
@@ -369,6 +419,15 @@ class SalesforceConnector:
         """One batch (at most `write_batch_size`): budget check, then the shared write rounds
         (`connectors.owner_writes`): one read and one update without faults, every retry
         decided by a read; one outcome per write, in input order."""
+        return self._write_batch("Account", writes, respect_manual_changes)
+
+    def related_writer(self, object_name: str) -> OwnerWriter:
+        """Owner reads and writes of Contacts or Opportunities (same batches and rounds)."""
+        return _SObjectWriter(self, RELATED_SOBJECTS[object_name])
+
+    def _write_batch(
+        self, sobject: str, writes: Sequence[OwnerWrite], respect_manual_changes: bool
+    ) -> list[WriteOutcome]:
         if len(writes) > self.write_batch_size:
             raise ValueError(
                 f"at most {self.write_batch_size} writes per batch (got {len(writes)}); split "
@@ -384,4 +443,30 @@ class SalesforceConnector:
             policy=self.policy,
             timeout=self._timeout,
             sleep=self._sleep,
+            sobject=sobject,
         )
+
+    def _read_owners_of(self, sobject: str, external_ids: Sequence[str]) -> dict[str, str | None]:
+        current = read_current(self._call, external_ids, timeout=self._timeout, sobject=sobject)
+        return {
+            record_id: found.owner_id for record_id, found in current.items() if not found.deleted
+        }
+
+
+class _SObjectWriter:
+    """`OwnerWriter` for one sObject other than Account, over its connector's calls."""
+
+    source = SOURCE
+
+    def __init__(self, connector: SalesforceConnector, sobject: str) -> None:
+        self._connector = connector
+        self.sobject = sobject
+        self.write_batch_size = connector.write_batch_size
+
+    def read_owners(self, external_ids: Sequence[str]) -> dict[str, str | None]:
+        return self._connector._read_owners_of(self.sobject, external_ids)
+
+    def write_owner_batch(
+        self, writes: Sequence[OwnerWrite], *, respect_manual_changes: bool = True
+    ) -> list[WriteOutcome]:
+        return self._connector._write_batch(self.sobject, writes, respect_manual_changes)

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from simple_salesforce.bulk2 import DEFAULT_QUERY_PAGE_SIZE, JobState
 
+from territory_sync.objects import CONTACT, OPPORTUNITY
+
 SOURCE = "salesforce"
 
 # --- Environment variables holding the connection and its credentials ----------
@@ -93,3 +95,8 @@ BULK_MAX_WAIT_SECONDS = 3_600.0
 # https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/resources_composite_sobjects_collections_update.htm
 COLLECTION_RECORDS_MAX = 200
 COLLECTIONS_PATH = "composite/sobjects"
+
+RELATED_SOBJECTS = {CONTACT: "Contact", OPPORTUNITY: "Opportunity"}
+"""The sObject of each related record kind (`territory_sync.objects`): Contacts and Opportunities
+name their Account in `AccountId`
+(https://developer.salesforce.com/docs/atlas.en-us.object_reference.meta/object_reference/sforce_api_objects_contact.htm)."""

@@ -88,16 +88,19 @@ def since_condition(since: PullPosition, lookback: timedelta) -> str:
     )
 
 
-def accounts_query(fields: Sequence[str], where: str | None, *, ordered: bool) -> str:
-    """The pull query; Bulk API jobs cannot ORDER BY, so they pass `ordered=False`."""
-    text = f"SELECT {', '.join(fields)} FROM Account"
+def accounts_query(
+    fields: Sequence[str], where: str | None, *, ordered: bool, sobject: str = "Account"
+) -> str:
+    """The pull query (of Accounts, or of another sObject such as Contact); Bulk API jobs cannot
+    ORDER BY, so they pass `ordered=False`."""
+    text = f"SELECT {', '.join(fields)} FROM {sobject}"
     if where:
         text += f" WHERE {where}"
     return text + (ORDER if ordered else "")
 
 
-def count_query(where: str | None) -> str:
-    return "SELECT COUNT() FROM Account" + (f" WHERE {where}" if where else "")
+def count_query(where: str | None, sobject: str = "Account") -> str:
+    return f"SELECT COUNT() FROM {sobject}" + (f" WHERE {where}" if where else "")
 
 
 USERS_QUERY = "SELECT Id, Email, Name, IsActive FROM User"
@@ -105,11 +108,14 @@ ACCOUNT_IDS_QUERY = "SELECT Id FROM Account"
 """Live accounts only when sent with `query` (deleted ones need `queryAll`)."""
 
 
-def owners_queries(ids: Sequence[str]) -> Iterator[str]:
+def owners_queries(ids: Sequence[str], sobject: str = "Account") -> Iterator[str]:
     """`SELECT Id, OwnerId, IsDeleted, SystemModstamp ... WHERE Id IN (...)` in chunks far under
     the URI limit (SystemModstamp tells whether a record changed between two reads)."""
+    if not _FIELD_NAME.fullmatch(sobject):
+        raise ValueError(f"not an sObject name: {sobject!r}")
     for start in range(0, len(ids), IDS_PER_QUERY):
         chunk = list(ids[start : start + IDS_PER_QUERY])
         yield format_soql(
-            "SELECT Id, OwnerId, IsDeleted, SystemModstamp FROM Account WHERE Id IN {}", chunk
+            f"SELECT Id, OwnerId, IsDeleted, SystemModstamp FROM {sobject} WHERE Id IN {{}}",
+            chunk,
         )

@@ -40,17 +40,27 @@ from connectors.salesforce.soql import owners_queries
 
 DELETED_CODE = "ENTITY_IS_DELETED"
 MISSING_CODE = "INVALID_CROSS_REFERENCE_KEY"
-IN_RECYCLE_BIN = RecordError(
-    DELETED_CODE,
-    "the account is in Salesforce's recycle bin; it is flagged deleted on the next pull",
-    gone=True,
-)
-NOT_FOUND = RecordError(
-    MISSING_CODE,
-    "Salesforce has no account with this id (deleted and purged, or merged); it is flagged "
-    "deleted on the next full pull",
-    gone=True,
-)
+ACCOUNT = "Account"
+
+
+def _in_recycle_bin(sobject: str) -> RecordError:
+    return RecordError(
+        DELETED_CODE,
+        f"the {sobject.lower()} is in Salesforce's recycle bin; it is flagged deleted on the next "
+        "pull",
+        gone=True,
+    )
+
+
+def _not_found(sobject: str) -> RecordError:
+    return RecordError(
+        MISSING_CODE,
+        f"Salesforce has no {sobject.lower()} with this id (deleted and purged, or merged); it "
+        "is flagged deleted on the next full pull",
+        gone=True,
+    )
+
+
 # Per-record codes of a SaveResult that mean the record itself is gone (an unknown owner id is
 # INVALID_CROSS_REFERENCE_KEY too, so only the recycle bin's code counts here).
 # https://developer.salesforce.com/docs/atlas.en-us.api.meta/api/sforce_api_calls_concepts_core_data_objects.htm
@@ -66,11 +76,11 @@ class CurrentOwner:
 
 
 def read_current(
-    call: CallSalesforce, ids: Sequence[str], *, timeout: float
+    call: CallSalesforce, ids: Sequence[str], *, timeout: float, sobject: str = ACCOUNT
 ) -> dict[str, CurrentOwner]:
     """Current owner and deleted flag of each id Salesforce still has (recycle bin included)."""
     current: dict[str, CurrentOwner] = {}
-    for soql in owners_queries(list(dict.fromkeys(ids))):
+    for soql in owners_queries(list(dict.fromkeys(ids)), sobject):
         pages = QueryPages(
             call, soql, include_deleted=True, timeout=timeout, what="Salesforce owner read"
         )
@@ -84,16 +94,19 @@ def read_current(
     return current
 
 
-def read_for_writes(call: CallSalesforce, ids: Sequence[str], *, timeout: float) -> CurrentOwners:
+def read_for_writes(
+    call: CallSalesforce, ids: Sequence[str], *, timeout: float, sobject: str = ACCOUNT
+) -> CurrentOwners:
     """The rounds' read: owners of live records; recycle-bin and unknown ids as gone."""
-    found = read_current(call, ids, timeout=timeout)
+    found = read_current(call, ids, timeout=timeout, sobject=sobject)
     current = CurrentOwners()
+    gone, in_bin = _not_found(sobject), _in_recycle_bin(sobject)
     for record_id in ids:
         record = found.get(record_id)
         if record is None:
-            current.gone[record_id] = NOT_FOUND
+            current.gone[record_id] = gone
         elif record.deleted:
-            current.gone[record_id] = IN_RECYCLE_BIN
+            current.gone[record_id] = in_bin
         else:
             current.owners[record_id] = record.owner_id
             if record.modified is not None:
@@ -113,7 +126,7 @@ def _save_error(result: dict[str, Any]) -> RecordError:
 
 
 def update_owners(
-    call: CallSalesforce, writes: Sequence[OwnerWrite], *, timeout: float
+    call: CallSalesforce, writes: Sequence[OwnerWrite], *, timeout: float, sobject: str = ACCOUNT
 ) -> UpdateAnswer:
     """One Collections update. "The SaveResult objects are returned in the order in which the
     update requests were specified", so they are matched by position (a failed one may have no
@@ -122,7 +135,7 @@ def update_owners(
     body = {
         "allOrNone": False,
         "records": [
-            {"attributes": {"type": "Account"}, "id": w.external_id, "OwnerId": w.new_owner_id}
+            {"attributes": {"type": sobject}, "id": w.external_id, "OwnerId": w.new_owner_id}
             for w in writes
         ],
     }
@@ -166,8 +179,10 @@ def write_owner_batch(
     policy: RetryPolicy,
     timeout: float,
     sleep: Callable[[float], None],
+    sobject: str = ACCOUNT,
 ) -> list[WriteOutcome]:
-    """One batch through the shared write rounds (`connectors.owner_writes`)."""
+    """One batch of `sobject` records (Accounts unless told) through the shared write rounds
+    (`connectors.owner_writes`)."""
     if len(writes) > COLLECTION_RECORDS_MAX:
         raise ValueError(
             f"a Salesforce write batch holds at most {COLLECTION_RECORDS_MAX} records "
@@ -175,8 +190,8 @@ def write_owner_batch(
         )
     return write_in_rounds(
         writes,
-        read=lambda ids: read_for_writes(call, ids, timeout=timeout),
-        update=lambda batch: update_owners(call, batch, timeout=timeout),
+        read=lambda ids: read_for_writes(call, ids, timeout=timeout, sobject=sobject),
+        update=lambda batch: update_owners(call, batch, timeout=timeout, sobject=sobject),
         respect_manual_changes=respect_manual_changes,
         policy=policy,
         sleep=sleep,

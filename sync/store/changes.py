@@ -18,6 +18,7 @@ from sqlalchemy import Column, Index
 from sqlmodel import Field, SQLModel
 
 from mapping.model.columns import JsonColumn, UtcDateTime
+from territory_sync.objects import ACCOUNT
 
 
 class PlanStatus(StrEnum):
@@ -48,7 +49,7 @@ class ChangeState(StrEnum):
 
 UNFINISHED_STATES = (ChangeState.PLANNED, ChangeState.IN_FLIGHT)
 
-ACCOUNT_OBJECT = "account"
+ACCOUNT_OBJECT = ACCOUNT
 
 CHANGE_FIELDS = (
     "source",

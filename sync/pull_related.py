@@ -1,0 +1,146 @@
+"""The pull phase for the records that hang off accounts: contacts and opportunities (deals).
+
+Same discipline as accounts (`sync.pull`): pages are mapped as they arrive and committed in
+transactions of about `TRANSACTION_RECORDS` records together with the cursor position they reach
+(one cursor per CRM and object), pages read before a failure or a stop request are committed
+first, a record that cannot be mapped is skipped with its reason in the audit log, and a full
+pull ends by flagging as deleted every record the CRM no longer returned. The first pull of an
+object in a CRM is a full one.
+
+Which objects a run pulls is the territory file's to say (`related_rules.objects_to_pull`):
+contacts unless they stay with their owners, opportunities when open ones may follow.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import Connection
+
+from connectors.base import AccountPage, PullMode, PullPosition, PullsRelated
+from mapping.normalise.times import MalformedRecordError
+from mapping.related import (
+    HUBSPOT_FIELDS,
+    SALESFORCE_FIELDS,
+    SALESFORCE_OPTIONAL_FIELDS,
+    RelatedRecord,
+    to_unified_related,
+)
+from sync.audit import AuditRecord
+from sync.pull import TRANSACTION_RECORDS, PendingPages, PullFigures, read_cursor, save_cursor
+from sync.store.database import Database
+from sync.store.related import mark_unseen_related_deleted, upsert_related
+from territory_sync.errors import RunInterruptedError
+from territory_sync.logs import log_event
+
+_FIELDS = {"salesforce": SALESFORCE_FIELDS, "hubspot": HUBSPOT_FIELDS}
+_OPTIONAL = {"salesforce": SALESFORCE_OPTIONAL_FIELDS}
+_NOUNS = {"contact": "contacts", "opportunity": "opportunities"}
+
+
+def _unify(
+    page: AccountPage,
+    object_name: str,
+    figures: PullFigures,
+    run_id: int | None,
+    trigger: str,
+    actor: str,
+) -> tuple[list[RelatedRecord], list[AuditRecord]]:
+    records: list[RelatedRecord] = []
+    skipped: list[AuditRecord] = []
+    for raw in page.records:
+        try:
+            records.append(
+                to_unified_related(
+                    raw.source, object_name, raw.external_id, raw.fields, deleted=raw.deleted
+                )
+            )
+        except MalformedRecordError as error:
+            figures.skipped += 1
+            if len(figures.skipped_reasons) < 20:
+                figures.skipped_reasons.append(f"{raw.external_id}: {error}")
+            skipped.append(
+                AuditRecord(
+                    run_id=run_id,
+                    trigger=trigger,
+                    actor=actor,
+                    status="skipped",
+                    source=raw.source,
+                    external_id=raw.external_id or None,
+                    object_name=object_name,
+                    rule="malformed_record",
+                    reason=f"malformed {object_name} skipped: {error}",
+                )
+            )
+    return records, skipped
+
+
+def pull_related_source(
+    database: Database,
+    connector: PullsRelated,
+    source: str,
+    object_name: str,
+    *,
+    full: bool,
+    lookback: timedelta,
+    run_id: int | None,
+    trigger: str,
+    actor: str,
+    progress: Callable[[int], None] | None = None,
+    stop: threading.Event | None = None,
+) -> PullFigures:
+    """Pull one CRM's records of `object_name` into the store; returns what was pulled."""
+    with database.engine.connect() as connection:
+        since = None if full else read_cursor(connection, source, object_name)
+    mode = PullMode.FULL if since is None else PullMode.INCREMENTAL
+    figures = PullFigures(source=source, mode=mode.value)
+    started = datetime.now(UTC)
+
+    def store(connection: Connection, records: list[RelatedRecord], now: datetime) -> int:
+        return upsert_related(connection, object_name, records, now)
+
+    pending = PendingPages(database, source, mode, progress, object_name=object_name, store=store)
+    pages = connector.pull_related(
+        object_name,
+        mode,
+        since,
+        lookback,
+        fields=_FIELDS[source][object_name],
+        optional_fields=_OPTIONAL.get(source, {}).get(object_name, ()),
+    )
+    try:
+        for page in pages:
+            if stop is not None and stop.is_set():
+                pending.commit()
+                raise RunInterruptedError(
+                    f"stopped by request while pulling {source} {_NOUNS[object_name]} (every "
+                    "page read so far is saved); nothing was written. Run the command again to "
+                    "finish"
+                )
+            records, skipped = _unify(page, object_name, figures, run_id, trigger, actor)
+            pending.add(records, skipped, page.position)
+            figures.pulled += len(page.records)
+            figures.pages += 1
+            if pending.records >= TRANSACTION_RECORDS:
+                pending.commit()
+        pending.commit()
+    except BaseException:
+        pending.commit_after_failure()
+        raise
+    if mode == PullMode.FULL:
+        with database.engine.begin() as connection:
+            figures.flagged_deleted = mark_unseen_related_deleted(
+                connection, object_name, source, started
+            )
+            save_cursor(
+                connection,
+                source,
+                pending.final_position or PullPosition(started - lookback),
+                object_name=object_name,
+            )
+    log_event(
+        "pull.finished", source=source, object=object_name, mode=mode.value, pulled=figures.pulled
+    )
+    return figures
