@@ -286,18 +286,22 @@ def changes_in_chunks(
     states: Sequence[ChangeState],
     *,
     source: str | None = None,
+    object_name: str | None = None,
     chunk: int = CHUNK,
     unapplied: bool = False,
 ) -> Iterator[list[dict[str, Any]]]:
-    """The plan's changes in `states` (of one CRM if given; with `unapplied`, only those no run
-    has decided yet), in id order, `chunk` rows at a time. Each chunk is read when the previous
-    one has been handed on, after the last id seen: a change decided meanwhile is not read again,
-    and one left unfinished waits for the next application."""
+    """The plan's changes in `states` (of one CRM and one kind of record if given; with
+    `unapplied`, only those no run has decided yet), in id order, `chunk` rows at a time. Each
+    chunk is read when the previous one has been handed on, after the last id seen: a change
+    decided meanwhile is not read again, and one left unfinished waits for the next
+    application."""
     query = select(CHANGES).where(
         CHANGES.c.plan_id == plan_id, CHANGES.c.state.in_([s.value for s in states])
     )
     if source is not None:
         query = query.where(CHANGES.c.source == source)
+    if object_name is not None:
+        query = query.where(CHANGES.c.object_name == object_name)
     if unapplied:
         query = query.where(CHANGES.c.applied_run_id.is_(None))
     last = 0
@@ -321,17 +325,48 @@ def sources_with_changes(
     database: Database, plan_id: int, states: Sequence[ChangeState]
 ) -> list[str]:
     """The CRMs the plan has changes in `states` for, sorted."""
+    return sorted({source for source, _ in kinds_with_changes(database, plan_id, states)})
+
+
+def kinds_with_changes(
+    database: Database, plan_id: int, states: Sequence[ChangeState]
+) -> list[tuple[str, str]]:
+    """(CRM, kind of record) pairs the plan has changes in `states` for: accounts first, then
+    contacts and opportunities, each by CRM."""
     with database.engine.connect() as connection:
-        return sorted(
-            connection.execute(
-                select(CHANGES.c.source)
-                .distinct()
-                .where(
-                    CHANGES.c.plan_id == plan_id,
-                    CHANGES.c.state.in_([s.value for s in states]),
-                )
-            ).scalars()
-        )
+        pairs = connection.execute(
+            select(CHANGES.c.source, CHANGES.c.object_name)
+            .distinct()
+            .where(
+                CHANGES.c.plan_id == plan_id,
+                CHANGES.c.state.in_([s.value for s in states]),
+            )
+        ).all()
+    return sorted(
+        ((str(source), str(kind)) for source, kind in pairs),
+        key=lambda pair: (pair[1] != ACCOUNT_OBJECT, pair[1], pair[0]),
+    )
+
+
+def parent_states(
+    database: Database, plan_id: int, source: str, account_ids: Sequence[str]
+) -> dict[str, str]:
+    """The state of the plan's change of each of these accounts (absent: the plan has none)."""
+    found: dict[str, str] = {}
+    ids = list(dict.fromkeys(account_ids))
+    with database.engine.connect() as connection:
+        for start in range(0, len(ids), 500):
+            found.update(
+                connection.execute(
+                    select(CHANGES.c.external_id, CHANGES.c.state).where(
+                        CHANGES.c.plan_id == plan_id,
+                        CHANGES.c.source == source,
+                        CHANGES.c.object_name == ACCOUNT_OBJECT,
+                        CHANGES.c.external_id.in_(ids[start : start + 500]),
+                    )
+                ).tuples()
+            )
+    return found
 
 
 def has_changes(database: Database, plan_id: int, states: Sequence[ChangeState]) -> bool:

@@ -14,7 +14,7 @@ contacts unless they stay with their owners, opportunities when open ones may fo
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import Connection
@@ -29,6 +29,7 @@ from mapping.related import (
     to_unified_related,
 )
 from sync.audit import AuditRecord
+from sync.progress import RunProgress
 from sync.pull import TRANSACTION_RECORDS, PendingPages, PullFigures, read_cursor, save_cursor
 from sync.store.database import Database
 from sync.store.related import mark_unseen_related_deleted, upsert_related
@@ -144,3 +145,46 @@ def pull_related_source(
         "pull.finished", source=source, object=object_name, mode=mode.value, pulled=figures.pulled
     )
     return figures
+
+
+def pull_related_of(
+    database: Database,
+    connector: object,
+    objects: Sequence[str],
+    *,
+    full: bool,
+    lookback: timedelta,
+    run_id: int | None,
+    trigger: str,
+    actor: str,
+    progress: RunProgress,
+    stop: threading.Event | None = None,
+) -> dict[str, dict[str, object]]:
+    """Pull each of `objects` from the connector's CRM (each its own phase), for a run; a
+    connector that pulls no related records pulls nothing. Returns each object's figures."""
+    if not objects or not isinstance(connector, PullsRelated):
+        return {}
+    source = str(getattr(connector, "source", ""))
+    pulled: dict[str, dict[str, object]] = {}
+    for object_name in objects:
+        if stop is not None and stop.is_set():
+            raise RunInterruptedError(
+                f"stopped by request before pulling {source} {_NOUNS[object_name]}; nothing was "
+                "written. Run the command again to finish"
+            )
+        progress.phase(f"pull {source} {_NOUNS[object_name]}")
+        figures = pull_related_source(
+            database,
+            connector,
+            source,
+            object_name,
+            full=full,
+            lookback=lookback,
+            run_id=run_id,
+            trigger=trigger,
+            actor=actor,
+            progress=progress.advance,
+            stop=stop,
+        )
+        pulled[object_name] = figures.as_dict()
+    return pulled

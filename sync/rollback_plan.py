@@ -17,8 +17,9 @@ from sqlalchemy import Connection, Table, and_, select, update
 
 from mapping.model.accounts import Account
 from sync.plan import CHANGES, PLANS, ProposedChange
-from sync.store.changes import ChangeState
+from sync.store.changes import ACCOUNT_OBJECT, ChangeState
 from sync.store.database import Database
+from sync.store.related import TABLES as RELATED_TABLES
 from sync.store.runs import Run
 from territory_sync.errors import ConfigurationError
 
@@ -64,20 +65,22 @@ def unfinished_plans_of(database: Database, run_id: int) -> list[dict[str, Any]]
 
 def _current_owners(
     connection: Connection, rows: Sequence[Mapping[str, Any]]
-) -> dict[tuple[str, str], str | None]:
-    owners: dict[tuple[str, str], str | None] = {}
-    for source in {row["source"] for row in rows}:
-        ids = [row["external_id"] for row in rows if row["source"] == source]
+) -> dict[tuple[str, str, str], str | None]:
+    """The stored owner of each changed record, by (kind of record, CRM, id)."""
+    owners: dict[tuple[str, str, str], str | None] = {}
+    for kind, source in {(row["object_name"], row["source"]) for row in rows}:
+        table = ACCOUNTS if kind == ACCOUNT_OBJECT else RELATED_TABLES[kind]
+        ids = [r["external_id"] for r in rows if r["source"] == source and r["object_name"] == kind]
         for start in range(0, len(ids), 500):
             for external_id, owner_id in connection.execute(
-                select(ACCOUNTS.c.external_id, ACCOUNTS.c.owner_id).where(
+                select(table.c.external_id, table.c.owner_id).where(
                     and_(
-                        ACCOUNTS.c.source == source,
-                        ACCOUNTS.c.external_id.in_(ids[start : start + 500]),
+                        table.c.source == source,
+                        table.c.external_id.in_(ids[start : start + 500]),
                     )
                 )
             ):
-                owners[(source, external_id)] = owner_id
+                owners[(kind, source, external_id)] = owner_id
     return owners
 
 
@@ -105,7 +108,9 @@ def rollback_changes(database: Database, run_id: int) -> list[ProposedChange]:
         )
     changes = []
     for row in rows:
-        now = owners.get((row["source"], row["external_id"]), row["new_owner_id"])
+        now = owners.get(
+            (row["object_name"], row["source"], row["external_id"]), row["new_owner_id"]
+        )
         state, reason = ChangeState.PLANNED, f"rollback of run {run_id}: restore the previous owner"
         if now != row["new_owner_id"]:
             state = ChangeState.SKIPPED
@@ -129,20 +134,21 @@ def mark_rolled_back(database: Database, rollback_plan: Mapping[str, Any]) -> in
         plan_ids = plans_decided_by(connection, int(undone))
         restored = list(
             connection.execute(
-                select(CHANGES.c.source, CHANGES.c.external_id).where(
+                select(CHANGES.c.source, CHANGES.c.object_name, CHANGES.c.external_id).where(
                     CHANGES.c.plan_id == rollback_plan["id"],
                     CHANGES.c.state == ChangeState.WRITTEN.value,
                 )
             )
         )
         count = 0
-        for source, external_id in restored:
+        for source, kind, external_id in restored:
             result = connection.execute(
                 update(CHANGES)
                 .where(
                     CHANGES.c.plan_id.in_(plan_ids),
                     CHANGES.c.state == ChangeState.WRITTEN.value,
                     CHANGES.c.source == source,
+                    CHANGES.c.object_name == kind,
                     CHANGES.c.external_id == external_id,
                 )
                 .values(state=ChangeState.ROLLED_BACK.value)

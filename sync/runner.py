@@ -33,6 +33,7 @@ from typing import Any
 from connectors.base import CrmConnector
 from mapping.territories.assignment import TERRITORY_RULES
 from mapping.territories.facts import SOURCES
+from mapping.territories.related_rules import objects_to_pull
 from sync.admin_actions import record_fingerprint_changes
 from sync.companies import live_owner_ids
 from sync.connect import enabled_sources, writes_enabled
@@ -51,7 +52,9 @@ from sync.planner import PlanFigures, Planner, Scope
 from sync.progress import RunProgress, SilentProgress
 from sync.pull import pull_source
 from sync.pull_fields import run_fields
+from sync.pull_related import pull_related_of
 from sync.reconcile import reconcile_source
+from sync.related_changes import RelatedPlanner
 from sync.retire import retire_unfinished
 from sync.session import (
     PlanPreview,
@@ -207,6 +210,20 @@ def run_sync(
                     stop=stop,
                 )
                 pulled[source] = result.as_dict()
+                related_pulls = pull_related_of(
+                    database,
+                    crms[source],
+                    objects_to_pull(wanted.settings.related, source),
+                    full=request.full,
+                    lookback=_lookback(settings),
+                    run_id=run_id,
+                    trigger=request.trigger,
+                    actor=request.actor,
+                    progress=progress,
+                    stop=stop,
+                )
+                if related_pulls:
+                    pulled[source]["related"] = related_pulls
             figures["pulled"] = sum(p["pulled"] for p in pulled.values())
             figures["pull"] = pulled
             if request.reconcile:
@@ -251,6 +268,7 @@ def run_sync(
             # The plan streams into the store part by part; what the guard rails, the figures
             # and the notification need of it is added up on the way (never the whole list).
             tally, moves = PlanTally(), RepMoves()
+            related = RelatedPlanner(database, rules.settings.related, reps)
             settled: list[GuardRailVerdict] = []
 
             def planned_changes() -> Iterator[ProposedChange]:
@@ -267,20 +285,24 @@ def run_sync(
                         allow_mass_change=request.allow_mass_change,
                     )
                 )
-                return plan_figures(planner.figures), settled[0].as_dict()
+                return (
+                    {**plan_figures(planner.figures), "related_records": related.figures.as_dict()},
+                    settled[0].as_dict(),
+                )
 
             plan_id = save_plan(
                 database,
                 run_id=run_id,
                 trigger=request.trigger,
                 actor=request.actor,
-                changes=moves.counting(tally.counting(planned_changes())),
+                changes=related.following(moves.counting(tally.counting(planned_changes()))),
                 scope={"sources": sources, **scope.as_dict()},
                 territory_fingerprint=rules.fingerprint,
                 settle=settle,
             )
             planned, verdict = planner.figures, settled[0]
             figures.update(plan_figures(planned))
+            figures["related_records"] = related.figures.as_dict()
             figures["territory_warnings"] = list(rules.warnings)
             figures["territories_without_active_member"] = (
                 evaluated.territories_without_active_member()

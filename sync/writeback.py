@@ -32,6 +32,8 @@ from connectors.base import (
     BatchStoppedError,
     CrmConnector,
     OwnerWrite,
+    OwnerWriter,
+    PullsRelated,
     WriteOutcome,
     WriteStatus,
 )
@@ -45,12 +47,14 @@ from sync.plan import (
     changes_in_chunks,
     get_plan,
     has_changes,
+    kinds_with_changes,
+    parent_states,
     set_plan_status,
-    sources_with_changes,
 )
 from sync.rollback_plan import mark_rolled_back
-from sync.store.changes import UNFINISHED_STATES, ChangeState, PlanStatus
+from sync.store.changes import ACCOUNT_OBJECT, UNFINISHED_STATES, ChangeState, PlanStatus
 from sync.store.database import Database
+from sync.store.related import TABLES as RELATED_TABLES
 from territory_sync.errors import (
     CrmError,
 )
@@ -79,14 +83,28 @@ class WriteFigures:
     why_unfinished: Counter[str] = field(default_factory=Counter)
     """Reason -> number of changes left unfinished for it."""
     why_held: Counter[str] = field(default_factory=Counter)
+    related: dict[str, Counter[str]] = field(default_factory=dict)
+    """Contacts and opportunities, apart from the accounts counted above: "salesforce contact"
+    -> outcome (written, already_there, failed, conflict, unfinished, held, superseded,
+    skipped) -> count."""
     stopped_reason: str | None = None
     """Why write-back stopped early (API budget, credentials, CRM unreachable)."""
     interrupted: bool = False
     """A stop was requested (Ctrl-C, SIGTERM) before every batch was sent."""
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
-    def count(self, decision: ChangeDecision, source: str) -> None:
+    def count(
+        self, decision: ChangeDecision, source: str, object_name: str = ACCOUNT_OBJECT
+    ) -> None:
         with self._lock:
+            if decision.figure == "unfinished":
+                self.why_unfinished[decision.error_message or "outcome unknown"] += 1
+            if decision.figure == "held":
+                self.why_held[decision.reason or "writes switched off"] += 1
+            if object_name != ACCOUNT_OBJECT:
+                kind = self.related.setdefault(f"{source} {object_name}", Counter())
+                kind[decision.figure] += 1
+                return
             counter = {
                 "written": self.written,
                 "already_there": self.already_there,
@@ -98,17 +116,24 @@ class WriteFigures:
             }.get(decision.figure)
             if counter is not None:
                 counter[source] += 1
-            if decision.figure == "unfinished":
-                self.why_unfinished[decision.error_message or "outcome unknown"] += 1
-            if decision.figure == "held":
-                self.why_held[decision.reason or "writes switched off"] += 1
             if decision.record_gone:
                 self.deleted[source] += 1
 
-    def leave_unfinished(self, source: str, amount: int, why: str) -> None:
+    def leave_unfinished(
+        self, source: str, amount: int, why: str, object_name: str = ACCOUNT_OBJECT
+    ) -> None:
         with self._lock:
-            self.unfinished[source] += amount
+            if object_name == ACCOUNT_OBJECT:
+                self.unfinished[source] += amount
+            else:
+                self.related.setdefault(f"{source} {object_name}", Counter())["unfinished"] += (
+                    amount
+                )
             self.why_unfinished[why] += amount
+
+    def related_total(self, figure: str) -> int:
+        """Contacts and opportunities with this outcome, in every CRM."""
+        return sum(counter[figure] for counter in self.related.values())
 
     def stop(self, reason: str) -> None:
         with self._lock:
@@ -132,6 +157,7 @@ class WriteFigures:
                 source: {name: counter[source] for name, counter in counters.items()}
                 for source in sources
             },
+            "related": {kind: dict(counter) for kind, counter in sorted(self.related.items())},
             "why_unfinished": dict(self.why_unfinished.most_common()),
             "why_held": dict(self.why_held.most_common()),
             "stopped_reason": self.stopped_reason,
@@ -202,6 +228,21 @@ _STORE_OWNER = (
 _STORE_GONE = update(ACCOUNTS).where(_RECORD).values(deleted=True)
 
 
+def _related_owner(table: Table) -> tuple[Any, Any]:
+    """The owner update and the deletion of a stored contact or opportunity."""
+    record = and_(
+        table.c.source == bindparam("record_source"),
+        table.c.external_id == bindparam("record_id"),
+    )
+    return (
+        update(table).where(record).values(owner_id=bindparam("owner")),
+        update(table).where(record).values(deleted=True),
+    )
+
+
+_STORE_RELATED = {name: _related_owner(table) for name, table in RELATED_TABLES.items()}
+
+
 def _store_decisions(
     connection: Connection,
     context: WriteContext,
@@ -212,8 +253,8 @@ def _store_decisions(
     """Each change's decision and the stored account's owner (or its deletion): one statement
     per kind of row for the whole batch (executemany), in the caller's transaction."""
     states: list[dict[str, Any]] = []
-    owners: list[dict[str, Any]] = []
-    gone: list[dict[str, Any]] = []
+    owners: dict[str, list[dict[str, Any]]] = {}
+    gone: dict[str, list[dict[str, Any]]] = {}
     for change, decision in zip(batch, decisions, strict=True):
         states.append(
             {
@@ -229,16 +270,24 @@ def _store_decisions(
             }
         )
         record = {"record_source": change["source"], "record_id": change["external_id"]}
+        kind = change["object_name"]
         if decision.record_gone:
-            gone.append(record)
+            gone.setdefault(kind, []).append(record)
         elif decision.owner_now is not None:
-            owners.append({**record, "owner": decision.owner_now, "owner_at": now})
+            owners.setdefault(kind, []).append(
+                {**record, "owner": decision.owner_now, "owner_at": now}
+            )
     if states:
         connection.execute(_STORE_DECISION, states)
-    if owners:
-        connection.execute(_STORE_OWNER, owners)
-    if gone:
-        connection.execute(_STORE_GONE, gone)
+    for kind, rows in owners.items():
+        if kind == ACCOUNT_OBJECT:
+            connection.execute(_STORE_OWNER, rows)
+        else:
+            connection.execute(
+                _STORE_RELATED[kind][0], [{k: r[k] for k in r if k != "owner_at"} for r in rows]
+            )
+    for kind, rows in gone.items():
+        connection.execute(_STORE_GONE if kind == ACCOUNT_OBJECT else _STORE_RELATED[kind][1], rows)
 
 
 def record_decisions(
@@ -258,7 +307,11 @@ def record_decisions(
     with context.db_lock, context.database.engine.begin() as connection:
         _store_decisions(connection, context, batch, decisions, now)
         for change, decision in zip(batch, decisions, strict=True):
-            if hold_conflicts and decision.state == ChangeState.CONFLICT:
+            if (
+                hold_conflicts
+                and decision.state == ChangeState.CONFLICT
+                and change["object_name"] == ACCOUNT_OBJECT
+            ):
                 conflicts.append((change, decision.owner_now))
             if decision.audit_status is not None:
                 audit.append(
@@ -275,14 +328,14 @@ def record_decisions(
                         at=now,
                     )
                 )
-            context.figures.count(decision, change["source"])
+            context.figures.count(decision, change["source"], change["object_name"])
         append_audit(connection, audit)
         open_holds(connection, context.run_id, conflicts)
 
 
 def _write_batch(
     context: WriteContext,
-    connector: CrmConnector,
+    connector: OwnerWriter,
     batch: Sequence[Mapping[str, Any]],
     audit_status: Mapping[ChangeState, str],
     hold_conflicts: bool,
@@ -293,7 +346,10 @@ def _write_batch(
         if context.stop.is_set():
             context.figures.interrupted = True
         context.figures.leave_unfinished(
-            source, len(batch), context.figures.stopped_reason or "stopped before this batch"
+            source,
+            len(batch),
+            context.figures.stopped_reason or "stopped before this batch",
+            batch[0]["object_name"],
         )
         return
     _mark_in_flight(context, [change["id"] for change in batch])
@@ -354,7 +410,9 @@ def _back_to_planned(
     """A batch the CRM refused before anything was sent goes back to `planned` (or stays in
     flight where an earlier run's attempt is still undecided), for the next run."""
     message = f"not sent: {error}; the next run tries again"
-    context.figures.leave_unfinished(batch[0]["source"], len(batch), message)
+    context.figures.leave_unfinished(
+        batch[0]["source"], len(batch), message, batch[0]["object_name"]
+    )
     with context.db_lock, context.database.engine.begin() as connection:
         for state in (ChangeState.PLANNED, ChangeState.IN_FLIGHT):
             ids = [c["id"] for c in batch if c["state"] == state.value]
@@ -386,7 +444,9 @@ def _leave_in_flight(
 ) -> None:
     """A batch whose call failed as a whole: it may have landed, so it stays in flight."""
     message = f"the outcome is unknown ({error}); the next run re-checks it"
-    context.figures.leave_unfinished(batch[0]["source"], len(batch), message)
+    context.figures.leave_unfinished(
+        batch[0]["source"], len(batch), message, batch[0]["object_name"]
+    )
     with context.db_lock, context.database.engine.begin() as connection:
         connection.execute(
             update(CHANGES)
@@ -401,7 +461,7 @@ def _leave_in_flight(
 
 def settle_without_writing(
     context: WriteContext,
-    connector: CrmConnector | None,
+    connector: OwnerWriter | None,
     changes: Sequence[Mapping[str, Any]],
     *,
     not_landed: ChangeState,
@@ -421,6 +481,7 @@ def settle_without_writing(
             in_flight[0]["source"],
             len(in_flight),
             f"{reason}; an earlier attempt may have landed: re-checked once the CRM is enabled",
+            in_flight[0]["object_name"],
         )
     elif in_flight and connector is not None:
         try:
@@ -466,38 +527,114 @@ def _audit_wording(plan: Mapping[str, Any]) -> Mapping[ChangeState, str]:
     return ROLLBACK_AUDIT_STATUS if plan["kind"] == "rollback" else {}
 
 
+def writer_for(connector: CrmConnector | None, object_name: str) -> OwnerWriter | None:
+    """Who writes `object_name` records in the connector's CRM: the connector itself for
+    accounts, its related writer for contacts and opportunities (None: it writes none)."""
+    if connector is None or object_name == ACCOUNT_OBJECT:
+        return connector
+    if isinstance(connector, PullsRelated):
+        return connector.related_writer(object_name)
+    return None
+
+
+def _waiting_for_accounts(
+    context: WriteContext,
+    plan_id: int,
+    changes: list[dict[str, Any]],
+    audit_status: Mapping[ChangeState, str],
+) -> list[dict[str, Any]]:
+    """Of these contacts or opportunities, those whose account's change is written, to be
+    written now. Those whose account's change is still unfinished wait for the run that
+    finishes it (left planned); those whose account was not moved (a person kept it, the
+    write failed, was held or superseded) are skipped: they stay with their owner."""
+    source = changes[0]["source"]
+    states = parent_states(
+        context.database, plan_id, source, [c["parent_external_id"] for c in changes]
+    )
+    ready, waiting, left = [], [], []
+    for change in changes:
+        state = states.get(change["parent_external_id"])
+        if state == ChangeState.WRITTEN.value:
+            ready.append(change)
+        elif state in (ChangeState.PLANNED.value, ChangeState.IN_FLIGHT.value):
+            waiting.append(change)
+        else:
+            left.append((change, state))
+    if waiting:
+        context.figures.leave_unfinished(
+            source,
+            len(waiting),
+            "waiting for their account's change, still unfinished",
+            waiting[0]["object_name"],
+        )
+    if left:
+        record_decisions(
+            context,
+            [change for change, _ in left],
+            [
+                ChangeDecision(
+                    ChangeState.SKIPPED,
+                    "skipped",
+                    "skipped",
+                    f"not moved: its account {change['parent_external_id']} was not moved "
+                    f"({state or 'no change'}), so it stays with its owner",
+                    int(change["attempts"] or 0),
+                )
+                for change, state in left
+            ],
+            audit_status=audit_status,
+        )
+    return ready
+
+
 def _pending_batches(
     context: WriteContext,
     plan_id: int,
     connectors: Mapping[str, CrmConnector],
     audit_status: Mapping[ChangeState, str],
-) -> Iterator[tuple[CrmConnector, list[dict[str, Any]]]]:
-    """The plan's unfinished changes as write batches, CRM by CRM, read a chunk at a time as the
-    batches are taken; changes of a CRM whose writes are off are settled here without writing."""
-    for source in sources_with_changes(context.database, plan_id, UNFINISHED_STATES):
-        connector = connectors.get(source)
-        off = context.writes_off.get(source)
-        if off is None and connector is None:
+    *,
+    related: bool,
+    follow_accounts: bool,
+) -> Iterator[tuple[OwnerWriter, list[dict[str, Any]]]]:
+    """The plan's unfinished changes of accounts (or, with `related`, of contacts and
+    opportunities) as write batches, CRM by CRM, read a chunk at a time as the batches are
+    taken; changes of a CRM whose writes are off are settled here without writing. With
+    `follow_accounts`, a related record is written only once its account's change is
+    (`_waiting_for_accounts`)."""
+    for source, object_name in kinds_with_changes(context.database, plan_id, UNFINISHED_STATES):
+        if (object_name != ACCOUNT_OBJECT) != related:
             continue
-        size = connector.write_batch_size if connector is not None else 1
+        connector = connectors.get(source)
+        writer = writer_for(connector, object_name)
+        off = context.writes_off.get(source)
+        if off is None and writer is None:
+            continue
+        size = writer.write_batch_size if writer is not None else 1
         # Whole batches to a chunk: chunking never adds a write call.
         chunk = max(1, CHUNK // size) * size
         for changes in changes_in_chunks(
-            context.database, plan_id, UNFINISHED_STATES, source=source, chunk=chunk
+            context.database,
+            plan_id,
+            UNFINISHED_STATES,
+            source=source,
+            object_name=object_name,
+            chunk=chunk,
         ):
             if off is not None:
                 settle_without_writing(
                     context,
-                    connector,
+                    writer,
                     changes,
                     not_landed=ChangeState.HELD,
                     reason=f"not written: {off}",
                     audit_status=audit_status,
                 )
                 continue
-            assert connector is not None
+            assert writer is not None
+            if related and follow_accounts:
+                changes = _waiting_for_accounts(context, plan_id, changes, audit_status)
             for start in range(0, len(changes), size):
-                yield connector, changes[start : start + size]
+                yield writer, changes[start : start + size]
 
 
 def apply_plan(
@@ -506,8 +643,10 @@ def apply_plan(
     """Write every unfinished change of the plan for the CRMs in `connectors` (changes of other
     CRMs wait for a run that includes them), holding those whose CRM's writes are off.
 
-    Changes are read a chunk at a time while earlier batches are being written, and at most
-    twice `concurrency` batches wait at once, so memory does not grow with the plan."""
+    Accounts first, then (once every account batch is done) the contacts and opportunities that
+    follow them. Changes are read a chunk at a time while earlier batches are being written,
+    and at most twice `concurrency` batches wait at once, so memory does not grow with the
+    plan."""
     plan = get_plan(context.database, plan_id)
     assert plan is not None, f"plan {plan_id} does not exist"
     audit_status = _audit_wording(plan)
@@ -517,29 +656,38 @@ def apply_plan(
     set_plan_status(context.database, plan_id, PlanStatus.APPLYING)
     _record_skipped(context, plan_id, audit_status)
     workers = max(1, context.concurrency)
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        waiting: deque[Future[None]] = deque()
-        try:
-            for connector, batch in _pending_batches(context, plan_id, connectors, audit_status):
-                waiting.append(
-                    pool.submit(
-                        _write_batch,
-                        context,
-                        connector,
-                        batch,
-                        audit_status,
-                        hold_conflicts,
-                        respect,
-                    )
+    for related in (False, True):
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            waiting: deque[Future[None]] = deque()
+            try:
+                batches = _pending_batches(
+                    context,
+                    plan_id,
+                    connectors,
+                    audit_status,
+                    related=related,
+                    follow_accounts=plan["kind"] == "assign",
                 )
-                while len(waiting) > 2 * workers:
-                    waiting.popleft().result()
-        finally:
-            # Every batch handed to the pool finishes (its outcomes committed) before this
-            # returns or raises.
-            wait(waiting)
-        for future in waiting:
-            future.result()
+                for writer, batch in batches:
+                    waiting.append(
+                        pool.submit(
+                            _write_batch,
+                            context,
+                            writer,
+                            batch,
+                            audit_status,
+                            hold_conflicts,
+                            respect,
+                        )
+                    )
+                    while len(waiting) > 2 * workers:
+                        waiting.popleft().result()
+            finally:
+                # Every batch handed to the pool finishes (its outcomes committed) before this
+                # returns or raises.
+                wait(waiting)
+            for future in waiting:
+                future.result()
     if plan["kind"] == "rollback":
         mark_rolled_back(context.database, plan)
     finish_plan_status(context.database, plan_id)
