@@ -356,16 +356,15 @@ def parent_states(
     ids = list(dict.fromkeys(account_ids))
     with database.engine.connect() as connection:
         for start in range(0, len(ids), 500):
-            found.update(
-                connection.execute(
-                    select(CHANGES.c.external_id, CHANGES.c.state).where(
-                        CHANGES.c.plan_id == plan_id,
-                        CHANGES.c.source == source,
-                        CHANGES.c.object_name == ACCOUNT_OBJECT,
-                        CHANGES.c.external_id.in_(ids[start : start + 500]),
-                    )
-                ).tuples()
+            rows = connection.execute(
+                select(CHANGES.c.external_id, CHANGES.c.state).where(
+                    CHANGES.c.plan_id == plan_id,
+                    CHANGES.c.source == source,
+                    CHANGES.c.object_name == ACCOUNT_OBJECT,
+                    CHANGES.c.external_id.in_(ids[start : start + 500]),
+                )
             )
+            found.update((str(record), str(state)) for record, state in rows)
     return found
 
 

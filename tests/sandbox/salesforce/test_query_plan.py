@@ -42,10 +42,10 @@ def test_unknown_field_in_where_is_invalid_field() -> None:
 
 def test_unknown_object_is_invalid_type() -> None:
     with pytest.raises(SalesforceApiError) as error:
-        plan_query("SELECT Id FROM Opportunity")
+        plan_query("SELECT Id FROM Lead")
 
     assert error.value.error_code == "INVALID_TYPE"
-    assert "sObject type 'Opportunity' is not supported" in error.value.message
+    assert "sObject type 'Lead' is not supported" in error.value.message
 
 
 def test_syntax_error_is_malformed_query_with_a_caret() -> None:
