@@ -61,9 +61,10 @@ def stored_related_owner(
 ) -> str | None:
     table = TABLES[object_name]
     with database.engine.connect() as connection:
-        return connection.execute(
+        owner = connection.execute(
             select(table.c.owner_id).where(table.c.source == source, table.c.external_id == record)
         ).scalar_one()
+    return None if owner is None else str(owner)
 
 
 def related_change(
