@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from sync.rollback_plan import rollback_changes
 from sync.store.changes import ChangeState
 from sync.store.database import Database
 from sync.writeback import apply_plan
@@ -12,7 +13,16 @@ from tests.sync.related_support import (
     store_contacts,
     stored_related_owner,
 )
-from tests.sync.support import SF, audit_rows, change, context, saved_plan, states, store_accounts
+from tests.sync.support import (
+    SF,
+    audit_rows,
+    change,
+    context,
+    new_run,
+    saved_plan,
+    states,
+    store_accounts,
+)
 
 
 def _crm(accounts: dict[str, str | None], contacts: dict[str, str | None]) -> FakeCrmWithRelated:
@@ -92,3 +102,29 @@ def test_a_held_crm_holds_its_contacts_too(database: Database) -> None:
 
     assert crm.writes == [] and crm.related["contact"].writes == []
     assert states(database, plan_id) == {"A1": ChangeState.HELD.value, "C1": ChangeState.HELD.value}
+
+
+def test_rolling_back_a_run_restores_its_accounts_and_their_contacts(database: Database) -> None:
+    store_accounts(database, {(SF, "A1"): "005OLD"})
+    store_contacts(database, {"C1": ("A1", "005OLD")})
+    crm = _crm({"A1": "005OLD"}, {"C1": "005OLD"})
+    run_id = new_run(database)
+    plan_id = saved_plan(
+        database,
+        [change("A1", "005OLD", "005NEW"), related_change("C1", "A1", "005OLD", "005NEW")],
+        run_id=run_id,
+    )
+    apply_plan(context(database, run_id=run_id), plan_id, {SF: crm})
+
+    undo = rollback_changes(database, run_id)
+    undo_plan = saved_plan(database, undo, kind="rollback", scope={"undo_run": run_id})
+    apply_plan(context(database), undo_plan, {SF: crm})
+
+    assert [(c.object_name, c.external_id, c.new_owner_id) for c in undo] == [
+        ("account", "A1", "005OLD"),
+        ("contact", "C1", "005OLD"),
+    ]
+    assert crm.owners == {"A1": "005OLD"}
+    assert crm.related["contact"].owners == {"C1": "005OLD"}
+    assert stored_related_owner(database, "contact", "C1") == "005OLD"
+    assert states(database, plan_id) == {"A1": "rolled_back", "C1": "rolled_back"}
