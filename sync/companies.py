@@ -16,7 +16,7 @@ from operator import attrgetter
 from types import MappingProxyType
 from typing import Any
 
-from sqlalchemy import Table, and_, or_, select
+from sqlalchemy import Connection, Table, and_, false, or_, select
 
 from mapping.model.accounts import Account
 from mapping.model.companies import CompanyLink
@@ -26,12 +26,14 @@ from mapping.territories.facts import (
     HUBSPOT,
     SALESFORCE,
     CompanyFacts,
+    FirstTouch,
     RecordFacts,
     RepDirectoryEntry,
     column_fields,
 )
 from sync.store.accounts import IDS_PER_QUERY, live_account_rows
 from sync.store.database import Database
+from sync.store.related import OPPORTUNITIES
 from territory_sync.errors import InternalError
 
 ACCOUNTS: Table = Account.__table__  # type: ignore[attr-defined]
@@ -132,9 +134,14 @@ def _company(pair: tuple[RecordFacts, ...]) -> CompanyFacts:
 
 
 def load_companies(
-    database: Database, reps: RepIndex, raw_fields: Collection[str] | None = None
+    database: Database,
+    reps: RepIndex,
+    raw_fields: Collection[str] | None = None,
+    *,
+    first_touch: bool = False,
 ) -> CompanyBook:
-    """Every live account, grouped into companies by the current cross-CRM links."""
+    """Every live account, grouped into companies by the current cross-CRM links; with
+    `first_touch`, each record with its earliest opportunity (`attach_first_touch`)."""
     keep = set(raw_fields) if raw_fields is not None else None
     records: dict[tuple[str, str], RecordFacts] = {}
     owner_ids: dict[tuple[str, str], str | None] = {}
@@ -148,6 +155,8 @@ def load_companies(
             owner_ids[(row.source, row.external_id)] = row.owner_id
             records[(row.source, row.external_id)] = facts(row)
         links = list(connection.execute(select(LINKS.c.salesforce_id, LINKS.c.hubspot_id)))
+        if first_touch:
+            attach_first_touch(connection, reps, records)
     companies: list[CompanyFacts] = []
     for salesforce_id, hubspot_id in links:
         first = records.pop(("salesforce", salesforce_id), None)
@@ -221,6 +230,8 @@ def load_company(
     source: str,
     external_id: str,
     raw_fields: Collection[str] | None = None,
+    *,
+    first_touch: bool = False,
 ) -> CompanyBook:
     """The company one record belongs to (the record and the one linked to it, the live ones),
     as `load_companies` builds it, in a book of its own: empty when neither is live. Reads those
@@ -247,8 +258,70 @@ def load_company(
                 ),
             )
         ).all()
-    found = {(row.source, row.external_id): row for row in rows}
-    facts = _facts_reader(reps, keep)
-    pair = tuple(facts(found[key]) for key in wanted if key in found)
+        found = {(row.source, row.external_id): row for row in rows}
+        facts = _facts_reader(reps, keep)
+        pair = tuple(facts(found[key]) for key in wanted if key in found)
+        if first_touch:
+            attach_first_touch(
+                connection, reps, {(r.source, r.external_id): r for r in pair}, narrow=True
+            )
     owner_ids = {key: found[key].owner_id for key in wanted if key in found}
     return CompanyBook([_company(pair)] if pair else [], owner_ids)
+
+
+def attach_first_touch(
+    connection: Connection,
+    reps: RepIndex,
+    records: Mapping[tuple[str, str], RecordFacts],
+    *,
+    narrow: bool = False,
+) -> None:
+    """Give each record its earliest live opportunity (`RecordFacts.first_touch`): who owns it
+    and who opened it, as emails; tied when another opened at the same moment has another owner.
+    Reads every opportunity in (account, created) order, or with `narrow` those of `records`
+    only."""
+    query = (
+        select(
+            OPPORTUNITIES.c.source,
+            OPPORTUNITIES.c.account_external_id,
+            OPPORTUNITIES.c.external_id,
+            OPPORTUNITIES.c.owner_id,
+            OPPORTUNITIES.c.created_by,
+            OPPORTUNITIES.c.created_at,
+        )
+        .where(
+            OPPORTUNITIES.c.deleted.is_(False),
+            OPPORTUNITIES.c.created_at.is_not(None),
+            OPPORTUNITIES.c.account_external_id.is_not(None),
+        )
+        .order_by(
+            OPPORTUNITIES.c.source,
+            OPPORTUNITIES.c.account_external_id,
+            OPPORTUNITIES.c.created_at,
+            OPPORTUNITIES.c.external_id,
+        )
+    )
+    if narrow:
+        query = query.where(
+            or_(
+                *(
+                    and_(
+                        OPPORTUNITIES.c.source == source,
+                        OPPORTUNITIES.c.account_external_id == record_id,
+                    )
+                    for source, record_id in records
+                )
+            )
+            if records
+            else false()
+        )
+    rows = connection.execution_options(yield_per=5000).execute(query)
+    for source, account, opportunity, owner, creator, created in rows:
+        record = records.get((source, account))
+        if record is None:
+            continue
+        touch = FirstTouch(
+            opportunity, created, reps.email_of(source, owner), reps.email_of(source, creator)
+        )
+        seen = record.first_touch
+        record.first_touch = touch if seen is None else seen.earlier(touch)

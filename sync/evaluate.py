@@ -77,8 +77,14 @@ def evaluate_store(
 ) -> StoreEvaluation:
     reps = reps or load_rep_index(database)
     rules = rules or load_rules(settings, reps, territory_file)
-    book = book or load_companies(database, reps, rules.raw_fields)
+    book = book or load_companies(database, reps, rules.raw_fields, first_touch=_first_touch(rules))
     return StoreEvaluation(rules, reps, book, evaluate(book.companies, rules, reps.directory))
+
+
+def _first_touch(rules: LoadedTerritories) -> bool:
+    """The file decides overlaps by first touch: the book needs each account's earliest
+    opportunity."""
+    return rules.settings.first_touch_at is not None
 
 
 def decide_store(
@@ -195,7 +201,7 @@ def evaluate_for_run(
     decisions = decide_store(database, rules, reps)
     if decisions is not None:
         return RunEvaluation(rules, reps, decisions, None, database, CHUNK)
-    book = load_companies(database, reps, rules.raw_fields)
+    book = load_companies(database, reps, rules.raw_fields, first_touch=_first_touch(rules))
     book.companies.sort(key=attrgetter("key"))  # planned in key order, as the columnar path
     reference = evaluate_store(settings, database, reps=reps, book=book, rules=rules)
     return RunEvaluation(rules, reps, None, reference, database)
@@ -210,7 +216,9 @@ def evaluate_account(
     is the one this company alone would get, since those depend on every account's placement."""
     reps = load_rep_index(database)
     rules = load_rules(settings, reps)
-    book = load_company(database, reps, source, external_id, rules.raw_fields)
+    book = load_company(
+        database, reps, source, external_id, rules.raw_fields, first_touch=_first_touch(rules)
+    )
     return StoreEvaluation(rules, reps, book, evaluate(book.companies, rules, reps.directory))
 
 
@@ -228,7 +236,12 @@ def what_if_store(
     reps = load_rep_index(database)
     current = load_rules(settings, reps)
     proposed = load_rules(settings, reps, proposed_file)
-    book = load_companies(database, reps, {*current.raw_fields, *proposed.raw_fields})
+    book = load_companies(
+        database,
+        reps,
+        {*current.raw_fields, *proposed.raw_fields},
+        first_touch=_first_touch(current) or _first_touch(proposed),
+    )
     return what_if(current, proposed, book.companies, reps.directory)
 
 
@@ -244,5 +257,10 @@ def trade_off_store(
             f"{proposed.source_name} does not turn balancing on, so there is no move cap to "
             "compare: add settings.balancing (territory-sync init --example balanced writes one)"
         )
-    book = load_companies(database, reps, {*current.raw_fields, *proposed.raw_fields})
+    book = load_companies(
+        database,
+        reps,
+        {*current.raw_fields, *proposed.raw_fields},
+        first_touch=_first_touch(current) or _first_touch(proposed),
+    )
     return trade_off(current, proposed, book.companies, reps.directory, caps)

@@ -7,8 +7,9 @@ first, a record that cannot be mapped is skipped with its reason in the audit lo
 pull ends by flagging as deleted every record the CRM no longer returned. The first pull of an
 object in a CRM is a full one.
 
-Which objects a run pulls is the territory file's to say (`related_rules.objects_to_pull`):
-contacts unless they stay with their owners, opportunities when open ones may follow.
+Which objects a run pulls is the territory file's to say (`objects_to_pull`): contacts unless
+they stay with their owners, opportunities when open ones may follow or first touch decides
+overlaps.
 """
 
 from __future__ import annotations
@@ -28,6 +29,8 @@ from mapping.related import (
     RelatedRecord,
     to_unified_related,
 )
+from mapping.territories.related_rules import objects_moved
+from mapping.territories.rules import Settings as TerritorySettings
 from sync.audit import AuditRecord
 from sync.progress import RunProgress
 from sync.pull import TRANSACTION_RECORDS, PendingPages, PullFigures, read_cursor, save_cursor
@@ -35,6 +38,7 @@ from sync.store.database import Database
 from sync.store.related import mark_unseen_related_deleted, upsert_related
 from territory_sync.errors import RunInterruptedError
 from territory_sync.logs import log_event
+from territory_sync.objects import OPPORTUNITY
 
 _FIELDS = {"salesforce": SALESFORCE_FIELDS, "hubspot": HUBSPOT_FIELDS}
 _OPTIONAL = {"salesforce": SALESFORCE_OPTIONAL_FIELDS}
@@ -145,6 +149,14 @@ def pull_related_source(
         "pull.finished", source=source, object=object_name, mode=mode.value, pulled=figures.pulled
     )
     return figures
+
+
+def objects_to_pull(settings: TerritorySettings, source: str) -> tuple[str, ...]:
+    """The related objects a run pulls from `source` for this territory file."""
+    wanted = list(objects_moved(settings.related, source))
+    if settings.first_touch_at is not None and OPPORTUNITY not in wanted:
+        wanted.append(OPPORTUNITY)
+    return tuple(wanted)
 
 
 def pull_related_of(

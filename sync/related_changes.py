@@ -25,7 +25,7 @@ from mapping.territories.related_rules import (
     OPEN_OPPORTUNITIES,
     RelatedRecordRules,
     RelatedRules,
-    objects_to_pull,
+    objects_moved,
 )
 from sync.companies import RepIndex
 from sync.plan import CHUNK, ProposedChange
@@ -96,7 +96,7 @@ class RelatedPlanner:
         for source, account_changes in sorted(by_source.items()):
             rules = self.rules.for_crm(source)
             accounts = {c.external_id: c for c in account_changes}
-            for object_name in objects_to_pull(self.rules, source):
+            for object_name in objects_moved(self.rules, source):
                 with self.database.engine.connect() as connection:
                     rows = list(
                         related_of_accounts(connection, object_name, source, list(accounts))

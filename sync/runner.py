@@ -33,7 +33,6 @@ from typing import Any
 from connectors.base import CrmConnector
 from mapping.territories.assignment import TERRITORY_RULES
 from mapping.territories.facts import SOURCES
-from mapping.territories.related_rules import objects_to_pull
 from sync.admin_actions import record_fingerprint_changes
 from sync.companies import live_owner_ids
 from sync.connect import enabled_sources, writes_enabled
@@ -52,7 +51,7 @@ from sync.planner import PlanFigures, Planner, Scope
 from sync.progress import RunProgress, SilentProgress
 from sync.pull import pull_source
 from sync.pull_fields import run_fields
-from sync.pull_related import pull_related_of
+from sync.pull_related import objects_to_pull, pull_related_of
 from sync.reconcile import reconcile_source
 from sync.related_changes import RelatedPlanner
 from sync.retire import retire_unfinished
@@ -213,7 +212,7 @@ def run_sync(
                 related_pulls = pull_related_of(
                     database,
                     crms[source],
-                    objects_to_pull(wanted.settings.related, source),
+                    objects_to_pull(wanted.settings, source),
                     full=request.full,
                     lookback=_lookback(settings),
                     run_id=run_id,

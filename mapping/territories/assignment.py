@@ -14,6 +14,8 @@ means "leave that record's owner as it is".
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from mapping.territories.facts import CRM_NAMES, RECORD_NOUNS, SOURCES, RecordFacts
 from mapping.territories.rules import NamedAccount
 
@@ -28,6 +30,9 @@ UNMATCHED_KEEP_OWNER = "unmatched_keep_owner"
 TIE = "tie"
 NAMED_CONFLICT = "named_conflict"
 """Two named-account entries pin the business to different targets: the owner stays."""
+FIRST_TOUCH = "first_touch"
+"""Several territories match and the rep who owns (or opened) the account's earliest
+opportunity is an eligible member of one: that territory, and that rep."""
 TERRITORY_RULES = (
     HOLDOUT,
     NAMED_ACCOUNT,
@@ -38,6 +43,7 @@ TERRITORY_RULES = (
     UNMATCHED_KEEP_OWNER,
     TIE,
     NAMED_CONFLICT,
+    FIRST_TOUCH,
 )
 
 # How the rep was chosen.
@@ -59,6 +65,7 @@ REP_RULES = (
     CAPACITY_FULL,
     KEEP_OWNER,
     REBALANCED,
+    FIRST_TOUCH,
 )
 
 # Why a balanced account did not stay with its previous owner.
@@ -91,6 +98,31 @@ PRIMARY_KEPT = "primary_kept"
 """The primary record keeps its owner, so this record is decided on its own."""
 NAMED_IN_CRM = "named_in_crm"
 """A named rep active in one of the business's CRMs only."""
+
+
+class FirstTouchNote:
+    """What a first-touch decision explains itself with."""
+
+    __slots__ = ("created", "email", "opened", "opportunity_id", "others")
+
+    def __init__(
+        self,
+        opportunity_id: str,
+        created: datetime,
+        email: str,
+        opened: bool,
+        others: tuple[str, ...],
+    ) -> None:
+        self.opportunity_id = opportunity_id
+        self.created = created
+        self.email = email
+        self.opened = opened
+        """The rep opened the opportunity (its creator) rather than owning it."""
+        self.others = others
+        """The other matching territories first touch decided against."""
+
+    def __repr__(self) -> str:
+        return f"FirstTouchNote({self.opportunity_id!r}, {self.email!r})"
 
 
 class SplitRecord:
@@ -270,6 +302,14 @@ class Assignment:
                 f"Tie between {names}: they match with the same priority and depth, and the "
                 "territory file does not say which wins, so the account keeps its owner."
             )
+        if rule == FIRST_TOUCH and isinstance(note, FirstTouchNote):
+            others = ", ".join(note.others)
+            return (
+                f"{territory} and {others} match; {note.email} "
+                f"{'opened' if note.opened else 'owns'} the account's earliest opportunity "
+                f"({note.opportunity_id}, created {note.created:%Y-%m-%d}) and is an owner member "
+                f"of {territory}, so by first touch {territory} takes it."
+            )
         if rule == NAMED_CONFLICT and isinstance(note, tuple):
             lines = " and ".join(str(entry.line) for entry in note)
             return (
@@ -289,6 +329,8 @@ class Assignment:
             return f"{rep} is the single owner of {territory}."
         if rule == NAMED_REP:
             return f"{rep} is the rep the territory file names for this account."
+        if rule == FIRST_TOUCH:
+            return f"{rep} touched the account first (its earliest opportunity)."
         if rule == BALANCED:
             if _INACTIVE_IN_CRM.get(self.rep_note or "") == self.source:
                 return (

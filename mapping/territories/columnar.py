@@ -85,11 +85,13 @@ _NOTE = {note: code for code, note in enumerate(REP_NOTES)}
 
 
 def applies(rules: LoadedTerritories) -> bool:
-    """The columnar engine can evaluate this file: dealing by accounts, no `balancing` and no
-    skills, and criteria it knows how to test per value (every field criterion and their
-    combinations)."""
+    """The columnar engine can evaluate this file: dealing by accounts, no `balancing`, no
+    `first_touch` and no skills, and criteria it knows how to test per value (every field
+    criterion and their combinations)."""
     if rules.settings.balance_by != "accounts" or rules.settings.balancing is not None:
         return False
+    if rules.settings.first_touch_at is not None:
+        return False  # first touch reads each account's opportunities: the reference engine
     if any(t.require or t.prefer for t in rules.territories.values()):
         return False  # skills are matched by the reference engine
     for criterion in criteria_of(rules):

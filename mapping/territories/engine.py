@@ -32,6 +32,7 @@ from typing import cast
 
 from mapping.territories.assignment import (
     CATCH_ALL,
+    FIRST_TOUCH,
     HOLDOUT,
     KEEP_OWNER,
     NAMED_ACCOUNT,
@@ -44,6 +45,7 @@ from mapping.territories.assignment import (
     TIE,
     UNMATCHED_KEEP_OWNER,
     Assignment,
+    FirstTouchNote,
     SplitRecord,
 )
 from mapping.territories.balancing import MemberLoad, Pool, measure_for
@@ -199,6 +201,7 @@ def _evaluate(
     }
     catch_all = rules.catch_all
     catch_pool = pools[catch_all.name] if catch_all is not None else None
+    first_touch_at = settings.first_touch_at
     lookup = rules.named_lookup
     any_named = bool(lookup)
     named_get = cast(Callable[[str | None], NamedAccount | None], lookup.any_identifier.get)
@@ -279,6 +282,26 @@ def _evaluate(
                 pool, territory_rule, note = catch_pool, CATCH_ALL, None
             else:
                 winner = bucket.candidates[at]
+                touched = None
+                if first_touch_at is not None and not winner.settled:
+                    touched = _first_touch(
+                        bucket.candidates, at, first_touch_at, first, second, pools
+                    )
+                if touched is not None:
+                    chosen, email, touch_note = touched
+                    pool = pools[chosen]
+                    touched_slot = pool.slot_of[email]
+                    pool.counts[touched_slot] += 1
+                    if by_measure:
+                        pool.loads[touched_slot] += measure(first, second)
+                    if pool.has_capacity:
+                        pool.sticky[touched_slot].append((key, len(assignments), first, second))
+                    append(
+                        Assignment(
+                            key, chosen, email, FIRST_TOUCH, FIRST_TOUCH, touch_note, source, other
+                        )
+                    )
+                    continue
                 if winner.settled:
                     territory_rule, note = winner.decided
                 else:
@@ -373,6 +396,46 @@ def _pinned_to_rep(
                 second.source, rep, NAMED_REP, NAMED_IN_CRM, second.current_owner_email
             )
     return assignment
+
+
+def _first_touch(
+    candidates: tuple[Candidate, ...],
+    at: int,
+    position: int,
+    first: RecordFacts,
+    second: RecordFacts | None,
+    pools: Mapping[str, Pool],
+) -> tuple[str, str, FirstTouchNote] | None:
+    """The territory and rep first touch gives a business several territories match: among the
+    matching territories still level when first touch is asked (`position`: 0 all of them, 1
+    those of the top priority, 2 those of the top priority and depth), the best ranked in which
+    the rep who owns (else opened) its earliest opportunity is an owner member active in each of
+    the business's CRMs. None
+    (the next rule decides) when it has no first touch, a tied one, fewer than two territories
+    are level, or the rep is a member of none of them."""
+    touch = first.first_touch
+    if second is not None and second.first_touch is not None:
+        touch = second.first_touch.earlier(touch)
+    if touch is None or touch.tied:
+        return None
+    matching = [c for c in candidates[at:] if c.test is None or c.test(first, second)]
+    top = matching[0]
+    if position >= 1:
+        matching = [c for c in matching if c.priority == top.priority]
+    if position >= 2:
+        matching = [c for c in matching if c.territory.depth == top.territory.depth]
+    if len(matching) < 2:
+        return None
+    for email in touch.candidates:
+        for candidate in matching:
+            pool = pools[candidate.name]
+            active = pool.slot_in
+            if email in active[first.source] and (second is None or email in active[second.source]):
+                others = tuple(c.name for c in matching if c is not candidate)
+                opened = email != touch.owner_email
+                note = FirstTouchNote(touch.opportunity_id, touch.created_at, email, opened, others)
+                return candidate.name, email, note
+    return None
 
 
 def _tied(

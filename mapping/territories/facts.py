@@ -66,6 +66,43 @@ class RepDirectoryEntry:
         return self.has_salesforce_id if source == SALESFORCE else self.has_hubspot_id
 
 
+@dataclass(frozen=True, slots=True)
+class FirstTouch:
+    """An account's earliest opportunity (deal): who owns it and who opened it."""
+
+    opportunity_id: str
+    created_at: datetime
+    owner_email: str | None
+    creator_email: str | None
+    tied: bool = False
+    """Another opportunity of the account was created at the same moment by someone else: no
+    first touch to decide by."""
+
+    def earlier(self, other: FirstTouch | None) -> FirstTouch:
+        """The earlier of two accounts' first touches (a linked business has two records)."""
+        if other is None or self.created_at < other.created_at:
+            return self
+        if other.created_at < self.created_at:
+            return other
+        same = {self.owner_email, other.owner_email}
+        return (
+            self
+            if len(same) == 1
+            else FirstTouch(
+                self.opportunity_id,
+                self.created_at,
+                self.owner_email,
+                self.creator_email,
+                tied=True,
+            )
+        )
+
+    @property
+    def candidates(self) -> tuple[str, ...]:
+        """Who first touched it, in order: the opportunity's owner, then its creator."""
+        return tuple(e for e in dict.fromkeys((self.owner_email, self.creator_email)) if e)
+
+
 @dataclass(slots=True, eq=False)
 class RecordFacts:
     """One CRM record of a business: its normalised (unified) values, its raw fields, its owner."""
@@ -92,6 +129,9 @@ class RecordFacts:
     owner_since: datetime | None = None
     """When the store first saw today's owner on the record (a pull that found a new owner, or
     a write-back); None when the owner was already there at the first pull."""
+    first_touch: FirstTouch | None = None
+    """The record's earliest opportunity, where the territory file decides overlaps by first
+    touch (`settings.overlap_rules`); None otherwise, or when it has none."""
 
     @classmethod
     def from_unified(cls, account: UnifiedAccount, current_owner_email: str | None) -> RecordFacts:
@@ -119,6 +159,7 @@ _ATTRIBUTES = frozenset(f.name for f in fields(RecordFacts)) - {
     "raw",
     "extra",
     "owner_since",
+    "first_touch",
 }
 
 

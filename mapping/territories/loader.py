@@ -19,6 +19,9 @@ The file format (version 1), as a RevOps admin writes it:
                                    # per unit, {accounts: 1, revenue: 1 per 5000000};
                                    # never_move: {gained_within_days: 30} keeps accounts
                                    # their owner gained in the last 30 days
+      overlap_rules: [first_touch, priority, depth]  # optional: first_touch gives an account
+                                   # several territories match to the rep who owns (or
+                                   # created) its earliest opportunity, if eligible in one
       related_records:             # optional (see `related_rules`): what follows an account
         contacts: owned_by_previous_owner   # (default) | follow_account | stay
         open_opportunities: stay_until_closed  # (default) | follow |
@@ -135,8 +138,11 @@ SETTINGS_KEYS = (
     "balance_by",
     "primary_source",
     "balancing",
+    "overlap_rules",
     "related_records",
 )
+OVERLAP_RULES = ("priority", "depth")
+FIRST_TOUCH = "first_touch"
 BALANCING_KEYS = ("measure", "tolerance", "max_moves", "workload", "never_move")
 NEVER_MOVE_KEYS = ("gained_within_days",)
 MOST_DAYS = 3650
@@ -390,10 +396,45 @@ class _Loader:
         balancing = None
         if "balancing" in values:
             balancing = self._balancing(values["balancing"], balance_by)
+        first_touch_at = None
+        if "overlap_rules" in values:
+            first_touch_at = self._overlap_rules(values["overlap_rules"])
         related = RelatedRecordRules()
         if "related_records" in values:
             related = read_related_rules(values["related_records"], self.where)
-        return Settings(unmatched, catch_all, balance_by, primary, balancing, related)
+        return Settings(
+            unmatched,
+            catch_all,
+            balance_by,
+            primary,
+            balancing,
+            first_touch_at=first_touch_at,
+            related=related,
+        )
+
+    def _overlap_rules(self, node: Node) -> int | None:
+        """`overlap_rules: [first_touch, priority, depth]`: where first touch stands among the
+        rules that decide an overlap (priority and depth keep their order)."""
+        message = (
+            "overlap_rules must list priority and depth in that order, with first_touch where it "
+            "decides: [first_touch, priority, depth], [priority, first_touch, depth] or "
+            "[priority, depth, first_touch]"
+        )
+        names = [
+            text(item, self.where, message, "overlap_rules")
+            for item in sequence(node, self.where, message, "overlap_rules")
+        ]
+        for name, item in zip(names, node.value, strict=True):
+            if name not in (*OVERLAP_RULES, FIRST_TOUCH):
+                hint = suggestion(name, (*OVERLAP_RULES, FIRST_TOUCH))
+                raise self.where.error(
+                    f"unknown overlap rule {name!r}{hint}: {message}", item, "overlap_rules"
+                )
+        if [n for n in names if n != FIRST_TOUCH] != list(OVERLAP_RULES) or names.count(
+            FIRST_TOUCH
+        ) > 1:
+            raise self.where.error(message, node, "overlap_rules")
+        return names.index(FIRST_TOUCH) if FIRST_TOUCH in names else None
 
     def _balancing(self, node: Node, balance_by: str) -> Balancing:
         where = self.where

@@ -240,9 +240,9 @@ def _choice(node: Node, key: str, choices: Sequence[str], where: Where) -> str:
     return value
 
 
-def objects_to_pull(rules: RelatedRecordRules, source: str) -> tuple[str, ...]:
-    """The related objects a run must pull from `source` for these rules: contacts unless they
-    stay, opportunities when open ones may follow."""
+def objects_moved(rules: RelatedRecordRules, source: str) -> tuple[str, ...]:
+    """The related objects these rules may move in `source`: contacts unless they stay,
+    opportunities when open ones may follow."""
     crm = rules.for_crm(source)
     wanted = []
     if crm.moves_contacts:
@@ -256,6 +256,6 @@ __all__ = [
     "DEFAULT_STAGE_ORDER",
     "RelatedRecordRules",
     "RelatedRules",
-    "objects_to_pull",
+    "objects_moved",
     "read_related_rules",
 ]

@@ -147,6 +147,9 @@ class Settings:
     """Whose values decide for a business present in both CRMs."""
     balancing: Balancing | None = None
     """Off unless the file asks for it."""
+    first_touch_at: int | None = None
+    """Where `first_touch` stands among the overlap rules (`settings.overlap_rules`): 0 before
+    priority, 1 between priority and depth, 2 after both (for ties only); None: not used."""
     related: RelatedRecordRules = field(default_factory=RelatedRecordRules)
     """What follows an account to its new owner: contacts, open opportunities
     (`mapping.territories.related_rules`)."""

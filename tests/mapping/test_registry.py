@@ -54,6 +54,7 @@ def test_the_territory_engine_holds_exactly_the_testable_fields_with_a_column() 
         "raw",
         "extra",
         "owner_since",
+        "first_touch",
     }
 
     assert attributes == set(column_fields())

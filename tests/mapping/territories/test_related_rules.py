@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from mapping.territories import parse_territory_text
-from mapping.territories.related_rules import RelatedRules, objects_to_pull
+from mapping.territories.related_rules import RelatedRules, objects_moved
 from territory_sync.errors import TerritoryFileError
 
 
@@ -42,8 +42,8 @@ def test_a_crm_section_overrides_the_shared_rules_for_that_crm_only() -> None:
 
     assert related.for_crm("salesforce").contacts == "stay"
     assert related.for_crm("hubspot").contacts == "follow_account"
-    assert objects_to_pull(related, "salesforce") == ()
-    assert objects_to_pull(related, "hubspot") == ("contact",)
+    assert objects_moved(related, "salesforce") == ()
+    assert objects_moved(related, "hubspot") == ("contact",)
 
 
 def test_an_unknown_contacts_rule_names_the_line_and_the_choices() -> None:
