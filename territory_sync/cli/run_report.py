@@ -28,6 +28,14 @@ def _table(title: str) -> Table:
     return table
 
 
+def _plural(kind: str) -> str:
+    """ "salesforce contact" -> "salesforce contacts"; "hubspot opportunity" -> "... deals"."""
+    source, _, object_name = kind.partition(" ")
+    if object_name == "opportunity":
+        return f"{source} {'deals' if source == 'hubspot' else 'opportunities'}"
+    return f"{kind}s"
+
+
 def _row(table: Table, label: str, value: Any) -> None:
     table.add_row(literal(label), literal(value if isinstance(value, int) else str(value)))
 
@@ -49,6 +57,9 @@ def _planning_rows(table: Table, figures: Mapping[str, Any]) -> None:
         _row(table, "kept as a person set them (holds)", figures["kept_for_person"])
     if figures.get("resuming_changes"):
         _row(table, "left to unfinished plans", figures["resuming_changes"])
+    related = figures.get("related_records") or {}
+    for kind, count in (related.get("by_kind") or {}).items():
+        _row(table, f"  following their account: {_plural(kind)}", count)
     rebalance = figures.get("rebalance")
     if rebalance:
         proven = "optimal" if rebalance["optimal"] else f"at least {rebalance['moves_lower_bound']}"
@@ -73,6 +84,9 @@ def summary_table(result: SyncResult) -> Table:
     _row(table, "written", figures.get("written", 0))
     if figures.get("already_there"):
         _row(table, "already there (not written again)", figures["already_there"])
+    for kind, outcomes in (figures.get("related") or {}).items():
+        told = ", ".join(f"{count:,} {outcome}" for outcome, count in sorted(outcomes.items()))
+        _row(table, f"{_plural(kind)} (following their account)", told)
     _row(table, "failed", figures.get("failed", 0))
     _row(table, "conflicts (left alone)", figures.get("conflicts", 0))
     _row(table, "unfinished (re-checked next run)", figures.get("unfinished", 0))

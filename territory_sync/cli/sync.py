@@ -47,7 +47,9 @@ CHANGES_SHOWN = 200
 """Changes `plan` shows in its table; the rest are counted (`--format csv` lists all)."""
 CHANGE_COLUMNS = (
     "source",
+    "object_name",
     "external_id",
+    "parent_external_id",
     "account_name",
     "old_owner_email",
     "new_owner_email",
