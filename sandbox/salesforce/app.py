@@ -47,7 +47,7 @@ from sandbox.salesforce.errors import (
     server_unavailable,
     session_invalid,
 )
-from sandbox.salesforce.fields import SOBJECT_TYPES, eighteen_character_id, json_record_encoder
+from sandbox.salesforce.fields import eighteen_character_id, json_record_encoder
 from sandbox.salesforce.org import SalesforceOrg
 from sandbox.salesforce.query_plan import plan_query
 from sandbox.salesforce.settings import (
@@ -57,6 +57,7 @@ from sandbox.salesforce.settings import (
     QUERY_PAGE_MAX,
     QUERY_PAGE_MIN,
 )
+from sandbox.salesforce.sobjects import sobject_named
 from sandbox.salesforce.updates import auto_assign_enabled, records_named, update_collection
 
 _ALL_METHODS = ["GET", "POST", "PATCH", "PUT", "DELETE"]
@@ -272,8 +273,7 @@ class SalesforceApi:
         page_size = _page_size(call.request.headers.get("sforce-query-options")) or QUERY_PAGE_MAX
         org = self.org
         with org.lock:
-            records = org.accounts if plan.sobject.name == "Account" else org.users
-            rows = plan.select(records, include_deleted=endpoint == "queryAll", by_id=org.account)
+            rows = org.select(plan, include_deleted=endpoint == "queryAll")
             page = first_page(
                 org.cursors,
                 plan,
@@ -316,7 +316,7 @@ class SalesforceApi:
 
     def get_record(self, call: Call) -> Response:
         type_name, record_id = call.params
-        sobject = SOBJECT_TYPES.get(type_name.lower())
+        sobject = sobject_named(type_name)
         if sobject is None:
             raise not_found()
         requested = call.request.query_params.get("fields")
@@ -332,8 +332,7 @@ class SalesforceApi:
                         f"No such column '{name}' on sobject of type {sobject.name}",
                     )
                 specs.append(spec)
-        full_id = eighteen_character_id(record_id)
-        record = self.org.account(full_id) if sobject.name == "Account" else self.org.user(full_id)
+        record = self.org.record(sobject, eighteen_character_id(record_id))
         if record is None:
             raise not_found()
         if getattr(record, "deleted", False):
@@ -351,7 +350,7 @@ class SalesforceApi:
 
     def describe(self, call: Call) -> Response:
         """https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/resources_sobject_describe.htm"""
-        sobject = SOBJECT_TYPES.get(call.params[0].lower())
+        sobject = sobject_named(call.params[0])
         if sobject is None:
             raise not_found()
         return json_response(describe_sobject(sobject, call.version))

@@ -159,8 +159,7 @@ def create_query_job(org: SalesforceOrg, body: object, version: str) -> BulkQuer
             f"{'it' if len(unsupported) == 1 else 'them'} and sort or count the results yourself."
         )
     with org.lock:
-        records = org.accounts if plan.sobject.name == "Account" else org.users
-        rows = plan.select(records, include_deleted=operation == "queryAll", by_id=org.account)
+        rows = org.select(plan, include_deleted=operation == "queryAll")
         now = org.now_second_ms()
         job = BulkQueryJob(
             id=org.bulk_jobs.next_id(),

@@ -7,7 +7,8 @@ request log. Changes made here are not API writes (they never appear in `records
 `PUT /faults` takes `{"profile": "chaos,..."}`, `{"schedule": [{"kind", "nth", "fault",
 "person_edits"}]}` or both (a key left out keeps its current setting; see
 `sandbox.fault_schedule`); `POST /deletions` takes `{"ids": [...], "purge": false}`: recycle bin,
-or with `purge` gone from queryAll as well.
+or with `purge` gone from queryAll as well. Record ids may be account, contact or opportunity ids
+(deletions, owner changes, mass updates by id); `/owners` and `/records` are about accounts.
 """
 
 from __future__ import annotations

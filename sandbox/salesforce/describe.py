@@ -1,4 +1,5 @@
-"""The sObject Describe resource (`GET .../sobjects/Account/describe`): which fields exist.
+"""The sObject Describe resource (`GET .../sobjects/{Account|Contact|...}/describe`): which
+fields exist.
 
 Connectors read it to learn whether an org has a field (a custom `Do_Not_Reassign__c`, say)
 before they select or write it. The body is a DescribeSObjectResult: the object's `name`, `label`,
@@ -7,8 +8,9 @@ before they select or write it. The body is a DescribeSObjectResult: the object'
 https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/resources_sobject_describe.htm
 
 Built from the catalogue in `sandbox.salesforce.fields`, so describe lists exactly the fields SOQL
-accepts. `updateable` is true only for the fields this emulator accepts in an update (OwnerId and
-Do_Not_Reassign__c); nothing is `createable`, since the emulator offers no create call.
+accepts. `updateable` is true only for the fields this emulator accepts in an update (OwnerId,
+and Do_Not_Reassign__c on Account); nothing is `createable`, since the emulator offers no create
+call.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ _SOAP_TYPES = {
     "int": "xsd:int",
     "currency": "xsd:double",
     "datetime": "xsd:dateTime",
+    "date": "xsd:date",
 }
 
 
@@ -35,7 +38,7 @@ def describe_sobject(sobject: SObjectType, version: str) -> JsonObject:
     return {
         "name": sobject.name,
         "label": sobject.name,
-        "labelPlural": f"{sobject.name}s",
+        "labelPlural": sobject.label_plural or f"{sobject.name}s",
         "keyPrefix": sobject.key_prefix,
         "custom": False,
         "customSetting": False,
@@ -67,7 +70,7 @@ def describe_field(spec: FieldSpec) -> JsonObject:
         "length": spec.length,
         "digits": 8 if spec.type is FieldType.INTEGER else 0,
         "precision": 18 if spec.type is FieldType.CURRENCY else 0,
-        "scale": 0,
+        "scale": spec.scale,
         "custom": spec.custom,
         "updateable": spec.writable,
         "createable": False,

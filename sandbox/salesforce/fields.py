@@ -1,10 +1,13 @@
-"""The Account and User fields the emulator knows, read from the seed records on the way out.
+"""Field catalogues and their renderings: the Account and User fields, and the machinery every
+sObject's catalogue uses (`sandbox.salesforce.related_fields` has Contact and Opportunity).
 
-Records stay as compact `SeedAccount` / `SeedRep` objects; a field here is only a name, a type and
-a function reading the value, so a million records cost no per-record dicts. Datetimes are held as
-epoch milliseconds and rendered as Salesforce renders them: `2026-01-01T00:00:00.000+0000` in REST
-JSON (https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/intro_valid_date_formats.htm)
-and `2026-01-01T00:00:00.000Z` in Bulk API CSV.
+Records stay as compact seed objects (`SeedAccount`, `SeedRep`, ...); a field here is only a name,
+a type and a function reading the value, so a million records cost no per-record dicts. Datetimes
+are held as epoch milliseconds and rendered as Salesforce renders them:
+`2026-01-01T00:00:00.000+0000` in REST JSON
+(https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/intro_valid_date_formats.htm)
+and `2026-01-01T00:00:00.000Z` in Bulk API CSV. Dates (a date field such as `CloseDate`) are held
+as midnight UTC in epoch milliseconds and rendered `2026-03-31` in both.
 """
 
 from __future__ import annotations
@@ -35,6 +38,7 @@ class FieldType(Enum):
     INTEGER = "int"
     CURRENCY = "currency"
     DATETIME = "datetime"
+    DATE = "date"
     REFERENCE = "reference"
 
     @property
@@ -47,6 +51,7 @@ class FieldType(Enum):
             FieldType.INTEGER: "integer",
             FieldType.CURRENCY: "double",
             FieldType.DATETIME: "dateTime",
+            FieldType.DATE: "date",
             FieldType.REFERENCE: "reference",
         }[self]
 
@@ -76,6 +81,8 @@ class FieldSpec:
     """The active picklist values, for a picklist field."""
     reference_to: tuple[str, ...] = ()
     relationship_name: str | None = None
+    scale: int = 0
+    """Digits after the decimal point of a currency field (describe `scale`)."""
 
     @property
     def custom(self) -> bool:
@@ -88,12 +95,19 @@ class SObjectType:
     key_prefix: str
     fields: dict[str, FieldSpec]
     """Keyed by lower-case name."""
+    label_plural: str = ""
+    """Describe `labelPlural`; empty means the name with an `s`."""
+
+    @property
+    def has_recycle_bin(self) -> bool:
+        """Whether records can be deleted (`IsDeleted`): query hides them, queryAll keeps them."""
+        return "isdeleted" in self.fields
 
     def field(self, name: str) -> FieldSpec | None:
         return self.fields.get(name.lower())
 
 
-def _catalogue(specs: Sequence[FieldSpec]) -> dict[str, FieldSpec]:
+def catalogue(specs: Sequence[FieldSpec]) -> dict[str, FieldSpec]:
     return {spec.name.lower(): spec for spec in specs}
 
 
@@ -115,7 +129,7 @@ INDUSTRIES: tuple[str, ...] = tuple(sector.salesforce for sector in SECTORS)
 ACCOUNT = SObjectType(
     "Account",
     "001",
-    _catalogue(
+    catalogue(
         [
             FieldSpec("Id", FieldType.ID, attrgetter("crm_id"), label="Account ID", length=18,
                       nillable=False),
@@ -174,7 +188,7 @@ def _standard(_rep: Any) -> str:
 USER = SObjectType(
     "User",
     "005",
-    _catalogue(
+    catalogue(
         [
             FieldSpec("Id", FieldType.ID, attrgetter("salesforce_user_id"), label="User ID",
                       length=18, nillable=False),
@@ -197,14 +211,17 @@ USER = SObjectType(
 )
 # fmt: on
 
-SOBJECT_TYPES: dict[str, SObjectType] = {t.name.lower(): t for t in (ACCOUNT, USER)}
-
 
 def rest_datetime(epoch_ms: int) -> str:
     """`2026-01-01T00:00:00.000+0000`, the REST API's datetime form."""
     return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(epoch_ms // 1000)) + (
         f".{epoch_ms % 1000:03d}+0000"
     )
+
+
+def iso_date(epoch_ms: int) -> str:
+    """`2026-03-31`, a date field's form in REST JSON and Bulk API CSV alike."""
+    return time.strftime("%Y-%m-%d", time.gmtime(epoch_ms // 1000))
 
 
 def bulk_datetime(epoch_ms: int) -> str:
@@ -217,6 +234,8 @@ def bulk_datetime(epoch_ms: int) -> str:
 # Records written together share modified times, so formatting is cached.
 _quoted_rest_datetime = lru_cache(maxsize=65_536)(lambda ms: f'"{rest_datetime(ms)}"')
 _bulk_datetime_cached = lru_cache(maxsize=65_536)(bulk_datetime)
+_iso_date_cached = lru_cache(maxsize=65_536)(iso_date)
+_quoted_iso_date = lru_cache(maxsize=65_536)(lambda ms: f'"{iso_date(ms)}"')
 
 ValueEncoder = Callable[[Any], str]
 
@@ -227,6 +246,8 @@ def _json_encoder(spec: FieldSpec) -> ValueEncoder:
     read = spec.read
     if spec.type is FieldType.DATETIME:
         return lambda record: "null" if (v := read(record)) is None else _quoted_rest_datetime(v)
+    if spec.type is FieldType.DATE:
+        return lambda record: "null" if (v := read(record)) is None else _quoted_iso_date(v)
     if spec.type is FieldType.CURRENCY:
         return lambda record: "null" if (v := read(record)) is None else repr(float(v))
     if spec.type is FieldType.INTEGER:
@@ -250,6 +271,8 @@ def _csv_reader(spec: FieldSpec) -> Callable[[Any], str]:
     read = spec.read
     if spec.type is FieldType.DATETIME:
         return lambda record: "" if (v := read(record)) is None else _bulk_datetime_cached(v)
+    if spec.type is FieldType.DATE:
+        return lambda record: "" if (v := read(record)) is None else _iso_date_cached(v)
     return lambda record: _csv_text(read(record))
 
 

@@ -17,14 +17,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from sandbox.salesforce.errors import SalesforceApiError, soql_error_message
-from sandbox.salesforce.fields import (
-    ACCOUNT,
-    SOBJECT_TYPES,
-    FieldSpec,
-    FieldType,
-    SObjectType,
-    eighteen_character_id,
-)
+from sandbox.salesforce.fields import FieldSpec, FieldType, SObjectType, eighteen_character_id
+from sandbox.salesforce.sobjects import sobject_named
 from sandbox.salesforce.soql import (
     And,
     Comparison,
@@ -60,8 +54,11 @@ class QueryPlan:
     limit: int | None
     offset: int | None
     candidate_ids: frozenset[str] | None = None
-    """Account ids the WHERE clause confines the result to (`Id = ...`, `Id IN (...)`, possibly
+    """Record ids the WHERE clause confines the result to (`Id = ...`, `Id IN (...)`, possibly
     ANDed with more), so a lookup by id can replace a scan of every record."""
+    candidate_account_ids: frozenset[str] | None = None
+    """Likewise for `AccountId = ...` / `AccountId IN (...)`: the accounts whose related records
+    are the only ones that can match."""
 
     def select(
         self,
@@ -69,17 +66,23 @@ class QueryPlan:
         *,
         include_deleted: bool,
         by_id: Callable[[str], Any] | None = None,
+        by_account: Callable[[str], Iterable[Any]] | None = None,
     ) -> list[Any]:
         """The matching records in result order (the caller's order when there is no ORDER BY).
 
-        With `by_id` (an Account lookup) and candidate ids, only those records are examined; they
-        come back in id order, which is the order of the org's account list.
+        With `by_id` (a lookup of the queried object's records) and candidate ids, or with
+        `by_account` (its records of one account) and candidate account ids, only those records
+        are examined; they come back in id order, which is the order of the org's record lists.
         """
+        read_id = self.sobject.fields["id"].read
         if by_id is not None and self.candidate_ids is not None:
             found = (by_id(record_id) for record_id in self.candidate_ids)
-            records = sorted((r for r in found if r is not None), key=lambda r: r.crm_id)
+            records = sorted((r for r in found if r is not None), key=read_id)
+        elif by_account is not None and self.candidate_account_ids is not None:
+            related = (r for key in self.candidate_account_ids for r in by_account(key))
+            records = sorted(related, key=read_id)
         predicate = self.predicate
-        skip_deleted = self.sobject is ACCOUNT and not include_deleted
+        skip_deleted = self.sobject.has_recycle_bin and not include_deleted
         if predicate is None and not skip_deleted:
             rows = list(records)
         elif predicate is None:
@@ -130,7 +133,7 @@ def plan_query(text: str) -> QueryPlan:
             "MALFORMED_QUERY",
             soql_error_message(text, exc.position.row, exc.position.column, exc.detail),
         ) from exc
-    sobject = SOBJECT_TYPES.get(query.sobject.lower())
+    sobject = sobject_named(query.sobject)
     if sobject is None:
         raise _error(
             query,
@@ -153,7 +156,6 @@ def plan_query(text: str) -> QueryPlan:
     order = tuple(
         (resolver.field(item.field), item.descending, item.nulls_first) for item in query.order_by
     )
-    candidates = resolver.candidate_ids(query.where) if sobject is ACCOUNT else None
     return QueryPlan(
         text=text,
         sobject=sobject,
@@ -163,7 +165,8 @@ def plan_query(text: str) -> QueryPlan:
         order=order,
         limit=query.limit,
         offset=query.offset,
-        candidate_ids=candidates,
+        candidate_ids=resolver.candidate_ids(query.where, "Id"),
+        candidate_account_ids=resolver.candidate_ids(query.where, "AccountId"),
     )
 
 
@@ -197,11 +200,12 @@ class _Resolver:
             )
         return spec
 
-    def candidate_ids(self, node: Condition | None) -> frozenset[str] | None:
-        """Ids a record must have to match, when the condition says so at its top level."""
+    def candidate_ids(self, node: Condition | None, field_name: str) -> frozenset[str] | None:
+        """Ids the id or reference field `field_name` must hold for a record to match, when the
+        condition says so at its top level (alone or ANDed with more)."""
         if isinstance(node, And):
             for operand in node.operands:
-                found = self.candidate_ids(operand)
+                found = self.candidate_ids(operand, field_name)
                 if found is not None:
                     return found
             return None
@@ -211,7 +215,7 @@ class _Resolver:
             literals = (node.value,)
         else:
             return None
-        if self.field(node.field).name != "Id":
+        if self.field(node.field).name != field_name:
             return None
         if not all(literal.kind is TokenKind.STRING for literal in literals):
             return None
@@ -258,6 +262,8 @@ class _Resolver:
             return literal.token.number
         if field_type is FieldType.DATETIME and kind is TokenKind.DATETIME:
             return literal.token.epoch_ms
+        if field_type is FieldType.DATE and kind is TokenKind.DATE:
+            return literal.token.epoch_ms  # midnight UTC, as date values are held
         raise self.type_error(spec, literal)
 
     def reader(self, spec: FieldSpec) -> Callable[[Any], Any]:

@@ -2,9 +2,10 @@
 
 Supported: `SELECT field, ... | COUNT() FROM Object [WHERE condition] [ORDER BY field [ASC|DESC]
 [NULLS FIRST|LAST], ...] [LIMIT n] [OFFSET n]`, with =, !=, <>, <, <=, >, >=, LIKE, IN, NOT IN,
-AND/OR/NOT and parentheses; string literals with escapes, numbers, true/false/null and datetime
-literals (`2026-01-01T00:00:00Z`, `2026-01-01T00:00:00.000+0000`, `...+01:00`). As in SOQL, AND and
-OR cannot be mixed at one level without parentheses.
+AND/OR/NOT and parentheses; string literals with escapes, numbers, true/false/null, datetime
+literals (`2026-01-01T00:00:00Z`, `2026-01-01T00:00:00.000+0000`, `...+01:00`) and date literals
+(`2026-01-01`, for date fields). As in SOQL, AND and OR cannot be mixed at one level without
+parentheses.
 https://developer.salesforce.com/docs/atlas.en-us.soql_sosl.meta/soql_sosl/sforce_api_calls_soql_select.htm
 
 This module knows syntax only; `query_plan` checks names and types against the field catalogue.

@@ -1,4 +1,6 @@
-"""sObject Collections update (`PATCH /composite/sobjects`): up to 200 Account records per call.
+"""sObject Collections update (`PATCH /composite/sobjects`): up to 200 Account, Contact and
+Opportunity records per call, of one type or mixed ("The list can contain objects of different
+types"; the page below).
 
 Each record gets a SaveResult in input order: `{"id", "success": true, "errors": []}` or
 `{"id" (absent when the record had no usable id), "success": false, "errors": [{"statusCode",
@@ -9,16 +11,20 @@ https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/resourc
 
 Per-record errors and where their wording comes from:
 - MISSING_ARGUMENT "Id not specified in an update call", MALFORMED_ID "Account ID: id value of
-  incorrect type: ...", and INVALID_CROSS_REFERENCE_KEY "invalid cross reference id" for a
+  incorrect type: ..." (an id not of the record's type: "Contact ID: ...", and so on), and
+  INVALID_CROSS_REFERENCE_KEY "invalid cross reference id" for a
   well-formed id that does not exist (Salesforce Help 000387915, "Errors due to invalid IDs
   during Data Loader import and update": https://help.salesforce.com/s/articleView?id=000387915).
 - ENTITY_IS_DELETED "entity is deleted" for a record in the recycle bin.
-- INACTIVE_OWNER_OR_USER "operation performed with inactive user [005...] as owner of account".
+- INACTIVE_OWNER_OR_USER "operation performed with inactive user [005...] as owner of account"
+  (of contact, of opportunity).
 - INVALID_CROSS_REFERENCE_KEY on OwnerId for an owner that is not a known user (queues, `00G...`,
-  cannot own accounts).
+  cannot own these records).
 - UNABLE_TO_LOCK_ROW "unable to obtain exclusive access to this record" (fault injection).
 The `Sforce-Auto-Assign` header (default TRUE) lets an active assignment rule re-route an owner
 write: https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/headers_autoassign.htm
+The header covers accounts (and cases and leads), so the rule never touches a contact or an
+opportunity. Closed opportunities take owner writes like any record: the API does not refuse them.
 """
 
 from __future__ import annotations
@@ -27,8 +33,10 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from sandbox.salesforce.errors import RecordError, SalesforceApiError, json_parser_error
-from sandbox.salesforce.fields import ACCOUNT, eighteen_character_id
+from sandbox.salesforce.fields import ACCOUNT, SObjectType, eighteen_character_id
 from sandbox.salesforce.settings import COLLECTION_RECORDS_MAX
+from sandbox.salesforce.sobjects import OWNED_SOBJECTS, owned_sobject_of, sobject_named
+from sandbox.salesforce.tables import OrgRecord
 from sandbox.seed import SeedAccount
 
 if TYPE_CHECKING:
@@ -41,6 +49,9 @@ _ROLLED_BACK = RecordError(
     "header",
 )
 _LOCKED = RecordError("UNABLE_TO_LOCK_ROW", "unable to obtain exclusive access to this record")
+_UPDATABLE_TYPES = " and ".join(
+    [", ".join(t.name for t in OWNED_SOBJECTS[:-1]), OWNED_SOBJECTS[-1].name]
+)
 
 
 def is_salesforce_id(value: object) -> bool:
@@ -58,7 +69,8 @@ def auto_assign_enabled(header: str | None) -> bool:
 
 @dataclass
 class _Accepted:
-    account: SeedAccount
+    sobject: SObjectType
+    record: OrgRecord
     owner_id: str | None
     owner_written: bool
     do_not_reassign: bool | None
@@ -115,26 +127,28 @@ def update_collection(
             rule_owner = org.config.assignment_rule_owner_id if auto_assign else None
             for outcome in outcomes:
                 if outcome.accepted is not None and _apply(outcome.accepted, rule_owner, now):
-                    account = outcome.accepted.account
-                    owners_written.append((account.crm_id, account.owner_id))
+                    record = outcome.accepted.record
+                    owners_written.append((record.crm_id, record.owner_id))
     return CollectionUpdateResult([_save_result(outcome) for outcome in outcomes], owners_written)
 
 
 def _apply(accepted: _Accepted, rule_owner: str | None, now_ms: int) -> bool:
-    """Writes one record; True when the update set its OwnerId (to any value)."""
-    account = accepted.account
+    """Writes one record; True when the update set its OwnerId (to any value). The assignment
+    rule (`rule_owner`) re-routes account owners only."""
+    record = accepted.record
     if accepted.owner_written:
-        account.owner_id = rule_owner if rule_owner is not None else accepted.owner_id
-    if accepted.do_not_reassign is not None:
-        account.do_not_reassign = accepted.do_not_reassign
-    account.modified_ms = now_ms  # any update bumps LastModifiedDate and SystemModstamp
+        routed = rule_owner if accepted.sobject is ACCOUNT else None
+        record.owner_id = routed if routed is not None else accepted.owner_id
+    if accepted.do_not_reassign is not None and isinstance(record, SeedAccount):
+        record.do_not_reassign = accepted.do_not_reassign
+    record.modified_ms = now_ms  # any update bumps LastModifiedDate and SystemModstamp
     return accepted.owner_written
 
 
 def records_named(body: object) -> list[tuple[str, str | None]]:
     """(18-character id, OwnerId asked for) of each record an update body names, in order;
-    items without a well-formed Account id are left out. Read leniently: the body may be one
-    the update itself refuses."""
+    items without a well-formed Account, Contact or Opportunity id are left out. Read leniently:
+    the body may be one the update itself refuses."""
     records = body.get("records") if isinstance(body, dict) else None
     named: list[tuple[str, str | None]] = []
     for item in records if isinstance(records, list) else []:
@@ -142,7 +156,7 @@ def records_named(body: object) -> list[tuple[str, str | None]]:
             continue
         values = {str(key).lower(): value for key, value in item.items()}
         record_id, owner = values.get("id"), values.get("ownerid")
-        if is_salesforce_id(record_id) and str(record_id).startswith(ACCOUNT.key_prefix):
+        if is_salesforce_id(record_id) and owned_sobject_of(str(record_id)) is not None:
             asked = eighteen_character_id(str(owner)) if is_salesforce_id(owner) else None
             named.append((eighteen_character_id(str(record_id)), asked))
     return named
@@ -170,13 +184,14 @@ def _check(org: SalesforceOrg, item: object) -> _Outcome:
         return _Outcome(
             None, error=RecordError("INVALID_TYPE", "Must send a concrete entity type.")
         )
-    if sobject_type.lower() != "account":
+    sobject = sobject_named(sobject_type)
+    if sobject is None or sobject not in OWNED_SOBJECTS:
         return _Outcome(
             None,
             error=RecordError(
                 "INVALID_TYPE",
-                f"sObject type '{sobject_type}' cannot be updated in this sandbox; only Account "
-                "records can.",
+                f"sObject type '{sobject_type}' cannot be updated in this sandbox; only "
+                f"{_UPDATABLE_TYPES} records can.",
             ),
         )
     values = {key: value for key, value in item.items() if key != "attributes"}
@@ -186,46 +201,46 @@ def _check(org: SalesforceOrg, item: object) -> _Outcome:
         return _Outcome(
             None, error=RecordError("MISSING_ARGUMENT", "Id not specified in an update call")
         )
-    if not is_salesforce_id(record_id) or not str(record_id).startswith(ACCOUNT.key_prefix):
+    if not is_salesforce_id(record_id) or not str(record_id).startswith(sobject.key_prefix):
         return _Outcome(
             None,
             error=RecordError(
-                "MALFORMED_ID", f"Account ID: id value of incorrect type: {record_id}", ("Id",)
+                "MALFORMED_ID",
+                f"{sobject.name} ID: id value of incorrect type: {record_id}",
+                ("Id",),
             ),
         )
-    account = _find_account(org, str(record_id))
-    if account is None:
+    record: OrgRecord | None = org.record(sobject, eighteen_character_id(str(record_id)))
+    if record is None:
         return _Outcome(
             str(record_id),
             error=RecordError("INVALID_CROSS_REFERENCE_KEY", "invalid cross reference id"),
         )
-    if account.deleted:
-        return _Outcome(account.crm_id, error=RecordError("ENTITY_IS_DELETED", "entity is deleted"))
-    accepted = _Accepted(account, account.owner_id, False, None)
+    if record.deleted:
+        return _Outcome(record.crm_id, error=RecordError("ENTITY_IS_DELETED", "entity is deleted"))
+    accepted = _Accepted(sobject, record, record.owner_id, False, None)
     for name, value in values.items():
         error = _accept_field(org, accepted, name, value)
         if error is not None:
-            return _Outcome(account.crm_id, error=error)
-    return _Outcome(account.crm_id, accepted=accepted)
-
-
-def _find_account(org: SalesforceOrg, record_id: str) -> SeedAccount | None:
-    return org.account(eighteen_character_id(record_id))
+            return _Outcome(record.crm_id, error=error)
+    return _Outcome(record.crm_id, accepted=accepted)
 
 
 def _accept_field(
     org: SalesforceOrg, accepted: _Accepted, name: str, value: object
 ) -> RecordError | None:
-    spec = ACCOUNT.field(name)
+    sobject = accepted.sobject
+    spec = sobject.field(name)
     if spec is None:
         return RecordError(
-            "INVALID_FIELD", f"No such column '{name}' on sobject of type Account", (name,)
+            "INVALID_FIELD", f"No such column '{name}' on sobject of type {sobject.name}", (name,)
         )
     if not spec.writable:
+        writable = " and ".join(s.name for s in sobject.fields.values() if s.writable)
         return RecordError(
             "INVALID_FIELD_FOR_INSERT_UPDATE",
             f"Unable to create/update fields: {spec.name}. This sandbox accepts updates to "
-            "OwnerId and Do_Not_Reassign__c only.",
+            f"{writable} only.",
             (spec.name,),
         )
     if spec.name == "Do_Not_Reassign__c":
@@ -259,7 +274,7 @@ def _accept_owner(org: SalesforceOrg, accepted: _Accepted, value: object) -> Rec
         return RecordError(
             "INACTIVE_OWNER_OR_USER",
             f"operation performed with inactive user [{user.salesforce_user_id}] as owner of "
-            "account",
+            f"{accepted.sobject.name.lower()}",
         )
     accepted.owner_id = user.salesforce_user_id
     accepted.owner_written = True

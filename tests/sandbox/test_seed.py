@@ -562,12 +562,53 @@ def test_shared_values_are_one_string_object_each(both: list[SeedAccount]) -> No
 def test_a_seeded_record_takes_under_600_bytes() -> None:
     tracemalloc.start()
     try:
-        book = generate_book(5_000, seed=9)
+        book = generate_book(5_000, seed=9, related=False)
         used, _ = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
 
     assert used / (len(book.salesforce) + len(book.hubspot)) < 600
+
+
+def test_a_seeded_contact_or_opportunity_takes_under_400_bytes() -> None:
+    generate_book(10, seed=9)  # the generator's modules imported before measuring
+    tracemalloc.start()
+    try:
+        alone = generate_book(2_000, seed=9, related=False)
+        alone_used, _ = tracemalloc.get_traced_memory()
+        del alone
+        tracemalloc.reset_peak()
+        book = generate_book(2_000, seed=9)
+        used, _ = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    related = (
+        len(book.salesforce_contacts)
+        + len(book.salesforce_opportunities)
+        + len(book.hubspot_contacts)
+        + len(book.hubspot_deals)
+    )
+
+    assert related > 10_000
+    assert (used - alone_used) / related < 400
+
+
+def test_each_account_has_one_to_six_contacts_and_up_to_five_opportunities() -> None:
+    book = generate_book(300, seed=4)
+    per_account = Counter(c.account_id for c in book.salesforce_contacts)
+    deals = Counter(d.account_id for d in book.hubspot_deals)
+
+    assert set(per_account.values()) <= set(range(1, 7))
+    assert max(deals.values()) <= 5
+    assert {d.closed for d in book.hubspot_deals} == {True, False}
+    assert all(d.won <= d.closed for d in book.salesforce_opportunities)
+
+
+def test_the_accounts_of_a_seed_are_the_same_with_or_without_related_records() -> None:
+    assert (
+        generate_book(200, seed=5).salesforce
+        == generate_book(200, seed=5, related=False).salesforce
+    )
 
 
 def test_generation_leaves_the_cycle_collector_as_it_found_it() -> None:
