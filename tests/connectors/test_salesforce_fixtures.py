@@ -3,7 +3,7 @@ and connectors pointed at it with a fast retry policy. Holds no tests itself."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
@@ -18,7 +18,7 @@ from mapping.registry import crm_fields
 from sandbox.faults import FaultProfile
 from sandbox.ids import ACCOUNT_PREFIX, USER_PREFIX, salesforce_id
 from sandbox.salesforce import SalesforceOrg, SalesforceOrgConfig, create_salesforce_app
-from sandbox.seed import SeedAccount, SeedRep
+from sandbox.seed import SeedAccount, SeedContact, SeedOpportunity, SeedRep
 from sandbox.server import ServedApp, serve_in_thread
 from territory_sync.settings import SalesforceSettings
 
@@ -156,12 +156,16 @@ def make_org(clock: FakeClock) -> Iterator[MakeOrg]:
         *,
         reps: list[SeedRep] | None = None,
         faults: FaultProfile | str = FaultProfile(),
+        contacts: Sequence[SeedContact] = (),
+        opportunities: Sequence[SeedOpportunity] = (),
         **config: Any,
     ) -> ServedOrg:
         config.setdefault("clock", clock)
         org = SalesforceOrg(
             reps if reps is not None else team(),
             accounts,
+            contacts=contacts,
+            opportunities=opportunities,
             config=SalesforceOrgConfig(**config),
         )
         org.set_faults(faults)
