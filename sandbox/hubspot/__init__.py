@@ -1,4 +1,5 @@
-"""A wire-faithful emulator of HubSpot's CRM API v3 (companies, search, owners) on loopback.
+"""A wire-faithful emulator of HubSpot's CRM API on loopback: companies, contacts and deals (v3
+lists, reads, search and batch writes), the associations v4 batch read between them, and owners.
 
 `HubSpotPortal` holds the account in memory and can be driven in-process; `create_hubspot_app`
 serves it over HTTP to the real `hubspot-api-client`, with HubSpot's limits, errors and search lag.

@@ -24,7 +24,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from sandbox.fault_schedule import NO_FAULT, FaultDecision, request_identity
-from sandbox.hubspot import endpoints
+from sandbox.hubspot import association_endpoints, endpoints, object_endpoints
 from sandbox.hubspot.control import control_routes
 from sandbox.hubspot.endpoints import Reply
 from sandbox.hubspot.errors import (
@@ -36,6 +36,8 @@ from sandbox.hubspot.errors import (
     unauthorized,
 )
 from sandbox.hubspot.portal import HubSpotPortal
+from sandbox.hubspot.records import R
+from sandbox.hubspot.store import RecordStore
 from sandbox.lost_answers import DroppedAnswer, hold_back
 
 Endpoint = Callable[[HubSpotPortal, Request, bytes], Reply]
@@ -137,11 +139,11 @@ async def _serve(
 def _person_edits(
     portal: HubSpotPortal, decision: FaultDecision, kind: str, request: Request, raw: bytes
 ) -> list[tuple[str, str | None]]:
-    """Make the person edits a scheduled fault asks for on the companies the request names."""
+    """Make the person edits a scheduled fault asks for on the records the request names."""
     if not decision.person_edits:
         return []
     if kind == "get":
-        named: list[tuple[str, str | None]] = [(request.path_params["company_id"], None)]
+        named: list[tuple[str, str | None]] = [(request.path_params["record_id"], None)]
     else:
         named = endpoints.records_named(raw)
     return portal.reassign_as_person(named, decision.person_edits)
@@ -156,24 +158,43 @@ def _route(
     return handle
 
 
-def create_hubspot_app(portal: HubSpotPortal) -> Starlette:
-    """The CRM v3 companies, search, properties and owners endpoints plus `/__sandbox/` control
-    routes."""
+def _object_routes(portal: HubSpotPortal, store: RecordStore[R]) -> list[Route]:
+    """List, read, search, batch read and batch update of one object: the same request-log kinds
+    (`list`, `get`, `search`, `batch-read`, `batch-update`) for every object, so the same fault
+    schedules and random after-write faults strike them (`sandbox.faults.WRITE_KINDS`)."""
 
-    def list_companies(p: HubSpotPortal, request: Request, raw: bytes) -> Reply:
-        return endpoints.list_companies(p, request.query_params, str(request.base_url))
+    def list_objects(p: HubSpotPortal, request: Request, raw: bytes) -> Reply:
+        return object_endpoints.list_objects(store, request.query_params, str(request.base_url))
 
-    def get_company(p: HubSpotPortal, request: Request, raw: bytes) -> Reply:
-        return endpoints.get_company(p, request.path_params["company_id"], request.query_params)
+    def get_object(p: HubSpotPortal, request: Request, raw: bytes) -> Reply:
+        record_id = request.path_params["record_id"]
+        return object_endpoints.get_object(store, record_id, request.query_params)
 
     def batch_read(p: HubSpotPortal, request: Request, raw: bytes) -> Reply:
-        return endpoints.batch_read(p, request.query_params, raw)
+        return object_endpoints.batch_read(p, store, request.query_params, raw)
 
     def batch_update(p: HubSpotPortal, request: Request, raw: bytes) -> Reply:
-        return endpoints.batch_update(p, raw)
+        return object_endpoints.batch_update(p, store, raw)
 
     def search(p: HubSpotPortal, request: Request, raw: bytes) -> Reply:
-        return endpoints.search_companies(p, raw)
+        return object_endpoints.search_objects(p, store, raw)
+
+    base = f"/crm/v3/objects/{store.schema.name}"
+    return [
+        Route(base, _route(portal, "list", list_objects), methods=["GET"]),
+        Route(f"{base}/search", _route(portal, "search", search, search=True), methods=["POST"]),
+        Route(f"{base}/batch/read", _route(portal, "batch-read", batch_read), methods=["POST"]),
+        Route(
+            f"{base}/batch/update", _route(portal, "batch-update", batch_update), methods=["POST"]
+        ),
+        Route(f"{base}/{{record_id}}", _route(portal, "get", get_object), methods=["GET"]),
+    ]
+
+
+def create_hubspot_app(portal: HubSpotPortal) -> Starlette:
+    """The CRM v3 object endpoints of companies, contacts and deals (list, read, search, batch
+    read and update), the associations v4 batch read and labels between them, the properties and
+    owners endpoints, plus `/__sandbox/` control routes."""
 
     def list_owners(p: HubSpotPortal, request: Request, raw: bytes) -> Reply:
         return endpoints.list_owners(p, request.query_params, str(request.base_url))
@@ -182,25 +203,35 @@ def create_hubspot_app(portal: HubSpotPortal) -> Starlette:
         return endpoints.get_owner(p, request.path_params["owner_id"], request.query_params)
 
     def list_properties(p: HubSpotPortal, request: Request, raw: bytes) -> Reply:
-        return endpoints.list_properties(request.path_params["object_type"], request.query_params)
+        object_type = request.path_params["object_type"]
+        return endpoints.list_properties(p, object_type, request.query_params)
 
-    companies = "/crm/v3/objects/companies"
+    def read_associations(p: HubSpotPortal, request: Request, raw: bytes) -> Reply:
+        params = request.path_params
+        return association_endpoints.batch_read_associations(
+            p, params["from_type"], params["to_type"], raw
+        )
+
+    def association_labels(p: HubSpotPortal, request: Request, raw: bytes) -> Reply:
+        params = request.path_params
+        return association_endpoints.association_labels(p, params["from_type"], params["to_type"])
+
+    associations = "/crm/v4/associations/{from_type}/{to_type}"
     routes = [
-        Route(companies, _route(portal, "list", list_companies), methods=["GET"]),
+        *_object_routes(portal, portal.company_store),
+        *_object_routes(portal, portal.contact_store),
+        *_object_routes(portal, portal.deal_store),
+        # Associations calls count against the 10-second burst limit like any other call.
         Route(
-            f"{companies}/search",
-            _route(portal, "search", search, search=True),
+            f"{associations}/batch/read",
+            _route(portal, "associations-read", read_associations),
             methods=["POST"],
         ),
         Route(
-            f"{companies}/batch/read", _route(portal, "batch-read", batch_read), methods=["POST"]
+            f"{associations}/labels",
+            _route(portal, "associations-labels", association_labels),
+            methods=["GET"],
         ),
-        Route(
-            f"{companies}/batch/update",
-            _route(portal, "batch-update", batch_update),
-            methods=["POST"],
-        ),
-        Route(f"{companies}/{{company_id}}", _route(portal, "get", get_company), methods=["GET"]),
         Route(
             "/crm/v3/properties/{object_type}",
             _route(portal, "properties", list_properties),

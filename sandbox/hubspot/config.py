@@ -37,3 +37,8 @@ class HubSpotPortalConfig:
     """Seconds since the epoch; every timestamp and rate window reads it."""
     portal_id: int = 24_000_001
     """The HubSpot account (hub) id; it names the rate-limit group in 429 bodies."""
+    associations_page_size: int = 500
+    """Associations listed per record in one page of an associations v4 batch read. HubSpot
+    documents no figure for the batch read; the single-record read returns at most 500 per call
+    (https://developers.hubspot.com/docs/api-reference/legacy/crm/associations/associate-records/get-associations.md),
+    so the sandbox pages each record's associations 500 at a time."""

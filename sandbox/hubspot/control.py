@@ -8,7 +8,10 @@ see `sandbox.hubspot.search`).
 `PUT /__sandbox/faults` takes `{"profile": "chaos,..."}`, `{"schedule": [{"kind", "nth", "fault",
 "person_edits"}]}` or both (a key left out keeps its current setting; see
 `sandbox.fault_schedule`); `POST /__sandbox/deletions` takes `{"ids": [...], "purge": false}`:
-archived, or with `purge` deleted permanently.
+archived, or with `purge` deleted permanently. Record ids may be those of companies, contacts or
+deals wherever a route takes ids; `POST /__sandbox/records` creates companies, or with
+`"object": "contacts"` or `"deals"` those (keys are the seed record's fields), and
+`GET /__sandbox/owners` maps companies, or with `?object=contacts` or `deals` those.
 """
 
 from __future__ import annotations
@@ -82,7 +85,8 @@ def control_routes(portal: HubSpotPortal) -> list[Route]:
         )
 
     async def owners(request: Request) -> Response:
-        return JSONResponse({"owners": portal.owners_by_record()})
+        object_type = request.query_params.get("object", "companies")
+        return JSONResponse({"owners": portal.owners_by_record(object_type)})
 
     async def owner_changes(request: Request) -> Response:
         body = await _json_object(request)
@@ -101,7 +105,15 @@ def control_routes(portal: HubSpotPortal) -> list[Route]:
         new = body.get("records")
         if not isinstance(new, list) or not all(isinstance(r, dict) for r in new):
             raise ValueError('send {"records": [{"name": ..., "country": ..., ...}]}')
-        return JSONResponse({"ids": portal.create_records(new)})
+        creators = {
+            "companies": portal.create_records,
+            "contacts": portal.create_contacts,
+            "deals": portal.create_deals,
+        }
+        create = creators.get(str(body.get("object", "companies")))
+        if create is None:
+            raise ValueError('"object" must be companies (the default), contacts or deals')
+        return JSONResponse({"ids": create(new)})
 
     async def deletions(request: Request) -> Response:
         body = await _json_object(request)

@@ -1,5 +1,7 @@
-"""The search index: every searchable company in (`hs_lastmodifieddate`, id) order, as search
-shows it, so that a search on modified-time and id ranges is answered by bisection, not a scan.
+"""The search index: every searchable record of one object type in (last-modified, id) order, as
+search shows it, so that a search on modified-time and id ranges is answered by bisection, not a
+scan. Each object type (companies, contacts, deals) has its own index, on its own last-modified
+property (`hs_lastmodifieddate`, or contacts' `lastmodifieddate`).
 
 HubSpot answers search from an index that is not the record store (writes show in it seconds
 later: `sandbox.hubspot.visibility`). The emulator keeps one too: a sorted list of
@@ -10,7 +12,7 @@ records before each search, one by one when they are few, by sorting everything 
 are many (a bulk edit or import).
 
 `ranges` turns a request's filter groups into position ranges in this order when every filter is
-on `hs_lastmodifieddate` or `hs_object_id` with EQ, GT, GTE, LT, LTE or BETWEEN, and a group
+on the last-modified property or `hs_object_id` with EQ, GT, GTE, LT, LTE or BETWEEN, and a group
 that leaves ids open or pins one timestamp; other requests are evaluated by a scan.
 """
 
@@ -20,8 +22,8 @@ import bisect
 import math
 from collections.abc import Iterable, Mapping
 
+from sandbox.hubspot.records import CrmRecord
 from sandbox.hubspot.visibility import IndexedState
-from sandbox.seed import SeedAccount
 
 Key = tuple[int, int]
 LOWEST_ID = -1
@@ -31,7 +33,7 @@ _REBUILD_SHARE = 16
 """Sort everything again when more than 1/16 of the index is dirty."""
 
 
-def shown_key(account: SeedAccount | None, state: IndexedState | None) -> Key | None:
+def shown_key(account: CrmRecord | None, state: IndexedState | None) -> Key | None:
     """Where search shows `account` now: None when it is not searchable (archived, or created
     and not indexed yet)."""
     if account is None:
@@ -42,7 +44,7 @@ def shown_key(account: SeedAccount | None, state: IndexedState | None) -> Key | 
 
 
 class SearchIndex:
-    """Sorted `(modified_ms, id)` keys of every searchable company."""
+    """Sorted `(modified_ms, id)` keys of every searchable record of one object type."""
 
     def __init__(self) -> None:
         self._keys: list[Key] = []
@@ -60,8 +62,8 @@ class SearchIndex:
 
     def settle(
         self,
-        accounts: Iterable[SeedAccount],
-        by_id: Mapping[str, SeedAccount],
+        accounts: Iterable[CrmRecord],
+        by_id: Mapping[str, CrmRecord],
         pending: Mapping[str, IndexedState],
     ) -> None:
         """Bring the index up to date with what search shows."""

@@ -1,15 +1,20 @@
 """The CRM search request: its validation, and the evaluation of filters, sorts and paging.
 
-Incremental pulls live on this endpoint (it is the only one that filters by
-`hs_lastmodifieddate`), and it is also where HubSpot's sharpest limits are: one sort rule, 200
-results a page and no paging past the 10,000th result. The limits are enforced exactly so that a
-connector that works here copes with the real thing.
+Incremental pulls live on this endpoint (it is the only one that filters by the last-modified
+property), and it is also where HubSpot's sharpest limits are: one sort rule, 200 results a page
+and no paging past the 10,000th result. The limits are enforced exactly so that a connector that
+works here copes with the real thing. They are the same for every object's search endpoint
+(companies, contacts, deals: "The search endpoints are limited to 10,000 total results for any
+given query", https://developers.hubspot.com/docs/api-reference/latest/crm/search-the-crm); what
+differs per object (its properties, its last-modified property: contacts' `lastmodifieddate`,
+others' `hs_lastmodifieddate`) comes from its `ObjectSchema`. Below, "the modified property" is
+that one.
 
-Requests whose filters are all ranges on `hs_lastmodifieddate` and `hs_object_id`, sorted
-ascending by either (the incremental walk's), are answered from the portal's sorted index
+Requests whose filters are all ranges on the modified property and `hs_object_id`, sorted
+ascending by either (the incremental walk's), are answered from the object's sorted index
 (`sandbox.hubspot.index`) by bisection, as HubSpot answers from its search index; any other
-request is evaluated by a scan of every company. Both give the same answer: records sharing a
-sort value come in id order, records without one last.
+request is evaluated by a scan of every record of the object. Both give the same answer: records
+sharing a sort value come in id order, records without one last.
 
 Inconsistent answers, for tests of a connector's progress guard: HubSpot's search is eventually
 consistent and has been seen to answer the filters of one timestamp inconsistently. The portal's
@@ -17,9 +22,11 @@ run-time switch `HubSpotPortal.set_search_inconsistency(mode)` (or `PUT
 /__sandbox/search-inconsistency` with `{"mode": ...}`; `null` or "none" turns it off, the
 default) makes every search answer so:
 
-- `eq_ignores_id_bound`: in a filter group holding `hs_lastmodifieddate EQ t`, filters on
+- `eq_ignores_id_bound`: in a filter group holding `<modified property> EQ t`, filters on
   `hs_object_id` are ignored, so a walk by id through one timestamp gets the same page again;
-- `gt_includes_boundary`: `hs_lastmodifieddate GT t` also matches records at `t`.
+- `gt_includes_boundary`: `<modified property> GT t` also matches records at `t`.
+
+The switch is per portal: it applies to the searches of every object.
 """
 
 from __future__ import annotations
@@ -29,11 +36,14 @@ import json
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Literal, get_args
+from typing import Any, Generic, Literal, get_args, overload
 
+from sandbox.hubspot.companies import COMPANIES
 from sandbox.hubspot.errors import HubSpotError, bad_request, generic_bad_request
 from sandbox.hubspot.index import EVERY_KEY, Key, RangeFilter, group_key_range
-from sandbox.hubspot.properties import PROPERTIES, CompanyProperty, Kind, Typed
+from sandbox.hubspot.objects import ObjectSchema
+from sandbox.hubspot.properties import Kind, Property, Typed
+from sandbox.hubspot.records import R
 from sandbox.hubspot.visibility import IndexedState
 from sandbox.seed import SeedAccount
 
@@ -74,25 +84,19 @@ OPERATORS = frozenset(
         "NOT_CONTAINS_TOKEN",
     }
 )
-# Text a free-text `query` is matched against (word prefixes). HubSpot searches an object's
-# "default searchable properties"; for companies the sandbox uses name, domain and website
-# (unconfirmed; the territory sync filters rather than using `query`).
-QUERY_PROPERTIES = ("name", "domain", "website")
-
 SearchInconsistency = Literal["eq_ignores_id_bound", "gt_includes_boundary"]
 SEARCH_INCONSISTENCIES: tuple[str, ...] = get_args(SearchInconsistency)
 
-MODIFIED = "hs_lastmodifieddate"
 ID = "hs_object_id"
 
-Getter = Callable[[SeedAccount, IndexedState | None], Typed | None]
-Predicate = Callable[[SeedAccount, IndexedState | None], bool]
+Getter = Callable[[R, IndexedState | None], Typed | None]
+Predicate = Callable[[R, IndexedState | None], bool]
 
 
 @dataclass(frozen=True)
-class SearchRequest:
-    predicate: Predicate
-    sort_getter: Getter | None
+class SearchRequest(Generic[R]):
+    predicate: Predicate[R]
+    sort_getter: Getter[R] | None
     descending: bool
     properties: list[str] | None
     limit: int
@@ -104,9 +108,9 @@ class SearchRequest:
     order of the results; None when the request is answered by a scan (`index_ranges`)."""
 
 
-def _getter(prop: CompanyProperty) -> Getter:
+def _getter(prop: Property[R], modified: str) -> Getter[R]:
     """Typed value as search sees it: owner and modified time come from the index state."""
-    if prop.name == "hs_lastmodifieddate":
+    if prop.name == modified:
         return lambda a, s: a.modified_ms if s is None else s.modified_ms
     if prop.name == "hubspot_owner_id":
         return lambda a, s: a.owner_id if s is None else s.owner_id
@@ -118,7 +122,7 @@ def _refuse(message: str) -> HubSpotError:
     return bad_request(message)
 
 
-def _operand(prop: CompanyProperty, raw: object) -> Typed:
+def _operand(prop: Property[R], raw: object) -> Typed:
     """A filter value converted to the property's type. Dates are epoch milliseconds: "HubSpot API
     endpoints accept UNIX formatted timestamps in milliseconds"
     (https://developers.hubspot.com/docs/faq/how-should-timestamps-be-formatted-for-hubspots-apis).
@@ -145,11 +149,11 @@ def _operand(prop: CompanyProperty, raw: object) -> Typed:
     return text.casefold()
 
 
-def _folded(getter: Getter, prop: CompanyProperty) -> Getter:
+def _folded(getter: Getter[R], prop: Property[R]) -> Getter[R]:
     if prop.kind in (Kind.DATETIME, Kind.NUMBER):
         return getter
 
-    def folded(a: SeedAccount, s: IndexedState | None) -> Typed | None:
+    def folded(a: R, s: IndexedState | None) -> Typed | None:
         value = getter(a, s)
         return value.casefold() if isinstance(value, str) else value
 
@@ -163,7 +167,9 @@ def _tokens(value: Typed | None) -> list[str]:
     return [t for t in _TOKEN_SPLIT.split(str(value).casefold()) if t] if value else []
 
 
-def _compile_filter(raw: object, inconsistency: SearchInconsistency | None = None) -> Predicate:
+def _compile_filter(
+    raw: object, schema: ObjectSchema[R], inconsistency: SearchInconsistency | None = None
+) -> Predicate[R]:
     if not isinstance(raw, dict):
         raise generic_bad_request()
     name = raw.get("propertyName")
@@ -175,11 +181,11 @@ def _compile_filter(raw: object, inconsistency: SearchInconsistency | None = Non
             "Invalid input JSON: Cannot build Filter, some of required attributes are not set "
             "[propertyName, operator]"
         )
-    prop = PROPERTIES.get(name)
+    prop = schema.properties.get(name)
     if prop is None or operator not in OPERATORS:
         # Unknown property names get HubSpot's generic 400 (see errors.GENERIC_BAD_REQUEST).
         raise generic_bad_request()
-    get = _folded(_getter(prop), prop)
+    get = _folded(_getter(prop, schema.modified), prop)
 
     if operator in ("HAS_PROPERTY", "NOT_HAS_PROPERTY"):
         wanted = operator == "HAS_PROPERTY"
@@ -198,7 +204,7 @@ def _compile_filter(raw: object, inconsistency: SearchInconsistency | None = Non
             raise _refuse(f"BETWEEN on {name} needs both `value` and `highValue`.")
         low, high = _operand(prop, raw["value"]), _operand(prop, raw["highValue"])
 
-        def between(a: SeedAccount, s: IndexedState | None) -> bool:
+        def between(a: R, s: IndexedState | None) -> bool:
             value = get(a, s)
             return value is not None and low <= value <= high  # type: ignore[operator]
 
@@ -212,7 +218,7 @@ def _compile_filter(raw: object, inconsistency: SearchInconsistency | None = Non
             any(fnmatch.fnmatchcase(t, pattern) for t in _tokens(get(a, s))) == (wanted)
         )
     operand = _operand(prop, raw["value"])
-    if inconsistency == "gt_includes_boundary" and name == MODIFIED and operator == "GT":
+    if inconsistency == "gt_includes_boundary" and name == schema.modified and operator == "GT":
         operator = "GTE"
     if operator == "EQ":
         return lambda a, s: get(a, s) == operand
@@ -225,19 +231,21 @@ def _compile_filter(raw: object, inconsistency: SearchInconsistency | None = Non
         "GTE": lambda v, o: v >= o,
     }[operator]
 
-    def ordered(a: SeedAccount, s: IndexedState | None) -> bool:
+    def ordered(a: R, s: IndexedState | None) -> bool:
         value = get(a, s)
         return value is not None and compare(value, operand)
 
     return ordered
 
 
-def _as_answered(filters: list[object], inconsistency: SearchInconsistency | None) -> list[object]:
+def _as_answered(
+    filters: list[object], modified: str, inconsistency: SearchInconsistency | None
+) -> list[object]:
     """The filters of one group as the inconsistent index applies them."""
     if inconsistency != "eq_ignores_id_bound":
         return filters
     pinned = any(
-        isinstance(f, dict) and f.get("propertyName") == MODIFIED and f.get("operator") == "EQ"
+        isinstance(f, dict) and f.get("propertyName") == modified and f.get("operator") == "EQ"
         for f in filters
     )
     if not pinned:
@@ -246,8 +254,8 @@ def _as_answered(filters: list[object], inconsistency: SearchInconsistency | Non
 
 
 def _compile_groups(
-    raw_groups: object, inconsistency: SearchInconsistency | None = None
-) -> Predicate:
+    raw_groups: object, schema: ObjectSchema[R], inconsistency: SearchInconsistency | None = None
+) -> Predicate[R]:
     if raw_groups is None:
         raw_groups = []
     if not isinstance(raw_groups, list):
@@ -256,7 +264,7 @@ def _compile_groups(
         raise _refuse(
             f"Too many filter groups: {len(raw_groups)} (at most {MAX_FILTER_GROUPS} are allowed)."
         )
-    groups: list[list[Predicate]] = []
+    groups: list[list[Predicate[R]]] = []
     total = 0
     for group in raw_groups:
         filters = group.get("filters") if isinstance(group, dict) else None
@@ -268,9 +276,8 @@ def _compile_groups(
                 f"(at most {MAX_FILTERS_PER_GROUP} are allowed)."
             )
         total += len(filters)
-        groups.append(
-            [_compile_filter(f, inconsistency) for f in _as_answered(filters, inconsistency)]
-        )
+        answered = _as_answered(filters, schema.modified, inconsistency)
+        groups.append([_compile_filter(f, schema, inconsistency) for f in answered])
     if total > MAX_FILTERS_TOTAL:
         raise _refuse(
             f"Too many filters: {total} across all filter groups "
@@ -291,38 +298,40 @@ def index_ranges(
     raw_groups: object,
     sorts: list[object],
     inconsistency: SearchInconsistency | None = None,
+    schema: ObjectSchema[Any] = COMPANIES,
 ) -> list[tuple[Key, Key]] | None:
     """The filter groups (already validated) as key ranges of the search index, when the answer
-    can be read from it in result order: sorted ascending by `hs_lastmodifieddate` (ties in id
+    can be read from it in result order: sorted ascending by the modified property (ties in id
     order), or by `hs_object_id` with every group inside one and the same timestamp; every
     filter a range on one of the two. None otherwise."""
+    modified = schema.modified
     sort = sorts[0] if sorts else None
     if not isinstance(sort, dict) or str(sort.get("direction", "ASCENDING")).upper() != (
         "ASCENDING"
     ):
         return None
-    if sort.get("propertyName") not in (MODIFIED, ID):
+    if sort.get("propertyName") not in (modified, ID):
         return None
     groups = [g for g in raw_groups if isinstance(g, dict)] if isinstance(raw_groups, list) else []
     ranges: list[tuple[Key, Key]] = []
     for group in groups:
-        filters = _as_answered(group.get("filters") or [], inconsistency)
+        filters = _as_answered(group.get("filters") or [], modified, inconsistency)
         if not filters:
             continue
         plain: list[RangeFilter] = []
         for raw in filters:
             assert isinstance(raw, dict)
             name, operator = raw.get("propertyName"), raw.get("operator")
-            if name not in (MODIFIED, ID) or operator not in _RANGE_OPERATORS:
+            if name not in (modified, ID) or operator not in _RANGE_OPERATORS:
                 return None
-            if inconsistency == "gt_includes_boundary" and name == MODIFIED and operator == "GT":
+            if inconsistency == "gt_includes_boundary" and name == modified and operator == "GT":
                 operator = "GTE"
-            prop = PROPERTIES[str(name)]
+            prop = schema.properties[str(name)]
             value = _operand(prop, raw.get("value"))
             high = _operand(prop, raw["highValue"]) if operator == "BETWEEN" else None
             assert isinstance(value, (int, float)) and not isinstance(high, str)
             plain.append((str(name), str(operator), value, high))
-        found = group_key_range(plain, MODIFIED, ID)
+        found = group_key_range(plain, modified, ID)
         if found is None:
             return None
         if found is not False:
@@ -337,7 +346,7 @@ def index_ranges(
     return ranges
 
 
-def _compile_query(query: object) -> Predicate | None:
+def _compile_query(query: object, schema: ObjectSchema[R]) -> Predicate[R] | None:
     if query is None or query == "":
         return None
     if not isinstance(query, str):
@@ -345,9 +354,9 @@ def _compile_query(query: object) -> Predicate | None:
     words = _tokens(query)
     if not words:
         return None
-    getters = [PROPERTIES[name].typed for name in QUERY_PROPERTIES]
+    getters = [schema.properties[name].typed for name in schema.query_properties]
 
-    def matches(a: SeedAccount, s: IndexedState | None) -> bool:
+    def matches(a: R, s: IndexedState | None) -> bool:
         tokens = [t for get in getters for t in _tokens(get(a))]
         return all(any(t.startswith(w) for t in tokens) for w in words)
 
@@ -366,15 +375,31 @@ def _int_field(body: Mapping[str, object], key: str, default: int) -> int:
         raise generic_bad_request() from None
 
 
+@overload
 def parse_search_request(
     body: object, *, inconsistency: SearchInconsistency | None = None
-) -> SearchRequest:
-    """Validate a search body; raises HubSpotError (400) for anything HubSpot refuses.
-    `inconsistency` answers it in one of the inconsistent ways (module docstring)."""
+) -> SearchRequest[SeedAccount]: ...
+
+
+@overload
+def parse_search_request(
+    body: object, *, inconsistency: SearchInconsistency | None = None, schema: ObjectSchema[R]
+) -> SearchRequest[R]: ...
+
+
+def parse_search_request(
+    body: object,
+    *,
+    inconsistency: SearchInconsistency | None = None,
+    schema: ObjectSchema[Any] = COMPANIES,
+) -> SearchRequest[Any]:
+    """Validate a search body of `schema`'s object (companies unless told); raises HubSpotError
+    (400) for anything HubSpot refuses. `inconsistency` answers it in one of the inconsistent
+    ways (module docstring)."""
     if not isinstance(body, dict):
         raise generic_bad_request()
-    predicate = _compile_groups(body.get("filterGroups"), inconsistency)
-    query = _compile_query(body.get("query"))
+    predicate: Predicate[Any] = _compile_groups(body.get("filterGroups"), schema, inconsistency)
+    query = _compile_query(body.get("query"), schema)
     if query is not None:
         filters = predicate
         predicate = lambda a, s: query(a, s) and filters(a, s)  # noqa: E731
@@ -387,17 +412,17 @@ def parse_search_request(
             f"Too many sorts: {len(sorts)}. Only one sort is allowed per search request; page on "
             "one property and filter on the others."
         )
-    sort_getter: Getter | None = None
+    sort_getter: Getter[Any] | None = None
     descending = False
     if sorts:
         sort = sorts[0]
         if not isinstance(sort, dict) or not isinstance(sort.get("propertyName"), str):
             raise generic_bad_request()
-        prop = PROPERTIES.get(sort["propertyName"])
+        prop = schema.properties.get(sort["propertyName"])
         direction = str(sort.get("direction", "ASCENDING")).upper()
         if prop is None or direction not in ("ASCENDING", "DESCENDING"):
             raise generic_bad_request()
-        sort_getter = _folded(_getter(prop), prop)
+        sort_getter = _folded(_getter(prop, schema.modified), prop)
         descending = direction == "DESCENDING"
 
     limit = _int_field(body, "limit", DEFAULT_LIMIT)
@@ -422,7 +447,9 @@ def parse_search_request(
         default=str,
     )
     key_ranges = (
-        None if query is not None else index_ranges(body.get("filterGroups"), sorts, inconsistency)
+        None
+        if query is not None
+        else index_ranges(body.get("filterGroups"), sorts, inconsistency, schema)
     )
     return SearchRequest(
         predicate, sort_getter, descending, properties, limit, offset, cache_key, key_ranges
@@ -430,10 +457,10 @@ def parse_search_request(
 
 
 def evaluate(
-    records: Iterable[SeedAccount],
+    records: Iterable[R],
     pending: Mapping[str, IndexedState],
-    request: SearchRequest,
-) -> list[SeedAccount]:
+    request: SearchRequest[R],
+) -> list[R]:
     """Every matching searchable record, in result order (records come in id order, which is
     the tie-break and the default order). Archived records are never in search."""
     predicate = request.predicate
@@ -451,8 +478,8 @@ def evaluate(
     get = request.sort_getter
     if get is None:
         return matched
-    with_value: list[tuple[Typed, SeedAccount]] = []
-    without_value: list[SeedAccount] = []
+    with_value: list[tuple[Typed, R]] = []
+    without_value: list[R] = []
     for account in matched:
         value = get(account, pending.get(account.crm_id) if pending else None)
         if value is None or value == "":

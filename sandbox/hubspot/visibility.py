@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sandbox.hubspot.properties import SearchOverride
-from sandbox.seed import SeedAccount
+from sandbox.hubspot.records import CrmRecord
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,7 +39,7 @@ class SearchIndexLag:
         self._pending: dict[str, IndexedState] = {}
 
     def before_change(
-        self, account: SeedAccount, now_ms: int, delay_ms: int, *, is_new: bool = False
+        self, account: CrmRecord, now_ms: int, delay_ms: int, *, is_new: bool = False
     ) -> None:
         """Call before mutating `account`: remembers what the index shows until now + delay."""
         self.remember(
