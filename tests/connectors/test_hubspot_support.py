@@ -21,7 +21,7 @@ from sandbox.faults import FaultProfile
 from sandbox.hubspot import DEFAULT_ACCESS_TOKEN, HubSpotPortal, HubSpotPortalConfig
 from sandbox.hubspot.app import create_hubspot_app
 from sandbox.ids import hubspot_id, salesforce_id
-from sandbox.seed import SeedAccount, SeedRep
+from sandbox.seed import SeedAccount, SeedContact, SeedOpportunity, SeedRep
 from sandbox.server import ServedApp, serve_in_thread
 from tests.connectors.contract import BASE_MS, LOOKBACK, contract_reps
 
@@ -108,9 +108,18 @@ def hubspot() -> Iterator[StartRig]:
         reps: list[SeedRep] | None = None,
         config: HubSpotPortalConfig = UNLIMITED,
         faults: FaultProfile = FaultProfile(),
+        contacts: Sequence[SeedContact] = (),
+        deals: Sequence[SeedOpportunity] = (),
         **connector_options: Any,
     ) -> Rig:
-        portal = HubSpotPortal(reps or book_reps(), list(accounts), config=config, faults=faults)
+        portal = HubSpotPortal(
+            reps or book_reps(),
+            list(accounts),
+            contacts=contacts,
+            deals=deals,
+            config=config,
+            faults=faults,
+        )
         server = serve_in_thread(create_hubspot_app(portal))
         servers.append(server)
         return Rig(portal, server, dict(connector_options))
