@@ -19,6 +19,7 @@ BENCHMARKS = [
     "territory_engine",
     "audit_verify",
     "rebalance",
+    "related_records",
 ]
 
 

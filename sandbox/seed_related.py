@@ -1,7 +1,7 @@
 """The records that hang off each seeded account: its contacts and its opportunities (deals).
 
 Generated per CRM from that CRM's accounts, with their own random stream (the accounts of a seed
-are the same with or without them): one to six contacts per account (about 3.5 on average) and
+are the same with or without them): one to seven contacts per account (four on average) and
 zero to five opportunities (about 2.5), as books look where several people are known at each
 customer and pipeline is a few deals deep.
 
@@ -55,7 +55,7 @@ HUBSPOT_OPEN_STAGES = (
 )
 HUBSPOT_WON, HUBSPOT_LOST = "closedwon", "closedlost"
 
-_CONTACTS = (1, 6)
+_CONTACTS = (1, 7)
 _OPPORTUNITIES = (0, 5)
 _OPEN, _WON = 0.40, 0.25
 """Shares of opportunities open and closed won; the rest are closed lost."""

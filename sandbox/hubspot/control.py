@@ -130,6 +130,9 @@ def control_routes(portal: HubSpotPortal) -> list[Route]:
         given_ids, count = body.get("ids"), body.get("count")
         if isinstance(given_ids, list):
             ids = [str(i) for i in given_ids]
+        elif isinstance(count, int) and body.get("object") in ("contacts", "deals"):
+            records = portal.contacts() if body["object"] == "contacts" else portal.deals()
+            ids = [r.crm_id for r in records[:count]]
         elif isinstance(count, int):
             ids = portal.first_ids(count)
         else:

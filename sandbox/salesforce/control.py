@@ -26,6 +26,17 @@ from sandbox.faults import FaultProfileError, parse_fault_profile
 from sandbox.salesforce.org import SalesforceOrg
 
 
+def _first_ids(org: SalesforceOrg, kind: object, count: int) -> list[str]:
+    """The first `count` ids of the accounts, or of `kind` ("contacts", "opportunities")."""
+    if kind in (None, "accounts"):
+        return org.first_account_ids(count)
+    if kind == "contacts":
+        return [c.crm_id for c in org.contacts[:count]]
+    if kind == "opportunities":
+        return [o.crm_id for o in org.opportunities[:count]]
+    raise ControlError(400, '"object" must be "accounts", "contacts" or "opportunities"')
+
+
 class ControlError(Exception):
     def __init__(self, status: int, message: str) -> None:
         super().__init__(message)
@@ -119,7 +130,7 @@ def control_routes(org: SalesforceOrg) -> list[Route]:
                 count = body["count"]
                 if not isinstance(count, int) or count < 0:
                     raise ControlError(400, '"count" must be a non-negative integer')
-                ids = org.first_account_ids(count)
+                ids = _first_ids(org, body.get("object"), count)
             else:
                 ids = _id_list(body)
             stamped = org.mass_update(ids, modified_ms)
