@@ -128,19 +128,28 @@ def _retry_predicate(idempotent: bool) -> Callable[[BaseException], bool]:
     return retryable
 
 
+MOST_REAUTHENTICATIONS = 3
+"""Sign-ins one call may make after its session is refused (each for a session not refused
+before); a session refused again, or a fourth, ends the call with the error."""
+
+
 def call_with_retry(
     operation: Callable[[], T],
     *,
     policy: RetryPolicy,
     what: str,
-    reauthenticate: Callable[[], None] | None = None,
+    reauthenticate: Callable[[], bool | None] | None = None,
     idempotent: bool = True,
 ) -> T:
     """Run `operation`, retrying transient failures; raise a product error when it cannot.
 
+    On a refused session, `reauthenticate` signs in again and the call is sent again: once, or,
+    while it answers True (the refused session was one not refused before, say a fresh one that
+    expired while other threads used it), up to `MOST_REAUTHENTICATIONS` times.
+
     With `idempotent=False` (a write), an error after which the write may have been applied is
     not retried: it raises `AmbiguousWriteError` for the caller to resolve by reading."""
-    reauthenticated = False
+    reauthentications = 0
     while True:
         retrying = Retrying(
             stop=stop_after_attempt(policy.max_attempts),
@@ -163,11 +172,12 @@ def call_with_retry(
             if (
                 error.action == ErrorAction.REAUTHENTICATE
                 and reauthenticate
-                and not reauthenticated
+                and reauthentications < MOST_REAUTHENTICATIONS
             ):
-                reauthenticated = True
                 log_event("crm.reauthenticate", what=what, crm=error.crm)
-                reauthenticate()
-                continue
+                again = reauthenticate()
+                if again is not False and (again or not reauthentications):
+                    reauthentications += 1
+                    continue
             attempts = retrying.statistics.get("attempt_number", 1)
             raise final_error(error, int(attempts)) from error

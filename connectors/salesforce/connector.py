@@ -236,8 +236,18 @@ class SalesforceConnector:
                     failure = self._rejected_session(failure)
                 raise failure from error
 
-        def reauthenticate() -> None:
-            self._tokens.renew(used[0] if used else None)
+        refused: list[IssuedToken] = []
+
+        def reauthenticate() -> bool:
+            """Sign in again; True unless the refused token was refused before in this call
+            (then the account itself is refused, not an expired session)."""
+            stale = used[0] if used else None
+            if stale is not None and any(stale is token for token in refused):
+                return False
+            if stale is not None:
+                refused.append(stale)
+            self._tokens.renew(stale)
+            return True
 
         return call_with_retry(
             attempt,

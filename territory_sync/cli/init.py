@@ -18,7 +18,7 @@ EXAMPLES = ("starter", "balanced")
 _PREFER_LANGUAGE = "{indent}prefer: {{languages: account}}   # to the member who speaks it\n"
 BALANCED_EDITS = (
     (
-        "  primary_source: salesforce\n",
+        "  overlap_rules: [priority, depth]\n",
         """\
   # Balancing: after the reps are chosen, move the fewest accounts that bring every owner member
   # of each territory within 10% of their weight-proportional share of its accounts. Holdouts,

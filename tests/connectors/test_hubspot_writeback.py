@@ -108,9 +108,7 @@ def test_a_retryable_error_is_retried_for_the_failed_companies_only(
     sent: list[int] = []
     update: Update = update_owners
 
-    def counting(
-        transport: HubSpotTransport, owners: dict[str, str], **kind: str
-    ) -> UpdateResult:
+    def counting(transport: HubSpotTransport, owners: dict[str, str], **kind: str) -> UpdateResult:
         sent.append(len(owners))
         result = update(transport, owners, **kind)
         if len(sent) == 1:
@@ -134,9 +132,7 @@ def test_an_input_the_answer_leaves_out_is_reread_and_found_written(
     update: Update = update_owners
     silent = companies(10)[4].crm_id
 
-    def forgetful(
-        transport: HubSpotTransport, owners: dict[str, str], **kind: str
-    ) -> UpdateResult:
+    def forgetful(transport: HubSpotTransport, owners: dict[str, str], **kind: str) -> UpdateResult:
         result = update(transport, owners, **kind)
         result.written.discard(silent)
         return result
@@ -158,9 +154,7 @@ def test_an_input_the_answer_leaves_out_and_did_not_land_is_written_again(
     dropped = companies(10)[2].crm_id
     calls: list[set[str]] = []
 
-    def lossy(
-        transport: HubSpotTransport, owners: dict[str, str], **kind: str
-    ) -> UpdateResult:
+    def lossy(transport: HubSpotTransport, owners: dict[str, str], **kind: str) -> UpdateResult:
         calls.append(set(owners))
         if len(calls) == 1:
             owners = {k: v for k, v in owners.items() if k != dropped}

@@ -16,7 +16,7 @@ from connectors.errors import (
     call_error,
 )
 from connectors.retry import RetryPolicy, backoff_seconds, call_with_retry
-from territory_sync.errors import CrmUnavailableError
+from territory_sync.errors import CrmAuthenticationError, CrmUnavailableError
 
 NO_WAIT = RetryPolicy(max_attempts=4, initial_wait=0, max_wait=0, jitter=0)
 
@@ -113,6 +113,33 @@ def test_a_write_answered_401_signs_in_again_and_is_sent_again() -> None:
     )
 
     assert (result, len(calls), len(renewed)) == ("done", 2, 1)
+
+
+def test_a_fresh_session_refused_again_signs_in_once_more_while_each_refused_one_is_new() -> None:
+    expired = call_error("salesforce", 401, "INVALID_SESSION_ID", "expired")
+    operation, calls = failing(expired, expired)
+    renewed: list[int] = []
+
+    def renew() -> bool:
+        renewed.append(1)
+        return True
+
+    result = call_with_retry(operation, policy=NO_WAIT, what="query", reauthenticate=renew)
+
+    assert (result, len(calls), len(renewed)) == ("done", 3, 2)
+
+
+def test_the_same_session_refused_twice_ends_the_call() -> None:
+    refused = call_error("salesforce", 401, "INVALID_SESSION_ID", "refused")
+    operation, calls = failing(refused, refused, refused)
+    answers = iter([True, False])
+
+    with pytest.raises(CrmAuthenticationError):
+        call_with_retry(
+            operation, policy=NO_WAIT, what="query", reauthenticate=lambda: next(answers)
+        )
+
+    assert len(calls) == 2
 
 
 def test_a_write_throttled_on_every_attempt_ends_as_unavailable() -> None:
