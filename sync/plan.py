@@ -38,6 +38,8 @@ from sync.store.database import Database
 PLANS: Table = Plan.__table__  # type: ignore[attr-defined]
 CHANGES: Table = OwnerChange.__table__  # type: ignore[attr-defined]
 CHUNK = 5_000
+ALREADY_THERE_CODE = "ALREADY_THERE"
+"""The error code of a change skipped because the record already held its new owner."""
 """Change rows built, inserted or read back at a time."""
 
 
@@ -351,20 +353,24 @@ def kinds_with_changes(
 def parent_states(
     database: Database, plan_id: int, source: str, account_ids: Sequence[str]
 ) -> dict[str, str]:
-    """The state of the plan's change of each of these accounts (absent: the plan has none)."""
+    """The state of the plan's change of each of these accounts (absent: the plan has none);
+    one found already holding its new owner reads as written."""
     found: dict[str, str] = {}
     ids = list(dict.fromkeys(account_ids))
     with database.engine.connect() as connection:
         for start in range(0, len(ids), 500):
             rows = connection.execute(
-                select(CHANGES.c.external_id, CHANGES.c.state).where(
+                select(CHANGES.c.external_id, CHANGES.c.state, CHANGES.c.last_error_code).where(
                     CHANGES.c.plan_id == plan_id,
                     CHANGES.c.source == source,
                     CHANGES.c.object_name == ACCOUNT_OBJECT,
                     CHANGES.c.external_id.in_(ids[start : start + 500]),
                 )
             )
-            found.update((str(record), str(state)) for record, state in rows)
+            for record, state, code in rows:
+                # An account found already with its new owner did move: it counts as written.
+                moved = state == ChangeState.SKIPPED.value and code == ALREADY_THERE_CODE
+                found[str(record)] = ChangeState.WRITTEN.value if moved else str(state)
     return found
 
 

@@ -23,7 +23,7 @@ from typing import Any
 from sqlalchemy import select, update
 
 from sync.plan import CHANGES, PLANS
-from sync.store.changes import ChangeState, PlanStatus
+from sync.store.changes import ACCOUNT_OBJECT, ChangeState, PlanStatus
 from sync.store.database import Database
 from territory_sync.settings import SyncSettings
 
@@ -156,7 +156,8 @@ def plans_being_applied(database: Database) -> list[dict[str, Any]]:
 
 
 def records_of(database: Database, plan_ids: Sequence[int]) -> set[tuple[str, str]]:
-    """(CRM, record id) of every change still to do in these plans."""
+    """(CRM, account id) of every account change still to do in these plans (contacts and
+    opportunities follow their accounts: they are not records a new plan must leave alone)."""
     if not plan_ids:
         return set()
     with database.engine.connect() as connection:
@@ -166,6 +167,7 @@ def records_of(database: Database, plan_ids: Sequence[int]) -> set[tuple[str, st
                 select(CHANGES.c.source, CHANGES.c.external_id).where(
                     CHANGES.c.plan_id.in_(plan_ids),
                     CHANGES.c.state.in_([ChangeState.PLANNED.value, ChangeState.IN_FLIGHT.value]),
+                    CHANGES.c.object_name == ACCOUNT_OBJECT,
                 )
             )
         }

@@ -201,13 +201,15 @@ class RelatedPull:
             yield records, None
 
     def _search(self, groups: FilterGroups, sort_property: str) -> SearchAnswer:
-        return calls.search_companies(
+        answer = calls.search_companies(
             self.transport,
             self.renamed.filters(groups),
             self.renamed.sort(sort_property),
             self.properties,
             object_type=self.kind.object_type,
         )
+        # The walk reads each record's stamp under `hs_lastmodifieddate`: rename before it does.
+        return SearchAnswer([self.renamed.record(r) for r in answer.companies], answer.total)
 
     def _changed(self, since: PullPosition, lookback: timedelta) -> Iterator[AccountPage]:
         settled_ms = epoch_ms(self.clock() - lookback) if lookback > timedelta(0) else None

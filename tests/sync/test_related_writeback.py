@@ -128,3 +128,17 @@ def test_rolling_back_a_run_restores_its_accounts_and_their_contacts(database: D
     assert crm.related["contact"].owners == {"C1": "005OLD"}
     assert stored_related_owner(database, "contact", "C1") == "005OLD"
     assert states(database, plan_id) == {"A1": "rolled_back", "C1": "rolled_back"}
+
+
+def test_a_contact_follows_an_account_found_already_with_its_new_owner(
+    database: Database,
+) -> None:
+    crm = _crm({"A1": "005NEW"}, {"C1": "005OLD"})
+    plan_id = saved_plan(
+        database, [change("A1", "005OLD", "005NEW"), related_change("C1", "A1", "005OLD", "005NEW")]
+    )
+
+    apply_plan(context(database), plan_id, {SF: crm})
+
+    assert crm.related["contact"].writes == [("C1", "005NEW")]
+    assert states(database, plan_id) == {"A1": "skipped", "C1": "written"}
