@@ -6,6 +6,8 @@ next run is undone completely, and the next run's own changes are untouched. Eac
 becomes the reverse change, from the owner that run set back to the owner before. A record whose
 owner is no longer the one that run set (a person or a later run changed it since) is skipped and
 reported, never overwritten; write-back re-checks the same against the CRM at write time.
+Contacts and opportunities are restored only once their account's restore is written (as they
+followed it): those of an account left as it is stay as they are.
 """
 
 from __future__ import annotations

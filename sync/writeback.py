@@ -666,7 +666,9 @@ def apply_plan(
                     connectors,
                     audit_status,
                     related=related,
-                    follow_accounts=plan["kind"] == "assign",
+                    # A rollback restores a contact only together with its account: if a person
+                    # has changed the account since, its contacts stay as they are too.
+                    follow_accounts=plan["kind"] in ("assign", "rollback"),
                 )
                 for writer, batch in batches:
                     waiting.append(

@@ -130,6 +130,31 @@ def test_rolling_back_a_run_restores_its_accounts_and_their_contacts(database: D
     assert states(database, plan_id) == {"A1": "rolled_back", "C1": "rolled_back"}
 
 
+def test_a_rollback_leaves_a_contact_whose_account_a_person_changed_since(
+    database: Database,
+) -> None:
+    store_accounts(database, {(SF, "A1"): "005OLD"})
+    store_contacts(database, {"C1": ("A1", "005OLD")})
+    crm = _crm({"A1": "005OLD"}, {"C1": "005OLD"})
+    run_id = new_run(database)
+    plan_id = saved_plan(
+        database,
+        [change("A1", "005OLD", "005NEW"), related_change("C1", "A1", "005OLD", "005NEW")],
+        run_id=run_id,
+    )
+    apply_plan(context(database, run_id=run_id), plan_id, {SF: crm})
+    crm.owners["A1"] = "005PERSON"  # a person hands the account on after the run
+
+    undo = rollback_changes(database, run_id)
+    undo_plan = saved_plan(database, undo, kind="rollback", scope={"undo_run": run_id})
+    apply_plan(context(database), undo_plan, {SF: crm})
+
+    assert crm.owners == {"A1": "005PERSON"}
+    assert crm.related["contact"].owners == {"C1": "005NEW"}, "the contact stays with the account"
+    assert states(database, undo_plan) == {"A1": "conflict", "C1": "skipped"}
+    assert states(database, plan_id) == {"A1": "written", "C1": "written"}
+
+
 def test_a_contact_follows_an_account_found_already_with_its_new_owner(
     database: Database,
 ) -> None:
