@@ -283,7 +283,9 @@ def _evaluate(
             else:
                 winner = bucket.candidates[at]
                 touched = None
-                if first_touch_at is not None and not winner.settled:
+                # Settled speaks of ties and the runner-up down to the parent; before depth,
+                # first touch also weighs territories of other branches ranked below it.
+                if first_touch_at is not None and (first_touch_at < 2 or not winner.settled):
                     touched = _first_touch(
                         bucket.candidates, at, first_touch_at, first, second, pools
                     )
@@ -419,6 +421,10 @@ def _first_touch(
     if touch is None or touch.tied:
         return None
     matching = [c for c in candidates[at:] if c.test is None or c.test(first, second)]
+    # A territory contains its children's accounts: only the most specific matching territory of
+    # each branch is an overlap to decide, never a parent against its own child.
+    above = {id(parent) for c in matching for parent in _ancestors(c)}
+    matching = [c for c in matching if id(c) not in above]
     top = matching[0]
     if position >= 1:
         matching = [c for c in matching if c.priority == top.priority]
@@ -436,6 +442,13 @@ def _first_touch(
                 note = FirstTouchNote(touch.opportunity_id, touch.created_at, email, opened, others)
                 return candidate.name, email, note
     return None
+
+
+def _ancestors(candidate: Candidate) -> Iterator[Candidate]:
+    parent = candidate.parent
+    while parent is not None:
+        yield parent
+        parent = parent.parent
 
 
 def _tied(

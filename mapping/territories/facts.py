@@ -84,17 +84,11 @@ class FirstTouch:
             return self
         if other.created_at < self.created_at:
             return other
-        same = {self.owner_email, other.owner_email}
-        return (
-            self
-            if len(same) == 1
-            else FirstTouch(
-                self.opportunity_id,
-                self.created_at,
-                self.owner_email,
-                self.creator_email,
-                tied=True,
-            )
+        if self.candidates == other.candidates and not other.tied:
+            return self
+        # Opened at the same moment by different reps (owner or creator): nobody touched first.
+        return FirstTouch(
+            self.opportunity_id, self.created_at, self.owner_email, self.creator_email, tied=True
         )
 
     @property

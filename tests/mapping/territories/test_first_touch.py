@@ -98,3 +98,46 @@ def test_overlap_rules_must_keep_priority_before_depth() -> None:
 
     assert "overlap_rules must list priority and depth in that order" in message
     assert "territories.yaml:4" in message
+
+
+NESTED = """
+    version: 1
+    settings:
+      overlap_rules: [first_touch, priority, depth]
+    territories:
+      - name: Americas
+        criteria: {country: [US, CA]}
+        members: [{email: ana@acme-revenue.example}]
+        children:
+          - name: US
+            criteria: {country: [US]}
+            members: [{email: ben@acme-revenue.example}]
+      - name: Enterprise
+        criteria: {employees: {min: 1000}}
+        members: [{email: cy@acme-revenue.example}]
+"""
+
+
+def test_first_touch_never_sets_a_parent_against_its_own_child() -> None:
+    rules = load(NESTED, reps=REPS)
+
+    outcome = one(rules, _big_us(_touched("ana")), reps=REPS)
+
+    assert outcome[:3] == ("US", email("ben"), "specificity")
+
+
+def test_first_touch_decides_between_branches_at_their_most_specific_territories() -> None:
+    rules = load(NESTED, reps=REPS)
+
+    outcome = one(rules, _big_us(_touched("cy")), reps=REPS)
+
+    assert outcome[:3] == ("Enterprise", email("cy"), "first_touch")
+
+
+def test_opportunities_opened_at_one_moment_by_different_reps_are_no_first_touch() -> None:
+    owned_alike = FirstTouch("006A", EARLY, email("cy"), email("ben"))
+    other_creator = FirstTouch("006B", EARLY, email("cy"), email("ana"))
+
+    assert owned_alike.earlier(other_creator).tied
+    assert not owned_alike.earlier(FirstTouch("006C", EARLY, email("cy"), email("ben"))).tied
+    assert owned_alike.earlier(FirstTouch("006D", EARLY, email("cy"), email("ben"), True)).tied
