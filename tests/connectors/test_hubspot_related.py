@@ -7,10 +7,14 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
+import pytest
+
 from connectors.base import OwnerWrite, PullMode, PullPosition, WriteStatus
 from connectors.hubspot import HubSpotConnector
 from mapping.related import HUBSPOT_FIELDS, to_unified_related
 from sandbox.fault_schedule import ScheduledFault
+from sandbox.hubspot.objects import ObjectSchema
+from sandbox.hubspot.properties import iso_ms
 from sandbox.ids import hubspot_id
 from sandbox.seed import SeedContact, SeedOpportunity
 from territory_sync.times import from_epoch_ms
@@ -38,7 +42,9 @@ def contact(n: int, company: int = 1, *, modified_ms: int | None = None) -> Seed
     )
 
 
-def deal(n: int, company: int = 1, *, closed: bool = False) -> SeedOpportunity:
+def deal(
+    n: int, company: int = 1, *, closed: bool = False, modified_ms: int | None = None
+) -> SeedOpportunity:
     return SeedOpportunity(
         hubspot_id(n, base=30_000_000_000),
         hubspot_id(company),
@@ -51,7 +57,7 @@ def deal(n: int, company: int = 1, *, closed: bool = False) -> SeedOpportunity:
         closed,
         ACTIVE_OWNERS[0],
         BASE_MS - 86_400_000,
-        BASE_MS + n * 1000,
+        BASE_MS + n * 1000 if modified_ms is None else modified_ms,
     )
 
 
@@ -80,6 +86,56 @@ def test_10500_contacts_sharing_one_lastmodifieddate_are_each_pulled_once(
     counts = Counter(r.external_id for r in records)
     assert len(counts) == 10_500 and set(counts.values()) == {1}
     assert rig.portal.requests.count("search") <= 57
+
+
+def test_10500_deals_sharing_one_hs_lastmodifieddate_are_each_pulled_once_with_their_company(
+    hubspot: StartRig,
+) -> None:
+    shared = BASE_MS + 5_000_000
+    deals = [deal(n, company=1 + n % 3, modified_ms=shared) for n in range(1, 10_501)]
+    rig = hubspot(companies(3), deals=deals)
+
+    records = pulled(
+        rig.connect(), "opportunity", PullMode.INCREMENTAL, PullPosition(from_epoch_ms(BASE_MS))
+    )
+
+    counts = Counter(r.external_id for r in records)
+    assert len(counts) == 10_500 and set(counts.values()) == {1}
+    assert all(r.account_external_id == hubspot_id(1 + int(r.name.split()[1]) % 3) for r in records)
+    assert rig.portal.requests.count("search") <= 57
+
+
+def test_contacts_are_walked_on_their_own_lastmodifieddate_not_on_updated_at(
+    hubspot: StartRig, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A contact's object-level `updatedAt` an hour after its `lastmodifieddate`: the walk must
+    # page, resume and store its cursor on the property it searches, or it skips contacts.
+    render = ObjectSchema.render
+
+    def skewed(self: ObjectSchema[Any], record: Any, *args: Any, **kwargs: Any) -> Any:
+        rendered = render(self, record, *args, **kwargs)
+        if self.modified == "lastmodifieddate":
+            rendered["updatedAt"] = iso_ms(record.modified_ms + 3_600_000)
+        return rendered
+
+    monkeypatch.setattr(ObjectSchema, "render", skewed)
+    people = [contact(n, modified_ms=BASE_MS + 1_000 + n) for n in range(1, 451)]
+    rig = hubspot(companies(3), contacts=people)
+
+    pages = list(
+        rig.connect().pull_related(
+            "contact",
+            PullMode.INCREMENTAL,
+            PullPosition(from_epoch_ms(BASE_MS)),
+            LOOKBACK,
+            HUBSPOT_FIELDS["contact"],
+        )
+    )
+
+    counts = Counter(r.external_id for page in pages for r in page.records)
+    assert len(counts) == 450 and set(counts.values()) == {1}
+    reached = pages[-1].position
+    assert reached is not None and reached.modified_at <= from_epoch_ms(BASE_MS + 1_450)
 
 
 def test_a_contact_names_its_primary_company_and_owner(hubspot: StartRig) -> None:
