@@ -25,7 +25,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from bench.report import Report
+from bench.report import Report, median_and_spread
 from sync.audit import AUDIT, AuditRecord, lock_chain_head, save_chain_head, signed_rows
 from sync.audit_keys import AUDIT_KEY_ENV_VAR, current_audit_key
 from sync.runs import close_run, open_run
@@ -134,11 +134,6 @@ def verify_in_child(path: Path) -> dict[str, float]:
     return result
 
 
-def _median_and_spread(values: list[float], unit: str, digits: int) -> str:
-    median = statistics.median(values)
-    return f"{median:,.{digits}f} {unit} ({min(values):,.{digits}f}-{max(values):,.{digits}f})"
-
-
 def run() -> Report:
     os.environ.setdefault(AUDIT_KEY_ENV_VAR, BENCH_AUDIT_KEY)
     report = Report(
@@ -167,9 +162,9 @@ def run() -> Report:
             report.rows.append(
                 [
                     f"{size:,}",
-                    _median_and_spread(seconds, "s", 1),
+                    median_and_spread(seconds, "s", 1),
                     f"{size / statistics.median(seconds):,.0f}",
-                    _median_and_spread([r["peak_mib"] for r in runs], "MiB", 0),
+                    median_and_spread([r["peak_mib"] for r in runs], "MiB", 0),
                     f"{statistics.median(r['before_mib'] for r in runs):,.0f} MiB",
                     "yes" if all(r["intact"] and r["rows"] == size for r in runs) else "NO",
                 ]

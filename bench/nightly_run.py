@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from bench import sandbox_process
-from bench.report import Report, peak_memory_mib
+from bench.report import Report, load_average, peak_memory_mib
 from connectors.hubspot.settings import BURST_WINDOW_SECONDS
 from sync.audit_keys import AUDIT_KEY_ENV_VAR
 from sync.pull import read_cursor
@@ -176,10 +176,6 @@ class PhaseClock:
             spent = time.perf_counter() - self._since
             self.seconds[self._current] = self.seconds.get(self._current, 0.0) + spent
             self._current = None
-
-
-def load_average() -> str:
-    return " / ".join(f"{value:.2f}" for value in os.getloadavg())
 
 
 def run() -> Report:

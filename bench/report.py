@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import platform
 import resource
+import statistics
 import subprocess
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -90,3 +91,15 @@ def write_section(report: Report, command: str) -> None:
         text = text.rstrip("\n") + "\n\n" + section + "\n"
     DOC.parent.mkdir(parents=True, exist_ok=True)
     DOC.write_text(text, encoding="utf-8")
+
+
+def load_average() -> str:
+    """The machine's 1, 5 and 15 minute load averages (it is shared: they say how busy it was)."""
+    return " / ".join(f"{value:.2f}" for value in os.getloadavg())
+
+
+def median_and_spread(values: list[float], unit: str = "", digits: int = 0) -> str:
+    """The median, with the lowest and highest run: `12.3 s (11.9-13.0)`."""
+    suffix = f" {unit}" if unit else ""
+    low, high = min(values), max(values)
+    return f"{statistics.median(values):,.{digits}f}{suffix} ({low:,.{digits}f}-{high:,.{digits}f})"

@@ -28,7 +28,7 @@ from decimal import Decimal
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from bench.report import Report, peak_memory_mib
+from bench.report import Report, load_average, median_and_spread, peak_memory_mib
 from connectors.base import AccountPage, ApiUsage, CrmUser, PullMode, PullPosition, RawAccount
 from mapping.unified import UnifiedAccount
 from sync.pull import pull_source
@@ -200,16 +200,6 @@ def measure_pull(database: Database, page: int) -> tuple[list[float], list[float
     return inserted, updated
 
 
-def load_average() -> str:
-    """The machine's 1, 5 and 15 minute load averages (it is shared: they say how busy it was)."""
-    return " / ".join(f"{value:.2f}" for value in os.getloadavg())
-
-
-def spread(values: list[float]) -> str:
-    """Median, with the lowest and highest run."""
-    return f"{statistics.median(values):,.0f} ({min(values):,.0f}-{max(values):,.0f})"
-
-
 def run() -> Report:
     report = Report(
         name="upsert",
@@ -246,8 +236,8 @@ def run() -> Report:
                 report.rows.append(
                     [
                         f"PostgreSQL, pull path, {page}-record pages",
-                        spread(pulled_in),
-                        spread(pulled_up),
+                        median_and_spread(pulled_in),
+                        median_and_spread(pulled_up),
                         "20,000",
                         "met" if low >= 20_000 else "missed",
                     ]
