@@ -23,7 +23,7 @@ import threading
 from collections.abc import Callable, Collection
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Connection, Table, func, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
@@ -36,6 +36,7 @@ from connectors.base import (
     ExpectsAccounts,
     PullMode,
     PullPosition,
+    RawAccount,
 )
 from mapping.fields import MalformedRecordError, to_unified
 from mapping.unified import UNIFIED_MODEL_VERSION, UnifiedAccount, UnifiedRep
@@ -46,6 +47,9 @@ from sync.store.database import Database
 from sync.store.reps import upsert_reps
 from territory_sync.errors import RunInterruptedError
 from territory_sync.logs import log_event
+
+T = TypeVar("T")
+"""A record in the unified model: an account, a contact or an opportunity."""
 
 CURSORS: Table = PullCursor.__table__  # type: ignore[attr-defined]
 ACCOUNT_OBJECT = "account"
@@ -143,21 +147,27 @@ def unified_rep(user: CrmUser) -> UnifiedRep:
     )
 
 
-def _unify_page(
-    page: AccountPage, figures: PullFigures, run_id: int | None, trigger: str, actor: str
-) -> tuple[list[UnifiedAccount], list[AuditRecord]]:
-    accounts: list[UnifiedAccount] = []
+def unify_page(
+    page: AccountPage,
+    figures: PullFigures,
+    run_id: int | None,
+    trigger: str,
+    actor: str,
+    convert: Callable[[RawAccount], T],
+    object_name: str | None = None,
+) -> tuple[list[T], list[AuditRecord]]:
+    """The page's records in the unified model (`convert`), and an audit row for each malformed
+    one, skipped with its reason. `object_name` names related records (None: accounts)."""
+    unified: list[T] = []
     skipped: list[AuditRecord] = []
     for record in page.records:
         try:
-            accounts.append(
-                to_unified(record.source, record.external_id, record.fields, deleted=record.deleted)
-            )
+            unified.append(convert(record))
         except MalformedRecordError as error:
-            reason = f"malformed record skipped: {error}"
             figures.skipped += 1
             if len(figures.skipped_reasons) < 20:
                 figures.skipped_reasons.append(f"{record.external_id}: {error}")
+            name = record.fields.get("Name") or record.fields.get("name") or ""
             skipped.append(
                 AuditRecord(
                     run_id=run_id,
@@ -166,13 +176,17 @@ def _unify_page(
                     status="skipped",
                     source=record.source,
                     external_id=record.external_id or None,
-                    account_name=str(record.fields.get("Name") or record.fields.get("name") or "")
-                    or None,
+                    account_name=str(name) or None if object_name is None else None,
+                    object_name=object_name,
                     rule="malformed_record",
-                    reason=reason,
+                    reason=f"malformed {object_name or 'record'} skipped: {error}",
                 )
             )
-    return accounts, skipped
+    return unified, skipped
+
+
+def _account(record: RawAccount) -> UnifiedAccount:
+    return to_unified(record.source, record.external_id, record.fields, deleted=record.deleted)
 
 
 Store = Callable[[Connection, list[Any], datetime], object]
@@ -315,7 +329,7 @@ def pull_source(
                     f"stopped by request while pulling {source} (every page read so far is "
                     "saved); nothing was written. Run the command again to finish"
                 )
-            accounts, skipped = _unify_page(page, figures, run_id, trigger, actor)
+            accounts, skipped = unify_page(page, figures, run_id, trigger, actor, _account)
             pending.add(accounts, skipped, page.position)
             figures.pulled += len(page.records)
             figures.pages += 1

@@ -20,8 +20,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import Connection
 
-from connectors.base import AccountPage, PullMode, PullPosition, PullsRelated
-from mapping.normalise.times import MalformedRecordError
+from connectors.base import PullMode, PullPosition, PullsRelated
 from mapping.related import (
     HUBSPOT_FIELDS,
     SALESFORCE_FIELDS,
@@ -31,9 +30,15 @@ from mapping.related import (
 )
 from mapping.territories.related_rules import objects_moved
 from mapping.territories.rules import Settings as TerritorySettings
-from sync.audit import AuditRecord
 from sync.progress import RunProgress
-from sync.pull import TRANSACTION_RECORDS, PendingPages, PullFigures, read_cursor, save_cursor
+from sync.pull import (
+    TRANSACTION_RECORDS,
+    PendingPages,
+    PullFigures,
+    read_cursor,
+    save_cursor,
+    unify_page,
+)
 from sync.store.database import Database
 from sync.store.related import mark_unseen_related_deleted, upsert_related
 from territory_sync.errors import RunInterruptedError
@@ -43,43 +48,6 @@ from territory_sync.objects import OPPORTUNITY
 _FIELDS = {"salesforce": SALESFORCE_FIELDS, "hubspot": HUBSPOT_FIELDS}
 _OPTIONAL = {"salesforce": SALESFORCE_OPTIONAL_FIELDS}
 _NOUNS = {"contact": "contacts", "opportunity": "opportunities"}
-
-
-def _unify(
-    page: AccountPage,
-    object_name: str,
-    figures: PullFigures,
-    run_id: int | None,
-    trigger: str,
-    actor: str,
-) -> tuple[list[RelatedRecord], list[AuditRecord]]:
-    records: list[RelatedRecord] = []
-    skipped: list[AuditRecord] = []
-    for raw in page.records:
-        try:
-            records.append(
-                to_unified_related(
-                    raw.source, object_name, raw.external_id, raw.fields, deleted=raw.deleted
-                )
-            )
-        except MalformedRecordError as error:
-            figures.skipped += 1
-            if len(figures.skipped_reasons) < 20:
-                figures.skipped_reasons.append(f"{raw.external_id}: {error}")
-            skipped.append(
-                AuditRecord(
-                    run_id=run_id,
-                    trigger=trigger,
-                    actor=actor,
-                    status="skipped",
-                    source=raw.source,
-                    external_id=raw.external_id or None,
-                    object_name=object_name,
-                    rule="malformed_record",
-                    reason=f"malformed {object_name} skipped: {error}",
-                )
-            )
-    return records, skipped
 
 
 def pull_related_source(
@@ -124,7 +92,17 @@ def pull_related_source(
                     "page read so far is saved); nothing was written. Run the command again to "
                     "finish"
                 )
-            records, skipped = _unify(page, object_name, figures, run_id, trigger, actor)
+            records, skipped = unify_page(
+                page,
+                figures,
+                run_id,
+                trigger,
+                actor,
+                lambda raw: to_unified_related(
+                    raw.source, object_name, raw.external_id, raw.fields, deleted=raw.deleted
+                ),
+                object_name,
+            )
             pending.add(records, skipped, page.position)
             figures.pulled += len(page.records)
             figures.pages += 1

@@ -60,8 +60,10 @@ from connectors.hubspot.settings import (
     BATCH_LIMIT,
     BURST_MARGIN_CALLS,
     BURST_WINDOW_SECONDS,
+    COMPANIES,
     ID_PROPERTY,
     MODIFIED_PROPERTY,
+    RELATED_OBJECTS,
     SEARCH_PAGE_LIMIT,
     SEARCH_WINDOW_SECONDS,
     SEARCH_WINDOW_SLACK_SECONDS,
@@ -71,7 +73,6 @@ from connectors.hubspot.settings import (
     WINDOW_SLACK_SECONDS,
 )
 from connectors.hubspot.strategy import PullEstimate, choose
-from connectors.hubspot.writes import write_owner_batch
 from connectors.rate_limit import SlidingWindowLimiter
 from connectors.retry import RetryPolicy, policy_from_settings
 from territory_sync.errors import ConfigurationError, CrmRequestError, MissingCredentialError
@@ -372,7 +373,7 @@ class HubSpotConnector:
         size = self.contact_write_batch_size if object_name == CONTACT else self.write_batch_size
         return HubSpotObjectWriter(
             self.transport,
-            object_name,
+            RELATED_OBJECTS[object_name],
             write_batch_size=size,
             policy=self.retry_policy,
             sleep=self._sleep,
@@ -419,28 +420,24 @@ class HubSpotConnector:
             if after is None:
                 return
 
+    def _companies(self) -> HubSpotObjectWriter:
+        """Company owners are read and written as any object's (`HubSpotObjectWriter`)."""
+        return HubSpotObjectWriter(
+            self.transport,
+            COMPANIES,
+            write_batch_size=self.write_batch_size,
+            policy=self.retry_policy,
+            sleep=self._sleep,
+        )
+
     def read_owners(self, external_ids: Sequence[str]) -> dict[str, str | None]:
-        owners: dict[str, str | None] = {}
-        ids = list(dict.fromkeys(external_ids))
-        for start in range(0, len(ids), BATCH_LIMIT):
-            chunk = ids[start : start + BATCH_LIMIT]
-            owners.update(calls.read_owners(self.transport, chunk).owners)
-        return owners
+        return self._companies().read_owners(external_ids)
 
     def write_owner_batch(
         self, writes: Sequence[OwnerWrite], *, respect_manual_changes: bool = True
     ) -> list[WriteOutcome]:
-        if len(writes) > self.write_batch_size:
-            raise ValueError(
-                f"a HubSpot write batch holds at most {self.write_batch_size} writes; "
-                f"got {len(writes)}"
-            )
-        return write_owner_batch(
-            self.transport,
-            writes,
-            respect_manual_changes=respect_manual_changes,
-            policy=self.retry_policy,
-            sleep=self._sleep,
+        return self._companies().write_owner_batch(
+            writes, respect_manual_changes=respect_manual_changes
         )
 
 

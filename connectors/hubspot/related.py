@@ -263,14 +263,14 @@ class HubSpotObjectWriter:
     def __init__(
         self,
         transport: HubSpotTransport,
-        object_name: str,
+        kind: HubSpotObject,
         *,
         write_batch_size: int,
         policy: RetryPolicy,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self.transport = transport
-        self.kind = RELATED_OBJECTS[object_name]
+        self.kind = kind
         self.write_batch_size = min(write_batch_size, BATCH_LIMIT)
         self.policy = policy
         self._sleep = sleep
