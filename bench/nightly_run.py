@@ -28,6 +28,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -39,7 +40,7 @@ from sync.audit_keys import AUDIT_KEY_ENV_VAR
 from sync.pull import read_cursor
 from sync.runner import SyncRequest, run_sync
 from sync.store.database import Database, open_database
-from territory_sync.settings import load_settings
+from territory_sync.settings import Settings, load_settings
 
 ACCOUNTS = int(os.environ.get("TERRITORY_SYNC_BENCH_ACCOUNTS", "100000"))
 SHARE_REASSIGNED = 0.05
@@ -100,6 +101,57 @@ FULL_SYNC_MEMORY_ACCOUNTS = (50_000, 200_000)
 """Book sizes (per CRM) whose full sync with write-back is measured alone, in a fresh process."""
 
 
+def book_settings(folder: str, database_name: str, territory_file: Path) -> dict[str, Any]:
+    """The benchmark product's settings overrides: a SQLite file in `folder`, no blast radius."""
+    return {
+        "database": {"url": f"sqlite:///{folder}/{database_name}.db"},
+        "territories": {"file": str(territory_file)},
+        "sync": {"blast_radius": 1.0},
+    }
+
+
+def setup_settings(overrides: dict[str, Any]) -> Settings:
+    """The settings a benchmark's untimed setup runs with: HubSpot's limits raised."""
+    return load_settings(
+        None,
+        overrides={
+            **overrides,
+            "hubspot": {"requests_per_ten_seconds": 5000, "search_requests_per_second": 50},
+        },
+    )
+
+
+def move_to_a_rep_who_left(
+    sandbox: sandbox_process.SandboxProcess,
+    with_records: Callable[[str, list[str]], list[str]] = lambda crm, accounts: [],
+) -> int:
+    """People move 5% of each CRM's accounts (and `with_records` of them) to a rep who has left:
+    the timed run reassigns them. Returns how many accounts per CRM."""
+    moved = int(ACCOUNTS * SHARE_REASSIGNED)
+    for crm, owner in (
+        ("salesforce", INACTIVE_SALESFORCE_USER),
+        ("hubspot", INACTIVE_HUBSPOT_OWNER),
+    ):
+        accounts = sorted(sandbox.control(crm, "owners")["owners"])[::20][:moved]
+        ids = accounts + with_records(crm, accounts)
+        for start in range(0, len(ids), 5000):
+            sandbox.control(
+                crm,
+                "owner-changes",
+                {"changes": [{"id": i, "owner_id": owner} for i in ids[start : start + 5000]]},
+            )
+    return moved
+
+
+def at_real_limits(sandbox: sandbox_process.SandboxProcess) -> None:
+    """HubSpot's real limits and 20 ms on every call. A nightly run follows no other within
+    HubSpot's 10-second window; started straight after the setup's runs, it would wait out
+    their calls' 429s and count the retries."""
+    sandbox.command(f"limits {HUBSPOT_TEN_SECOND_LIMIT} {HUBSPOT_SEARCH_PER_SECOND}")
+    sandbox.command(f"faults latency_ms={LATENCY_S * 1000:.0f}")
+    time.sleep(BURST_WINDOW_SECONDS + 1)
+
+
 def high_water_mib() -> float:
     """Peak resident memory of this process image (`VmHWM`): unlike `ru_maxrss`, which a child
     inherits from the process that started it, it begins afresh at exec."""
@@ -118,15 +170,7 @@ def full_sync_memory(accounts: int) -> dict[str, float]:
     folder = tempfile.mkdtemp()
     try:
         os.environ.update(sandbox.env)
-        settings = load_settings(
-            None,
-            overrides={
-                "database": {"url": f"sqlite:///{folder}/full.db"},
-                "territories": {"file": str(TERRITORY_FILE)},
-                "sync": {"blast_radius": 1.0},
-                "hubspot": {"requests_per_ten_seconds": 5000, "search_requests_per_second": 50},
-            },
-        )
+        settings = setup_settings(book_settings(folder, "full", TERRITORY_FILE))
         database = open_database(settings.database_url)
         sandbox.command("limits 100000 100")
         before = high_water_mib()
@@ -196,18 +240,8 @@ def run() -> Report:
     folder = tempfile.mkdtemp()
     try:
         os.environ.update(sandbox.env)
-        overrides: dict[str, Any] = {
-            "database": {"url": f"sqlite:///{folder}/nightly.db"},
-            "territories": {"file": str(TERRITORY_FILE)},
-            "sync": {"blast_radius": 1.0},
-        }
-        settings = load_settings(
-            None,
-            overrides={
-                **overrides,
-                "hubspot": {"requests_per_ten_seconds": 5000, "search_requests_per_second": 50},
-            },
-        )
+        overrides = book_settings(folder, "nightly", TERRITORY_FILE)
+        settings = setup_settings(overrides)
         database = open_database(settings.database_url)
         sandbox.command("limits 100000 100")
         setup_started = time.perf_counter()
@@ -217,24 +251,8 @@ def run() -> Report:
         # A second run pulls back the owners the first one wrote: the steady state of a night.
         run_sync(settings, database, SyncRequest(actor="bench"))
         age_the_book(sandbox, database, settings.sync.lookback_seconds)
-        # People move 5% of each CRM's accounts to a rep who has left: tonight's run reassigns.
-        moved = int(ACCOUNTS * SHARE_REASSIGNED)
-        for crm, owner in (
-            ("salesforce", INACTIVE_SALESFORCE_USER),
-            ("hubspot", INACTIVE_HUBSPOT_OWNER),
-        ):
-            ids = sorted(sandbox.control(crm, "owners")["owners"])[::20][:moved]
-            for start in range(0, len(ids), 5000):
-                sandbox.control(
-                    crm,
-                    "owner-changes",
-                    {"changes": [{"id": i, "owner_id": owner} for i in ids[start : start + 5000]]},
-                )
-        sandbox.command(f"limits {HUBSPOT_TEN_SECOND_LIMIT} {HUBSPOT_SEARCH_PER_SECOND}")
-        sandbox.command(f"faults latency_ms={LATENCY_S * 1000:.0f}")
-        # A nightly run follows no other within HubSpot's 10-second window; started straight
-        # after the setup's runs, it would wait out their calls' 429s and count the retries.
-        time.sleep(BURST_WINDOW_SECONDS + 1)
+        move_to_a_rep_who_left(sandbox)
+        at_real_limits(sandbox)
         nightly = load_settings(None, overrides=overrides)
         phases = PhaseClock()
         started = time.perf_counter()

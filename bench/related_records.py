@@ -41,18 +41,18 @@ from bench.nightly_run import (
     BENCH_AUDIT_KEY,
     HUBSPOT_SEARCH_PER_SECOND,
     HUBSPOT_TEN_SECOND_LIMIT,
-    INACTIVE_HUBSPOT_OWNER,
-    INACTIVE_SALESFORCE_USER,
     LATENCY_S,
     PULL_PAGE,
     REP_CALLS,
-    SHARE_REASSIGNED,
     WRITE_BATCH,
     PhaseClock,
+    at_real_limits,
+    book_settings,
+    move_to_a_rep_who_left,
+    setup_settings,
 )
 from bench.report import Report, load_average, peak_memory_mib
 from bench.report import median_and_spread as spread
-from connectors.hubspot.settings import BURST_WINDOW_SECONDS
 from sync.audit_keys import AUDIT_KEY_ENV_VAR
 from sync.pull import read_cursor
 from sync.runner import SyncRequest, run_sync
@@ -131,25 +131,6 @@ def api_floor(
     return seconds
 
 
-def move_five_percent(sandbox: sandbox_process.SandboxProcess, database: Database) -> int:
-    """People hand 5% of each CRM's accounts, with their contacts and open opportunities (as
-    Salesforce's Change Owner offers), to a rep who has left; the run must move them back."""
-    moved = int(ACCOUNTS * SHARE_REASSIGNED)
-    for crm, owner in (
-        ("salesforce", INACTIVE_SALESFORCE_USER),
-        ("hubspot", INACTIVE_HUBSPOT_OWNER),
-    ):
-        accounts = sorted(sandbox.control(crm, "owners")["owners"])[::20][:moved]
-        ids = accounts + related_of(database, crm, accounts)
-        for start in range(0, len(ids), 5000):
-            sandbox.control(
-                crm,
-                "owner-changes",
-                {"changes": [{"id": i, "owner_id": owner} for i in ids[start : start + 5000]]},
-            )
-    return moved
-
-
 def related_of(database: Database, source: str, accounts: list[str]) -> list[str]:
     """The stored contacts and open opportunities of these accounts."""
     found: list[str] = []
@@ -177,10 +158,12 @@ def _timed_run(
     sandbox.command("limits 100000 100")
     sandbox.command("faults latency_ms=0")
     age_everything(sandbox, database, lookback)
-    moved = move_five_percent(sandbox, database)
-    sandbox.command(f"limits {HUBSPOT_TEN_SECOND_LIMIT} {HUBSPOT_SEARCH_PER_SECOND}")
-    sandbox.command(f"faults latency_ms={LATENCY_S * 1000:.0f}")
-    time.sleep(BURST_WINDOW_SECONDS + 1)
+    # People move accounts with their contacts and open opportunities, as Salesforce's Change
+    # Owner offers.
+    moved = move_to_a_rep_who_left(
+        sandbox, lambda crm, accounts: related_of(database, crm, accounts)
+    )
+    at_real_limits(sandbox)
     phases = PhaseClock()
     started = time.perf_counter()
     result = run_sync(
@@ -248,18 +231,8 @@ def run() -> Report:
     folder = tempfile.mkdtemp()
     try:
         os.environ.update(sandbox.env)
-        overrides: dict[str, Any] = {
-            "database": {"url": f"sqlite:///{folder}/related.db"},
-            "territories": {"file": str(territory_file(folder))},
-            "sync": {"blast_radius": 1.0},
-        }
-        fast = load_settings(
-            None,
-            overrides={
-                **overrides,
-                "hubspot": {"requests_per_ten_seconds": 5000, "search_requests_per_second": 50},
-            },
-        )
+        overrides = book_settings(folder, "related", territory_file(folder))
+        fast = setup_settings(overrides)
         database = open_database(fast.database_url)
         sandbox.command("limits 100000 100")
         setup_started = time.perf_counter()
