@@ -2,9 +2,12 @@
 
 `territory-sync scheduler` runs `scheduled_sync` on `[schedule] cron` (default 02:00 every day in
 the configured time zone) and `scheduled_reconcile` on `[schedule] reconcile_cron` (default Sundays
-at 03:00: a sync that also flags records the CRMs no longer list). APScheduler 3 keeps the jobs,
-by reference (`scheduler:scheduled_sync`), in the product's own database, so they survive
-restarts. How it behaves:
+at 03:00: a sync that also flags records the CRMs no longer list), and, when `[schedule]
+quick_assign` sets an interval, `scheduled_quick_assign` that often: an incremental run that gives
+only new and unowned accounts their owner (`sync.quick_assign`); a fire time that finds the run
+lock taken (the nightly run) is skipped with the reason logged, never queued. APScheduler 3 keeps
+the jobs, by reference (`scheduler:scheduled_sync`), in the product's own database, so they
+survive restarts. How it behaves:
 
 - **One run per fire time.** Every firing first claims its (job, fire time) in the database
   (`sync.scheduling.firings`): with several schedulers on one PostgreSQL database, exactly one
@@ -48,6 +51,7 @@ from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 from sqlalchemy.exc import SQLAlchemyError
 
+from sync.quick_assign import QUICK_ASSIGN_TRIGGER
 from sync.runner import SyncRequest
 from sync.scheduling.executor import FiringExecutor
 from sync.scheduling.firing_run import FiringOrder, run_firing
@@ -59,7 +63,12 @@ from sync.scheduling.instances import (
     register_instance,
     this_process,
 )
-from sync.scheduling.jobs import RECONCILE_JOB_ID, SYNC_JOB_ID, configured_jobs
+from sync.scheduling.jobs import (
+    QUICK_ASSIGN_JOB_ID,
+    RECONCILE_JOB_ID,
+    SYNC_JOB_ID,
+    configured_jobs,
+)
 from sync.scheduling.single_instance import only_scheduler
 from sync.store.database import Database
 from sync.store.scheduler_jobs import SCHEDULER_JOBS
@@ -89,12 +98,15 @@ def _fire(
     fire_time: str | None,
     decision: str,
     coalesced: int,
+    *,
+    wait_for_lock: bool = True,
 ) -> int:
     order = FiringOrder(
         job_id,
         datetime.fromisoformat(fire_time) if fire_time else None,
         Decision(decision),
         coalesced,
+        wait_for_lock,
     )
     if "instance" in _current:
         config_path, database_url = _current["config_path"], _current["database_url"]
@@ -131,6 +143,29 @@ def scheduled_reconcile(
     request = SyncRequest(trigger="schedule", actor="scheduler", reconcile=True)
     return _fire(
         RECONCILE_JOB_ID, request, config_path, database_url, fire_time, decision, coalesced
+    )
+
+
+def scheduled_quick_assign(
+    config_path: str | None = None,
+    database_url: str | None = None,
+    fire_time: str | None = None,
+    decision: str = Decision.ON_TIME.value,
+    coalesced: int = 0,
+) -> int:
+    """The quick assignment job: an incremental run that assigns only new and unowned accounts
+    (same plan, guard rails, write-back and audit as the nightly run); skipped, not queued, while
+    another run holds the lock."""
+    request = SyncRequest(trigger=QUICK_ASSIGN_TRIGGER, actor="scheduler", only_unowned_or_new=True)
+    return _fire(
+        QUICK_ASSIGN_JOB_ID,
+        request,
+        config_path,
+        database_url,
+        fire_time,
+        decision,
+        coalesced,
+        wait_for_lock=False,
     )
 
 

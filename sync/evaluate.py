@@ -159,7 +159,11 @@ class RunEvaluation:
             raise InternalError("the columnar book carries no record ids; nothing was written")
         held = store_ids_of(self.database, planner.marked_records())
         marked = np.asarray(np.isin(record_ids, held).any(axis=1), dtype=np.bool_)
-        given = planner.rows_to_plan(decisions, marked)
+        candidates = None
+        if planner.scope.candidates is not None:  # a quick assignment: only its records' rows
+            chosen = store_ids_of(self.database, planner.scope.candidates)
+            candidates = np.asarray(np.isin(record_ids, chosen).any(axis=1), dtype=np.bool_)
+        given = planner.rows_to_plan(decisions, marked, candidates)
         previous = ""
         for start in range(0, len(given), self.chunk):
             rows = given[start : start + self.chunk].tolist()

@@ -6,6 +6,10 @@ never logged. A failed notification is logged and never fails the run.
 Account names and emails come from the CRMs: every text sent is escaped for Slack
 (`slack_escape`), so a name such as `<!channel>` or `<http://x|y>` is shown as written instead of
 notifying a channel or becoming a link.
+
+The alerts (`sync.alerts`) build on these: a rep's digest folds the run's written changes with
+`RepMoves`, the admins' summary is `summary_lines`, and every webhook is sent as `slack_payload`
+through `post_webhook`.
 """
 
 from __future__ import annotations
@@ -52,7 +56,12 @@ class RepMove:
 
 class RepMoves(dict[str, RepMove]):
     """Per rep email, what a plan gives them and takes away; added up change by change, so a
-    plan streamed past it is never held (`counting`)."""
+    plan streamed past it is never held (`counting`). The first `names_per_rep` accounts of each
+    rep and direction are kept by name, the rest only counted."""
+
+    def __init__(self, *, names_per_rep: int = NAMES_PER_REP) -> None:
+        super().__init__()
+        self.names_per_rep = names_per_rep
 
     def add(self, change: ProposedChange) -> None:
         if change.state != ChangeState.PLANNED:
@@ -61,12 +70,12 @@ class RepMoves(dict[str, RepMove]):
         if change.new_owner_email:
             move = self.setdefault(change.new_owner_email, RepMove())
             move.gained += 1
-            if len(move.gained_names) < NAMES_PER_REP:
+            if len(move.gained_names) < self.names_per_rep:
                 move.gained_names.append(label)
         if change.old_owner_email:
             move = self.setdefault(change.old_owner_email, RepMove())
             move.lost += 1
-            if len(move.lost_names) < NAMES_PER_REP:
+            if len(move.lost_names) < self.names_per_rep:
                 move.lost_names.append(label)
 
     def counting(self, changes: Iterable[ProposedChange]) -> Iterator[ProposedChange]:
@@ -84,19 +93,24 @@ def rep_moves(changes: Iterable[ProposedChange]) -> RepMoves:
     return moves
 
 
-def summary_message(
+FIGURES_SHOWN = ("pulled", "evaluated", "planned", "written", "failed", "conflicts")
+
+
+def figures_line(figures: Mapping[str, Any]) -> str:
+    """The run's main counts on one line: `pulled 1,200, evaluated 1,200, planned 2, ...`."""
+    return ", ".join(f"{key} {figures.get(key, 0):,}" for key in FIGURES_SHOWN)
+
+
+def summary_lines(
     run_id: int,
     status: str,
     figures: Mapping[str, Any],
     rep_moves: Mapping[str, RepMove],
-) -> dict[str, Any]:
-    """Slack-compatible payload: `text` for any receiver, plus a readable body."""
+) -> list[str]:
+    """The run summary as plain lines (not escaped): status, figures, each rep's moves."""
     lines = [
         f"territory-sync run {run_id}: {status}",
-        ", ".join(
-            f"{key} {figures.get(key, 0):,}"
-            for key in ("pulled", "evaluated", "planned", "written", "failed", "conflicts")
-        ),
+        figures_line(figures),
     ]
     for email in sorted(rep_moves)[:MAX_REPS_LISTED]:
         move = rep_moves[email]
@@ -105,11 +119,36 @@ def summary_message(
             lines.append("  gained: " + ", ".join(move.gained_names))
         if move.lost_names:
             lines.append("  lost: " + ", ".join(move.lost_names))
-    text = slack_escape("\n".join(lines))
+    if len(rep_moves) > MAX_REPS_LISTED:
+        lines.append(f"... and {len(rep_moves) - MAX_REPS_LISTED:,} more reps")
+    return lines
+
+
+def summary_message(
+    run_id: int,
+    status: str,
+    figures: Mapping[str, Any],
+    rep_moves: Mapping[str, RepMove],
+) -> dict[str, Any]:
+    """Slack-compatible payload: `text` for any receiver, plus a readable body."""
+    return slack_payload("\n".join(summary_lines(run_id, status, figures, rep_moves)))
+
+
+def slack_payload(plain: str) -> dict[str, Any]:
+    """A Slack-compatible payload of plain text (CRM data included): escaped (`slack_escape`)
+    in `text`, for any receiver, and in one verbatim section block."""
+    text = slack_escape(plain)
     # `verbatim`: Slack leaves plain text as it is (no auto-linked URLs or channel names), per
     # https://docs.slack.dev/reference/block-kit/composition-objects/text-object
     body = {"type": "mrkdwn", "text": text, "verbatim": True}
     return {"text": text, "blocks": [{"type": "section", "text": body}]}
+
+
+def post_webhook(url: str, payload: Mapping[str, Any], *, timeout: float) -> None:
+    """POST the payload as JSON; raises `requests.RequestException` (whose text may hold the
+    URL: never log or store it) on a network error or an answer other than 2xx."""
+    response = requests.post(url, json=dict(payload), timeout=timeout)
+    response.raise_for_status()
 
 
 def notify(payload: Mapping[str, Any], *, timeout: float = 10.0) -> bool:
@@ -118,8 +157,7 @@ def notify(payload: Mapping[str, Any], *, timeout: float = 10.0) -> bool:
     if not url:
         return False
     try:
-        response = requests.post(url, json=dict(payload), timeout=timeout)
-        response.raise_for_status()
+        post_webhook(url, payload, timeout=timeout)
     except requests.RequestException as error:
         log_event("notify.failed", error=type(error).__name__)
         return False

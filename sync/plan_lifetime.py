@@ -5,7 +5,8 @@ Replaying them later can undo newer decisions, so:
 
 - a newer plan for an overlapping scope supersedes every older plan still waiting to be applied
   (`draft`); a plan being applied (`applying`) is finished by the next real run instead, unless
-  it is stale;
+  it is stale; a quick assignment's plan (new and unowned accounts only) supersedes only older
+  quick assignments' plans, never a wider plan awaiting review;
 - a plan is stale when it is older than `[sync] plan_max_age` or was made with a territory file
   whose fingerprint differs from the current one (rollback plans, which restore owners rather
   than apply territories, only age);
@@ -122,7 +123,10 @@ def supersede_older_plans(database: Database, plan_id: int) -> list[int]:
             ).mappings()
         ]
     retired = []
+    narrow = bool((new["scope"] or {}).get("only_unowned_or_new"))
     for plan in older:
+        if narrow and not (plan["scope"] or {}).get("only_unowned_or_new"):
+            continue  # a quick assignment decides some accounts: a wider plan still stands
         if scopes_overlap(plan["scope"] or {}, new["scope"] or {}):
             retire_plan(database, plan["id"], f"superseded by plan {plan_id}, made later")
             retired.append(plan["id"])

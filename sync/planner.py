@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -21,7 +21,7 @@ import numpy.typing as npt
 
 from mapping.territories.assignment import NAMED_ACCOUNT, TERRITORY_RULES, TIE, Assignment
 from mapping.territories.columnar import ColumnarEvaluation
-from mapping.territories.facts import SOURCES, CompanyFacts
+from mapping.territories.facts import SOURCES, CompanyFacts, RecordFacts
 from sync.companies import CompanyBook, RepIndex
 from sync.plan import ProposedChange
 from sync.store.changes import ChangeState
@@ -31,24 +31,52 @@ CRM_NAMES = {"salesforce": "Salesforce user", "hubspot": "HubSpot owner"}
 
 @dataclass(frozen=True)
 class Scope:
-    """What a run evaluates: everything, one territory, or one account (CRM id or domain)."""
+    """What a run evaluates: everything, one territory, or some accounts (CRM ids or domains);
+    with `only_unowned_or_new`, of those only the records that are new or have no active owner
+    (`candidates`, found after the pull: `sync.quick_assign`)."""
 
     territory: str | None = None
     account: str | None = None
+    accounts: tuple[str, ...] = ()
+    only_unowned_or_new: bool = False
+    candidates: frozenset[tuple[str, str]] | None = None
+    """The records (CRM, id) a quick assignment may change; None: every record in scope."""
 
-    def as_dict(self) -> dict[str, str | None]:
-        return {"territory": self.territory, "account": self.account}
+    def as_dict(self) -> dict[str, Any]:
+        """The scope as runs and plans record it (the new keys only when set)."""
+        scope: dict[str, Any] = {"territory": self.territory, "account": self.account}
+        if self.accounts:
+            scope["accounts"] = list(self.accounts)
+        if self.only_unowned_or_new:
+            scope["only_unowned_or_new"] = True
+        return scope
+
+    @property
+    def names_accounts(self) -> bool:
+        return self.account is not None or bool(self.accounts)
+
+    def with_candidates(self, records: frozenset[tuple[str, str]]) -> Scope:
+        return replace(self, candidates=records)
 
     def includes(self, company: CompanyFacts, assignment: Assignment) -> bool:
         if self.territory is not None and assignment.territory != self.territory:
             return False
-        if self.account is not None:
-            wanted = self.account.strip().lower()
-            return any(
-                record.external_id.lower() == wanted or (record.domain or "") == wanted
+        if self.names_accounts:
+            wanted = {a.strip().lower() for a in (self.account, *self.accounts) if a is not None}
+            if not any(
+                record.external_id.lower() in wanted or (record.domain or "") in wanted
                 for record in company.records
-            )
+            ):
+                return False
+        if self.candidates is not None:
+            return any((r.source, r.external_id) in self.candidates for r in company.records)
         return True
+
+    def records_in(self, records: list[RecordFacts]) -> list[RecordFacts]:
+        """The records of a company in scope that may change (a quick assignment's candidates)."""
+        if self.candidates is None:
+            return records
+        return [r for r in records if (r.source, r.external_id) in self.candidates]
 
 
 @dataclass
@@ -112,6 +140,9 @@ class Planner:
             figures.book_records += len(records)
             if not records or not self.scope.includes(company, assignment):
                 continue
+            records = self.scope.records_in(records)
+            if not records:  # a quick assignment's candidate in a CRM this run does not plan
+                continue
             figures.companies += 1
             figures.evaluated += len(records)
             figures.by_rule[assignment.territory_rule] += 1
@@ -174,7 +205,10 @@ class Planner:
         return {*self.exclude, *self.holds}
 
     def rows_to_plan(
-        self, decisions: ColumnarEvaluation, marked: npt.NDArray[np.bool_]
+        self,
+        decisions: ColumnarEvaluation,
+        marked: npt.NDArray[np.bool_],
+        candidates: npt.NDArray[np.bool_] | None = None,
     ) -> npt.NDArray[np.intp]:
         """The rows of a columnar evaluation that `changes` must be given, in row order; every
         other row is counted here as `changes` would count it, without its facts being read
@@ -184,9 +218,11 @@ class Planner:
         here by owner codes only where one id in the CRM stands for the rep's email). A row is
         always given to `changes` when it is a tie (the figures name ties) or `marked` (one of
         its records is left to a resumed plan or held). With an account scope every row is
-        given (the columns carry neither record ids nor domains)."""
+        given (the columns carry neither record ids nor domains). With a quick assignment's
+        `candidates` (rows holding one of `Scope.candidates`), exactly those rows are in
+        scope, and every one of them is given."""
         n = len(decisions)
-        if self.scope.account is not None:
+        if self.scope.names_accounts:
             return np.arange(n, dtype=np.intp)
         columns, figures = decisions.columns, self.figures
         outcome = _Outcomes(decisions)
@@ -213,6 +249,9 @@ class Planner:
             in_scope = outcome.territory == code
         tie = outcome.rule == TERRITORY_RULES.index(TIE)
         given = in_scope & (records > 0) & (tie | marked | ~settled)
+        if candidates is not None:
+            in_scope &= candidates
+            given = in_scope & (records > 0)
         counted = ~given
         figures.book_records += int(records[counted].sum())
         alike = counted & in_scope & (records > 0)

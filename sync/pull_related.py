@@ -8,8 +8,8 @@ pull ends by flagging as deleted every record the CRM no longer returned. The fi
 object in a CRM is a full one.
 
 Which objects a run pulls is the territory file's to say (`objects_to_pull`): contacts unless
-they stay with their owners, opportunities when open ones may follow or first touch decides
-overlaps.
+they stay with their owners, opportunities when open ones may follow, first touch decides
+overlaps or a goal counts them (`sync.scorecards`).
 """
 
 from __future__ import annotations
@@ -132,7 +132,8 @@ def pull_related_source(
 def objects_to_pull(settings: TerritorySettings, source: str) -> tuple[str, ...]:
     """The related objects a run pulls from `source` for this territory file."""
     wanted = list(objects_moved(settings.related, source))
-    if settings.first_touch_at is not None and OPPORTUNITY not in wanted:
+    reads_opportunities = settings.first_touch_at is not None or settings.goals.reads_opportunities
+    if reads_opportunities and OPPORTUNITY not in wanted:
         wanted.append(OPPORTUNITY)
     return tuple(wanted)
 

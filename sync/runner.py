@@ -9,7 +9,8 @@ schedule and the admin console. In order:
    in this run, a stale one (older than `[sync] plan_max_age`, or made with another territory
    file) is retired, its in-flight changes settled by reading them back (never by writing);
 3. pull each CRM (with the fields the territory file uses), reconcile deletions if asked, link
-   companies across the CRMs and evaluate the territory file (`sync.evaluate.evaluate_for_run`:
+   companies across the CRMs (a quick assignment then finds its new and unowned records:
+   `sync.quick_assign`) and evaluate the territory file (`sync.evaluate.evaluate_for_run`:
    the columnar engine where it applies, else the reference);
 4. plan the changes (leaving out records an unfinished plan being finished already covers) and
    stream them into the saved plan a chunk at a time, adding up on the way what the guard rails
@@ -17,7 +18,12 @@ schedule and the admin console. In order:
    totals, store the verdict and figures with the plan, retire older draft plans it supersedes;
 5. a dry run or a saved plan stops here; so does a guard rail; otherwise the caller's `confirm`
    is asked (the command line shows the plan and asks) before anything is written;
-6. finish the unfinished plans, then write this plan; record the outcome.
+6. finish the unfinished plans, then write this plan; record the outcome, and the scorecards'
+   snapshot of the territories with goals (`sync.scorecards.snapshot_after_run`).
+
+Once the outcome is recorded (finished, stopped by a guard rail or by the admin's no, failed),
+its alerts are recorded and sent (`sync.alerts.alert_run`), within a time budget; they never
+fail the run.
 
 A stop request (Ctrl-C, SIGTERM) ends the pull between pages and write-back between batches;
 the run is then `interrupted`, and the next run finishes the work.
@@ -34,6 +40,7 @@ from connectors.base import CrmConnector
 from mapping.territories.assignment import TERRITORY_RULES
 from mapping.territories.facts import SOURCES
 from sync.admin_actions import record_fingerprint_changes
+from sync.alerts import alert_failed_run, alert_run
 from sync.companies import live_owner_ids
 from sync.connect import enabled_sources, writes_enabled
 from sync.evaluate import evaluate_for_run, load_rules
@@ -52,9 +59,11 @@ from sync.progress import RunProgress, SilentProgress
 from sync.pull import pull_source
 from sync.pull_fields import run_fields
 from sync.pull_related import objects_to_pull, pull_related_of
+from sync.quick_assign import quick_assign_records
 from sync.reconcile import reconcile_source
 from sync.related_changes import RelatedPlanner
 from sync.retire import retire_unfinished
+from sync.scorecards import snapshot_after_run
 from sync.session import (
     PlanPreview,
     RunSession,
@@ -149,7 +158,7 @@ def run_sync(
     progress = progress or SilentProgress()
     stop = stop or threading.Event()
     sources = enabled_sources(settings, request.sources or None)
-    scope = Scope(request.territory, request.account)
+    scope = Scope(request.territory, request.account, request.accounts, request.only_unowned_or_new)
     session = RunSession(
         settings,
         database,
@@ -243,6 +252,10 @@ def run_sync(
             with database.engine.begin() as connection:
                 # Linked in SQL: the run holds no record of the book, only the counts.
                 figures["links"] = refresh_company_links(connection)
+            if scope.only_unowned_or_new:  # a quick assignment: new and unowned records only
+                quick = quick_assign_records(database, sources, run_id=run_id)
+                scope = scope.with_candidates(quick.records)
+                figures["quick_assign"] = quick.as_dict()
             progress.phase("evaluate territories")
             evaluated = evaluate_for_run(settings, database, request.territory_file)
             rules, reps = evaluated.rules, evaluated.reps
@@ -328,13 +341,16 @@ def run_sync(
             def stop_here(status: RunStatus, exit_code: int, message: str) -> SyncResult:
                 figures["api_calls"] = api_calls(crms)
                 session.close(status, figures, message, rules.fingerprint)
-                return SyncResult(
+                stopped = SyncResult(
                     status=status,
                     exit_code=exit_code,
                     figures=figures,
                     message=message,
                     **result_args,
                 )
+                if writing:  # a guard rail, or the admin's no; never a dry run or a plan
+                    alert_run(settings, database, stopped)
+                return stopped
 
             if not writing:
                 word = "dry run" if request.dry_run else "plan saved"
@@ -376,8 +392,15 @@ def run_sync(
                 verdict=verdict,
                 changes=changes,
             )
+            # A quick assignment every few minutes that changed nothing takes no snapshot (a
+            # whole evaluation of the book) and posts no summary.
+            quiet = request.only_unowned_or_new and not sum(writes.written.values())
+            if not quiet:
+                snapshot_after_run(settings, database, run_id, rules)  # never raises: logged
             log_event("run.finished", status=finished.status.value)
-            notify(summary_message(run_id, finished.status.value, figures, moves))
+            if not quiet:
+                notify(summary_message(run_id, finished.status.value, figures, moves))
+            alert_run(settings, database, finished)  # never raises; bounded by its budget
             return finished
     except RunInterruptedError as error:
         figures["api_calls"] = api_calls(crms)
@@ -386,7 +409,12 @@ def run_sync(
     except TerritorySyncError as error:
         figures["api_calls"] = api_calls(crms)
         session.close(RunStatus.FAILED, figures, str(error))
+        alert_failed_run(settings, database, run_id, figures, error, str(error))
         raise
     except BaseException as error:
         session.close(RunStatus.FAILED, figures, f"{type(error).__name__}: {error}")
+        if isinstance(error, Exception):
+            alert_failed_run(
+                settings, database, run_id, figures, error, f"{type(error).__name__}: {error}"
+            )
         raise

@@ -82,6 +82,8 @@ def _replan(
             sources=tuple(scope.get("sources") or ()),
             territory=scope.get("territory"),
             account=scope.get("account"),
+            accounts=tuple(scope.get("accounts") or ()),
+            only_unowned_or_new=bool(scope.get("only_unowned_or_new")),
         ),
         connectors=connectors,
     )

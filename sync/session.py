@@ -54,6 +54,12 @@ class SyncRequest:
     """Empty: every enabled CRM."""
     territory: str | None = None
     account: str | None = None
+    accounts: tuple[str, ...] = ()
+    """Besides `account`, more accounts (CRM ids or domains) the run is limited to: the
+    companies a HubSpot webhook named."""
+    only_unowned_or_new: bool = False
+    """Quick assignment: plan only the accounts that are new or have no active owner
+    (`sync.quick_assign`); planned, guarded, written and audited like any other run."""
     allow_mass_change: bool = False
     territory_file: str | None = None
     reconcile: bool = False

@@ -128,6 +128,11 @@ class SchedulerLoopError(TerritorySyncError):
     exit_code = ExitCode.CHANGES_FAILED
 
 
+class WebhookSignatureError(TerritorySyncError):
+    """A webhook request whose signature is missing, wrong or too old: refused, nothing done.
+    The message says which check failed, never the secret or the signature."""
+
+
 class GuardRailError(TerritorySyncError):
     """A guard rail stopped the run before anything was written."""
 
@@ -148,6 +153,20 @@ class StalePlanError(TerritorySyncError):
     def __init__(self, message: str, *, new_plan_id: int | None = None) -> None:
         super().__init__(message)
         self.new_plan_id = new_plan_id
+
+
+class AlertDeliveryError(TerritorySyncError):
+    """An alert channel (SMTP, a webhook) did not take an alert. `permanent`: it refused this
+    alert for good (a rejected recipient, a 4xx answer), so sending it again cannot help; else
+    the outage may pass and the alert is tried again. The message never holds a URL or a
+    password."""
+
+    exit_code = ExitCode.CHANGES_FAILED
+
+    def __init__(self, message: str, *, channel: str, permanent: bool = False) -> None:
+        super().__init__(f"{channel}: {message}")
+        self.channel = channel
+        self.permanent = permanent
 
 
 class CrmError(TerritorySyncError):

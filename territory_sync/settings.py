@@ -21,7 +21,7 @@ import tomllib
 from collections.abc import Mapping
 from datetime import timedelta
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -51,6 +51,10 @@ def parse_duration(text: str) -> timedelta:
     if match is None:
         raise ValueError('must be a duration such as "24h", "90m", "2d" or "3600s"')
     return timedelta(**{_DURATION_UNITS[match.group(2)]: int(match.group(1))})
+
+
+MIN_QUICK_ASSIGN = timedelta(minutes=1)
+MAX_QUICK_ASSIGN = timedelta(hours=24)
 
 
 def _checked_cron(value: str) -> str:
@@ -158,6 +162,9 @@ class ScheduleSettings(_Section):
     reconcile_cron: str = "0 3 * * 0"
     """When the scheduler compares every CRM's record ids with the store and flags records
     deleted behind the product's back (default: Sundays at 03:00); empty to switch it off."""
+    quick_assign: str = ""
+    """How often the scheduler gives new and unowned accounts an owner between nightly runs
+    (`sync.quick_assign`), e.g. "10m" (recommended: every 10 minutes); empty: off."""
 
     @field_validator("timezone")
     @classmethod
@@ -177,6 +184,20 @@ class ScheduleSettings(_Section):
     @classmethod
     def _empty_or_five_fields(cls, value: str) -> str:
         return _checked_cron(value) if value.strip() else ""
+
+    @field_validator("quick_assign")
+    @classmethod
+    def _empty_or_interval(cls, value: str) -> str:
+        if not value.strip():
+            return ""
+        if not MIN_QUICK_ASSIGN <= parse_duration(value) <= MAX_QUICK_ASSIGN:
+            raise ValueError('must be from "1m" to "24h", e.g. "10m" (empty: off)')
+        return value.strip()
+
+    @property
+    def quick_assign_interval(self) -> timedelta | None:
+        """The quick assignment's interval, or None when it is off."""
+        return parse_duration(self.quick_assign) if self.quick_assign else None
 
 
 class TerritorySettings(_Section):
@@ -198,6 +219,110 @@ class AuditSettings(_Section):
     where whoever can write to the database cannot."""
 
 
+AlertEvent = Literal[
+    "book_changed",
+    "new_opportunity",
+    "no_eligible_member",
+    "run_failed",
+    "guard_rail",
+    "conflicts",
+    "below_goal_pace",
+]
+_ENV_VAR_NAME = re.compile(r"^[A-Z_][A-Z0-9_]*$")
+_CHANNEL_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,47}$")
+REP_WEBHOOK_CHANNEL = "rep"
+"""The channel name of reps' own webhooks (`webhook:rep`); not a name for `[alerts.webhooks]`."""
+
+
+def _env_var_names(value: dict[str, str], what: str) -> dict[str, str]:
+    # The values are read from the environment at the point of use: a URL here would be a
+    # secret in the file, so it is refused (and never echoed: see `_first_error`).
+    for name, variable in value.items():
+        if not _ENV_VAR_NAME.match(variable):
+            raise ValueError(
+                f"{what} {name!r} must name the environment variable that holds its webhook URL "
+                "(upper case, e.g. TERRITORY_SYNC_WEBHOOK_SALES): the URL is a secret and is "
+                "read from the environment"
+            )
+    return value
+
+
+def _default_alert_events() -> list[AlertEvent]:
+    return [event for event in get_args(AlertEvent) if event != "below_goal_pace"]
+
+
+class AlertsSettings(_Section):
+    """Who hears about what: rep digests, new opportunities, territories nobody can own, and
+    runs that failed, were stopped or met many conflicts (see `sync.alerts`). SMTP comes from
+    `SMTP_HOST` (host or host:port), `SMTP_USER` and `SMTP_PASSWORD`; webhook URLs from the
+    variables `webhooks` and `rep_webhooks` name."""
+
+    events: list[AlertEvent] = Field(default_factory=_default_alert_events)
+    """The events alerted on; `below_goal_pace` is for the scorecards."""
+    conflicts_threshold: int = Field(default=10, ge=0)
+    """Alert the admins when a run meets more conflicts (a person's later change) than this."""
+    goal_pace_percent: int = Field(default=80, ge=1, le=100)
+    """`below_goal_pace`: a territory whose attainment is below this share of its goal pace."""
+    email_to_reps: bool = False
+    """Send each rep whose book changed their digest at their email address."""
+    email_admins: list[str] = Field(default_factory=list)
+    """Addresses that get the admins' alerts (run problems, summaries)."""
+    from_address: str = "territory-sync@localhost"
+    webhooks: dict[str, str] = Field(default_factory=dict)
+    """Admins' Slack-compatible channels: name -> the environment variable holding its URL."""
+    rep_webhooks: dict[str, str] = Field(default_factory=dict)
+    """A rep's own webhook: rep email -> the environment variable holding its URL."""
+    smtp_starttls: bool | None = None
+    """Unset: STARTTLS when the server offers it, and required when `SMTP_PASSWORD` is set;
+    true: always required; false: never (a password would then travel in clear)."""
+    accounts_listed: int = Field(default=25, ge=1, le=500)
+    """Accounts (and opportunities) named per digest and direction; the rest are counted."""
+    timeout_seconds: float = Field(default=10.0, gt=0, le=120)
+    """Socket timeout of each SMTP connection and webhook request."""
+    send_budget_seconds: float = Field(default=60.0, gt=0, le=3600)
+    """The most a run (or `alerts send`) spends delivering: the rest waits for the next one."""
+    max_attempts: int = Field(default=3, ge=1, le=10)
+    """Attempts per alert and delivery pass (a run, `alerts send`)."""
+    retry_initial_seconds: float = Field(default=1.0, gt=0, le=60)
+    """First wait between attempts; each retry doubles it, up to 30 s."""
+    give_up_after_attempts: int = Field(default=20, ge=1)
+    """An alert still not delivered after this many attempts in all is marked failed."""
+
+    @field_validator("email_admins")
+    @classmethod
+    def _addresses(cls, value: list[str]) -> list[str]:
+        for address in value:
+            if "@" not in address or any(c.isspace() for c in address):
+                raise ValueError(f"{address!r} is not an email address")
+        return [address.strip() for address in value]
+
+    @field_validator("from_address")
+    @classmethod
+    def _from_address(cls, value: str) -> str:
+        if "@" not in value or any(c.isspace() for c in value):
+            raise ValueError("must be an email address, e.g. territory-sync@acme.example")
+        return value
+
+    @field_validator("webhooks")
+    @classmethod
+    def _channel_names(cls, value: dict[str, str]) -> dict[str, str]:
+        for name in value:
+            if not _CHANNEL_NAME.match(name) or name == REP_WEBHOOK_CHANNEL:
+                raise ValueError(
+                    f"channel name {name!r} must be lower case letters, digits, - and _ (at "
+                    f"most 48), and not {REP_WEBHOOK_CHANNEL!r} (reps' own webhooks)"
+                )
+        return _env_var_names(value, "channel")
+
+    @field_validator("rep_webhooks")
+    @classmethod
+    def _rep_emails(cls, value: dict[str, str]) -> dict[str, str]:
+        for email in value:
+            if "@" not in email:
+                raise ValueError(f"{email!r} is not a rep's email address")
+        return _env_var_names({e.strip().lower(): v for e, v in value.items()}, "rep")
+
+
 class Settings(_Section):
     database: DatabaseSettings = Field(default_factory=DatabaseSettings)
     salesforce: SalesforceSettings = Field(default_factory=SalesforceSettings)
@@ -207,6 +332,7 @@ class Settings(_Section):
     territories: TerritorySettings = Field(default_factory=TerritorySettings)
     logging: LoggingSettings = Field(default_factory=LoggingSettings)
     audit: AuditSettings = Field(default_factory=AuditSettings)
+    alerts: AlertsSettings = Field(default_factory=AlertsSettings)
 
     # Where the settings came from; relative paths are resolved against `base_dir`.
     source: str = Field(default="(defaults)", exclude=True)
@@ -263,6 +389,23 @@ def _allowed_for(section: str, key: str) -> str | None:
     return " and ".join([kind, *parts]) if parts else kind
 
 
+def _env_table(variable: str, raw: str) -> dict[str, str]:
+    """A table setting from the environment: `key=value` pairs separated by commas."""
+    table: dict[str, str] = {}
+    for item in (part.strip() for part in raw.split(",")):
+        key, equals, value = item.partition("=")
+        if not item:
+            continue
+        if not equals or not key.strip() or not value.strip():
+            raise ConfigurationError(
+                "must be key=value pairs separated by commas, e.g. "
+                "sales-managers=TERRITORY_SYNC_WEBHOOK_SALES_MANAGERS",
+                source=f"environment variable {variable}",
+            )
+        table[key.strip()] = value.strip()
+    return table
+
+
 def _env_overrides(environ: Mapping[str, str]) -> tuple[dict[str, dict[str, Any]], dict[str, str]]:
     """Values from the environment, and which variable each (section.key) came from."""
     values: dict[str, dict[str, Any]] = {}
@@ -280,10 +423,17 @@ def _env_overrides(environ: Mapping[str, str]) -> tuple[dict[str, dict[str, Any]
                 value: Any = raw
                 if getattr(field.annotation, "__origin__", None) is list:
                     value = [item.strip() for item in raw.split(",") if item.strip()]
+                elif getattr(field.annotation, "__origin__", None) is dict:
+                    value = _env_table(name, raw)
                 values.setdefault(section, {})[key] = value
                 origins[f"{section}.{key}"] = f"environment variable {name}"
                 break
     return values, origins
+
+
+_NOT_ECHOED = frozenset({("alerts", "webhooks"), ("alerts", "rep_webhooks")})
+"""Settings whose given value an error never repeats: a webhook URL put there by mistake is a
+secret."""
 
 
 def _first_error(exc: ValidationError, data: Mapping[str, Any]) -> tuple[str, str, Any, str]:
@@ -292,6 +442,8 @@ def _first_error(exc: ValidationError, data: Mapping[str, Any]) -> tuple[str, st
     section = location[0] if location else ""
     key = location[1] if len(location) > 1 else ""
     given = data.get(section, {}).get(key) if isinstance(data.get(section), dict) else None
+    if (section, key) in _NOT_ECHOED:
+        given = None
     if error["type"] == "extra_forbidden":
         given = None
         message = "is not a known setting"

@@ -3,7 +3,8 @@
 `create_app(settings, database)` wires the same settings and database the command line uses;
 `territory-sync serve` hands it to uvicorn, tests hand it to a TestClient. Around the routes: the
 security headers on every answer, the same-origin check on every change (`security`), a bound on
-every request body, and one error shape (`errors`).
+every request body, and one error shape (`errors`). HubSpot's webhook calls (`webhooks`) are the
+one route the same-origin check leaves alone: they authenticate by HubSpot's signature.
 """
 
 from __future__ import annotations
@@ -31,7 +32,10 @@ from web.limits import BodyLimit, BodyLimitMiddleware
 from web.metrics import metrics_registry
 from web.pages import pages_router
 from web.pages.common import SignInRequiredError, error_page
+from web.quick_assign import WebhookAssignments
 from web.security import SameOriginMiddleware, SecurityHeadersMiddleware
+from web.webhooks import HUBSPOT_WEBHOOK_PATH
+from web.webhooks import router as webhooks_router
 from web.what_if import UPLOAD_LIMIT, WHAT_IF_PATHS, WHAT_IF_TIME_LIMIT_SECONDS
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
@@ -59,10 +63,12 @@ def create_app(
     """The console over `database`; `connectors` replaces the CRM clients (tests only), and
     `what_if_time_limit` bounds a what-if job (seconds)."""
     jobs = JobRunner(database)
+    quick_assign = WebhookAssignments(settings, database, jobs, connectors=connectors)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         yield
+        quick_assign.shutdown()
         jobs.shutdown()
 
     app = ConsoleApp(
@@ -79,6 +85,7 @@ def create_app(
     app.state.metrics_registry = metrics_registry(database)
     app.state.secret_key = secret_key or server_secret_key()
     app.state.jobs = jobs
+    app.state.quick_assign = quick_assign
     app.state.connectors = connectors
     app.state.what_if_time_limit = what_if_time_limit
     answers = ErrorAnswers(page=error_page)
@@ -103,8 +110,13 @@ def create_app(
         too_large=refuse_too_large,
     )
     # Added last, runs first: a foreign origin is refused before its body is even measured.
-    app.add_middleware(SameOriginMiddleware, refuse=refuse_foreign_origin)
+    app.add_middleware(
+        SameOriginMiddleware,
+        refuse=refuse_foreign_origin,
+        signed_paths=frozenset({HUBSPOT_WEBHOOK_PATH}),
+    )
     app.include_router(api_router())
+    app.include_router(webhooks_router)
     app.include_router(pages_router())
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     return app

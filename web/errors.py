@@ -46,7 +46,7 @@ _CODES = {
     422: "invalid_request",
     500: "internal_error",
 }
-NOT_PAGES = ("/api/", "/healthz", "/metrics", "/openapi.json", "/static/")
+NOT_PAGES = ("/api/", "/healthz", "/metrics", "/openapi.json", "/static/", "/webhooks/")
 """Paths whose refusals are always JSON: the API and what machines read."""
 
 

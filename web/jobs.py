@@ -46,7 +46,8 @@ JobWork = Callable[[RunProgress, threading.Event], SyncResult | JobOutcome]
 class Job:
     id: int
     kind: str
-    """`plan` (a dry run or a saved plan), `apply` or `what-if`."""
+    """`plan` (a dry run or a saved plan), `apply`, `what-if`, or `quick-assign` (started by a
+    HubSpot webhook: `web.quick_assign`)."""
     actor: str
     status: str = "queued"
     """queued, running, succeeded, failed."""

@@ -1,4 +1,5 @@
-"""The console's reads, shared by the API and the pages: runs, plans, audit, accounts, balance.
+"""The console's reads, shared by the API and the pages: runs, plans, audit, accounts, balance,
+scorecards.
 
 Each is a thin call into `sync/` and `mapping/` (the same code the command line uses); filters
 go through `AuditFilter`, and text from a request is checked for control characters before any
@@ -29,6 +30,7 @@ from sync.evaluate import (
 )
 from sync.plan import get_plan, plan_changes
 from sync.runs import RUNS, get_run
+from sync.scorecards import build_scorecard, scorecard_summary
 from sync.store.database import Database
 from territory_sync.errors import ConfigurationError, TerritoryFileError
 from territory_sync.settings import Settings
@@ -300,6 +302,21 @@ def current_balance(settings: Settings, database: Database) -> dict[str, Any]:
         return balance_summary(balance_store(settings, database))
     except (TerritoryFileError, OSError) as error:
         raise ApiError(422, f"the territory file cannot be used: {error}") from error
+
+
+def current_scorecard(
+    settings: Settings, database: Database, period: str | None = None
+) -> dict[str, Any]:
+    """Goals against actuals per territory and owner member, as `territory-sync scorecard
+    --format json` (for `period`, or each territory's current one); 422 when it cannot be
+    made (no goals, a bad period, a broken territory file)."""
+    try:
+        card = build_scorecard(settings, database, period=checked_text(period, "period"))
+    except (TerritoryFileError, ConfigurationError) as error:
+        raise ApiError(422, str(error)) from error
+    except OSError as error:
+        raise ApiError(422, f"the territory file cannot be used: {error}") from error
+    return scorecard_summary(card)
 
 
 def balance_what_if(

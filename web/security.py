@@ -10,7 +10,9 @@ a proxy trusted with `territory-sync serve --proxy-headers`, which sets the requ
 browser sent none, its `Referer`) names another origin than the console's own, before any route
 runs. This is on top of the session's CSRF token: a browser always says where a cross-site form
 comes from, so a forged request fails even if a token leaked. A request with neither header (a
-script with a Bearer token) goes on to the route's own checks.
+script with a Bearer token) goes on to the route's own checks. The paths given as `signed_paths`
+(HubSpot's webhook calls only: `web.webhooks`) are not checked: they take no cookie and no token,
+and their route accepts nothing that is not signed with the app's secret.
 """
 
 from __future__ import annotations
@@ -121,12 +123,20 @@ def foreign_origin(scope: Scope) -> str | None:
 class SameOriginMiddleware:
     """Answers `refuse(request, why)` to a state-changing request from another origin."""
 
-    def __init__(self, app: ASGIApp, refuse: Refusal) -> None:
+    def __init__(
+        self, app: ASGIApp, refuse: Refusal, signed_paths: frozenset[str] = frozenset()
+    ) -> None:
         self.app = app
         self.refuse = refuse
+        self.signed_paths = signed_paths
+        """Exact paths whose routes authenticate each request by its signature instead."""
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and scope["method"] in STATE_CHANGING_METHODS:
+        if (
+            scope["type"] == "http"
+            and scope["method"] in STATE_CHANGING_METHODS
+            and scope["path"] not in self.signed_paths
+        ):
             why = foreign_origin(scope)
             if why is not None:
                 response = self.refuse(Request(scope, receive), why)

@@ -4,6 +4,8 @@
 accounts without one) and per rep, where a rep's accounts are those the evaluation gives them
 plus those it leaves with them (holdouts, ties, unmatched accounts keep their current owner);
 a business counts for the owner of its primary record (see `Assignment.owner_after`).
+`placements` says where each business stands so (its territory, its owner, its size): the one
+place that decides it, for the balance and for the scorecards (`sync.scorecards`).
 Spread is shown two ways per measure: the ratio of the largest to the smallest rep (None, shown
 as "n/a", when the smallest has none) and the Gini coefficient (0 when everyone carries the
 same, towards 1 when one rep carries everything). Within a territory the spread is taken over
@@ -24,9 +26,9 @@ from __future__ import annotations
 
 import copy
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, NamedTuple
 
 from mapping.territories.engine import Evaluation, evaluate
 from mapping.territories.facts import (
@@ -152,17 +154,39 @@ def _size(first: RecordFacts, second: RecordFacts | None) -> tuple[int, int]:
     return (int(revenue) if revenue else 0, int(employees) if employees else 0)
 
 
-def balance_report(companies: Iterable[CompanyFacts], evaluation: Evaluation) -> BalanceReport:
-    """Balance after `evaluation` of `companies` (the same companies, in the same order)."""
+class Placement(NamedTuple):
+    """Where `evaluation` leaves one business: its territory and owner, and its size."""
+
+    company: CompanyFacts
+    territory: str
+    """A territory name, or "(no territory)"."""
+    owner: str
+    """The owner's email (`Assignment.owner_after`), or "(no owner)"."""
+    revenue: int
+    employees: int
+
+
+def placements(companies: Iterable[CompanyFacts], evaluation: Evaluation) -> Iterator[Placement]:
+    """Each of `companies` (evaluated by `evaluation`, in the same order) where it stands."""
     primary = evaluation.rules.settings.primary_source
-    per_territory: dict[str, dict[str, Load]] = {}
-    per_rep: dict[str, Load] = {}
-    total = Load()
     for company, assignment in zip(companies, evaluation.assignments, strict=True):
         first, second = ordered_records(company, primary)
         revenue, employees = _size(first, second)
-        owner = assignment.owner_after(first, second) or NO_OWNER
-        territory = assignment.territory or NO_TERRITORY
+        yield Placement(
+            company,
+            assignment.territory or NO_TERRITORY,
+            assignment.owner_after(first, second) or NO_OWNER,
+            revenue,
+            employees,
+        )
+
+
+def balance_report(companies: Iterable[CompanyFacts], evaluation: Evaluation) -> BalanceReport:
+    """Balance after `evaluation` of `companies` (the same companies, in the same order)."""
+    per_territory: dict[str, dict[str, Load]] = {}
+    per_rep: dict[str, Load] = {}
+    total = Load()
+    for _, territory, owner, revenue, employees in placements(companies, evaluation):
         reps = per_territory.setdefault(territory, {})
         reps[owner] = reps.get(owner, Load()).plus(revenue, employees)
         per_rep[owner] = per_rep.get(owner, Load()).plus(revenue, employees)

@@ -27,6 +27,8 @@ The file format (version 1), as a RevOps admin writes it:
         open_opportunities: stay_until_closed  # (default) | follow |
                                    # {follow_before_stage: Proposal/Price Quote}; closed
                                    # opportunities never move; per CRM under hubspot: {...}
+      fiscal_year_start_month: 1   # optional (see `goals`, `periods`): 1-12; FY2027 ends in 2027
+      reporting_currency: USD      # optional: goals' amounts; currency_rates: {EUR: 1.08}
     reps:                          # optional (see `skills`): each rep's skill tags and levels
       - email: ana.ortiz@acme-revenue.example
         languages: [es, en]
@@ -42,11 +44,13 @@ The file format (version 1), as a RevOps admin writes it:
             assignment: balanced   # balanced (default with 2+ owners) | single (one owner)
             require: {languages: [es]}       # optional: only members with the skill are eligible
             prefer: {industries: account}    # optional: the best match gets new accounts
+            goals: {period: quarter, bookings: 250000}  # optional (see `goals`): scorecards
             members:
               - email: ana.ortiz@acme-revenue.example
                 role: owner        # owner (default) | overlay: recorded, never made owner
                 weight: 2          # share of new accounts relative to other owners (default 1)
                 capacity: 400      # never more than this many accounts (optional)
+                goals: {bookings: 120000}    # optional: an owner member's own goals
     named_accounts:                # pinned accounts: one identifier and one target each
       - domain: acme.com           # or salesforce_id: 0015g00000ABCDEAAA, or hubspot_id: "42"
         territory: NA-West         # or rep: ana.ortiz@acme-revenue.example
@@ -96,6 +100,14 @@ from mapping.territories.criteria import Criterion
 from mapping.territories.criteria_loader import CriteriaBuilder
 from mapping.territories.facts import CRM_NAMES, RECORDS_NOUNS, SOURCES, RepDirectoryEntry
 from mapping.territories.fields import FieldUse
+from mapping.territories.goals import (
+    REPORTING_KEYS,
+    Goals,
+    Reporting,
+    TerritoryGoals,
+    read_reporting,
+    read_territory_goals,
+)
 from mapping.territories.named_and_holdouts import read_holdouts, read_named_accounts
 from mapping.territories.related_rules import RelatedRecordRules, read_related_rules
 from mapping.territories.rules import (
@@ -140,6 +152,7 @@ SETTINGS_KEYS = (
     "balancing",
     "overlap_rules",
     "related_records",
+    *REPORTING_KEYS,
 )
 OVERLAP_RULES = ("priority", "depth")
 FIRST_TOUCH = "first_touch"
@@ -175,9 +188,10 @@ TERRITORY_KEYS = (
     "members",
     "require",
     "prefer",
+    "goals",
     "children",
 )
-MEMBER_KEYS = ("email", "role", "weight", "capacity")
+MEMBER_KEYS = ("email", "role", "weight", "capacity", "goals")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
 
 
@@ -245,6 +259,9 @@ class _Draft:
     require: tuple[SkillTest, ...] = ()
     prefer: tuple[SkillTest, ...] = ()
     member_nodes: dict[str, Node] = field(default_factory=dict)
+    member_goal_nodes: dict[str, Node] = field(default_factory=dict)
+    """Each member's `goals:` as written, by email."""
+    goals: TerritoryGoals | None = None
     children: list[str] = field(default_factory=list)
 
 
@@ -353,7 +370,7 @@ class _Loader:
 
     def _settings(self, node: Node | None, territories: dict[str, Territory]) -> Settings:
         if node is None:
-            return Settings()
+            return Settings(goals=self._goals(Reporting(), territories))
         items = mapping_items(node, self.where, "settings", "settings")
         reject_unknown_keys(items, SETTINGS_KEYS, self.where, "settings", "settings")
         values = {key: value for key, _, value in items}
@@ -410,7 +427,13 @@ class _Loader:
             balancing,
             first_touch_at=first_touch_at,
             related=related,
+            goals=self._goals(read_reporting(values, self.where), territories),
         )
+
+    def _goals(self, reporting: Reporting, territories: dict[str, Territory]) -> Goals:
+        """The territories' goals (read with each territory), in the territories' order."""
+        found = {name: self.drafts[name].goals for name in territories}
+        return Goals(reporting, {name: goals for name, goals in found.items() if goals})
 
     def _overlap_rules(self, node: Node) -> int | None:
         """`overlap_rules: [first_touch, priority, depth]`: where first touch stands among the
@@ -699,6 +722,13 @@ class _Loader:
         self.drafts[name] = draft
         if "members" in values:
             draft.members = self._members(values["members"], draft)
+        draft.goals = read_territory_goals(
+            values.get("goals"),
+            where,
+            owners=[m.email for m in draft.members if m.role == OWNER],
+            overlays=[m.email for m in draft.members if m.role == OVERLAY],
+            member_nodes=draft.member_goal_nodes,
+        )
         if "children" in values:
             children = sequence(
                 values["children"],
@@ -756,6 +786,8 @@ class _Loader:
                     "members",
                 )
             draft.member_nodes[email] = values["email"]
+            if "goals" in values:
+                draft.member_goal_nodes[email] = values["goals"]
             role = OWNER
             if "role" in values:
                 role = self._choice_in(where, values["role"], "role", (OWNER, OVERLAY))

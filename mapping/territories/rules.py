@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from mapping.territories.criteria import Criterion, Test, all_of
 from mapping.territories.fields import FieldUse
+from mapping.territories.goals import Goals
 from mapping.territories.related_rules import RelatedRecordRules
 from territory_sync.errors import TerritoryFileError
 
@@ -153,6 +154,9 @@ class Settings:
     related: RelatedRecordRules = field(default_factory=RelatedRecordRules)
     """What follows an account to its new owner: contacts, open opportunities
     (`mapping.territories.related_rules`)."""
+    goals: Goals = field(default_factory=Goals)
+    """Territories' and owner members' goals, and the fiscal year and currency they are
+    reported in (`mapping.territories.goals`); nothing the engine decides reads them."""
 
 
 @dataclass(eq=False)

@@ -12,6 +12,8 @@ archived, or with `purge` deleted permanently. Record ids may be those of compan
 deals wherever a route takes ids; `POST /__sandbox/records` creates companies, or with
 `"object": "contacts"` or `"deals"` those (keys are the seed record's fields), and
 `GET /__sandbox/owners` maps companies, or with `?object=contacts` or `deals` those.
+`POST /__sandbox/webhooks` sets a webhook target and client secret: created companies and owner
+changes are then sent there as HubSpot's signed webhook calls (`sandbox.hubspot.webhooks`).
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from starlette.routing import Route
 from sandbox.fault_schedule import parse_fault_schedule
 from sandbox.faults import FaultProfile, FaultProfileError, parse_fault_profile
 from sandbox.hubspot.portal import HubSpotPortal, UnknownRecordError
+from sandbox.hubspot.webhooks import WebhookSender, webhook_routes
 
 Handler = Callable[[Request], Awaitable[Response]]
 
@@ -71,6 +74,8 @@ def _guarded(handler: Handler) -> Handler:
 
 
 def control_routes(portal: HubSpotPortal) -> list[Route]:
+    webhooks = WebhookSender(portal.config.portal_id, portal.now_ms)
+
     async def requests(request: Request) -> Response:
         if request.method == "DELETE":
             portal.requests.clear()
@@ -93,12 +98,18 @@ def control_routes(portal: HubSpotPortal) -> list[Route]:
         changes = body.get("changes")
         if not isinstance(changes, list):
             raise ValueError('send {"changes": [{"id": ..., "owner_id": ...}]}')
+        companies: dict[str, str | None] = {}
         for change in changes:
             if not isinstance(change, dict) or "id" not in change:
                 raise ValueError('every change needs an "id" and an "owner_id" (null to clear)')
-            owner = change.get("owner_id")
-            portal.change_owner_as_person(str(change["id"]), None if owner is None else str(owner))
-        return JSONResponse({"count": len(changes)})
+            owner = None if change.get("owner_id") is None else str(change["owner_id"])
+            portal.change_owner_as_person(str(change["id"]), owner)
+            if portal.company(str(change["id"])) is not None:
+                companies[str(change["id"])] = owner
+        answer: dict[str, object] = {"count": len(changes)}
+        if webhooks.target is not None:
+            answer["webhook"] = await webhooks.send(webhooks.owner_events(companies))
+        return JSONResponse(answer)
 
     async def records(request: Request) -> Response:
         body = await _json_object(request)
@@ -110,10 +121,15 @@ def control_routes(portal: HubSpotPortal) -> list[Route]:
             "contacts": portal.create_contacts,
             "deals": portal.create_deals,
         }
-        create = creators.get(str(body.get("object", "companies")))
+        object_type = str(body.get("object", "companies"))
+        create = creators.get(object_type)
         if create is None:
             raise ValueError('"object" must be companies (the default), contacts or deals')
-        return JSONResponse({"ids": create(new)})
+        ids = create(new)
+        answer: dict[str, object] = {"ids": ids}
+        if object_type == "companies" and webhooks.target is not None:
+            answer["webhook"] = await webhooks.send(webhooks.creation_events(ids))
+        return JSONResponse(answer)
 
     async def deletions(request: Request) -> Response:
         body = await _json_object(request)
@@ -195,4 +211,5 @@ def control_routes(portal: HubSpotPortal) -> list[Route]:
             _guarded(search_inconsistency),
             methods=["GET", "PUT"],
         ),
+        *webhook_routes(webhooks),
     ]

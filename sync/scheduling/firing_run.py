@@ -7,8 +7,11 @@ finds the run lock taken (a person's dry run, a one-territory resync, the sync b
 reconciliation that is still going) waits for it, trying again every few seconds, until the fire
 time is `[schedule] misfire_grace_seconds` old: a claimed fire time is never given up because
 somebody else was busy at that moment. Only past the grace time, or when the scheduler is asked to
-stop meanwhile, is it noted on the firing as not run, with why, and logged. Every outcome is one
-log event; nothing raised here reaches APScheduler, so nothing prints a traceback on the
+stop meanwhile, is it noted on the firing as not run, with why, and logged. A job that fires often
+(the quick assignment) does not wait: a fire time that finds the lock taken is skipped at once,
+noted on the firing and logged as `scheduler.skipped` with who holds the lock, so quick
+assignments never queue up behind the nightly run (its next fire time tries again). Every outcome
+is one log event; nothing raised here reaches APScheduler, so nothing prints a traceback on the
 scheduler's standard error; a database that stops answering is one event without a traceback.
 """
 
@@ -45,6 +48,9 @@ class FiringOrder:
     """None when the job function is called directly, not by the scheduler: nothing is claimed."""
     decision: Decision = Decision.ON_TIME
     coalesced: int = 0
+    wait_for_lock: bool = True
+    """False: a fire time that finds the run lock taken is skipped, not retried until its grace
+    time ends (a job that fires often: its next fire time comes soon)."""
 
 
 LOCK_RETRY_SECONDS = 2.0
@@ -66,6 +72,22 @@ def _stand_by(order: FiringOrder, database: Database, reason: str) -> None:
         fire_time=order.fire_time.isoformat() if order.fire_time else None,
         reason=reason,
     )
+
+
+def _skip(
+    database: Database, order: FiringOrder, firing_id: int | None, error: RunLockedError
+) -> int:
+    """A fire time of a job that does not wait for the lock, skipped: noted and logged."""
+    message = f"skipped: {error}; the next fire time tries again"
+    if firing_id is not None:
+        note(database, firing_id, message)
+    log_event(
+        "scheduler.skipped",
+        job=order.job_id,
+        fire_time=order.fire_time.isoformat() if order.fire_time else None,
+        reason=message,
+    )
+    return error.exit_code
 
 
 def _run(
@@ -100,7 +122,7 @@ def _run(
 
     deadline = (
         order.fire_time + timedelta(seconds=settings.schedule.misfire_grace_seconds)
-        if order.fire_time is not None
+        if order.fire_time is not None and order.wait_for_lock
         else None
     )
     waited = False
@@ -126,6 +148,8 @@ def _run(
                     pause = min(LOCK_RETRY_SECONDS, (deadline - now).total_seconds())
                     if not stop.wait(pause):
                         continue
+                if not order.wait_for_lock:
+                    return _skip(database, order, firing_id, error)
                 message = f"not run: {error}"
                 if deadline is not None:
                     why = (

@@ -81,6 +81,7 @@ def root(
 def _register() -> None:
     from territory_sync.cli import (
         accounts,
+        alerts,
         audit,
         balance,
         db,
@@ -91,6 +92,7 @@ def _register() -> None:
         runs,
         sandbox,
         scheduler,
+        scorecard,
         serve,
         sync,
         territories,
@@ -111,10 +113,12 @@ def _register() -> None:
     app.add_typer(scheduler.app, name="scheduler")
     app.add_typer(territories.app, name="territories")
     app.command("balance")(balance.balance)
+    app.command("scorecard")(scorecard.scorecard)
     app.command("explain")(explain.explain)
     app.command("serve")(serve.serve)
     app.add_typer(tokens.app, name="tokens")
     app.add_typer(holds.app, name="holds")
+    app.add_typer(alerts.app, name="alerts")
 
 
 _register()

@@ -109,6 +109,13 @@ def sync(
     account: Annotated[
         str | None, typer.Option(help="Resync one account (CRM id or domain).")
     ] = None,
+    new_only: Annotated[
+        bool,
+        typer.Option(
+            "--new-only",
+            help="Only accounts that are new or have no active owner (a quick assignment).",
+        ),
+    ] = False,
     allow_mass_change: Annotated[
         bool, typer.Option(help="Apply even above the blast-radius limit.")
     ] = False,
@@ -137,6 +144,7 @@ def sync(
         sources=_sources(source),
         territory=territory,
         account=account,
+        only_unowned_or_new=new_only,
         allow_mass_change=allow_mass_change,
         reconcile=reconcile,
         confirm=None if (yes or dry_run) else ask_in_terminal,

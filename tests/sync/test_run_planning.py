@@ -22,6 +22,7 @@ from sync.holds import HOLDS, active_holds
 from sync.plan import get_plan, plan_changes
 from sync.planner import Planner, Scope, build_changes
 from sync.pull import MODEL_MARK, save_cursor
+from sync.quick_assign import quick_assign_records
 from sync.runner import SyncRequest, plan_figures, run_sync
 from sync.store.database import Database
 from territory_sync.errors import InternalError
@@ -245,6 +246,21 @@ def test_a_run_for_one_crm_plans_what_the_reference_engine_plans(
 
     assert planned == planned_by_reference(settings, database, sources=(HS,))
     assert {row[0] for row in planned[0]} == {HS}
+
+
+def test_a_quick_assignment_plans_what_the_reference_engine_plans_for_its_records(
+    database: Database, tmp_path: Path, columnar_runs: list[bool]
+) -> None:
+    settings = seeded(database, tmp_path, seed=8)
+    candidates = quick_assign_records(database, (SF, HS), run_id=2**31 - 1).records
+
+    planned = planned_by_run(settings, database, only_unowned_or_new=True)
+
+    assert columnar_runs == [database.is_sqlite]
+    scope = Scope(only_unowned_or_new=True, candidates=candidates)
+    assert planned == planned_by_reference(settings, database, scope=scope)
+    assert planned[1]["figures"]["planned"] > 0
+    assert {(row[0], row[1]) for row in planned[0]} <= candidates
 
 
 def test_held_records_keep_the_owner_a_person_set_as_the_reference_engine_keeps_them(

@@ -19,8 +19,11 @@ import pytest
 import uvicorn
 
 from sandbox.launcher import RunningSandbox
+from sync.runner import SyncRequest, run_sync
 from sync.store.database import Database
+from sync.store.runs import RunStatus
 from tests.end_to_end.conftest import product_settings
+from tests.end_to_end.test_scorecards import GOALS
 from tests.web.conftest import SECRET_KEY
 from web.app import create_app
 from web.token_store import Role, create_token
@@ -146,3 +149,27 @@ def test_an_admin_resyncs_a_territory_and_a_viewer_cannot_apply(
     assert forged.json()["error"]["code"] in ("forbidden", "csrf_failed")
     for content in (page.content(), viewer_page.content()):
         assert admin not in content and viewer not in content
+
+
+def test_a_viewer_sees_the_scorecards_attainment_bars_and_trend_line(
+    console_url: str, browser: Any, database: Database, territory_file: Path
+) -> None:
+    territory_file.write_text(GOALS, encoding="utf-8")
+    settings = product_settings(database.url, territory_file, blast_radius=1.0)
+    synced = run_sync(settings, database, SyncRequest(trigger="cli", actor="test"))
+    assert synced.status == RunStatus.SUCCEEDED
+    viewer = create_token(database, "victor", Role.VIEWER)[1]
+    page = browser.new_page(viewport={"width": 1300, "height": 900})
+    _sign_in(page, console_url, viewer)
+
+    page.click("nav >> text=Scorecard")
+    page.fill("input[name=period]", "2025-Q4")
+    page.click("text=Show")
+    page.wait_for_selector("svg.bars.attainment")
+    _shot(page, "scorecard")
+
+    bars = page.locator("svg.bars.attainment")
+    assert bars.count() == 1 and bars.first.is_visible()
+    assert bars.first.locator("rect").count() >= 2  # the territory's and a member's bookings
+    assert page.locator("svg.lines").first.is_visible()
+    assert "Everyone · 2025-Q4" in page.inner_text("h2")

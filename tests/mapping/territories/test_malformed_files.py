@@ -55,7 +55,7 @@ CASES: dict[str, tuple[str, str]] = {
         "territories:\n  - name: NA\n    prority: 5\n",
         "territories.yaml:3: territory 'NA', field 'prority': unknown key 'prority' in a "
         "territory (did you mean 'priority'?): use name, parent, priority, criteria, "
-        "assignment, members, require, prefer, children",
+        "assignment, members, require, prefer, goals, children",
     ),
     "priority_not_whole": (
         "territories:\n  - name: NA\n    priority: high\n",
