@@ -12,8 +12,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
-from sqlalchemy import RowMapping, Table, and_, func, insert, select
+from sqlalchemy import Connection, RowMapping, Table, and_, func, insert, select
 
 from sync.store.database import Database
 from sync.store.scorecards import ScorecardSnapshot
@@ -99,26 +100,8 @@ def latest_snapshot(
         conditions.append(SNAPSHOTS.c.territory == territory)
     if taken_before is not None:
         conditions.append(SNAPSHOTS.c.taken_at <= taken_before)
-    latest = (
-        select(SNAPSHOTS.c.territory, func.max(SNAPSHOTS.c.taken_at).label("taken_at"))
-        .where(*conditions)
-        .group_by(SNAPSHOTS.c.territory)
-        .subquery()
-    )
-    query = (
-        select(SNAPSHOTS)
-        .join(
-            latest,
-            and_(
-                SNAPSHOTS.c.territory == latest.c.territory,
-                SNAPSHOTS.c.taken_at == latest.c.taken_at,
-            ),
-        )
-        .where(SNAPSHOTS.c.period == period)
-        .order_by(*_ORDER, SNAPSHOTS.c.id)
-    )
     with database.engine.connect() as connection:
-        return [_figure(row) for row in connection.execute(query).mappings()]
+        return [_figure(row) for row in _latest_rows(connection, SNAPSHOTS.c.territory, conditions)]
 
 
 def snapshot_history(
@@ -129,25 +112,30 @@ def snapshot_history(
     found: dict[str, list[SnapshotFigure]] = {period: [] for period in periods}
     if not periods:
         return found
+    conditions = [SNAPSHOTS.c.territory == territory, SNAPSHOTS.c.period.in_(list(periods))]
+    with database.engine.connect() as connection:
+        for row in _latest_rows(connection, SNAPSHOTS.c.period, conditions):
+            found[row["period"]].append(_figure(row))
+    return found
+
+
+def _latest_rows(
+    connection: Connection, group: Any, conditions: Sequence[Any]
+) -> Sequence[RowMapping]:
+    """The snapshot rows meeting `conditions` taken at the latest moment of each `group` value."""
     latest = (
-        select(SNAPSHOTS.c.period, func.max(SNAPSHOTS.c.taken_at).label("taken_at"))
-        .where(SNAPSHOTS.c.territory == territory, SNAPSHOTS.c.period.in_(list(periods)))
-        .group_by(SNAPSHOTS.c.period)
+        select(group, func.max(SNAPSHOTS.c.taken_at).label("taken_at"))
+        .where(*conditions)
+        .group_by(group)
         .subquery()
     )
     query = (
         select(SNAPSHOTS)
         .join(
             latest,
-            and_(
-                SNAPSHOTS.c.period == latest.c.period,
-                SNAPSHOTS.c.taken_at == latest.c.taken_at,
-            ),
+            and_(group == latest.c[group.name], SNAPSHOTS.c.taken_at == latest.c.taken_at),
         )
-        .where(SNAPSHOTS.c.territory == territory)
+        .where(*conditions)
         .order_by(*_ORDER, SNAPSHOTS.c.id)
     )
-    with database.engine.connect() as connection:
-        for row in connection.execute(query).mappings():
-            found[row["period"]].append(_figure(row))
-    return found
+    return connection.execute(query).mappings().all()

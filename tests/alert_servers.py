@@ -23,6 +23,7 @@ from email.message import EmailMessage
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, AuthResult, Envelope, LoginPassword, Session
 
@@ -176,3 +177,32 @@ class WebhookServer:
             self._server.shutdown()
             self._server.server_close()
             self._server = None
+
+
+@pytest.fixture
+def smtp_down(monkeypatch: pytest.MonkeyPatch) -> Iterator[SmtpServer]:
+    """An SMTP server that is not running yet (`start()` it); SMTP_HOST points at it."""
+    server = SmtpServer()
+    monkeypatch.setenv("SMTP_HOST", server.address)
+    for name in ("SMTP_USER", "SMTP_PASSWORD"):
+        monkeypatch.delenv(name, raising=False)
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def smtp(smtp_down: SmtpServer) -> SmtpServer:
+    """A running SMTP server that SMTP_HOST points at, keeping every message it receives."""
+    return smtp_down.start()
+
+
+@pytest.fixture
+def webhook() -> Iterator[WebhookServer]:
+    """A local Slack-compatible webhook receiver."""
+    server = WebhookServer().start()
+    try:
+        yield server
+    finally:
+        server.stop()

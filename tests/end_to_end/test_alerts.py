@@ -11,7 +11,6 @@ the same run's alerts are recorded and sent once however often they are built.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -24,7 +23,7 @@ from sync.store.runs import RunStatus
 from territory_sync.cli import main
 from territory_sync.errors import ExitCode, TerritoryFileError
 from territory_sync.settings import AlertsSettings
-from tests.alert_servers import SmtpServer, WebhookServer
+from tests.alert_servers import SmtpServer, WebhookServer, smtp, smtp_down, webhook
 from tests.end_to_end.conftest import ALL_NORTH_AMERICA_TO_ONE_REP, Product
 
 ADMIN = "revops@acme.example"
@@ -40,22 +39,7 @@ ALERT_ENV = {
     "TERRITORY_SYNC_ALERTS_TIMEOUT_SECONDS": "2",
 }
 
-
-@pytest.fixture
-def smtp_down(monkeypatch: pytest.MonkeyPatch) -> Iterator[SmtpServer]:
-    server = SmtpServer()
-    monkeypatch.setenv("SMTP_HOST", server.address)
-    for name in ("SMTP_USER", "SMTP_PASSWORD"):
-        monkeypatch.delenv(name, raising=False)
-    try:
-        yield server
-    finally:
-        server.stop()
-
-
-@pytest.fixture
-def smtp(smtp_down: SmtpServer) -> SmtpServer:
-    return smtp_down.start()
+__all__ = ["smtp", "smtp_down", "webhook"]
 
 
 @pytest.fixture

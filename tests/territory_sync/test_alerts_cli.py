@@ -16,12 +16,14 @@ from sync.alerts.outbox import list_alerts, note_error, record
 from sync.store.database import open_database
 from territory_sync.cli import main
 from territory_sync.errors import ExitCode
-from tests.alert_servers import SmtpServer, WebhookServer, free_port
+from tests.alert_servers import SmtpServer, WebhookServer, free_port, webhook
 
 ADMIN = "revops@acme.example"
 HOOK_VAR = "TERRITORY_SYNC_WEBHOOK_SALES_MANAGERS"
 REP_HOOK_VAR = "TERRITORY_SYNC_WEBHOOK_MAYA"
 MAYA = "maya.chen@acme-revenue.example"
+
+__all__ = ["webhook"]
 
 
 @pytest.fixture
@@ -38,15 +40,6 @@ def environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 def smtp(environment: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[SmtpServer]:
     server = SmtpServer().start()
     monkeypatch.setenv("SMTP_HOST", server.address)
-    try:
-        yield server
-    finally:
-        server.stop()
-
-
-@pytest.fixture
-def webhook() -> Iterator[WebhookServer]:
-    server = WebhookServer().start()
     try:
         yield server
     finally:

@@ -3,13 +3,12 @@ settings with short waits, and the environment pointing the channels at those se
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
-import pytest
-
 from territory_sync.settings import AlertsSettings
-from tests.alert_servers import SmtpServer, WebhookServer
+from tests.alert_servers import smtp, smtp_down, webhook
+
+__all__ = ["smtp", "smtp_down", "webhook"]
 
 ADMIN = "revops@acme.example"
 HOOK_VAR = "TERRITORY_SYNC_WEBHOOK_SALES_MANAGERS"
@@ -28,31 +27,3 @@ def alert_settings(**values: Any) -> AlertsSettings:
         "send_budget_seconds": 20.0,
     }
     return AlertsSettings(**{**defaults, **values})
-
-
-@pytest.fixture
-def smtp_down(monkeypatch: pytest.MonkeyPatch) -> Iterator[SmtpServer]:
-    """An SMTP server that is not running yet (`start()` it); SMTP_HOST points at it."""
-    server = SmtpServer()
-    monkeypatch.setenv("SMTP_HOST", server.address)
-    for name in ("SMTP_USER", "SMTP_PASSWORD"):
-        monkeypatch.delenv(name, raising=False)
-    try:
-        yield server
-    finally:
-        server.stop()
-
-
-@pytest.fixture
-def smtp(smtp_down: SmtpServer) -> SmtpServer:
-    """A running SMTP server that SMTP_HOST points at, keeping every message it receives."""
-    return smtp_down.start()
-
-
-@pytest.fixture
-def webhook() -> Iterator[WebhookServer]:
-    server = WebhookServer().start()
-    try:
-        yield server
-    finally:
-        server.stop()
