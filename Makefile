@@ -42,8 +42,11 @@ lint: $(DEV_STAMP)
 typecheck: $(DEV_STAMP)
 	$(BIN)/mypy
 
+# The suite runs on TEST_WORKERS processes, a test file each at a time (module fixtures stay shared).
+TEST_WORKERS ?= 2
+
 test: lint typecheck
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile
 
 bench: $(RUNTIME_STAMP)
 	$(BIN)/python -m bench

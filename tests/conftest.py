@@ -28,6 +28,12 @@ from sqlalchemy.engine import make_url
 from sandbox.launcher import RunningSandbox, start_sandbox
 from sync.store.database import Database, create_db_engine, normalise_database_url, open_database
 
+# Test workers run with the terminal width the parallel runner hands them (COLUMNS=80); the
+# command line's console would fix its width to it at import. Tests that need a width set COLUMNS
+# themselves, as a person's shell would.
+if os.environ.get("PYTEST_XDIST_WORKER"):
+    os.environ.pop("COLUMNS", None)
+
 # Property tests draw the same examples on every run and every machine (a fixed seed per test,
 # no saved examples), so the suite never passes or fails by luck; widen a search on purpose by
 # raising `max_examples` locally.
