@@ -18,6 +18,7 @@ from collections.abc import Mapping
 
 from connectors.base import CrmConnector
 from sync.admin_actions import record_admin_action
+from sync.alerts import alert_failed_run, alert_run
 from sync.plan import plan_changes, save_plan
 from sync.progress import RunProgress, SilentProgress
 from sync.retire import retire_unfinished
@@ -125,7 +126,7 @@ def rollback_run(
             progress.phase("restore owners", total=states[ChangeState.PLANNED])
             writes = apply_plan(context, plan_id, crms(sources))
             figures["restored"] = sum(writes.written.values())
-            return session.finish_writes(
+            finished = session.finish_writes(
                 writes,
                 figures,
                 crms(set()),
@@ -133,6 +134,10 @@ def rollback_run(
                 plan_id=plan_id,
                 changes=changes,
             )
+            alert_run(settings, database, finished)  # never raises; bounded by its budget
+            return finished
     except BaseException as error:
         session.close(RunStatus.FAILED, dict(figures), str(error))
+        if isinstance(error, Exception) and not request.dry_run:
+            alert_failed_run(settings, database, session.run_id, figures, error, str(error))
         raise

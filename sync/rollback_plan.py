@@ -5,7 +5,9 @@ plan it applied), whichever run finished writing them: a run that crashed and wa
 next run is undone completely, and the next run's own changes are untouched. Each written change
 becomes the reverse change, from the owner that run set back to the owner before. A record whose
 owner is no longer the one that run set (a person or a later run changed it since) is skipped and
-reported, never overwritten; write-back re-checks the same against the CRM at write time.
+reported, never overwritten; write-back re-checks the same against the CRM at write time. A
+record whose owner before was a user the CRM has since deactivated (a rep who left) is skipped and
+reported too: the CRM would refuse the write.
 Contacts and opportunities are restored only once their account's restore is written (as they
 followed it): those of an account left as it is stay as they are.
 """
@@ -22,6 +24,7 @@ from sync.plan import CHANGES, PLANS, ProposedChange
 from sync.store.changes import ACCOUNT_OBJECT, ChangeState
 from sync.store.database import Database
 from sync.store.related import TABLES as RELATED_TABLES
+from sync.store.reps import inactive_owner_ids
 from sync.store.runs import Run
 from territory_sync.errors import ConfigurationError
 
@@ -103,6 +106,7 @@ def rollback_changes(database: Database, run_id: int) -> list[ProposedChange]:
             ).mappings()
         ]
         owners = _current_owners(connection, rows)
+        inactive = inactive_owner_ids(connection)
     if not rows:
         raise ConfigurationError(
             f"run {run_id} wrote no owner changes that could be rolled back "
@@ -123,6 +127,12 @@ def rollback_changes(database: Database, run_id: int) -> list[ProposedChange]:
         elif row["old_owner_id"] is None:
             state = ChangeState.SKIPPED
             reason = f"rollback of run {run_id}: the record had no owner before; left as it is"
+        elif (row["source"], row["old_owner_id"]) in inactive:
+            state = ChangeState.SKIPPED
+            reason = (
+                f"rollback of run {run_id}: left as it is, the previous owner "
+                f"{row['old_owner_email'] or row['old_owner_id']} is no longer active in the CRM"
+            )
         changes.append(ProposedChange.from_row(row).undoing(reason=reason, state=state))
     return changes
 

@@ -18,10 +18,11 @@ from collections.abc import Mapping
 from sqlalchemy import update
 
 from connectors.base import CrmConnector
+from sync.alerts import alert_failed_run, alert_run
 from sync.evaluate import load_rules
 from sync.plan import CHANGES, PLANS, count_changes, get_plan, sources_with_changes
 from sync.plan_lifetime import staleness
-from sync.progress import RunProgress, SilentProgress
+from sync.progress import RunProgress, SilentProgress, watch_connectors, writing_plan
 from sync.session import (
     RunSession,
     SyncRequest,
@@ -140,6 +141,8 @@ def apply_saved_plan(
                 )
     except BaseException as error:
         session.close(RunStatus.FAILED, dict(figures), str(error))
+        if isinstance(error, Exception) and not isinstance(error, ConfigurationError):
+            alert_failed_run(settings, database, session.run_id, figures, error, str(error))
         raise
     # Re-planning is a run of its own, so it starts once this run has let go of the lock.
     if plan["kind"] != "assign":
@@ -167,9 +170,13 @@ def _apply(
     enabled = {s for s in ("salesforce", "hubspot") if getattr(settings, s).enabled}
     sources = sorted(set(sources_with_changes(database, plan_id, list(ChangeState))) & enabled)
     crms = session.connectors(sources, connectors)
+    watch_connectors(progress, crms)
     context = write_context(settings, database, session.run_id, request, stop, progress)
     progress.phase("write owners", total=count_changes(database, plan_id))
+    writing_plan(progress, plan_id)
     writes = apply_plan(context, plan_id, crms)
-    return session.finish_writes(
+    finished = session.finish_writes(
         writes, figures, crms, f"territory-sync apply {plan_id}", plan_id=plan_id
     )
+    alert_run(settings, database, finished)  # never raises; bounded by its budget
+    return finished

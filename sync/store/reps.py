@@ -44,3 +44,17 @@ def upsert_reps(connection: Connection, reps: Iterable[UnifiedRep]) -> int:
             existing[email] = result.inserted_primary_key[0] if result.inserted_primary_key else 0
         count += 1
     return count
+
+
+def inactive_owner_ids(connection: Connection) -> set[tuple[str, str]]:
+    """(CRM, user or owner id) of every CRM user the last pull found deactivated."""
+    found: set[tuple[str, str]] = set()
+    for source, id_column in _ID_COLUMN.items():
+        active = REPS.c[_ACTIVE_COLUMN[source]]
+        found.update(
+            (source, crm_id)
+            for crm_id in connection.execute(
+                select(REPS.c[id_column]).where(active.is_(False), REPS.c[id_column].is_not(None))
+            ).scalars()
+        )
+    return found

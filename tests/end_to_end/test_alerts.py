@@ -5,7 +5,8 @@ wrote to and away from them (checked against the plan's written changes and the 
 the admins one summary; with the SMTP server down the run still succeeds, its alerts wait as
 pending with the error, and `territory-sync alerts send` delivers them once the server is up; a
 rep's own webhook receives the same digest; a guard rail or a failed run alerts the admins; and
-the same run's alerts are recorded and sent once however often they are built.
+the same run's alerts are recorded and sent once however often they are built; applying a saved
+plan and rolling back a run alert as a run does.
 """
 
 from __future__ import annotations
@@ -19,6 +20,9 @@ from sqlalchemy import select, text
 from sync.alerts import alert_run
 from sync.alerts.outbox import ALERTS
 from sync.notify import slack_escape
+from sync.rollback import rollback_run
+from sync.runner import SyncRequest
+from sync.saved_plans import apply_saved_plan
 from sync.store.runs import RunStatus
 from territory_sync.cli import main
 from territory_sync.errors import ExitCode, TerritoryFileError
@@ -224,3 +228,39 @@ def test_a_run_that_fails_alerts_the_admins(alerting: Product, smtp: SmtpServer)
     assert "not valid YAML" in alert.body
     (row,) = alert_rows(alerting)
     assert (row["event"], row["status"]) == ("run_failed", "sent")
+
+
+def test_applying_a_saved_plan_mails_each_affected_rep_one_digest(
+    alerting: Product, smtp: SmtpServer
+) -> None:
+    alerting.use_territories(ALL_NORTH_AMERICA_TO_ONE_REP)
+    saved = alerting.sync(dry_run=True)
+    assert not smtp.messages  # a dry run alerts nobody
+    result = apply_saved_plan(
+        alerting.settings, alerting.database, saved.plan_id, SyncRequest(actor="test")
+    )
+    assert result.exit_code == ExitCode.OK
+    expected = expected_digests(written_changes(alerting, saved.plan_id))
+    digests = rep_digests(smtp)
+    assert set(digests) == set(expected)
+    (body,) = digests[EMILY]
+    assert listed(body, "You gained") == expected[EMILY][0]
+
+
+def test_rolling_back_a_run_mails_the_reps_who_get_their_accounts_back(
+    alerting: Product, smtp: SmtpServer
+) -> None:
+    alerting.use_territories(ALL_NORTH_AMERICA_TO_ONE_REP)
+    moved = alerting.sync()
+    smtp.messages.clear()
+    result = rollback_run(
+        alerting.settings, alerting.database, moved.run_id, SyncRequest(actor="test")
+    )
+    # Accounts whose owner before was a rep who has since left stay with Emily (skipped).
+    assert result.exit_code == ExitCode.OK
+    assert result.figures["failed"] == 0
+    expected = expected_digests(written_changes(alerting, result.plan_id))
+    digests = rep_digests(smtp)
+    assert set(digests) == set(expected)
+    (body,) = digests[EMILY]
+    assert listed(body, "You no longer own") == expected[EMILY][1]

@@ -110,7 +110,7 @@ def test_rollback_restores_previous_owners_and_skips_a_record_changed_since(
     assert all(after[c.external_id] == before[c.external_id] for c in changed[1:])
 
 
-def test_rollback_cannot_hand_an_account_back_to_an_inactive_rep_and_says_so(
+def test_rollback_leaves_an_account_whose_owner_before_has_left_and_says_so(
     product: Product,
 ) -> None:
     applied = product.sync()
@@ -118,14 +118,18 @@ def test_rollback_cannot_hand_an_account_back_to_an_inactive_rep_and_says_so(
     orphan = next(
         c for c in applied.changes if c.source == "salesforce" and c.old_owner_id in inactive
     )
-    rollback_run(product.settings, product.database, applied.run_id, SyncRequest(actor="test"))
+    undone = rollback_run(
+        product.settings, product.database, applied.run_id, SyncRequest(actor="test")
+    )
+    assert undone.figures["failed"] == 0
     with product.database.engine.connect() as connection:
-        status, code = connection.execute(
+        status, reason = connection.execute(
             text(
-                "SELECT status, error_code FROM audit_log WHERE external_id = :id "
+                "SELECT status, reason FROM audit_log WHERE external_id = :id "
                 "ORDER BY id DESC LIMIT 1"
             ),
             {"id": orphan.external_id},
         ).one()
-    assert (status, code) == ("failed", "INACTIVE_OWNER_OR_USER")
+    assert status == "skipped"
+    assert "is no longer active in the CRM" in reason
     assert product.sandbox.salesforce.owner_of(orphan.external_id) == orphan.new_owner_id

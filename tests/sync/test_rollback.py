@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import pytest
 
+from mapping.unified import UnifiedRep
 from sync.plan import get_plan, plan_changes
 from sync.rollback_plan import mark_rolled_back, rollback_changes
 from sync.store.changes import ChangeState
 from sync.store.database import Database
+from sync.store.reps import upsert_reps
 from territory_sync.errors import ConfigurationError
 from tests.sync.support import SF, change, mark, new_run, saved_plan, states, store_accounts
 
@@ -72,6 +74,24 @@ def test_rollback_skips_a_record_that_had_no_owner_before(database: Database) ->
     (restore,) = rollback_changes(database, run_id)
 
     assert restore.state == ChangeState.SKIPPED
+
+
+def test_rollback_skips_a_record_whose_owner_before_was_deactivated_since(
+    database: Database,
+) -> None:
+    run_id = new_run(database)
+    _written_plan(database, run_id, {"A1": ("005LEFT", "005NEW"), "A2": ("005OLD", "005NEW")})
+    with database.engine.begin() as connection:
+        upsert_reps(
+            connection, [UnifiedRep(SF, "005LEFT", "left@acme.example", "Left", active=False)]
+        )
+
+    restore = {c.external_id: c for c in rollback_changes(database, run_id)}
+
+    assert restore["A1"].state == ChangeState.SKIPPED
+    assert restore["A1"].reason is not None
+    assert "the previous owner 005LEFT@acme.example is no longer active" in restore["A1"].reason
+    assert restore["A2"].state == ChangeState.PLANNED
 
 
 def test_rollback_of_a_run_that_wrote_nothing_is_an_error(database: Database) -> None:
