@@ -6,7 +6,8 @@ figures).
 Overlaps and shadowing are proven only for "pure" territories, whose criteria (ancestors'
 included) are plain lists and bands (see `domains`): two territories of the same priority and
 depth that constrain the same fields with intersecting values would tie on some account, which
-the file must settle, so loading fails. Anything not proven is left to run time, where a tie
+the file must settle, so loading fails (every proven overlap is reported, with the file's other
+errors). Anything not proven is left to run time, where a tie
 leaves the account unassigned with a `tie` reason. Comparisons stay within the territory index's
 country buckets, so a file of a thousand territories is checked in a moment.
 """
@@ -37,7 +38,8 @@ from mapping.territories.yaml_nodes import Where
 
 
 def check_rules(rules: LoadedTerritories, where: Where, nodes: Mapping[str, Node]) -> list[str]:
-    """Raise on a proven overlap; return warnings, in file order."""
+    """Report each proven overlap (`Where.report`: raised at once when `where` keeps no list
+    of errors); return warnings, in file order."""
     territories = [t for t in rules.territories.values() if not t.is_catch_all]
     order = {t.name: i for i, t in enumerate(territories)}
     pure = {t.name: constraints_of(t.criteria) for t in territories}
@@ -185,7 +187,7 @@ def _reject_proven_overlaps(
                 assert a is not None and b is not None
                 if provably_overlap(a, b):
                     shared = conjoin(a, b) or {}
-                    raise where.inside(later.name).error(
+                    where.inside(later.name).report(
                         f"territories {name!r} and {later.name!r} both match accounts with "
                         f"{describe(shared)}, at the same priority ({later.priority}) and depth "
                         f"({later.depth}), so neither would win: give one a higher priority, or "

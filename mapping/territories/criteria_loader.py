@@ -6,6 +6,10 @@ test on a named field (`field:` with `equals`, `in`, `min`/`max`, `matches` or `
 Values are checked and normalised here, where the line is still known: country names become ISO
 codes, region codes must exist, industries must be unified keys, postal codes must be text. Every
 raw CRM field a test names is recorded with where it is first used (`FieldUse`).
+
+Each criterion key, each criterion of an `all`/`any` list and each listed country, region or
+industry is checked whatever the others hold: their errors are reported together
+(`Where.collecting`).
 """
 
 from __future__ import annotations
@@ -94,7 +98,7 @@ class CriteriaBuilder:
             raise self.where.error(
                 "criteria must be a mapping such as {country: [US, CA]}", node, "criteria"
             )
-        items = mapping_items(node, self.where, "criteria", "criteria")
+        items = mapping_items(node, self.where, "criteria", "criteria", keep_going=True)
         if not items:
             raise self.where.error(
                 "criteria is empty: add criteria, or remove the key (no criteria matches every "
@@ -105,16 +109,17 @@ class CriteriaBuilder:
         if any(key == "field" for key, _, _ in items):
             return [self._field_test(node, items)]
         terms = []
-        for key, key_node, value in items:
-            if key not in SHORTHAND_KEYS:
-                raise self.where.error(
-                    f"unknown criterion {key!r}{suggestion(key, SHORTHAND_KEYS)}: use "
-                    f"{', '.join(SHORTHAND_KEYS)}, or a test such as "
-                    "{field: Type, equals: Customer}",
-                    key_node,
-                    key,
-                )
-            terms.append(self._shorthand(key, key_node, value))
+        for key, key_node, value in items:  # each key is checked, whatever the others hold
+            with self.where.collecting():
+                if key not in SHORTHAND_KEYS:
+                    raise self.where.error(
+                        f"unknown criterion {key!r}{suggestion(key, SHORTHAND_KEYS)}: use "
+                        f"{', '.join(SHORTHAND_KEYS)}, or a test such as "
+                        "{field: Type, equals: Customer}",
+                        key_node,
+                        key,
+                    )
+                terms.append(self._shorthand(key, key_node, value))
         return terms
 
     def one(self, node: Node) -> Criterion:
@@ -157,7 +162,11 @@ class CriteriaBuilder:
             raise self.where.error(
                 f"{key} lists no criteria: add at least one, or remove it", node, key
             )
-        return [self.one(item) for item in items]
+        found = []
+        for item in items:
+            with self.where.collecting():
+                found.append(self.one(item))
+        return found
 
     def _values(self, node: Node, field: str) -> list[Node]:
         """A list of scalars; a single scalar counts as a list of one."""
@@ -176,45 +185,51 @@ class CriteriaBuilder:
     def _countries(self, node: Node, field: str) -> list[str]:
         codes = []
         for item in self._values(node, field):
-            written = text(item, self.where, "a country must be a code such as US", field)
-            code = normalise_country(written)
-            if code is None:
-                raise self.where.error(
-                    f"unknown country {written!r}: use ISO 3166-1 alpha-2 codes such as US, DE, GB",
-                    item,
-                    field,
-                )
-            codes.append(code)
+            with self.where.collecting():
+                written = text(item, self.where, "a country must be a code such as US", field)
+                code = normalise_country(written)
+                if code is None:
+                    raise self.where.error(
+                        f"unknown country {written!r}: use ISO 3166-1 alpha-2 codes such as US, "
+                        "DE, GB",
+                        item,
+                        field,
+                    )
+                codes.append(code)
         return codes
 
     def _regions(self, node: Node, field: str) -> list[str]:
         codes = []
         for item in self._values(node, field):
-            written = text(item, self.where, "a region must be a code such as US-CA", field)
-            upper = written.upper()
-            country = normalise_country(upper.split("-", 1)[0]) if "-" in upper else None
-            if country is None or normalise_region(country, upper) != upper:
-                raise self.where.error(
-                    f"unknown region {written!r}: use ISO 3166-2 codes such as US-CA, DE-BY, "
-                    "GB-ENG (country code, hyphen, region code)",
-                    item,
-                    field,
-                )
-            codes.append(upper)
+            with self.where.collecting():
+                written = text(item, self.where, "a region must be a code such as US-CA", field)
+                upper = written.upper()
+                country = normalise_country(upper.split("-", 1)[0]) if "-" in upper else None
+                if country is None or normalise_region(country, upper) != upper:
+                    raise self.where.error(
+                        f"unknown region {written!r}: use ISO 3166-2 codes such as US-CA, DE-BY, "
+                        "GB-ENG (country code, hyphen, region code)",
+                        item,
+                        field,
+                    )
+                codes.append(upper)
         return codes
 
     def _industries(self, node: Node, field: str) -> list[str]:
         keys = []
         for item in self._values(node, field):
-            written = text(item, self.where, "an industry must be a key such as software", field)
-            if written not in UNIFIED_INDUSTRIES:
-                raise self.where.error(
-                    f"unknown industry {written!r}{suggestion(written, UNIFIED_INDUSTRIES)}: "
-                    f"use one of {', '.join(UNIFIED_INDUSTRIES)}",
-                    item,
-                    field,
+            with self.where.collecting():
+                written = text(
+                    item, self.where, "an industry must be a key such as software", field
                 )
-            keys.append(written)
+                if written not in UNIFIED_INDUSTRIES:
+                    raise self.where.error(
+                        f"unknown industry {written!r}{suggestion(written, UNIFIED_INDUSTRIES)}: "
+                        f"use one of {', '.join(UNIFIED_INDUSTRIES)}",
+                        item,
+                        field,
+                    )
+                keys.append(written)
         return keys
 
     def _postal_code(self, node: Node) -> str:

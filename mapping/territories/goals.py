@@ -156,7 +156,8 @@ class Goals:
 
 
 def read_reporting(values: Mapping[str, Node], where: Where) -> Reporting:
-    """The reporting keys of `settings` (those of `REPORTING_KEYS` it has)."""
+    """The reporting keys of `settings` (those of `REPORTING_KEYS` it has); each is checked
+    whatever the others hold (one with an error keeps its default, `Where.collecting`)."""
     month = 1
     if "fiscal_year_start_month" in values:
         node = values["fiscal_year_start_month"]
@@ -164,31 +165,41 @@ def read_reporting(values: Mapping[str, Node], where: Where) -> Reporting:
             "fiscal_year_start_month must be the month the fiscal year starts in, 1 (January) "
             "to 12; FY2027 is the fiscal year that ends in 2027"
         )
-        month = integer(node, where, message, "fiscal_year_start_month")
-        if not 1 <= month <= 12:
-            raise where.error(message, node, "fiscal_year_start_month")
+        with where.collecting():
+            written = integer(node, where, message, "fiscal_year_start_month")
+            if not 1 <= written <= 12:
+                raise where.error(message, node, "fiscal_year_start_month")
+            month = written
     currency = DEFAULT_CURRENCY
     if "reporting_currency" in values:
-        currency = _currency(values["reporting_currency"], where, "reporting_currency")
+        with where.collecting():
+            currency = _currency(values["reporting_currency"], where, "reporting_currency")
     rates: dict[str, Decimal] = {}
     if "currency_rates" in values:
-        node = values["currency_rates"]
-        example = f"currency_rates: {{EUR: 1.08}} (1 EUR = 1.08 {currency})"
-        for _, key_node, value in mapping_items(node, where, "currency_rates", "currency_rates"):
-            code = _currency(key_node, where, "currency_rates")
-            if code == currency:
-                raise where.error(
-                    f"{code} is the reporting currency, which counts 1 for 1: remove it from "
-                    "currency_rates",
-                    key_node,
-                    "currency_rates",
-                )
-            message = f"the rate of {code} must be a number above 0, as in {example}"
-            rate = number(value, where, message, "currency_rates")
-            if rate <= 0:
-                raise where.error(message, value, "currency_rates")
-            rates[code] = Decimal(str(rate))
+        with where.collecting():
+            rates = _rates(values["currency_rates"], where, currency)
     return Reporting(month, currency, MappingProxyType(rates))
+
+
+def _rates(node: Node, where: Where, currency: str) -> dict[str, Decimal]:
+    """`currency_rates`: how many units of `currency` one unit of each other currency is."""
+    example = f"currency_rates: {{EUR: 1.08}} (1 EUR = 1.08 {currency})"
+    rates: dict[str, Decimal] = {}
+    for _, key_node, value in mapping_items(node, where, "currency_rates", "currency_rates"):
+        code = _currency(key_node, where, "currency_rates")
+        if code == currency:
+            raise where.error(
+                f"{code} is the reporting currency, which counts 1 for 1: remove it from "
+                "currency_rates",
+                key_node,
+                "currency_rates",
+            )
+        message = f"the rate of {code} must be a number above 0, as in {example}"
+        rate = number(value, where, message, "currency_rates")
+        if rate <= 0:
+            raise where.error(message, value, "currency_rates")
+        rates[code] = Decimal(str(rate))
+    return rates
 
 
 def _currency(node: Node, where: Where, key: str) -> str:

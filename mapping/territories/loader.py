@@ -121,12 +121,14 @@ from mapping.territories.rules import (
     SINGLE,
     WORKLOAD,
     Balancing,
+    Holdout,
     LoadedTerritories,
     Member,
+    NamedAccount,
     Settings,
     Territory,
 )
-from mapping.territories.skills import SkillTest, read_rep_skills, read_skill_tests
+from mapping.territories.skills import SkillSet, SkillTest, read_rep_skills, read_skill_tests
 from mapping.territories.yaml_nodes import (
     Where,
     compose,
@@ -201,7 +203,8 @@ def load_territory_file(
     known_reps: Mapping[str, RepDirectoryEntry] | None = None,
     known_fields: Collection[str] | None = None,
 ) -> LoadedTerritories:
-    """Read, validate and compile a territory file; raises `TerritoryFileError`.
+    """Read, validate and compile a territory file; raises `TerritoryFileError`, reporting every
+    error in the file at once, in line order (its `errors`); nothing is loaded then.
 
     `known_reps` (by lower-case email, from the last pull) turns unknown member emails into errors
     and inactive or one-CRM reps, and territories without an owner member active in a CRM, into
@@ -272,7 +275,12 @@ class _Loader:
         known_reps: Mapping[str, RepDirectoryEntry] | None,
         known_fields: Collection[str] | None,
     ) -> None:
-        self.where = Where(source_name)
+        self.errors: list[TerritoryFileError] = []
+        """Every error found so far: the load goes on past each, and raises them all at once."""
+        self.where = Where(source_name, found=self.errors)
+        self.overlaps_unsure = False
+        """An error leaves unsure what some territory matches (an error in a territory or in the
+        hierarchy, a catch-all not accepted): proven overlaps are judged once it is fixed."""
         self.known_reps = (
             None if known_reps is None else {k.lower(): v for k, v in known_reps.items()}
         )
@@ -299,38 +307,54 @@ class _Loader:
                 "named_accounts and holdouts",
                 root,
             )
-        items = mapping_items(root, self.where, "the file")
-        reject_unknown_keys(items, TOP_LEVEL_KEYS, self.where, "the file")
+        listed = mapping_items(root, self.where, "the file", keep_going=True)
+        items = reject_unknown_keys(listed, TOP_LEVEL_KEYS, self.where, "the file", keep_going=True)
         sections = {key: value for key, _, value in items}
         if "version" in sections:
-            self._version(sections["version"])
+            with self.where.collecting():
+                self._version(sections["version"])
         settings_node = sections.get("settings")
         territories_node = sections.get("territories")
         if territories_node is None:
-            raise self.where.error("the file defines no territories: add a territories: list", root)
-        top = sequence(
-            territories_node,
-            self.where,
-            "territories must be a list, each item starting with - name: ...",
-            "territories",
-        )
-        if not top:
-            raise self.where.error(
-                "the file defines no territories: add at least one under territories:",
+            if len(items) == len(listed):  # else a misspelt territories: key is the one to fix
+                self.where.report("the file defines no territories: add a territories: list", root)
+            raise TerritoryFileError.all_at_once(self.errors)
+        top: list[Node] = []
+        with self.where.collecting():
+            top = sequence(
                 territories_node,
+                self.where,
+                "territories must be a list, each item starting with - name: ...",
                 "territories",
             )
+            if not top:
+                raise self.where.error(
+                    "the file defines no territories: add at least one under territories:",
+                    territories_node,
+                    "territories",
+                )
+        if not top:  # without territories, the rest cannot be checked
+            raise TerritoryFileError.all_at_once(self.errors)
+        before = len(self.errors)
         for node in top:
             self._territory(node, enclosing=None)
         territories = self._resolve_hierarchy()
+        if len(self.errors) > before:
+            self.overlaps_unsure = True
         settings = self._settings(settings_node, territories)
-        named = read_named_accounts(
-            sections.get("named_accounts"), self.where, territories, self._email
-        )
-        holdouts = read_holdouts(
-            sections.get("holdouts"), self.where, self.known_fields, self.raw_fields
-        )
-        skills = read_rep_skills(sections.get("reps"), self.where, self._email)
+        named: tuple[NamedAccount, ...] = ()
+        with self.where.collecting():
+            named = read_named_accounts(
+                sections.get("named_accounts"), self.where, territories, self._email
+            )
+        holdouts: tuple[Holdout, ...] = ()
+        with self.where.collecting():
+            holdouts = read_holdouts(
+                sections.get("holdouts"), self.where, self.known_fields, self.raw_fields
+            )
+        skills: dict[str, SkillSet] = {}
+        with self.where.collecting():
+            skills = read_rep_skills(sections.get("reps"), self.where, self._email)
         rules = LoadedTerritories(
             source_name=self.where.file,
             fingerprint=fingerprint,
@@ -343,12 +367,21 @@ class _Loader:
             skills=skills,
         )
         nodes = {n: d.node for n, d in self.drafts.items()}
-        rules.warnings.extend(check_rules(rules, self.where, nodes))
+        if self.overlaps_unsure:
+            self._stop_if_errors()
+        warnings = check_rules(rules, self.where, nodes)
+        self._stop_if_errors()
+        rules.warnings.extend(warnings)
         rules.warnings.extend(self._rep_warnings())
         if self.known_reps is not None:
             rules.warnings.extend(active_member_warnings(rules, self.where, nodes, self.known_reps))
         rules.index.prepare()  # compile now, not during the first evaluation
         return rules
+
+    def _stop_if_errors(self) -> None:
+        """Raise every error found so far, at once (in line order)."""
+        if self.errors:
+            raise TerritoryFileError.all_at_once(self.errors)
 
     def _version(self, node: Node) -> None:
         message = (
@@ -369,65 +402,82 @@ class _Loader:
         return value
 
     def _settings(self, node: Node | None, territories: dict[str, Territory]) -> Settings:
-        if node is None:
-            return Settings(goals=self._goals(Reporting(), territories))
-        items = mapping_items(node, self.where, "settings", "settings")
-        reject_unknown_keys(items, SETTINGS_KEYS, self.where, "settings", "settings")
-        values = {key: value for key, _, value in items}
-        unmatched = KEEP_OWNER
-        if "unmatched" in values:
-            unmatched = self._choice(
-                values["unmatched"],
-                "unmatched",
-                (KEEP_OWNER, CATCH_ALL),
-                " (keep_owner: unmatched accounts keep their owner)",
+        """The settings; a key with an error keeps its default, and the others are read."""
+        where = self.where
+        items: list[tuple[str, ScalarNode, Node]] = []
+        if node is not None:
+            with where.collecting():
+                items = mapping_items(node, where, "settings", "settings", keep_going=True)
+            items = reject_unknown_keys(
+                items, SETTINGS_KEYS, where, "settings", "settings", keep_going=True
             )
+        values = {key: value for key, _, value in items}
+        unmatched: str | None = KEEP_OWNER
+        if "unmatched" in values:
+            unmatched = None  # until read: a wrong one leaves catch_all unchecked
+            with where.collecting():
+                unmatched = self._choice(
+                    values["unmatched"],
+                    "unmatched",
+                    (KEEP_OWNER, CATCH_ALL),
+                    " (keep_owner: unmatched accounts keep their owner)",
+                )
         catch_all = None
         if "catch_all" in values:
-            catch_all = text(
-                values["catch_all"], self.where, "catch_all must name a territory", "catch_all"
-            )
-            if unmatched != CATCH_ALL:
-                raise self.where.error(
-                    "catch_all is set but unmatched is keep_owner: set unmatched: catch_all, "
-                    "or remove catch_all",
-                    values["catch_all"],
-                    "catch_all",
+            with where.collecting():
+                name = text(
+                    values["catch_all"], where, "catch_all must name a territory", "catch_all"
                 )
-            self._check_catch_all(catch_all, values["catch_all"], territories)
+                if unmatched == KEEP_OWNER:
+                    raise where.error(
+                        "catch_all is set but unmatched is keep_owner: set unmatched: "
+                        "catch_all, or remove catch_all",
+                        values["catch_all"],
+                        "catch_all",
+                    )
+                if unmatched == CATCH_ALL:
+                    self._check_catch_all(name, values["catch_all"], territories)
+                    catch_all = name
         elif unmatched == CATCH_ALL:
-            raise self.where.error(
+            where.report(
                 "unmatched: catch_all needs catch_all: NAME, the territory that takes the "
                 "accounts no other territory matches",
                 values["unmatched"],
                 "catch_all",
             )
+        if catch_all is None and (unmatched != KEEP_OWNER or "catch_all" in values):
+            self.overlaps_unsure = True  # which territory takes what no other does is unsure
         balance_by = "accounts"
         if "balance_by" in values:
-            balance_by = self._choice(values["balance_by"], "balance_by", BALANCE_MEASURES, "")
+            with where.collecting():
+                balance_by = self._choice(values["balance_by"], "balance_by", BALANCE_MEASURES, "")
         primary = "salesforce"
         if "primary_source" in values:
-            primary = self._choice(
-                values["primary_source"], "primary_source", ("salesforce", "hubspot"), ""
-            )
+            with where.collecting():
+                primary = self._choice(
+                    values["primary_source"], "primary_source", ("salesforce", "hubspot"), ""
+                )
         balancing = None
         if "balancing" in values:
-            balancing = self._balancing(values["balancing"], balance_by)
+            with where.collecting():
+                balancing = self._balancing(values["balancing"], balance_by)
         first_touch_at = None
         if "overlap_rules" in values:
-            first_touch_at = self._overlap_rules(values["overlap_rules"])
+            with where.collecting():
+                first_touch_at = self._overlap_rules(values["overlap_rules"])
         related = RelatedRecordRules()
         if "related_records" in values:
-            related = read_related_rules(values["related_records"], self.where)
+            with where.collecting():
+                related = read_related_rules(values["related_records"], where)
         return Settings(
-            unmatched,
+            unmatched or KEEP_OWNER,
             catch_all,
             balance_by,
             primary,
             balancing,
             first_touch_at=first_touch_at,
             related=related,
-            goals=self._goals(read_reporting(values, self.where), territories),
+            goals=self._goals(read_reporting(values, where), territories),
         )
 
     def _goals(self, reporting: Reporting, territories: dict[str, Territory]) -> Goals:
@@ -643,62 +693,84 @@ class _Loader:
 
     # --- territories -------------------------------------------------------------------------
 
-    def _territory(self, node: Node, enclosing: str | None) -> str:
+    def _territory(self, node: Node, enclosing: str | None) -> str | None:
+        """Read one territory and its children; its name, or None when it has none to read.
+
+        Each field with an error keeps its default, and the next field is read; a territory
+        whose name is taken is still checked (its children with it), and not kept."""
         where = self.where.inside(None)
         if not isinstance(node, MappingNode):
-            raise where.error(
+            where.report(
                 "each territory must be a mapping starting with name: ...", node, "territories"
             )
+            return None
         for key_node, value_node in node.value:  # the name first, so every error can cite it
             if isinstance(key_node, ScalarNode) and key_node.value == "name":
                 if isinstance(value_node, ScalarNode) and value_node.value.strip():
                     where = self.where.inside(value_node.value.strip())
                 break
-        items = mapping_items(node, where, "a territory")
+        items = mapping_items(node, where, "a territory", keep_going=True)
         values = {key: value for key, _, value in items}
         if "name" not in values:
-            raise where.error(
+            where.report(
                 "every territory needs a name: add name: ... (for example NA-West)", node, "name"
             )
-        name = text(values["name"], where, "name must be text, for example NA-West", "name")
+            return None
+        name: str | None = None
+        with where.collecting():
+            name = text(values["name"], where, "name must be text, for example NA-West", "name")
+        if name is None:
+            return None
         where = self.where.inside(name)
-        if name in self.drafts:
+        taken = name in self.drafts
+        if taken:
             first = line_of(self.drafts[name].node)
-            raise where.error(
+            where.report(
                 f"the name {name!r} is already used by the territory on line {first}: give each "
                 "territory its own name",
                 values["name"],
                 "name",
             )
-        reject_unknown_keys(items, TERRITORY_KEYS, where, "a territory")
+        items = reject_unknown_keys(items, TERRITORY_KEYS, where, "a territory", keep_going=True)
+        values = {key: value for key, _, value in items}
         parent = None
         if "parent" in values:
-            parent = text(values["parent"], where, "parent must name a territory", "parent")
-            if enclosing is not None and parent != enclosing:
-                raise where.error(
-                    f"this territory is nested under {enclosing!r} but says parent: {parent}: "
-                    "remove parent:, or move the territory",
-                    values["parent"],
-                    "parent",
-                )
+            with where.collecting():
+                written = text(values["parent"], where, "parent must name a territory", "parent")
+                if enclosing is not None and written != enclosing:
+                    raise where.error(
+                        f"this territory is nested under {enclosing!r} but says parent: "
+                        f"{written}: remove parent:, or move the territory",
+                        values["parent"],
+                        "parent",
+                    )
+                parent = written
         priority = 0
         if "priority" in values:
-            priority = integer(
-                values["priority"],
-                where,
-                "priority must be a whole number; the higher priority wins an overlap",
-                "priority",
-            )
+            with where.collecting():
+                priority = integer(
+                    values["priority"],
+                    where,
+                    "priority must be a whole number; the higher priority wins an overlap",
+                    "priority",
+                )
         criteria: list[Criterion] = []
         if "criteria" in values:
-            criteria = CriteriaBuilder(where, self.known_fields, self.raw_fields).terms(
-                values["criteria"]
-            )
+            with where.collecting():
+                criteria = CriteriaBuilder(where, self.known_fields, self.raw_fields).terms(
+                    values["criteria"]
+                )
         assignment = None
         if "assignment" in values:
-            assignment = self._choice_in(
-                where, values["assignment"], "assignment", (BALANCED, SINGLE)
-            )
+            with where.collecting():
+                assignment = self._choice_in(
+                    where, values["assignment"], "assignment", (BALANCED, SINGLE)
+                )
+        skills: dict[str, tuple[SkillTest, ...]] = {}
+        for key in ("require", "prefer"):
+            if key in values:
+                with where.collecting():
+                    skills[key] = read_skill_tests(values[key], where, key)
         draft = _Draft(
             name=name,
             node=node,
@@ -712,32 +784,35 @@ class _Loader:
             assignment=assignment,
             assignment_node=values.get("assignment"),
             members=[],
-            require=read_skill_tests(values["require"], where, "require")
-            if "require" in values
-            else (),
-            prefer=read_skill_tests(values["prefer"], where, "prefer")
-            if "prefer" in values
-            else (),
+            require=skills.get("require", ()),
+            prefer=skills.get("prefer", ()),
         )
-        self.drafts[name] = draft
+        if not taken:
+            self.drafts[name] = draft
         if "members" in values:
-            draft.members = self._members(values["members"], draft)
-        draft.goals = read_territory_goals(
-            values.get("goals"),
-            where,
-            owners=[m.email for m in draft.members if m.role == OWNER],
-            overlays=[m.email for m in draft.members if m.role == OVERLAY],
-            member_nodes=draft.member_goal_nodes,
-        )
-        if "children" in values:
-            children = sequence(
-                values["children"],
+            with where.collecting():
+                draft.members = self._members(values["members"], draft)
+        with where.collecting():
+            draft.goals = read_territory_goals(
+                values.get("goals"),
                 where,
-                "children must be a list of territories, each starting with - name: ...",
-                "children",
+                owners=[m.email for m in draft.members if m.role == OWNER],
+                overlays=[m.email for m in draft.members if m.role == OVERLAY],
+                member_nodes=draft.member_goal_nodes,
             )
+        if "children" in values:
+            children: list[Node] = []
+            with where.collecting():
+                children = sequence(
+                    values["children"],
+                    where,
+                    "children must be a list of territories, each starting with - name: ...",
+                    "children",
+                )
             for child in children:
-                draft.children.append(self._territory(child, enclosing=name))
+                child_name = self._territory(child, enclosing=name)
+                if child_name is not None:
+                    draft.children.append(child_name)
         return name
 
     def _choice_in(self, where: Where, node: Node, key: str, choices: tuple[str, ...]) -> str:
@@ -747,96 +822,121 @@ class _Loader:
         return value
 
     def _email(self, node: Node, where: Where, field: str) -> str:
+        """The rep's email, lower case. One that is no email address, or (with `known_reps`) no
+        rep's, is reported (`Where.report`) and still returned: the rest is checked as if it were
+        right, so a typo in an email is one error, not one per place it is named."""
         email = text(node, where, "email must be the rep's email address", field).lower()
         if not _EMAIL.match(email):
-            raise where.error(
+            where.report(
                 f"{email!r} is not an email address: write the rep's email as the CRMs have it, "
                 "e.g. ana.ortiz@example.com",
                 node,
                 field,
             )
-        if self.known_reps is not None and email not in self.known_reps:
-            raise where.error(
+        elif self.known_reps is not None and email not in self.known_reps:
+            where.report(
                 f"unknown rep {email}: no Salesforce user or HubSpot owner has this email in "
                 "the last pull; check the spelling, or run a sync if the rep is new",
                 node,
                 field,
             )
-        self.rep_nodes.setdefault(email, (node, where))
+        else:
+            self.rep_nodes.setdefault(email, (node, where))
         return email
 
     def _members(self, node: Node, draft: _Draft) -> list[Member]:
-        where = draft.where
+        """The members; a member with an error in one field is still read (that field keeps
+        its default), one that cannot be read at all is left out."""
         entries = sequence(
-            node, where, "members must be a list, each item starting with - email: ...", "members"
+            node,
+            draft.where,
+            "members must be a list, each item starting with - email: ...",
+            "members",
         )
         members: list[Member] = []
         for entry in entries:
-            items = mapping_items(entry, where, "a member", "members")
-            reject_unknown_keys(items, MEMBER_KEYS, where, "a member", "members")
-            values = {key: value for key, _, value in items}
-            if "email" not in values:
-                raise where.error("each member needs an email: add email: ...", entry, "members")
-            email = self._email(values["email"], where, "members")
-            if email in draft.member_nodes:
-                raise where.error(
-                    f"{email} is listed twice in this territory (first on line "
-                    f"{line_of(draft.member_nodes[email])}): keep one",
-                    values["email"],
-                    "members",
-                )
-            draft.member_nodes[email] = values["email"]
-            if "goals" in values:
-                draft.member_goal_nodes[email] = values["goals"]
-            role = OWNER
-            if "role" in values:
-                role = self._choice_in(where, values["role"], "role", (OWNER, OVERLAY))
-            weight: float = 1.0
-            capacity = None
-            for key in ("weight", "capacity"):
-                if key in values and role == OVERLAY:
-                    raise where.error(
-                        f"{key} applies to owners only: remove it, or make {email} an owner",
-                        values[key],
-                        key,
-                    )
-            if "weight" in values:
-                message = (
-                    "weight must be a number above 0: the member's share of new accounts "
-                    "(default 1)"
-                )
-                weight = float(number(values["weight"], where, message, "weight"))
-                if weight <= 0:
-                    raise where.error(message, values["weight"], "weight")
-            if "capacity" in values:
-                message = "capacity must be a whole number of accounts, at least 1"
-                capacity = integer(values["capacity"], where, message, "capacity")
-                if capacity < 1:
-                    raise where.error(message, values["capacity"], "capacity")
-            members.append(Member(email, role, weight, capacity, line_of(entry) or 0))
+            with draft.where.collecting():
+                members.append(self._member(entry, draft))
         return members
 
+    def _member(self, entry: Node, draft: _Draft) -> Member:
+        where = draft.where
+        items = mapping_items(entry, where, "a member", "members", keep_going=True)
+        items = reject_unknown_keys(
+            items, MEMBER_KEYS, where, "a member", "members", keep_going=True
+        )
+        values = {key: value for key, _, value in items}
+        if "email" not in values:
+            raise where.error("each member needs an email: add email: ...", entry, "members")
+        email = self._email(values["email"], where, "members")
+        if email in draft.member_nodes:
+            raise where.error(
+                f"{email} is listed twice in this territory (first on line "
+                f"{line_of(draft.member_nodes[email])}): keep one",
+                values["email"],
+                "members",
+            )
+        draft.member_nodes[email] = values["email"]
+        if "goals" in values:
+            draft.member_goal_nodes[email] = values["goals"]
+        role = OWNER
+        if "role" in values:
+            with where.collecting():
+                role = self._choice_in(where, values["role"], "role", (OWNER, OVERLAY))
+        weight: float = 1.0
+        capacity = None
+        for key in ("weight", "capacity"):
+            if key in values and role == OVERLAY:
+                where.report(
+                    f"{key} applies to owners only: remove it, or make {email} an owner",
+                    values[key],
+                    key,
+                )
+        if "weight" in values and role == OWNER:
+            message = (
+                "weight must be a number above 0: the member's share of new accounts (default 1)"
+            )
+            with where.collecting():
+                written = float(number(values["weight"], where, message, "weight"))
+                if written <= 0:
+                    raise where.error(message, values["weight"], "weight")
+                weight = written
+        if "capacity" in values and role == OWNER:
+            message = "capacity must be a whole number of accounts, at least 1"
+            with where.collecting():
+                most = integer(values["capacity"], where, message, "capacity")
+                if most < 1:
+                    raise where.error(message, values["capacity"], "capacity")
+                capacity = most
+        return Member(email, role, weight, capacity, line_of(entry) or 0)
+
     def _resolve_hierarchy(self) -> dict[str, Territory]:
+        """The territories, parents before children. A territory whose parent is unknown is
+        reported and read on as top-level; a cycle is reported once, and broken where it
+        closes."""
         for draft in self.drafts.values():
             if draft.parent is not None and draft.parent not in self.drafts:
-                raise draft.where.error(
+                draft.where.report(
                     f"parent {draft.parent!r} is not a territory in this file"
                     f"{suggestion(draft.parent, self.drafts)}: fix the name or add the territory",
                     draft.parent_node,
                     "parent",
                 )
+                draft.parent = None
         for draft in self.drafts.values():
             chain = [draft.name]
             parent = draft.parent
             while parent is not None:
                 if parent in chain:
                     loop = [*chain[chain.index(parent) :], parent]
-                    raise draft.where.error(
+                    draft.where.report(
                         f"territories form a cycle through parent: {' > '.join(loop)}: one of "
                         "them must be top-level (remove its parent)",
                         draft.parent_node or draft.node,
                         "parent",
                     )
+                    self.drafts[chain[-1]].parent = None
+                    break
                 chain.append(parent)
                 parent = self.drafts[parent].parent
         territories: dict[str, Territory] = {}
@@ -858,7 +958,7 @@ class _Loader:
         owners = [m for m in draft.members if m.role == OWNER]
         assignment = draft.assignment or BALANCED
         if assignment == SINGLE and len(owners) > 1:
-            raise draft.where.error(
+            draft.where.report(
                 f"assignment: single needs exactly one owner member, and this territory has "
                 f"{len(owners)}: make the others overlays, or use assignment: balanced",
                 draft.assignment_node,

@@ -5,6 +5,8 @@ each entry has exactly one identifier and one target. Identifiers are normalised
 them: domains as `mapping.normalise` makes them, Salesforce ids by their first 15 characters
 (15- and 18-character forms both match), HubSpot ids as digits. Holdouts are named criteria for
 accounts that are never reassigned.
+
+Each entry is checked whatever the others hold: their errors are reported together.
 """
 
 from __future__ import annotations
@@ -54,39 +56,55 @@ def read_named_accounts(
     named: list[NamedAccount] = []
     seen: dict[tuple[str, str], int] = {}
     for entry in entries:
-        items = mapping_items(entry, where, "a named account", "named_accounts")
-        reject_unknown_keys(
-            items,
-            (*NAMED_IDENTIFIERS, *NAMED_TARGETS),
-            where,
-            "a named account",
+        with where.collecting():
+            named.append(_named_account(entry, where, territories, email_of, seen))
+    return tuple(named)
+
+
+def _named_account(
+    entry: Node,
+    where: Where,
+    territories: Mapping[str, Territory],
+    email_of: Callable[[Node, Where, str], str],
+    seen: dict[tuple[str, str], int],
+) -> NamedAccount:
+    """One entry; its identifier and its target are both checked, whatever the other holds."""
+    items = mapping_items(entry, where, "a named account", "named_accounts", keep_going=True)
+    items = reject_unknown_keys(
+        items,
+        (*NAMED_IDENTIFIERS, *NAMED_TARGETS),
+        where,
+        "a named account",
+        "named_accounts",
+        keep_going=True,
+    )
+    values = {key: value for key, _, value in items}
+    identifiers = [key for key in NAMED_IDENTIFIERS if key in values]
+    targets = [key for key in NAMED_TARGETS if key in values]
+    if not identifiers:
+        raise where.error(
+            "a named account needs one of domain, salesforce_id or hubspot_id",
+            entry,
             "named_accounts",
         )
-        values = {key: value for key, _, value in items}
-        identifiers = [key for key in NAMED_IDENTIFIERS if key in values]
-        targets = [key for key in NAMED_TARGETS if key in values]
-        if not identifiers:
-            raise where.error(
-                "a named account needs one of domain, salesforce_id or hubspot_id",
-                entry,
-                "named_accounts",
-            )
-        if len(identifiers) > 1:
-            raise where.error(
-                f"a named account has both {identifiers[0]} and {identifiers[1]}: use one "
-                "entry per identifier",
-                entry,
-                identifiers[1],
-            )
-        if len(targets) != 1:
-            raise where.error(
-                "a named account needs territory: NAME or rep: EMAIL"
-                if not targets
-                else "a named account has both territory and rep: pin it to one",
-                entry,
-                "named_accounts",
-            )
-        match_by, target = identifiers[0], targets[0]
+    if len(identifiers) > 1:
+        raise where.error(
+            f"a named account has both {identifiers[0]} and {identifiers[1]}: use one "
+            "entry per identifier",
+            entry,
+            identifiers[1],
+        )
+    if len(targets) != 1:
+        raise where.error(
+            "a named account needs territory: NAME or rep: EMAIL"
+            if not targets
+            else "a named account has both territory and rep: pin it to one",
+            entry,
+            "named_accounts",
+        )
+    match_by, target = identifiers[0], targets[0]
+    value = ""
+    with where.collecting():
         value = _identifier(match_by, values[match_by], where)
         key = (match_by, value)
         if key in seen:
@@ -97,22 +115,19 @@ def read_named_accounts(
                 match_by,
             )
         seen[key] = line_of(entry) or 0
-        territory = rep = None
-        if target == "territory":
-            territory = text(
-                values["territory"], where, "territory must name a territory", "territory"
+    territory = rep = None
+    if target == "territory":
+        territory = text(values["territory"], where, "territory must name a territory", "territory")
+        if territory not in territories:
+            raise where.error(
+                f"territory {territory!r} is not defined in this file"
+                f"{suggestion(territory, territories)}: fix the name or add the territory",
+                values["territory"],
+                "territory",
             )
-            if territory not in territories:
-                raise where.error(
-                    f"territory {territory!r} is not defined in this file"
-                    f"{suggestion(territory, territories)}: fix the name or add the territory",
-                    values["territory"],
-                    "territory",
-                )
-        else:
-            rep = email_of(values["rep"], where, "rep")
-        named.append(NamedAccount(line_of(entry) or 0, match_by, value, territory, rep))
-    return tuple(named)
+    else:
+        rep = email_of(values["rep"], where, "rep")
+    return NamedAccount(line_of(entry) or 0, match_by, value, territory, rep)
 
 
 def _identifier(match_by: str, node: Node, where: Where) -> str:
@@ -162,30 +177,44 @@ def read_holdouts(
     holdouts: list[Holdout] = []
     names: dict[str, int] = {}
     for entry in entries:
-        items = mapping_items(entry, where, "a holdout", "holdouts")
-        reject_unknown_keys(items, HOLDOUT_KEYS, where, "a holdout", "holdouts")
-        values = {key: value for key, _, value in items}
-        if "name" not in values:
-            raise where.error(
-                "each holdout needs a name, shown in explanations: add name: ...",
-                entry,
-                "holdouts",
-            )
-        name = text(values["name"], where, "a holdout's name must be text", "holdouts")
-        if name in names:
-            raise where.error(
-                f"the holdout name {name!r} is already used on line {names[name]}: give "
-                "each holdout its own name",
-                values["name"],
-                "holdouts",
-            )
-        names[name] = line_of(entry) or 0
-        if "criteria" not in values:
-            raise where.error(
-                f"holdout {name!r} needs criteria: the accounts it keeps with their owner",
-                entry,
-                "criteria",
-            )
-        criterion = CriteriaBuilder(where, known_fields, uses, holdout=name).one(values["criteria"])
-        holdouts.append(Holdout(name, line_of(entry) or 0, criterion))
+        with where.collecting():
+            holdouts.append(_holdout(entry, where, known_fields, uses, names))
     return tuple(holdouts)
+
+
+def _holdout(
+    entry: Node,
+    where: Where,
+    known_fields: Collection[str] | None,
+    uses: MutableMapping[str, FieldUse],
+    names: dict[str, int],
+) -> Holdout:
+    """One holdout; a name already taken is reported, and its criteria are still checked."""
+    items = mapping_items(entry, where, "a holdout", "holdouts", keep_going=True)
+    items = reject_unknown_keys(
+        items, HOLDOUT_KEYS, where, "a holdout", "holdouts", keep_going=True
+    )
+    values = {key: value for key, _, value in items}
+    if "name" not in values:
+        raise where.error(
+            "each holdout needs a name, shown in explanations: add name: ...",
+            entry,
+            "holdouts",
+        )
+    name = text(values["name"], where, "a holdout's name must be text", "holdouts")
+    if name in names:
+        where.report(
+            f"the holdout name {name!r} is already used on line {names[name]}: give "
+            "each holdout its own name",
+            values["name"],
+            "holdouts",
+        )
+    names.setdefault(name, line_of(entry) or 0)
+    if "criteria" not in values:
+        raise where.error(
+            f"holdout {name!r} needs criteria: the accounts it keeps with their owner",
+            entry,
+            "criteria",
+        )
+    criterion = CriteriaBuilder(where, known_fields, uses, holdout=name).one(values["criteria"])
+    return Holdout(name, line_of(entry) or 0, criterion)

@@ -215,51 +215,59 @@ def read_rep_skills(
     found: dict[str, SkillSet] = {}
     lines: dict[str, int | None] = {}
     for entry in entries:
-        items = mapping_items(entry, where, "a rep", "reps")
-        values = {key: (key_node, value) for key, key_node, value in items}
-        if "email" not in values:
-            raise where.error("each rep needs an email: add email: ...", entry, "reps")
-        email = email_of(values["email"][1], where, "reps")
-        if email in found:
-            raise where.error(
-                f"{email} is described twice under reps (first on line {lines[email]}): keep one",
-                values["email"][1],
-                "reps",
-            )
-        lines[email] = line_of(entry)
-        skills = {}
-        for key, (key_node, value) in values.items():
-            if key == "email":
-                continue
-            dimension = _name(key_node, where, "a skill", "reps")
-            skills[dimension] = _tags(value, where, dimension, "a tag")
-        found[email] = skills
+        with where.collecting():  # each rep is checked, whatever the others hold
+            items = mapping_items(entry, where, "a rep", "reps", keep_going=True)
+            values = {key: (key_node, value) for key, key_node, value in items}
+            if "email" not in values:
+                raise where.error("each rep needs an email: add email: ...", entry, "reps")
+            email = email_of(values["email"][1], where, "reps")
+            if email in found:
+                raise where.error(
+                    f"{email} is described twice under reps (first on line {lines[email]}): "
+                    "keep one",
+                    values["email"][1],
+                    "reps",
+                )
+            lines[email] = line_of(entry)
+            skills = {}
+            for key, (key_node, value) in values.items():
+                if key == "email":
+                    continue
+                with where.collecting():
+                    dimension = _name(key_node, where, "a skill", "reps")
+                    skills[dimension] = _tags(value, where, dimension, "a tag")
+            found[email] = skills
     return found
 
 
 def read_skill_tests(node: Node, where: Where, field: str) -> tuple[SkillTest, ...]:
     """A territory's `require` or `prefer` mapping."""
-    tests = []
-    for _, key_node, value in mapping_items(node, where, field, field):
-        dimension = _name(key_node, where, "a skill", field)
-        if isinstance(value, ScalarNode) and value.value.strip().lower() == ACCOUNT:
-            if field == "require":
-                raise where.error(
-                    f"require takes tags, not {ACCOUNT}: use prefer: {{{dimension}: account}} "
-                    "to favour the members who match each account",
-                    value,
-                    field,
-                )
-            if dimension not in ACCOUNT_DIMENSIONS:
-                raise where.error(
-                    f"{dimension}: account compares with the account's own value, which only "
-                    f"{', '.join(ACCOUNT_DIMENSIONS)} have: name tags instead",
-                    value,
-                    field,
-                )
-            tests.append(SkillTest(dimension, None, line_of(value) or 0))
-            continue
-        tests.append(SkillTest(dimension, _tags(value, where, field, "a tag"), line_of(value) or 0))
-    if not tests:
+    items = mapping_items(node, where, field, field)
+    if not items:
         raise where.error(f"{field} names no skills: remove it or name one", node, field)
+    tests = []
+    for _, key_node, value in items:  # each skill is checked, whatever the others hold
+        with where.collecting():
+            tests.append(_skill_test(key_node, value, where, field))
     return tuple(tests)
+
+
+def _skill_test(key_node: Node, value: Node, where: Where, field: str) -> SkillTest:
+    dimension = _name(key_node, where, "a skill", field)
+    if isinstance(value, ScalarNode) and value.value.strip().lower() == ACCOUNT:
+        if field == "require":
+            raise where.error(
+                f"require takes tags, not {ACCOUNT}: use prefer: {{{dimension}: account}} "
+                "to favour the members who match each account",
+                value,
+                field,
+            )
+        if dimension not in ACCOUNT_DIMENSIONS:
+            raise where.error(
+                f"{dimension}: account compares with the account's own value, which only "
+                f"{', '.join(ACCOUNT_DIMENSIONS)} have: name tags instead",
+                value,
+                field,
+            )
+        return SkillTest(dimension, None, line_of(value) or 0)
+    return SkillTest(dimension, _tags(value, where, field, "a tag"), line_of(value) or 0)

@@ -4,13 +4,19 @@ The file is composed (`yaml.compose`), not loaded: nodes keep their position, du
 still visible (a plain load silently keeps the last one), and a scalar's text is available as
 written, which spares admins YAML 1.1's surprises where it matters (`NO`, Norway's country code,
 stays "NO" instead of becoming false).
+
+A load reports every error in the file at once: `Where` carries the list of errors found so far,
+and a reader keeps going past an error (`Where.collecting`, `Where.report`) wherever the rest can
+still be checked meaningfully: past a bad field to the next, past a bad territory to the next.
+Inside one field's value the first error ends that field.
 """
 
 from __future__ import annotations
 
 import difflib
-from collections.abc import Collection
-from dataclasses import dataclass
+from collections.abc import Callable, Collection, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 
 import yaml
 from yaml.constructor import ConstructorError, SafeConstructor
@@ -27,13 +33,33 @@ _BOOL = "tag:yaml.org,2002:bool"
 
 @dataclass(frozen=True, slots=True)
 class Where:
-    """The file and, inside a territory, its name: the context every error carries."""
+    """The file and, inside a territory, its name: the context every error carries; and the
+    errors the load has found so far (`found`), which every `inside` shares."""
 
     file: str
     territory: str | None = None
+    found: list[TerritoryFileError] | None = field(default=None, compare=False, repr=False)
+    """None: the first error is raised as it is found."""
 
     def inside(self, territory: str | None) -> Where:
-        return Where(self.file, territory)
+        return Where(self.file, territory, self.found)
+
+    @contextmanager
+    def collecting(self) -> Iterator[None]:
+        """Keep going past an error the block raises: it joins the errors `found`, and what the
+        block was to set keeps its default (so set it last). Without `found`, it is raised."""
+        try:
+            yield
+        except TerritoryFileError as error:
+            if self.found is None:
+                raise
+            self.found.append(error)
+
+    def report(self, message: str, node: Node | None, field: str | None = None) -> None:
+        """An error that leaves the rest checkable: kept with the errors `found` (raised without
+        `found`), and the caller goes on."""
+        with self.collecting():
+            raise self.error(message, node, field)
 
     def error(
         self, message: str, node: Node | None, field: str | None = None
@@ -78,27 +104,40 @@ def suggestion(word: str, choices: Collection[str]) -> str:
 
 
 def mapping_items(
-    node: Node, where: Where, what: str, field: str | None = None
+    node: Node, where: Where, what: str, field: str | None = None, *, keep_going: bool = False
 ) -> list[tuple[str, ScalarNode, Node]]:
-    """(key, key node, value node) for each entry; rejects non-mappings and repeated keys."""
+    """(key, key node, value node) for each entry; rejects non-mappings and repeated keys.
+
+    `keep_going` (a mapping whose keys are fields of their own): a key that is not a name, or
+    is repeated, is reported (`Where.report`) and left out, and the other entries are read."""
     if not isinstance(node, MappingNode):
         raise where.error(f"{what} must be a mapping of keys to values", node, field)
+    refuse = where.report if keep_going else _raise(where)
     items: list[tuple[str, ScalarNode, Node]] = []
     seen: dict[str, ScalarNode] = {}
     for key_node, value_node in node.value:
         if not isinstance(key_node, ScalarNode) or key_node.tag == _NULL:
-            raise where.error(f"{what} has a key that is not a name", key_node, field)
+            refuse(f"{what} has a key that is not a name", key_node, field)
+            continue
         key = key_node.value
         if key in seen:
-            raise where.error(
+            refuse(
                 f"key {key!r} appears twice in {what} (first on line {line_of(seen[key])}): "
                 "keep one",
                 key_node,
                 field,
             )
+            continue
         seen[key] = key_node
         items.append((key, key_node, value_node))
     return items
+
+
+def _raise(where: Where) -> Callable[[str, Node | None, str | None], None]:
+    def refuse(message: str, node: Node | None, field: str | None = None) -> None:
+        raise where.error(message, node, field)
+
+    return refuse
 
 
 def reject_unknown_keys(
@@ -107,15 +146,24 @@ def reject_unknown_keys(
     where: Where,
     what: str,
     field: str | None = None,
-) -> None:
-    for key, key_node, _ in items:
+    *,
+    keep_going: bool = False,
+) -> list[tuple[str, ScalarNode, Node]]:
+    """The items whose key is `allowed`; an unknown key is an error, raised, or with
+    `keep_going` reported (`Where.report`) and left out."""
+    refuse = where.report if keep_going else _raise(where)
+    known = []
+    for key, key_node, value_node in items:
         if key not in allowed:
-            raise where.error(
+            refuse(
                 f"unknown key {key!r} in {what}{suggestion(key, allowed)}: "
                 f"use {', '.join(allowed)}",
                 key_node,
                 field or key,
             )
+            continue
+        known.append((key, key_node, value_node))
+    return known
 
 
 def one_of(choices: Collection[str]) -> str:

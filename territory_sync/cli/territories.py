@@ -8,7 +8,11 @@ reactivated).
 Every raw CRM field the file tests is looked up in the configured CRMs' metadata (Salesforce's
 describe of Account, HubSpot's company properties): a field no CRM has is an error naming the
 file, line, territory and field. A CRM without credentials in the environment is skipped, and the
-output says so; `--no-crm` skips the lookup."""
+output says so; `--no-crm` skips the lookup.
+
+A broken file is reported with every error in it at once, in line order (each naming the file,
+line, territory and field), and the command exits 2; `--json` prints them as a list under
+`errors` (an empty list for a valid file)."""
 
 from __future__ import annotations
 
@@ -25,7 +29,8 @@ from sync.evaluate import load_rules
 from sync.pull_fields import fields_to_pull
 from territory_sync.cli.context import cli_context
 from territory_sync.cli.output import JSON_OPTION_HELP, print_json, print_text
-from territory_sync.errors import ConfigurationError
+from territory_sync.errors import ConfigurationError, TerritoryFileError
+from territory_sync.logs import scrub
 from territory_sync.settings import Settings
 
 app = typer.Typer(help="Territory files: validate.", no_args_is_help=True)
@@ -54,22 +59,30 @@ def check(
     ] = False,
     as_json: Annotated[bool, typer.Option("--json", help=JSON_OPTION_HELP)] = False,
 ) -> None:
-    """Load and validate the file: errors name file, line, territory and field; exit 2 on error.
+    """Load and validate the file: every error, in line order, names file, line, territory and
+    field; exit 2 on error.
 
     Rep emails are checked against the reps of the last pull when the database has any, and
     territories without an owner member active in a CRM are warned about, naming the CRM."""
     state = cli_context(ctx)
     reps = load_rep_index(state.database())
-    rules = load_rules(state.settings, reps, str(file) if file else None)
     fields_found: dict[str, list[str]] = {}
     not_checked: dict[str, str] = {}
-    if rules.raw_fields and not no_crm:
-        crms, not_checked = _configured_crms(state.settings)
-        try:
-            if crms:
-                fields_found = fields_to_pull(rules, crms, every_crm=not not_checked)
-        finally:
-            close_connectors(crms.values())
+    try:
+        rules = load_rules(state.settings, reps, str(file) if file else None)
+        if rules.raw_fields and not no_crm:
+            crms, not_checked = _configured_crms(state.settings)
+            try:
+                if crms:
+                    fields_found = fields_to_pull(rules, crms, every_crm=not not_checked)
+            finally:
+                close_connectors(crms.values())
+    except TerritoryFileError as error:
+        if not as_json:
+            raise
+        listed = [{**each.as_json(), "message": scrub(each.message)} for each in error.errors]
+        print_json({"file": error.file, "errors": listed})
+        raise typer.Exit(error.exit_code) from None
     summary = {
         "file": rules.source_name,
         "fingerprint": rules.fingerprint,
@@ -86,6 +99,7 @@ def check(
         "raw_fields_found": fields_found,
         "raw_fields_not_checked_in": not_checked,
         "warnings": rules.warnings,
+        "errors": [],
     }
     if as_json:
         print_json(summary)
