@@ -10,7 +10,7 @@ an offset is taken as UTC.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
 from functools import lru_cache
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -40,3 +40,12 @@ def parse_iso_time(text: str) -> datetime:
     ValueError when it is not one. Cached: a pull reads the same stamps again and again."""
     parsed = datetime.fromisoformat(text)
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def shown_time(moment: datetime, zone: tzinfo = UTC, *, named: bool = True) -> str:
+    """A moment as people read it: in `zone`, to the second, with the zone's abbreviation
+    ("2026-03-01 03:00:05 CET"); `named=False` leaves the zone out, for a heading that names it.
+    A naive moment is taken as UTC."""
+    local = (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(zone)
+    text = f"{local:%Y-%m-%d %H:%M:%S}"
+    return f"{text} {local.tzname() or zone}" if named else text

@@ -11,7 +11,11 @@ compared directly.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
+from datetime import datetime
 from decimal import Decimal, InvalidOperation
+
+from territory_sync.times import shown_time
 
 Number = int | float | Decimal
 
@@ -65,7 +69,8 @@ def as_number(value: object) -> Number | None:
 
 
 def shown(value: object) -> str:
-    """A value as an explanation prints it: text quoted, nothing as `(empty)`."""
+    """A value as an explanation prints it: text quoted, nothing as `(empty)`, a time to the
+    second in UTC, a list or mapping from a CRM as `["a", "b"]` or `{"city": "Lyon"}`."""
     if value is None:
         return "(empty)"
     if isinstance(value, bool):
@@ -74,6 +79,12 @@ def shown(value: object) -> str:
         return f'"{value}"'
     if isinstance(value, Decimal):
         return format(value.normalize(), "f") if value == value.to_integral() else str(value)
+    if isinstance(value, datetime):
+        return shown_time(value)
+    if isinstance(value, Mapping):
+        return "{" + ", ".join(f"{shown(k)}: {shown(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, list | tuple | set | frozenset):
+        return "[" + ", ".join(shown(item) for item in value) + "]"
     return str(value)
 
 

@@ -10,7 +10,7 @@ from sqlalchemy import Table, func, or_, select
 from mapping.model.accounts import Account, CrmSource
 from mapping.model.reps import Rep
 from territory_sync.cli.context import cli_context
-from territory_sync.cli.output import JSON_OPTION_HELP, print_rows
+from territory_sync.cli.output import JSON_OPTION_HELP, WIDE_OPTION_HELP, print_rows
 
 app = typer.Typer(help="Unified accounts as pulled from the CRMs.", no_args_is_help=True)
 
@@ -29,6 +29,9 @@ LIST_COLUMNS = (
     "annual_revenue",
     "owner",
 )
+DEFAULT_COLUMNS = ("external_id", "name", "annual_revenue", "owner")
+"""What fits an 80-column terminal (the id tells the CRM: Salesforce's have letters); `--wide`
+adds the CRM, domain, place, industry and employees."""
 
 
 @app.command("list")
@@ -43,6 +46,7 @@ def list_accounts(
     ] = None,
     include_deleted: Annotated[bool, typer.Option(help="Also show deleted records.")] = False,
     limit: Annotated[int, typer.Option(min=1, max=10_000, help="At most this many rows.")] = 20,
+    wide: Annotated[bool, typer.Option("--wide", help=WIDE_OPTION_HELP)] = False,
     as_json: Annotated[bool, typer.Option("--json", help=JSON_OPTION_HELP)] = False,
 ) -> None:
     """List accounts, with each owner shown by email where the rep is known."""
@@ -78,9 +82,12 @@ def list_accounts(
             item = dict(row)
             item["owner"] = row["owner_email"] or row["owner_id"]
             rows.append(item)
+    deleted = ("deleted",) if include_deleted else ()
     print_rows(
         rows,
-        LIST_COLUMNS + (("deleted",) if include_deleted else ()),
+        LIST_COLUMNS + deleted,
+        default=DEFAULT_COLUMNS + deleted,
+        wide=wide,
         title="Accounts",
         as_json=as_json,
         numeric=("employees", "annual_revenue"),

@@ -18,10 +18,12 @@ from sync.alerts.delivery import send_samples
 from sync.alerts.outbox import counts, list_alerts, retry_failed
 from sync.alerts.run import deliver
 from sync.store.alerts import AlertStatus
+from territory_sync.cli.cells import time_zone
 from territory_sync.cli.context import cli_context
 from territory_sync.cli.output import (
     JSON_OPTION_HELP,
     LONG_TEXT_COLUMNS,
+    WIDE_OPTION_HELP,
     print_json,
     print_rows,
     print_text,
@@ -42,6 +44,8 @@ COLUMNS = (
     "last_error",
     "sent_at",
 )
+DEFAULT_COLUMNS = ("id", "recipient", "subject", "status", "last_error")
+"""What fits an 80-column terminal; `--wide` adds the times, event, channel and attempts."""
 NO_CHANNEL = (
     "no alert channel is configured: set [alerts] email_admins, email_to_reps, webhooks or "
     "rep_webhooks"
@@ -87,18 +91,24 @@ def list_command(
         AlertStatus | None, typer.Option("--status", help="Only alerts with this status.")
     ] = None,
     limit: Annotated[int, typer.Option(min=1, max=10_000, help="Newest this many.")] = 50,
+    wide: Annotated[bool, typer.Option("--wide", help=WIDE_OPTION_HELP)] = False,
     as_json: Annotated[bool, typer.Option("--json", help=JSON_OPTION_HELP)] = False,
 ) -> None:
-    """Recorded alerts, newest first: event, channel, recipient, status, attempts, error."""
-    rows = list_alerts(cli_context(ctx).database(), status=status, limit=limit)
+    """Recorded alerts, newest first: recipient, subject, status and error (`--wide`: event,
+    channel, attempts and times too)."""
+    state = cli_context(ctx)
+    rows = list_alerts(state.database(), status=status, limit=limit)
     title = f"Alerts ({status.value})" if status is not None else "Alerts (newest first)"
     print_rows(
         rows,
         COLUMNS,
+        default=DEFAULT_COLUMNS,
+        wide=wide,
         title=title,
         as_json=as_json,
         numeric=("attempts",),
         long_text=(*LONG_TEXT_COLUMNS, "last_error", "subject"),
+        zone=time_zone(state.settings),
     )
 
 

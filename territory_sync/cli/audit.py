@@ -26,8 +26,15 @@ from sync.audit_search import (
 )
 from sync.audit_verify import verify_audit
 from sync.notify import WEBHOOK_ENV_VAR
+from territory_sync.cli.cells import time_zone
 from territory_sync.cli.context import cli_context
-from territory_sync.cli.output import JSON_OPTION_HELP, console, print_json, print_rows
+from territory_sync.cli.output import (
+    JSON_OPTION_HELP,
+    WIDE_OPTION_HELP,
+    console,
+    print_json,
+    print_rows,
+)
 from territory_sync.csv_export import write_csv
 from territory_sync.errors import ExitCode, TerritorySyncError
 from territory_sync.secrets import require_secret
@@ -51,7 +58,12 @@ TABLE_COLUMNS = (
     "rule",
     "status",
     "error_code",
+    "reason",
 )
+DEFAULT_COLUMNS = ("run_id", "account_name", "territory", "new_owner_email", "status")
+"""What fits an 80-column terminal; `--wide` shows every column, `--format json` every value."""
+ACCOUNT_COLUMNS = ("run_id", "account_name", "new_owner_email", "status", "reason")
+"""One account's trail (`--account`): the reason of each decision instead of the territory."""
 
 
 class OutputFormat(StrEnum):
@@ -84,6 +96,7 @@ def audit(
     limit: Annotated[
         int, typer.Option(min=1, max=100_000, help="Rows shown (table and json).")
     ] = 50,
+    wide: Annotated[bool, typer.Option("--wide", help=WIDE_OPTION_HELP)] = False,
 ) -> None:
     """Show audit rows, newest first (CSV: every matching row, oldest first)."""
     if ctx.invoked_subcommand is not None:
@@ -98,7 +111,8 @@ def audit(
         until=parse_day(until, end=True, name="--until") if until else None,
         include_planned=include_planned,
     )
-    database = cli_context(ctx).database()
+    state = cli_context(ctx)
+    database = state.database()
     with database.engine.connect() as connection:
         if output == OutputFormat.CSV:
             write_csv(sys.stdout, EXPORT_COLUMNS, iter_audit(connection, filters))
@@ -107,8 +121,14 @@ def audit(
     if output == OutputFormat.JSON:
         print_json(rows)
     else:
-        columns = (*TABLE_COLUMNS, "reason") if account else TABLE_COLUMNS
-        print_rows(rows, columns, title="Audit log (newest first)")
+        print_rows(
+            rows,
+            TABLE_COLUMNS,
+            default=ACCOUNT_COLUMNS if account else DEFAULT_COLUMNS,
+            wide=wide,
+            title="Audit log (newest first)",
+            zone=time_zone(state.settings),
+        )
 
 
 @app.command("verify")

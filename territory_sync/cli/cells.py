@@ -8,18 +8,24 @@ parsed as rich markup (a crash, or a live terminal link). Control characters are
 (colours, OSC 8 hyperlinks, a retitled window) and bidirectional overrides reorder what is shown.
 
 `readable()` is the text of a value for people: thousands separators, `yes`/`no`, times to the
-second, lists joined with commas; never a Python repr such as `Decimal('26370000.00')`.
+second in the configured time zone (`[schedule] timezone`, as the admin console shows them), lists
+joined with commas, nothing for a missing value; never a Python repr such as
+`Decimal('26370000.00')` or `{'sources': [...]}`.
 """
 
 from __future__ import annotations
 
 import unicodedata
 from collections.abc import Mapping
-from datetime import date, datetime
+from datetime import UTC, date, datetime, tzinfo
 from decimal import Decimal
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from rich.text import Text
+
+from territory_sync.settings import Settings
+from territory_sync.times import shown_time
 
 MAX_CELL_CHARACTERS = 200
 """Longer text is cut with an ellipsis in tables; `--json` and `--format csv` keep all of it."""
@@ -58,8 +64,14 @@ def _number(value: float | Decimal) -> str:
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 
-def readable(value: Any) -> str:
-    """A value as a person reads it (None is empty); see the module's docstring."""
+def time_zone(settings: Settings) -> ZoneInfo:
+    """The zone times are shown in: `[schedule] timezone`, as on the admin console's pages."""
+    return ZoneInfo(settings.schedule.timezone)
+
+
+def readable(value: Any, *, zone: tzinfo = UTC, zone_named: bool = True) -> str:
+    """A value as a person reads it (None is empty); see the module's docstring. Times are shown
+    in `zone`, followed by its abbreviation unless `zone_named` is False (a heading names it)."""
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -69,13 +81,16 @@ def readable(value: Any) -> str:
     if isinstance(value, float | Decimal):
         return _number(value)
     if isinstance(value, datetime):
-        return value.strftime("%Y-%m-%d %H:%M:%S")
+        return shown_time(value, zone, named=zone_named)
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, Mapping):
-        return ", ".join(f"{readable(key)}: {readable(item)}" for key, item in value.items())
+        return ", ".join(
+            f"{readable(key)}: {readable(item, zone=zone, zone_named=zone_named)}"
+            for key, item in value.items()
+        )
     if isinstance(value, list | tuple | set | frozenset):
-        return ", ".join(readable(item) for item in value)
+        return ", ".join(readable(item, zone=zone, zone_named=zone_named) for item in value)
     return str(value)
 
 
@@ -84,7 +99,14 @@ def shorten(text: str, limit: int = MAX_CELL_CHARACTERS) -> str:
     return text if len(text) <= limit else text[: limit - 1] + ELLIPSIS
 
 
-def literal(value: Any, *, limit: int | None = MAX_CELL_CHARACTERS, style: str = "") -> Text:
+def literal(
+    value: Any,
+    *,
+    limit: int | None = MAX_CELL_CHARACTERS,
+    style: str = "",
+    zone: tzinfo = UTC,
+    zone_named: bool = True,
+) -> Text:
     """The value as text printed exactly as written (see the module's docstring)."""
-    text = printable(readable(value))
+    text = printable(readable(value, zone=zone, zone_named=zone_named))
     return Text(shorten(text, limit) if limit else text, style=style)

@@ -12,13 +12,19 @@ from typing import Annotated
 import typer
 
 from sync.holds import list_holds, release_holds
+from territory_sync.cli.cells import time_zone
 from territory_sync.cli.context import cli_context
-from territory_sync.cli.output import JSON_OPTION_HELP, print_json, print_rows
+from territory_sync.cli.output import JSON_OPTION_HELP, WIDE_OPTION_HELP, print_json, print_rows
 from territory_sync.cli.sync import default_actor
 from territory_sync.errors import ConfigurationError
 
 app = typer.Typer(help="Records kept with the owner a person set.", no_args_is_help=True)
 COLUMNS = ("id", "source", "external_id", "account_name", "owner_id", "planned_owner_id", "run_id")
+DEFAULT_COLUMNS = ("id", "source", "external_id", "account_name", "owner_id", "run_id")
+"""What fits an 80-column terminal; `--wide` adds the owner the plan wanted."""
+ENDED_COLUMNS = ("released_at", "released_because")
+DEFAULT_WITH_ENDED = ("id", "source", "external_id", "account_name", "released_at")
+"""With `--all`: when each hold ended (blank: still open) instead of the owner and the run."""
 
 
 @app.command("list")
@@ -27,12 +33,21 @@ def list_command(
     include_released: Annotated[
         bool, typer.Option("--all", help="Also the holds that have ended.")
     ] = False,
+    wide: Annotated[bool, typer.Option("--wide", help=WIDE_OPTION_HELP)] = False,
     as_json: Annotated[bool, typer.Option("--json", help=JSON_OPTION_HELP)] = False,
 ) -> None:
     """Open holds: the record, the owner the person set, what the plan wanted, the run."""
-    rows = list_holds(cli_context(ctx).database(), include_released=include_released)
-    columns = (*COLUMNS, "released_at", "released_because") if include_released else COLUMNS
-    print_rows(rows, columns, title="Holds", as_json=as_json)
+    state = cli_context(ctx)
+    rows = list_holds(state.database(), include_released=include_released)
+    print_rows(
+        rows,
+        (*COLUMNS, *ENDED_COLUMNS) if include_released else COLUMNS,
+        default=DEFAULT_WITH_ENDED if include_released else DEFAULT_COLUMNS,
+        wide=wide,
+        title="Holds",
+        as_json=as_json,
+        zone=time_zone(state.settings),
+    )
 
 
 @app.command("release")

@@ -146,19 +146,22 @@ def ask_in_terminal(preview: PlanPreview) -> bool:
         return False
 
 
+def report_data(result: SyncResult) -> dict[str, Any]:
+    """The outcome as `--json` prints it."""
+    return {
+        "run_id": result.run_id,
+        "plan_id": result.plan_id,
+        "status": result.status.value,
+        "exit_code": result.exit_code,
+        "message": result.message,
+        "figures": result.figures,
+    }
+
+
 def report(result: SyncResult, as_json: bool) -> None:
     """Print the outcome (a table, or JSON) and exit with the run's code."""
     if as_json:
-        print_json(
-            {
-                "run_id": result.run_id,
-                "plan_id": result.plan_id,
-                "status": result.status.value,
-                "exit_code": result.exit_code,
-                "message": result.message,
-                "figures": result.figures,
-            }
-        )
+        print_json(report_data(result))
     else:
         console.print(summary_table(result))
         verdict = result.verdict

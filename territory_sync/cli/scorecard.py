@@ -12,7 +12,7 @@ import typer
 from mapping.territories.periods import PERIOD_EXAMPLES
 from sync.scorecards import build_scorecard, scorecard_rows, scorecard_summary
 from territory_sync.cli.context import cli_context
-from territory_sync.cli.output import print_json, print_rows, print_text
+from territory_sync.cli.output import WIDE_OPTION_HELP, print_json, print_rows, print_text
 from territory_sync.csv_export import write_csv
 
 COLUMNS = (
@@ -29,6 +29,10 @@ COLUMNS = (
     "share %",
 )
 NUMERIC = ("goal", "actual", "attainment %", "change (7 days)", "accounts", "share %")
+DEFAULT_COLUMNS = ("territory", "rep", "metric", "goal", "actual", "attainment %", "trend")
+"""The table's columns unless `--wide` (less the one `--territory` or `--rep` fixes); the
+metric's name is cut first, then the rep's email and the trend, when the terminal is narrow."""
+CUT_FIRST = ("metric", "rep", "trend", "territory")
 
 
 class ScorecardFormat(StrEnum):
@@ -79,6 +83,7 @@ def scorecard(
     output: Annotated[
         ScorecardFormat, typer.Option("--format", help="table, csv or json.")
     ] = ScorecardFormat.TABLE,
+    wide: Annotated[bool, typer.Option("--wide", help=WIDE_OPTION_HELP)] = False,
 ) -> None:
     """Goals against actuals per territory and owner member: bookings, pipeline created, open
     pipeline coverage, accounts, accounts with an open opportunity; attainment, the trend of
@@ -94,6 +99,15 @@ def scorecard(
     if output == ScorecardFormat.CSV:
         write_csv(sys.stdout, COLUMNS, rows)
     else:
-        print_rows(rows, COLUMNS, title=f"Scorecard (amounts in {card.currency})", numeric=NUMERIC)
+        fixed = {"territory": territory, "rep": rep}
+        print_rows(
+            rows,
+            COLUMNS,
+            default=[column for column in DEFAULT_COLUMNS if not fixed.get(column)],
+            wide=wide,
+            title=f"Scorecard (amounts in {card.currency})",
+            numeric=NUMERIC,
+            cut=CUT_FIRST,
+        )
     for warning in card.warnings:
         print_text(f"warning: {warning}", err=True, style="yellow")

@@ -9,12 +9,16 @@ from typing import Annotated
 
 import typer
 
+from territory_sync.cli.cells import time_zone
 from territory_sync.cli.context import cli_context
-from territory_sync.cli.output import JSON_OPTION_HELP, print_json, print_rows
+from territory_sync.cli.output import JSON_OPTION_HELP, WIDE_OPTION_HELP, print_json, print_rows
 from territory_sync.cli.sync import default_actor
 from web.token_store import create_token, list_tokens, parse_role, revoke_token
 
 app = typer.Typer(help="API tokens for the admin console.", no_args_is_help=True)
+COLUMNS = ("id", "name", "role", "created_at", "last_used_at", "revoked_at")
+DEFAULT_COLUMNS = ("id", "name", "role", "last_used_at", "revoked_at")
+"""What fits an 80-column terminal; `--wide` adds when each token was created."""
 
 
 @app.command("create")
@@ -41,12 +45,27 @@ def create(
 @app.command("list")
 def list_command(
     ctx: typer.Context,
+    wide: Annotated[bool, typer.Option("--wide", help=WIDE_OPTION_HELP)] = False,
     as_json: Annotated[bool, typer.Option("--json", help=JSON_OPTION_HELP)] = False,
 ) -> None:
     """Every token: id, name, role, when created, last used and revoked (never the secret)."""
-    rows = [token.as_dict() for token in list_tokens(cli_context(ctx).database())]
-    columns = ("id", "name", "role", "created_at", "last_used_at", "revoked_at")
-    print_rows(rows, columns, title="API tokens", as_json=as_json)
+    state = cli_context(ctx)
+    tokens = list_tokens(state.database())
+    if as_json:
+        print_json([token.as_dict() for token in tokens])
+        return
+    rows = [
+        {**{column: getattr(token, column) for column in COLUMNS}, "role": token.role.value}
+        for token in tokens
+    ]
+    print_rows(
+        rows,
+        COLUMNS,
+        default=DEFAULT_COLUMNS,
+        wide=wide,
+        title="API tokens",
+        zone=time_zone(state.settings),
+    )
 
 
 @app.command("revoke")
