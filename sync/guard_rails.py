@@ -15,6 +15,8 @@ from typing import Any
 from sync.plan import ProposedChange
 from sync.store.changes import ChangeState
 
+GO_AHEAD_WITHOUT_A_PLAN = "rerun with --allow-mass-change (or raise [sync] blast_radius)"
+
 
 @dataclass
 class RepSwing:
@@ -41,10 +43,26 @@ class GuardRailVerdict:
         if self.allowed:
             return f"{moving} change owner: within the {self.limit:.0%} limit"
         return (
-            f"{moving} would change owner, more than the {self.limit:.0%} blast-radius limit; "
-            "nothing was written. Review the saved plan, then apply it with "
-            "`territory-sync apply PLAN_ID`, or rerun with --allow-mass-change "
-            "(or raise [sync] blast_radius)"
+            f"{self._over_the_limit}; nothing was written. Review the saved plan, then apply it "
+            f"with `territory-sync apply PLAN_ID`, or {GO_AHEAD_WITHOUT_A_PLAN}"
+        )
+
+    @property
+    def _over_the_limit(self) -> str:
+        return (
+            f"{self.changes:,} of {self.evaluated:,} evaluated accounts ({self.share:.1%}) would "
+            f"change owner, more than the {self.limit:.0%} blast-radius limit"
+        )
+
+    def would_stop(self, plan_id: int) -> str:
+        """For a plan that was not to be written (a dry run, `plan`): the line saying a real run
+        would stop at the guard rail, and how to go ahead; "" when it would not stop."""
+        if self.allowed:
+            return ""
+        return (
+            f"A real run would stop here: {self._over_the_limit}. To go ahead, review plan "
+            f"{plan_id} and apply it with `territory-sync apply {plan_id}`, or "
+            f"{GO_AHEAD_WITHOUT_A_PLAN}"
         )
 
     def as_dict(self) -> dict[str, Any]:

@@ -100,7 +100,7 @@ class RunLock:
                     break
                 time.sleep(0.05)
                 holder = self._running_run_holder()
-            if _died_on_this_host(holder) and time.monotonic() < gone_deadline:
+            if died_on_this_host(holder.pid, holder.host) and time.monotonic() < gone_deadline:
                 # Killed (kill -9, a crash) a moment ago: the server ends its session, and so
                 # releases the lock, as soon as it sees the connection drop.
                 time.sleep(0.1)
@@ -161,12 +161,12 @@ class RunLock:
         self.release()
 
 
-def _died_on_this_host(holder: LockHolder) -> bool:
-    """Whether the holder's process ran on this machine and no longer exists."""
-    if holder.pid is None or holder.host != socket.gethostname():
+def died_on_this_host(pid: int | None, host: str | None) -> bool:
+    """Whether process `pid` of machine `host` ran on this machine and no longer exists."""
+    if pid is None or host != socket.gethostname():
         return False
     try:
-        os.kill(holder.pid, 0)
+        os.kill(pid, 0)
     except ProcessLookupError:
         return True
     except PermissionError:  # alive, another user's

@@ -55,7 +55,7 @@ from sync.plan_lifetime import (
     supersede_older_plans,
 )
 from sync.planner import PlanFigures, Planner, Scope
-from sync.progress import RunProgress, SilentProgress
+from sync.progress import RunProgress, SilentProgress, watch_connectors, writing_plan
 from sync.pull import pull_source
 from sync.pull_fields import run_fields
 from sync.pull_related import objects_to_pull, pull_related_of
@@ -189,6 +189,7 @@ def run_sync(
                     territory_file=wanted.source_name,
                 )
             crms = session.connectors(sources, connectors)
+            watch_connectors(progress, crms)
             context = write_context(settings, database, run_id, request, stop, progress)
 
             resumable, stale = _unfinished_plans(settings, database, fingerprint)
@@ -356,10 +357,7 @@ def run_sync(
                 word = "dry run" if request.dry_run else "plan saved"
                 message = f"{word}: nothing written; apply with `territory-sync apply {plan_id}`"
                 if not verdict.allowed:
-                    message += (
-                        f". A real run would stop here: {verdict.changes:,} changes are more "
-                        f"than the {verdict.limit:.0%} blast-radius limit"
-                    )
+                    message = f"{word}: nothing written. {verdict.would_stop(plan_id)}"
                 return stop_here(RunStatus.SUCCEEDED, ExitCode.OK, message)
             if not verdict.allowed:
                 return stop_here(
@@ -379,8 +377,10 @@ def run_sync(
             _check_stop(stop, "before writing")
             for resumed in resumable:
                 progress.phase(f"finish plan {resumed['id']}", total=resuming.get(resumed["id"]))
+                writing_plan(progress, resumed["id"])
                 apply_plan(context, resumed["id"], crms)
             progress.phase("write owners", total=planned.planned)
+            writing_plan(progress, plan_id)
             writes = apply_plan(context, plan_id, crms)
             finished = session.finish_writes(
                 writes,

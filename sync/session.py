@@ -21,7 +21,7 @@ from sync.connect import build_connectors, close_connectors
 from sync.guard_rails import GuardRailVerdict
 from sync.lock import RunLock
 from sync.plan import ProposedChange
-from sync.progress import RunProgress
+from sync.progress import RunProgress, advance_in
 from sync.runs import close_run, mark_interrupted_runs, open_run
 from sync.store.database import Database
 from sync.store.runs import RunStatus
@@ -120,7 +120,7 @@ def write_context(
         concurrency=settings.sync.concurrency,
         writes_off=writes_off(settings),
         stop=stop or threading.Event(),
-        progress=lambda _source, amount: progress.advance(amount),
+        progress=lambda source, amount: advance_in(progress, source, amount),
     )
 
 

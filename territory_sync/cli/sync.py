@@ -1,21 +1,31 @@
-"""`territory-sync sync | plan | apply | rollback`: runs, as a person starts them."""
+"""`territory-sync sync | plan | apply | rollback`: runs, as a person starts them.
+
+Before a run is recorded, its configuration and scope are checked (`sync.preflight`): a missing
+credential, a broken territory file or an unknown `--account` or `--territory` is an error to
+fix (exit code 2), not a failed run. `plan` says which plan it saved (on standard error when the
+plan's data goes to standard output), and, like a dry run, when a real run would stop at a
+guard rail and how to go ahead; `rollback --dry-run` lists each record and the owner it would
+restore.
+"""
 
 from __future__ import annotations
 
 import getpass
 import sys
-import threading
+from collections.abc import Iterable
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.text import Text
 
-from sync.plan import changes_in_chunks, count_changes, plan_changes
+from sync.plan import ProposedChange, changes_in_chunks, count_changes, plan_changes
+from sync.preflight import check_apply, check_rollback, check_sync_request
 from sync.rollback import rollback_run
 from sync.runner import SyncRequest, SyncResult, run_sync
 from sync.saved_plans import apply_saved_plan
 from sync.store.changes import ChangeState
+from sync.store.database import Database
 from territory_sync.cli.context import CliContext, cli_context
 from territory_sync.cli.output import (
     JSON_OPTION_HELP,
@@ -25,10 +35,10 @@ from territory_sync.cli.output import (
     print_text,
 )
 from territory_sync.cli.progress import TerminalProgress
-from territory_sync.cli.run_report import ask_in_terminal, report
+from territory_sync.cli.run_report import ask_in_terminal, report, report_data
 from territory_sync.cli.stopping import stop_on_signals
 from territory_sync.csv_export import write_csv
-from territory_sync.errors import ExitCode
+from territory_sync.errors import ConfirmationRequiredError, ExitCode
 
 
 class CrmChoice(StrEnum):
@@ -44,7 +54,8 @@ class PlanFormat(StrEnum):
 
 
 CHANGES_SHOWN = 200
-"""Changes `plan` shows in its table; the rest are counted (`--format csv` lists all)."""
+"""Changes `plan` and `rollback --dry-run` show in their tables; the rest are counted (`--format
+csv` and `--json` list all)."""
 CHANGE_COLUMNS = (
     "source",
     "object_name",
@@ -79,8 +90,7 @@ NO_TERMINAL = (
 def _require_yes_or_terminal(yes: bool) -> None:
     """Nothing writes without an explicit yes: with no terminal to ask, `--yes` is the yes."""
     if not yes and not sys.stdin.isatty():
-        error_console.print(Text(f"error: {NO_TERMINAL}"), highlight=False)
-        raise typer.Exit(ExitCode.USAGE)
+        raise ConfirmationRequiredError(NO_TERMINAL)
 
 
 def _ask_first(yes: bool, question: str) -> None:
@@ -90,9 +100,8 @@ def _ask_first(yes: bool, question: str) -> None:
         raise typer.Exit(ExitCode.OK)
 
 
-def _run(state: CliContext, request: SyncRequest, stop: threading.Event) -> SyncResult:
-    database = state.database()
-    with TerminalProgress() as progress:
+def _run(state: CliContext, database: Database, request: SyncRequest) -> SyncResult:
+    with stop_on_signals(_announce) as stop, TerminalProgress() as progress:
         return run_sync(state.settings, database, request, progress=progress, stop=stop)
 
 
@@ -132,10 +141,10 @@ def sync(
     actor: Annotated[str | None, typer.Option(help="Who starts the run (audit).")] = None,
     as_json: Annotated[bool, typer.Option("--json", help=JSON_OPTION_HELP)] = False,
 ) -> None:
-    """Pull, plan, show the plan and ask, then write the changed owners (exit codes: README)."""
+    """Pull, plan, show the plan and ask, then write the changed owners.
+
+    `territory-sync --help` lists the exit codes."""
     state = cli_context(ctx)
-    if not dry_run:
-        _require_yes_or_terminal(yes)
     request = SyncRequest(
         trigger="cli",
         actor=actor or default_actor(),
@@ -149,9 +158,11 @@ def sync(
         reconcile=reconcile,
         confirm=None if (yes or dry_run) else ask_in_terminal,
     )
-    with stop_on_signals(_announce) as stop:
-        result = _run(state, request, stop)
-    report(result, as_json)
+    database = state.database()
+    check_sync_request(state.settings, database, request)
+    if not dry_run:
+        _require_yes_or_terminal(yes)
+    report(_run(state, database, request), as_json)
 
 
 def plan(
@@ -176,10 +187,15 @@ def plan(
         territory=territory,
         account=account,
     )
-    with stop_on_signals(_announce) as stop:
-        result = _run(state, request, stop)
-    assert result.plan_id is not None
     database = state.database()
+    check_sync_request(state.settings, database, request)
+    result = _run(state, database, request)
+    assert result.plan_id is not None
+    saved = f"saved plan {result.plan_id}"
+    if output != PlanFormat.TABLE:  # the data goes to standard output: say so beside it
+        print_text(saved, err=True)
+        if result.verdict is not None and not result.verdict.allowed:
+            print_text(result.verdict.would_stop(result.plan_id), style="yellow", err=True)
     if output == PlanFormat.CSV:
         chunks = changes_in_chunks(database, result.plan_id, list(ChangeState))
         write_csv(sys.stdout, (*CHANGE_COLUMNS, "reason"), (c for chunk in chunks for c in chunk))
@@ -192,6 +208,7 @@ def plan(
         total = count_changes(database, result.plan_id)
         if total > CHANGES_SHOWN:
             print_text(f"... and {total - CHANGES_SHOWN:,} more (--format csv lists all)")
+        print_text(saved)
         report(result, False)
 
 
@@ -209,30 +226,78 @@ def apply(
 
     A superseded or stale plan is not replayed: a fresh plan is saved for review (exit 3)."""
     state = cli_context(ctx)
+    database = state.database()
+    check_apply(state.settings, database, plan_id)
     _ask_first(yes, f"Write the owners of plan {plan_id} to the CRMs?")
     request = SyncRequest(trigger="cli", actor=actor or default_actor(), force=force)
     with stop_on_signals(_announce) as stop, TerminalProgress() as progress:
         result = apply_saved_plan(
-            state.settings, state.database(), plan_id, request, progress=progress, stop=stop
+            state.settings, database, plan_id, request, progress=progress, stop=stop
         )
     report(result, as_json)
+
+
+ROLLBACK_COLUMNS = (
+    "source",
+    "object_name",
+    "external_id",
+    "account_name",
+    "owner_now",
+    "owner_restored",
+    "state",
+    "reason",
+)
+"""What `rollback --dry-run` lists of each record: the owner the run set, the one it restores."""
+
+
+def _restores(changes: Iterable[ProposedChange]) -> list[dict[str, Any]]:
+    """Each record of a rollback plan: the owner it has now (the one the run set) and the owner
+    it would get back; a skipped record (changed since, no owner before) says why."""
+    return [
+        {
+            "source": change.source,
+            "object_name": change.object_name,
+            "external_id": change.external_id,
+            "account_name": change.account_name,
+            "owner_now": change.old_owner_email or change.old_owner_id,
+            "owner_restored": change.new_owner_email or change.new_owner_id,
+            "state": change.state.value,
+            "reason": change.reason,
+        }
+        for change in changes
+    ]
 
 
 def rollback(
     ctx: typer.Context,
     run_id: Annotated[int, typer.Argument(help="The run whose owner changes to undo.")],
-    dry_run: Annotated[bool, typer.Option(help="Show what would be restored.")] = False,
+    dry_run: Annotated[
+        bool, typer.Option(help="List each record and the owner it would restore; write nothing.")
+    ] = False,
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask first.")] = False,
     actor: Annotated[str | None, typer.Option(help="Who rolls back (audit).")] = None,
     as_json: Annotated[bool, typer.Option("--json", help=JSON_OPTION_HELP)] = False,
 ) -> None:
     """Restore the previous owners of a run's written changes, skipping records changed since."""
     state = cli_context(ctx)
+    database = state.database()
+    check_rollback(state.settings, database, run_id)
     if not dry_run:
         _ask_first(yes, f"Restore the owners run {run_id} replaced?")
     request = SyncRequest(trigger="cli", actor=actor or default_actor(), dry_run=dry_run)
     with stop_on_signals(_announce) as stop, TerminalProgress() as progress:
         result = rollback_run(
-            state.settings, state.database(), run_id, request, progress=progress, stop=stop
+            state.settings, database, run_id, request, progress=progress, stop=stop
         )
+    if dry_run:
+        restores = _restores(result.changes)
+        if as_json:
+            print_json({**report_data(result), "changes": restores})
+            if result.exit_code:
+                raise typer.Exit(result.exit_code)
+            return
+        title = f"Rollback of run {run_id}: nothing written yet"
+        print_rows(restores[:CHANGES_SHOWN], ROLLBACK_COLUMNS, title=title)
+        if len(restores) > CHANGES_SHOWN:
+            print_text(f"... and {len(restores) - CHANGES_SHOWN:,} more (--json lists all)")
     report(result, as_json)
