@@ -4,11 +4,16 @@ the what-if of an uploaded territory file.
 All run in the background through `JobRunner` (one at a time, under the run lock). Plans and
 applies call the same `run_sync` / `apply_saved_plan` as the command line, with trigger `admin`
 and the token's name as the actor in the audit log; a what-if writes nothing (`what_if`).
+
+The console's apply form confirms what it writes (`apply_outline`, `check_confirmation`): the
+number of owners, typed by the admin when a guard rail stopped the plan.
 """
 
 from __future__ import annotations
 
-from typing import Literal
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Literal
 
 from fastapi import Request
 
@@ -16,12 +21,13 @@ from mapping.territories.balance import parse_move_caps
 from sync.plan import get_plan
 from sync.runner import SyncRequest, run_sync
 from sync.saved_plans import apply_saved_plan
-from sync.store.changes import PlanStatus
+from sync.store.changes import UNFINISHED_STATES, PlanStatus
+from sync.store.database import Database
 from sync.store.runs import RunTrigger
 from web.auth import Principal
 from web.errors import ApiError
 from web.jobs import Job, JobBusyError, JobWork
-from web.queries import checked_text
+from web.queries import ChangeFilter, change_counts, checked_text
 from web.state import database_of, jobs_of, settings_of
 from web.what_if import WHAT_IF_TIME_LIMIT_SECONDS, checked_upload, what_if_work
 
@@ -73,6 +79,65 @@ def start_plan(
             stop=stop,
             progress=progress,
         ),
+    )
+
+
+APPLICABLE = (PlanStatus.DRAFT.value, PlanStatus.PARTIAL.value, PlanStatus.APPLYING.value)
+"""Plan statuses the console offers to apply (a superseded plan is re-planned instead)."""
+
+
+@dataclass(frozen=True)
+class ApplyOutline:
+    """What applying a plan writes now: its unfinished changes per CRM; and whether a guard rail
+    stopped it, in which case the admin confirms by typing how many owners it writes."""
+
+    plan_id: int
+    by_crm: dict[str, int]
+    stopped_by_guard_rail: bool
+
+    @property
+    def total(self) -> int:
+        return sum(self.by_crm.values())
+
+
+def apply_outline(database: Database, plan: Mapping[str, Any]) -> ApplyOutline:
+    """The outline of applying `plan` (a stored plan row), counted by the database."""
+    unfinished = ChangeFilter(plan["id"], tuple(state.value for state in UNFINISHED_STATES))
+    verdict = plan.get("guard_rails") or {}
+    return ApplyOutline(
+        plan_id=plan["id"],
+        by_crm=change_counts(database, unfinished, "source"),
+        stopped_by_guard_rail=verdict.get("allowed", True) is False,
+    )
+
+
+def check_confirmation(outline: ApplyOutline, confirm: str) -> None:
+    """Refuse an apply whose form does not confirm what it writes now: 422 without a
+    confirmation or with a wrong number typed, 409 when the plan has nothing left to write or
+    writes another number than the one confirmed."""
+    plan_id, total = outline.plan_id, outline.total
+    if total == 0:
+        raise ApiError(409, f"plan {plan_id} has nothing left to write", code="plan_not_applicable")
+    given = confirm.strip().replace(",", "")
+    if not given:
+        raise ApiError(
+            422,
+            f"applying plan {plan_id} needs a confirmation: open /plans/{plan_id}/apply, check "
+            "what it writes where, and confirm there; nothing was written",
+        )
+    if given == str(total):
+        return
+    if outline.stopped_by_guard_rail:
+        raise ApiError(
+            422,
+            f"{confirm.strip()!r} is not the number of owners plan {plan_id} writes: type "
+            f"{total} to confirm; nothing was written",
+        )
+    raise ApiError(
+        409,
+        f"plan {plan_id} changed since it was confirmed: it now writes {total:,} owner(s); "
+        "review it again; nothing was written",
+        code="plan_changed",
     )
 
 

@@ -4,7 +4,8 @@
 `territory-sync serve` hands it to uvicorn, tests hand it to a TestClient. Around the routes: the
 security headers on every answer, the same-origin check on every change (`security`), a bound on
 every request body, and one error shape (`errors`). HubSpot's webhook calls (`webhooks`) are the
-one route the same-origin check leaves alone: they authenticate by HubSpot's signature.
+one route the same-origin check leaves alone: they authenticate by HubSpot's signature. The API's
+reference is `/openapi.json`, listed for people at `/docs` (`pages.api_reference`).
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ from web.errors import ErrorAnswers, install_error_handlers
 from web.jobs import JobRunner
 from web.limits import BodyLimit, BodyLimitMiddleware
 from web.metrics import metrics_registry
-from web.pages import pages_router
+from web.pages import api_reference, pages_router
 from web.pages.common import SignInRequiredError, error_page
 from web.quick_assign import WebhookAssignments
 from web.security import SameOriginMiddleware, SecurityHeadersMiddleware
@@ -79,6 +80,10 @@ def create_app(
             "Send `Authorization: Bearer TOKEN` (`territory-sync tokens create`)."
         ),
         lifespan=lifespan,
+        # No Swagger UI or ReDoc: their assets come from a CDN the content security policy
+        # refuses (a blank page); `/docs` lists the operations instead (`api_reference`).
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.database = database
@@ -118,5 +123,6 @@ def create_app(
     app.include_router(api_router())
     app.include_router(webhooks_router)
     app.include_router(pages_router())
+    app.include_router(api_reference.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     return app

@@ -81,16 +81,51 @@ def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
     }
 
 
+_PLAIN_VALIDATION = {
+    "string_too_long": "{where} is longer than {max_length} characters; shorten it",
+    "string_too_short": "{where} needs at least {min_length} character(s)",
+    "int_parsing": "{where} must be a whole number",
+    "int_from_float": "{where} must be a whole number",
+    "greater_than_equal": "{where} must be {ge} or more",
+    "greater_than": "{where} must be more than {gt}",
+    "less_than_equal": "{where} must be {le} or less",
+    "less_than": "{where} must be less than {lt}",
+    "literal_error": "{where} must be one of {expected}",
+    "enum": "{where} must be one of {expected}",
+    "missing": "{where} is missing; fill it in",
+}
+"""Validation failures in words, by pydantic's error type; others keep pydantic's message."""
+
+
+def _describe_one(item: Mapping[str, Any]) -> str:
+    where = ".".join(str(p) for p in item.get("loc", ()) if p not in ("query", "body", "path"))
+    where = where or "the request"
+    template = _PLAIN_VALIDATION.get(str(item.get("type")))
+    if template is not None:
+        try:
+            return template.format(where=where, **(item.get("ctx") or {}))
+        except (KeyError, IndexError, ValueError):
+            pass
+    return f"{where}: {item.get('msg', 'invalid')}"
+
+
 def _describe_validation(error: RequestValidationError) -> str:
-    parts = []
-    for item in error.errors()[:5]:
-        where = ".".join(str(p) for p in item.get("loc", ()) if p not in ("query", "body", "path"))
-        parts.append(f"{where or 'request'}: {item.get('msg', 'invalid')}")
+    parts = [_describe_one(item) for item in error.errors()[:5]]
     return "; ".join(parts) or "the request is not valid"
 
 
-PageRenderer = Callable[[Request, int, str], Response]
-"""Renders a refusal as a page: the request, the status and the message."""
+def _describe_http(request: Request, status: int, detail: str) -> str:
+    """Starlette's bare "Not Found" and "Method Not Allowed", said with the address."""
+    if status == 404 and detail == "Not Found":
+        return f"there is nothing at {request.url.path[:200]}; check the address"
+    if status == 405 and detail == "Method Not Allowed":
+        return f"{request.url.path[:200]} does not take a {request.method} request"
+    return detail
+
+
+PageRenderer = Callable[[Request, int, str, Mapping[str, Any]], Response]
+"""Renders a refusal as a page: the request, the status, the message and the error's extra
+fields (such as the busy job's id)."""
 
 
 def wants_page(request: Request) -> bool:
@@ -116,7 +151,7 @@ class ErrorAnswers:
         **extra: Any,
     ) -> Response:
         if self.page is not None and wants_page(request):
-            response = self.page(request, status, message)
+            response = self.page(request, status, message, extra)
             response.headers.update(headers or {})
             return response
         return error_response(status, code, message, headers, **extra)
@@ -138,7 +173,8 @@ def install_error_handlers(app: FastAPI, answers: ErrorAnswers | None = None) ->
     async def http_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, StarletteHTTPException)
         code = _CODES.get(exc.status_code, "error")
-        return answer(request, exc.status_code, code, str(exc.detail), exc.headers)
+        message = _describe_http(request, exc.status_code, str(exc.detail))
+        return answer(request, exc.status_code, code, message, exc.headers)
 
     async def configuration_error(request: Request, exc: Exception) -> Response:
         return answer(request, 422, "invalid_request", str(exc))

@@ -9,28 +9,42 @@ query, so a hostile value fails validation (422) and reaches no SQL.
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
+from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import ColumnElement, FromClause, Row, Select, and_, case, false, func, or_, select
 
 from mapping.territories.assignment import BALANCED, CAPACITY_FULL, REBALANCED, Assignment
-from mapping.territories.balance import balance_summary, trade_off_summary, what_if_summary
+from mapping.territories.balance import (
+    BalanceReport,
+    balance_report,
+    balance_summary,
+    placements,
+    trade_off_summary,
+    what_if_summary,
+)
+from mapping.territories.engine import Evaluation
 from mapping.territories.explain import decision_data, explain, render_explanation
+from mapping.territories.facts import CompanyFacts
+from mapping.territories.rules import LoadedTerritories
 from sync.audit import AUDIT
 from sync.audit_search import AuditFilter, iter_audit, parse_day, search_audit
 from sync.companies import ACCOUNTS, LINKS, REPS
 from sync.evaluate import (
     StoreEvaluation,
-    balance_store,
     evaluate_account,
+    evaluate_store,
+    load_rules,
     trade_off_store,
     what_if_store,
 )
-from sync.plan import get_plan, plan_changes
+from sync.plan import CHANGES, get_plan, plan_changes
 from sync.runs import RUNS, get_run
 from sync.scorecards import build_scorecard, scorecard_summary
+from sync.store.changes import ChangeState
 from sync.store.database import Database
 from territory_sync.errors import ConfigurationError, TerritoryFileError
 from territory_sync.settings import Settings
@@ -90,17 +104,19 @@ def list_runs(database: Database, limit: int, offset: int) -> list[dict[str, Any
         ]
 
 
-def run_or_404(database: Database, run_id: int) -> dict[str, Any]:
+def run_or_404(database: Database, run_id: int, listed_by: str = "GET /api/runs") -> dict[str, Any]:
     run = get_run(database, run_id)
     if run is None:
-        raise ApiError(404, f"there is no run {run_id}; GET /api/runs lists them")
+        raise ApiError(404, f"there is no run {run_id}; {listed_by} lists them")
     return run
 
 
-def plan_or_404(database: Database, plan_id: int) -> dict[str, Any]:
+def plan_or_404(
+    database: Database, plan_id: int, made_by: str = "a dry run or a plan request"
+) -> dict[str, Any]:
     plan = get_plan(database, plan_id)
     if plan is None:
-        raise ApiError(404, f"there is no plan {plan_id}; a dry run or a plan request makes one")
+        raise ApiError(404, f"there is no plan {plan_id}; {made_by} makes one")
     return plan
 
 
@@ -110,11 +126,93 @@ def plan_with_changes(database: Database, plan_id: int) -> dict[str, Any]:
     return {**plan, "changes": changes}
 
 
+CHANGE_STATES = tuple(state.value for state in ChangeState)
+
+
+@dataclass(frozen=True)
+class ChangeFilter:
+    """A plan's change rows: in one of `states` (all when empty), in one territory (if given)."""
+
+    plan_id: int
+    states: tuple[str, ...] = ()
+    territory: str | None = None
+
+    def apply(self, query: Select[Any]) -> Select[Any]:
+        query = query.where(CHANGES.c.plan_id == self.plan_id)
+        if self.states:
+            query = query.where(CHANGES.c.state.in_(self.states))
+        if self.territory:
+            query = query.where(CHANGES.c.territory == self.territory)
+        return query
+
+
+def change_filter(plan_id: int, *, status: str | None, territory: str | None) -> ChangeFilter:
+    """The filter a plan page's query asks for; 422 for a state that is not one."""
+    state = checked_text(status, "status")
+    if state is not None and state not in CHANGE_STATES:
+        raise ApiError(
+            422, f"status {state!r} is not a change state; use one of {', '.join(CHANGE_STATES)}"
+        )
+    return ChangeFilter(plan_id, (state,) if state else (), checked_text(territory, "territory"))
+
+
+def change_page(
+    database: Database, filters: ChangeFilter, limit: int, offset: int
+) -> list[dict[str, Any]]:
+    """One page of the plan's matching changes, in the order they were planned."""
+    query = filters.apply(select(CHANGES)).order_by(CHANGES.c.id).limit(limit).offset(offset)
+    with database.engine.connect() as connection:
+        return [dict(row) for row in connection.execute(query).mappings()]
+
+
+def change_count(database: Database, filters: ChangeFilter) -> int:
+    """How many of the plan's changes match, counted by the database."""
+    query = filters.apply(select(func.count()).select_from(CHANGES))
+    with database.engine.connect() as connection:
+        return int(connection.execute(query).scalar_one())
+
+
+ChangeFacet = Literal["state", "territory", "source"]
+
+
+def change_counts(database: Database, filters: ChangeFilter, column: ChangeFacet) -> dict[str, int]:
+    """How many of the plan's matching changes have each value of `column` (grouped by the
+    database), most first; changes without a territory count under ""."""
+    field = CHANGES.c[column]
+    query = filters.apply(select(field, func.count()).select_from(CHANGES)).group_by(field)
+    with database.engine.connect() as connection:
+        return _most_first(connection.execute(query).all())
+
+
 def audit_page(
     database: Database, filters: AuditFilter, limit: int, offset: int
 ) -> list[dict[str, Any]]:
     with database.engine.connect() as connection:
         return search_audit(connection, filters, limit=limit, offset=offset)
+
+
+def audit_count(database: Database, filters: AuditFilter) -> int:
+    """How many audit rows match, counted by the database."""
+    query = filters.apply(select(func.count()).select_from(AUDIT))
+    with database.engine.connect() as connection:
+        return int(connection.execute(query).scalar_one())
+
+
+AuditFacet = Literal["status", "territory"]
+
+
+def audit_counts(database: Database, filters: AuditFilter, column: AuditFacet) -> dict[str, int]:
+    """How many matching audit rows have each value of `column` (grouped by the database), most
+    first; rows without a value count under "" (no territory)."""
+    field = AUDIT.c[column]
+    query = filters.apply(select(field, func.count()).select_from(AUDIT)).group_by(field)
+    with database.engine.connect() as connection:
+        return _most_first(connection.execute(query).all())
+
+
+def _most_first(rows: Sequence[Row[Any, int]]) -> dict[str, int]:
+    pairs = [(str(value or ""), int(count)) for value, count in rows]
+    return dict(sorted(pairs, key=lambda pair: (-pair[1], pair[0])))
 
 
 def audit_rows(database: Database, filters: AuditFilter) -> Iterator[dict[str, Any]]:
@@ -164,20 +262,24 @@ def search_accounts(
     if source:
         query = query.where(ACCOUNTS.c.source == source)
     if search:
-        pattern = (
-            "%" + search.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        )
-        query = query.where(
-            or_(
-                func.lower(ACCOUNTS.c.name).like(pattern, escape="\\"),
-                ACCOUNTS.c.domain.like(pattern, escape="\\"),
-                ACCOUNTS.c.external_id == search,
-            )
-        )
+        query = query.where(_matching(search))
     with database.engine.connect() as connection:
         return [
             dict(row) for row in connection.execute(query.limit(limit).offset(offset)).mappings()
         ]
+
+
+def _matching(search: str) -> ColumnElement[bool]:
+    """Accounts whose name or domain contains `search` (any case, as text: never a pattern),
+    or whose CRM id it is."""
+    pattern = (
+        "%" + search.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    )
+    return or_(
+        func.lower(ACCOUNTS.c.name).like(pattern, escape="\\"),
+        ACCOUNTS.c.domain.like(pattern, escape="\\"),
+        ACCOUNTS.c.external_id == search,
+    )
 
 
 def _linked_ids(database: Database, source: str, external_id: str) -> list[tuple[str, str]]:
@@ -298,10 +400,7 @@ def account_detail(
 
 def current_balance(settings: Settings, database: Database) -> dict[str, Any]:
     """Accounts, revenue and employees per rep and territory, as `territory-sync balance`."""
-    try:
-        return balance_summary(balance_store(settings, database))
-    except (TerritoryFileError, OSError) as error:
-        raise ApiError(422, f"the territory file cannot be used: {error}") from error
+    return balance_summary(territory_book(settings, database).report)
 
 
 def current_scorecard(
@@ -344,3 +443,268 @@ def balance_what_if(
             raise ApiError(422, f"the territory file cannot be read: {error}") from error
         except OSError as error:
             raise ApiError(422, f"the territory file cannot be used: {error}") from error
+
+
+# The accounts list and the territory pages. The list is SQL, a page at a time; territory
+# membership is the evaluation's (`placements`, as the balance and the scorecards count it), so a
+# page that needs it evaluates the book once (`territory_book`) and keeps it for that request.
+
+PARTNER = ACCOUNTS.alias("partner")
+"""The linked record in the other CRM, beside each listed account."""
+_LINKED_FROM = {source: LINKS.alias(f"link_from_{source}") for source in SOURCES}
+_REPS_OF = {
+    (table, source): REPS.alias(f"{table}_rep_{source}")
+    for table in ("own", "partner")
+    for source in SOURCES
+}
+_REP_ID_COLUMN = {"salesforce": "salesforce_user_id", "hubspot": "hubspot_owner_id"}
+
+
+def _with_reps(joined: FromClause, accounts: FromClause, table: str) -> FromClause:
+    """`joined` with the rep of each row of `accounts`, one join per CRM: the owner-to-email rule
+    of `_owner_email` as equality joins, which the databases answer from their unique indexes on
+    a book of any size."""
+    for source in SOURCES:
+        rep = _REPS_OF[(table, source)]
+        joined = joined.outerjoin(
+            rep,
+            (accounts.c.source == source) & (rep.c[_REP_ID_COLUMN[source]] == accounts.c.owner_id),
+        )
+    return joined
+
+
+def _rep_email(table: str) -> ColumnElement[str]:
+    """The email of the rep of the listed account ("own") or of its linked record ("partner")."""
+    return func.coalesce(*(_REPS_OF[(table, source)].c.email for source in SOURCES))
+
+
+def _listing() -> FromClause:
+    """The accounts, each with its owner's rep, its company link and the linked record in the
+    other CRM with that record's rep, where they exist."""
+    joined: FromClause = ACCOUNTS
+    for source, link in _LINKED_FROM.items():
+        id_column = link.c.salesforce_id if source == "salesforce" else link.c.hubspot_id
+        joined = joined.outerjoin(
+            link, (ACCOUNTS.c.source == source) & (id_column == ACCOUNTS.c.external_id)
+        )
+    from_salesforce = ACCOUNTS.c.source == "salesforce"
+    partner_id = func.coalesce(
+        _LINKED_FROM["salesforce"].c.hubspot_id, _LINKED_FROM["hubspot"].c.salesforce_id
+    )
+    joined = joined.outerjoin(
+        PARTNER,
+        (PARTNER.c.source == case((from_salesforce, "hubspot"), else_="salesforce"))
+        & (PARTNER.c.external_id == partner_id),
+    )
+    return _with_reps(_with_reps(joined, ACCOUNTS, "own"), PARTNER, "partner")
+
+
+def _owner_key(accounts: FromClause, email: ColumnElement[str]) -> ColumnElement[str]:
+    """Who owns the record, comparable across the CRMs: the rep's email; for an owner no rep
+    is known for, the CRM and its id; "" for no owner."""
+    return func.coalesce(email, accounts.c.source.concat(":").concat(accounts.c.owner_id), "")
+
+
+def _owners_differ() -> ColumnElement[bool]:
+    """A live account linked to a live record in the other CRM whose owner is another rep."""
+    return and_(
+        PARTNER.c.id.is_not(None),
+        ACCOUNTS.c.deleted == false(),
+        PARTNER.c.deleted == false(),
+        _owner_key(ACCOUNTS, _rep_email("own")) != _owner_key(PARTNER, _rep_email("partner")),
+    )
+
+
+def _owned_by(email: str) -> ColumnElement[bool]:
+    """Accounts whose owner is the rep with `email`, in either CRM: a test on the accounts
+    themselves, so the database applies it before any join."""
+    return or_(
+        *(
+            (ACCOUNTS.c.source == source)
+            & ACCOUNTS.c.owner_id.in_(
+                select(REPS.c[_REP_ID_COLUMN[source]]).where(REPS.c.email == email)
+            )
+            for source in SOURCES
+        )
+    )
+
+
+LISTED_ORDER = (
+    ACCOUNTS.c.name.is_(None),
+    ACCOUNTS.c.name,
+    ACCOUNTS.c.source,
+    ACCOUNTS.c.external_id,
+)
+"""By name (accounts without one last), then CRM and id: the same order on both databases."""
+
+
+@dataclass(frozen=True)
+class AccountFilter:
+    """The accounts list's filters, all SQL; the territory is `members` of `account_list`."""
+
+    search: str | None = None
+    source: str | None = None
+    rep: str | None = None
+    """The owner's email, lower case."""
+    owners_differ: bool = False
+    territory: str | None = None
+
+    def apply(self, query: Select[Any]) -> Select[Any]:
+        if self.source:
+            query = query.where(ACCOUNTS.c.source == self.source)
+        if self.rep:
+            query = query.where(_owned_by(self.rep))
+        if self.owners_differ:
+            query = query.where(_owners_differ())
+        if self.search:
+            query = query.where(_matching(self.search))
+        return query
+
+
+def account_filter(
+    *,
+    search: str | None = None,
+    crm: str | None = None,
+    rep: str | None = None,
+    territory: str | None = None,
+    owners_differ: bool = False,
+) -> AccountFilter:
+    """The filters a request asks for; 422 for a CRM that is not one, or unusable text."""
+    source = checked_text(crm, "crm")
+    if source is not None and source not in SOURCES:
+        raise ApiError(422, f"crm {source!r} is not a CRM here; use one of {', '.join(SOURCES)}")
+    email = checked_text(rep, "rep")
+    return AccountFilter(
+        search=checked_text(search, "search"),
+        source=source,
+        rep=email.lower() if email else None,
+        owners_differ=owners_differ,
+        territory=checked_text(territory, "territory"),
+    )
+
+
+@dataclass(frozen=True)
+class AccountPage:
+    total: int
+    """How many accounts match in all."""
+    rows: list[dict[str, Any]]
+    """This page's accounts, each with its owner's email and its linked record
+    (`linked_source`, `linked_id`, `linked_owner_email`, `linked_owner_id`; None without one)
+    and `owners_differ`."""
+
+
+def _listed_columns() -> tuple[Any, ...]:
+    return (
+        *(ACCOUNTS.c[name] for name in ACCOUNT_COLUMNS),
+        _rep_email("own").label("owner_email"),
+        PARTNER.c.source.label("linked_source"),
+        PARTNER.c.external_id.label("linked_id"),
+        _rep_email("partner").label("linked_owner_email"),
+        PARTNER.c.owner_id.label("linked_owner_id"),
+        case((_owners_differ(), True), else_=False).label("owners_differ"),
+    )
+
+
+def account_list(
+    database: Database,
+    filters: AccountFilter,
+    limit: int,
+    offset: int,
+    members: Collection[tuple[str, str]] | None = None,
+) -> AccountPage:
+    """One page of the matching accounts, in `LISTED_ORDER`, and how many match.
+
+    Without `members` the database counts and pages. With them (the records of a territory,
+    `TerritoryBook.members`), the matching ids are read in order and kept when members, and
+    only the page's rows are read in full."""
+    joined = _listing()
+    with database.engine.connect() as connection:
+        if members is None:
+            total = connection.execute(
+                filters.apply(select(func.count()).select_from(joined))
+            ).scalar_one()
+            query = filters.apply(select(*_listed_columns()).select_from(joined))
+            found = connection.execute(query.order_by(*LISTED_ORDER).limit(limit).offset(offset))
+            return AccountPage(int(total), [_listed(row) for row in found.mappings()])
+        ids = filters.apply(select(ACCOUNTS.c.source, ACCOUNTS.c.external_id).select_from(joined))
+        kept = [
+            (source, external_id)
+            for source, external_id in connection.execute(ids.order_by(*LISTED_ORDER))
+            if (source, external_id) in members
+        ]
+        shown = kept[offset : offset + limit]
+        if not shown:
+            return AccountPage(len(kept), [])
+        query = select(*_listed_columns()).select_from(joined)
+        query = query.where(
+            or_(
+                *(
+                    (ACCOUNTS.c.source == source) & (ACCOUNTS.c.external_id == external_id)
+                    for source, external_id in shown
+                )
+            )
+        )
+        rows = [
+            _listed(row) for row in connection.execute(query.order_by(*LISTED_ORDER)).mappings()
+        ]
+    return AccountPage(len(kept), rows)
+
+
+def _listed(row: Any) -> dict[str, Any]:
+    return {**row, "owners_differ": bool(row["owners_differ"])}
+
+
+def rep_emails(database: Database, limit: int = 1_000) -> list[str]:
+    """The reps' emails in order (at most `limit`), to pick an owner from."""
+    with database.engine.connect() as connection:
+        return list(
+            connection.execute(select(REPS.c.email).order_by(REPS.c.email).limit(limit)).scalars()
+        )
+
+
+@dataclass
+class TerritoryBook:
+    """The stored book evaluated once by the territory file, as the balance page evaluates it:
+    its balance (`report`), where each business stands (`members`), the rules it used."""
+
+    rules: LoadedTerritories
+    companies: list[CompanyFacts]
+    evaluation: Evaluation
+
+    @cached_property
+    def report(self) -> BalanceReport:
+        return balance_report(self.companies, self.evaluation)
+
+    @property
+    def currency(self) -> str:
+        """The reporting currency amounts are shown in (`reporting_currency`, USD unless the
+        territory file names another)."""
+        return self.rules.settings.goals.reporting.currency
+
+    def members(self, territory: str) -> frozenset[tuple[str, str]]:
+        """The records (CRM, id) of the businesses the evaluation places in `territory` (its
+        own: a parent's children keep theirs; "(no territory)" for the unplaced)."""
+        return frozenset(
+            (record.source, record.external_id)
+            for placement in placements(self.companies, self.evaluation)
+            if placement.territory == territory
+            for record in placement.company.records
+        )
+
+
+def territory_book(settings: Settings, database: Database) -> TerritoryBook:
+    """The stored book evaluated by the configured territory file; 422 when it cannot be used.
+    It reads the whole book: call it once per request."""
+    try:
+        current = evaluate_store(settings, database)
+    except (TerritoryFileError, OSError) as error:
+        raise ApiError(422, f"the territory file cannot be used: {error}") from error
+    return TerritoryBook(current.rules, current.book.companies, current.evaluation)
+
+
+def territory_rules(settings: Settings) -> LoadedTerritories:
+    """The configured territory file, loaded (no store read); 422 when it cannot be used."""
+    try:
+        return load_rules(settings, None)
+    except (TerritoryFileError, OSError) as error:
+        raise ApiError(422, f"the territory file cannot be used: {error}") from error

@@ -1,8 +1,9 @@
 """Charts as inline SVG, drawn on the server: no script, no front-end build.
 
-Horizontal bar charts (`bar_chart`) and line charts over a few periods (`line_chart`). Every
-label is escaped; bars scale to the largest value, lines to the largest point; each bar and point
-carries a <title> with its exact value for a tooltip and for screen readers.
+Horizontal bar charts (`bar_chart`, whose long labels may wrap onto a few lines) and line charts
+over a few periods (`line_chart`). Every label is escaped; bars scale to the largest value, lines
+to the largest point; each bar and point carries a <title> with its exact value for a tooltip and
+for screen readers.
 """
 
 from __future__ import annotations
@@ -21,11 +22,60 @@ def _number(value: float) -> str:
     return f"{value:,.0f}"
 
 
+LABEL_CHARS = 36
+"""About how many characters of a 12 px label fit in `LABEL_WIDTH`."""
+LINE_STEP = 14
+"""The height of each further line of a wrapped label."""
+_BREAK_AFTER = frozenset(" .@-_/,")
+
+
+def wrapped(label: str, width: int = LABEL_CHARS, lines: int = 3) -> list[str]:
+    """`label` in at most `lines` lines of at most `width` characters each, broken after a
+    space, dot, @, hyphen, underscore, slash or comma where one falls in the line (else within
+    the word); when some is left over, the last line ends in "…"."""
+    rest = " ".join(label.split())
+    found: list[str] = []
+    while rest and len(found) < lines:
+        if len(rest) <= width:
+            found.append(rest)
+            rest = ""
+            break
+        cut = max((i + 1 for i in range(width) if rest[i] in _BREAK_AFTER), default=width)
+        found.append(rest[:cut].rstrip())
+        rest = rest[cut:].lstrip()
+    if rest:
+        found[-1] = found[-1][: width - 1].rstrip() + "…"
+    return found or [""]
+
+
+def _label_text(x: int, y: int, lines: Sequence[str]) -> str:
+    """A right-aligned label at (x, y): one line as it is, more as lines below each other."""
+    if len(lines) == 1:
+        return f'<text x="{x}" y="{y}" text-anchor="end">{escape(lines[0])}</text>'
+    spans = "".join(
+        f'<tspan x="{x}" dy="{0 if index == 0 else LINE_STEP}">{escape(line)}</tspan>'
+        for index, line in enumerate(lines)
+    )
+    return f'<text x="{x}" y="{y}" text-anchor="end" class="wrapped">{spans}</text>'
+
+
 def bar_chart(
-    title: str, rows: Sequence[tuple[str, float]], *, css_class: str = "bars", unit: str = ""
+    title: str,
+    rows: Sequence[tuple[str, float]],
+    *,
+    css_class: str = "bars",
+    unit: str = "",
+    label_lines: int = 1,
 ) -> str:
-    """One bar per (label, value), in the given order; `unit` follows each value ("%")."""
-    height = ROW_HEIGHT * max(len(rows), 1) + 30
+    """One bar per (label, value), in the given order; `unit` follows each value ("%").
+
+    With `label_lines` above 1, a label too long for its column wraps onto up to that many
+    lines (`wrapped`) and its row grows to hold them; the <title> keeps the whole label."""
+    labels = [
+        wrapped(label, lines=label_lines) if label_lines > 1 else [label] for label, _ in rows
+    ]
+    heights = [ROW_HEIGHT + LINE_STEP * (len(lines) - 1) for lines in labels]
+    height = (sum(heights) if rows else ROW_HEIGHT) + 30
     width = LABEL_WIDTH + BAR_AREA + VALUE_WIDTH
     largest = max((value for _, value in rows), default=0) or 1
     parts = [
@@ -36,16 +86,17 @@ def bar_chart(
     ]
     if not rows:
         parts.append('<text x="0" y="40">nothing to show</text>')
-    for index, (label, value) in enumerate(rows):
-        y = 28 + index * ROW_HEIGHT
+    y = 28
+    for (label, value), lines, row_height in zip(rows, labels, heights, strict=True):
         length = max(0.0, value) / largest * BAR_AREA
         parts.append(
             f"<g><title>{escape(label)}: {_number(value)}{escape(unit)}</title>"
-            f'<text x="{LABEL_WIDTH - 8}" y="{y + 14}" text-anchor="end">{escape(label)}</text>'
+            f"{_label_text(LABEL_WIDTH - 8, y + 14, lines)}"
             f'<rect x="{LABEL_WIDTH}" y="{y + 3}" width="{length:.1f}" height="{ROW_HEIGHT - 6}"/>'
             f'<text x="{LABEL_WIDTH + length + 6:.1f}" y="{y + 14}">'
             f"{_number(value)}{escape(unit)}</text></g>"
         )
+        y += row_height
     parts.append("</svg>")
     return "".join(parts)
 

@@ -121,6 +121,9 @@ def test_an_admin_resyncs_a_territory_and_a_viewer_cannot_apply(
     account_href = first_account.get_attribute("href")
     account_label = first_account.inner_text()
     page.click("#apply-button")
+    page.wait_for_selector("#confirm-apply")
+    _shot(page, "03-apply-confirmation")
+    page.click("#confirm-apply")
     page.wait_for_selector("#run-link", timeout=60_000)
     _shot(page, "03-apply-finished")
     assert page.inner_text("#job-status") == "succeeded"
@@ -132,7 +135,7 @@ def test_an_admin_resyncs_a_territory_and_a_viewer_cannot_apply(
     page.goto(f"{console_url}{account_href}")
     _shot(page, "05-account-history")
     history = page.inner_text("table.audit")
-    assert "written" in history and "token:alice" in history
+    assert "Written" in history and "token:alice" in history
     assert "  NA-West (priority 0, depth 1): MATCHES" in page.inner_text("pre.trace")
 
     page.goto(f"{console_url}/balance")

@@ -1,5 +1,8 @@
 """The balance page: bar charts per rep (accounts, revenue) now; an uploaded what-if starts a job
-whose page shows its progress and then the same charts for the proposed file."""
+whose page shows its progress and then the same charts for the proposed file.
+
+Revenue is shown in the territory file's reporting currency; long rep names wrap in the charts
+and the table, and the page reads on a phone (its table scrolls inside its own box)."""
 
 from __future__ import annotations
 
@@ -10,11 +13,13 @@ from fastapi.responses import RedirectResponse
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
+from mapping.territories.balance import balance_summary
 from web.actions import start_what_if
 from web.auth import Principal
 from web.errors import ApiError
+from web.pages.amounts import money
 from web.pages.common import page_user, render, require_form_csrf
-from web.queries import current_balance
+from web.queries import territory_book
 from web.state import database_of, settings_of
 from web.svg import bar_chart
 from web.what_if import MAX_TERRITORY_FILE_BYTES
@@ -22,17 +27,26 @@ from web.what_if import MAX_TERRITORY_FILE_BYTES
 router = APIRouter(include_in_schema=False)
 
 
-def charts(summary: dict[str, Any], label: str) -> dict[str, str]:
-    """The accounts and revenue bar charts of a balance summary."""
+LABEL_LINES = 3
+"""Lines a long rep name may wrap onto in a chart (the whole name is in its tooltip)."""
+
+
+def charts(summary: dict[str, Any], label: str, currency: str | None = None) -> dict[str, str]:
+    """The accounts and revenue bar charts of a balance summary; revenue in `currency` when
+    it is given."""
     reps = summary["by_rep"]
     return {
         "accounts": bar_chart(
-            f"Accounts per rep ({label})", [(r["rep"], r["accounts"]) for r in reps]
+            f"Accounts per rep ({label})",
+            [(r["rep"], r["accounts"]) for r in reps],
+            label_lines=LABEL_LINES,
         ),
         "revenue": bar_chart(
-            f"Revenue per rep ({label})",
+            f"Revenue per rep ({label}, {currency})" if currency else f"Revenue per rep ({label})",
             [(r["rep"], r["revenue"]) for r in sorted(reps, key=lambda r: -r["revenue"])],
             css_class="bars revenue",
+            unit=f" {currency}" if currency else "",
+            label_lines=LABEL_LINES,
         ),
     }
 
@@ -40,9 +54,10 @@ def charts(summary: dict[str, Any], label: str) -> dict[str, str]:
 def _balance_page(
     request: Request, user: Principal, problem: str | None = None, status_code: int = 200
 ) -> Response:
-    now = None
+    now, currency = None, ""
     try:
-        now = current_balance(settings_of(request), database_of(request))
+        book = territory_book(settings_of(request), database_of(request))
+        now, currency = balance_summary(book.report), book.currency
     except ApiError as error:
         problem = problem or error.message
     return render(
@@ -51,7 +66,9 @@ def _balance_page(
         user,
         status_code=status_code,
         now=now,
-        charts=charts(now, "now") if now else None,
+        charts=charts(now, "now", currency) if now else None,
+        currency=currency,
+        money=lambda amount: money(amount, currency),
         problem=problem,
         max_kib=MAX_TERRITORY_FILE_BYTES // 1024,
     )

@@ -1,7 +1,8 @@
-"""The read-only pages: runs, one run with its changes, audit search, accounts and one account."""
+"""The read-only pages: runs, one run with its changes, audit search (accounts: `accounts`)."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Annotated
 from urllib.parse import urlencode
 
@@ -14,14 +15,16 @@ from sync.scheduling.status import next_scheduled_run, scheduler_status
 from web.auth import Principal
 from web.errors import ApiError
 from web.pages.common import page_user, render
+from web.pages.display import label, zone_of
+from web.pages.paging import MAX_PAGE, facets, paging
+from web.pages.run_view import run_summary
 from web.queries import (
-    account_detail,
+    audit_count,
+    audit_counts,
     audit_filter,
     audit_page,
-    checked_text,
     list_runs,
     run_or_404,
-    search_accounts,
 )
 from web.state import database_of, settings_of
 
@@ -63,23 +66,38 @@ def run_page(
     status: Text = None,
     account: Text = None,
     territory: Text = None,
+    page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
     user: Principal = Depends(page_user),
 ) -> Response:
+    """The run's labelled summary, then its changes a page at a time with counts that filter."""
     database = database_of(request)
-    run = run_or_404(database, run_id)
+    run = run_or_404(database, run_id, listed_by="the Runs page (/runs)")
     filters = audit_filter(run_id=run_id, status=status, account=account, territory=territory)
-    changes = audit_page(database, filters, 1000, 0)
-    figures = run.get("figures") or {}
+    form = {"status": filters.status, "account": filters.account, "territory": filters.territory}
+    shown = paging(f"/runs/{run_id}", page, audit_count(database, filters), form)
+    status_facets, _ = facets(
+        audit_counts(database, replace(filters, status=None), "status"), "status", shown, label
+    )
+    territory_facets, more_territories = facets(
+        audit_counts(database, replace(filters, territory=None), "territory"),
+        "territory",
+        shown,
+        str,
+        empty="no territory",
+    )
     return render(
         request,
         "run.html",
         user,
         run=run,
-        simple_figures={k: v for k, v in figures.items() if not isinstance(v, dict | list)},
-        nested_figures={k: v for k, v in figures.items() if isinstance(v, dict | list)},
-        changes=changes,
+        summary=run_summary(run, zone_of(settings_of(request))),
+        changes=audit_page(database, filters, shown.size, shown.offset),
+        paging=shown,
+        status_facets=status_facets,
+        territory_facets=territory_facets,
+        more_territories=more_territories,
         statuses=AUDIT_STATUSES,
-        form={"status": status or "", "account": account or "", "territory": territory or ""},
+        form={name: value or "" for name, value in form.items()},
     )
 
 
@@ -127,29 +145,3 @@ def audit_search_page(
         page_size=PAGE_SIZE,
         query=query,
     )
-
-
-@router.get("/accounts")
-def accounts_page(
-    request: Request,
-    search: Text = None,
-    offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
-    user: Principal = Depends(page_user),
-) -> Response:
-    text = checked_text(search, "search")
-    rows = search_accounts(database_of(request), text, None, PAGE_SIZE, offset) if text else []
-    return render(request, "accounts.html", user, rows=rows, search=search or "", offset=offset)
-
-
-@router.get("/accounts/{source}/{external_id}")
-def account_page(
-    request: Request,
-    source: str,
-    external_id: Annotated[str, Path(min_length=1, max_length=64)],
-    user: Principal = Depends(page_user),
-) -> Response:
-    if source not in ("salesforce", "hubspot"):
-        raise ApiError(404, "accounts live under /accounts/salesforce/ID or /accounts/hubspot/ID")
-    record_id = checked_text(external_id, "external_id") or external_id
-    detail = account_detail(settings_of(request), database_of(request), source, record_id)
-    return render(request, "account.html", user, source=source, external_id=record_id, **detail)
