@@ -15,6 +15,7 @@ instead of sending the write again. Those rounds wait between them by the same b
 
 from __future__ import annotations
 
+import logging
 import random
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -128,6 +129,28 @@ def _retry_predicate(idempotent: bool) -> Callable[[BaseException], bool]:
     return retryable
 
 
+def _log_retry(state: RetryCallState, what: str, attempts: int) -> None:
+    """The `crm.retry` event before each wait; its `message` says what failed, how long the wait
+    is and which attempt comes next ("salesforce: ... could not reach Salesforce at https://...;
+    retrying in 2.3 s (attempt 4 of 6)"). A failure without any answer (refused, DNS, time-out,
+    connection lost) is a warning, so that the default log level shows a CRM that does not
+    answer while the retries last; a throttled or failed answer stays at info."""
+    error = state.outcome.exception() if state.outcome is not None else None
+    wait = state.next_action.sleep if state.next_action is not None else 0.0
+    no_answer = isinstance(error, CrmCallError) and error.status is None
+    log_event(
+        "crm.retry",
+        level=logging.WARNING if no_answer else logging.INFO,
+        what=what,
+        attempt=state.attempt_number,
+        attempts=attempts,
+        wait_seconds=round(wait, 3),
+        error=str(error) if error is not None else None,
+        message=f"{error}; retrying in {wait:.1f} s "
+        f"(attempt {state.attempt_number + 1} of {attempts})",
+    )
+
+
 MOST_REAUTHENTICATIONS = 3
 """Sign-ins one call may make after its session is refused (each for a session not refused
 before); a session refused again, or a fourth, ends the call with the error."""
@@ -156,12 +179,7 @@ def call_with_retry(
             wait=backoff(policy),
             retry=retry_if_exception(_retry_predicate(idempotent)),
             reraise=True,
-            before_sleep=lambda state: log_event(
-                "crm.retry",
-                what=what,
-                attempt=state.attempt_number,
-                error=str(state.outcome.exception()) if state.outcome else None,
-            ),
+            before_sleep=lambda state: _log_retry(state, what, policy.max_attempts),
         )
         try:
             return retrying(operation)

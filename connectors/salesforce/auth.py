@@ -249,7 +249,7 @@ def request_token(
             timeout=timeout,
         )
     except requests.RequestException as error:
-        raise from_vendor(error, what) from error
+        raise from_vendor(error, what, instance_url) from error
     body: Any
     try:
         body = response.json()

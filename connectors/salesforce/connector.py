@@ -231,7 +231,7 @@ class SalesforceConnector:
             try:
                 return operation(client)
             except (SalesforceError, requests.RequestException) as error:
-                failure = from_vendor(error, what)
+                failure = from_vendor(error, what, self.instance_url)
                 if failure.action == ErrorAction.REAUTHENTICATE:
                     failure = self._rejected_session(failure)
                 raise failure from error

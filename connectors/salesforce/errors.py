@@ -129,10 +129,12 @@ def request_never_left(error: requests.RequestException) -> bool | None:
     return None
 
 
-def no_answer(error: requests.RequestException, what: str) -> CrmCallError:
-    """A requests failure without an HTTP answer, classified by when it happened."""
+def no_answer(error: requests.RequestException, what: str, url: str | None = None) -> CrmCallError:
+    """A requests failure without an HTTP answer, classified by when it happened; the message
+    names `url` (the instance URL the call went to) when given."""
     name = type(error).__name__
     never_left = request_never_left(error)
+    at = f" at {url}" if url else ""
     if isinstance(error, requests.exceptions.JSONDecodeError):
         # A body cut short in transit, or not JSON at all.
         return call_error(
@@ -143,15 +145,16 @@ def no_answer(error: requests.RequestException, what: str) -> CrmCallError:
             SOURCE,
             None,
             ANSWER_LOST,
-            f"{what} failed: the request was sent but its answer was lost ({name}: "
-            f"{_first_line(error)}); a read is repeated, a write is checked by reading it back",
+            f"{what} failed: the request was sent to Salesforce{at} but its answer was lost "
+            f"({name}: {_first_line(error)}); a read is repeated, a write is checked by reading "
+            "it back",
         )
     return call_error(
         SOURCE,
         None,
         CONNECTION_ERROR,
-        f"{what} failed: could not reach Salesforce ({name}); check SALESFORCE_INSTANCE_URL "
-        "and the network",
+        f"{what} failed: could not reach Salesforce{at} ({name}); check "
+        "SALESFORCE_INSTANCE_URL and the network",
     )
 
 
@@ -160,15 +163,16 @@ def _first_line(error: BaseException) -> str:
     return text[0][:200] if text else "no details"
 
 
-def from_vendor(error: Exception, what: str) -> CrmCallError:
-    """A simple-salesforce or requests exception as a classified error."""
+def from_vendor(error: Exception, what: str, url: str | None = None) -> CrmCallError:
+    """A simple-salesforce or requests exception as a classified error; a failure without an
+    answer names `url`, the instance URL the call went to."""
     if isinstance(error, CrmCallError):
         return error
     if isinstance(error, SalesforceError):
         code, message = first_error(error.content)
         return classified(what, error.status, code, message)
     if isinstance(error, requests.RequestException):
-        return no_answer(error, what)
+        return no_answer(error, what, url)
     raise error
 
 

@@ -10,6 +10,7 @@ from typing import Annotated
 import typer
 
 from sandbox.faults import FAULTS_ENV_VAR, FaultProfileError, parse_fault_profile
+from territory_sync.cli.ports import ensure_port_free
 from territory_sync.errors import ConfigurationError
 
 
@@ -41,15 +42,29 @@ def sandbox(
         profile = parse_fault_profile(faults or os.environ.get(FAULTS_ENV_VAR))
     except FaultProfileError as error:
         raise ConfigurationError(str(error), key="--faults") from error
+    # The ports before the seeding, which takes a while for a large book.
+    if salesforce_port and salesforce_port == hubspot_port:
+        raise ConfigurationError(
+            f"--salesforce-port and --hubspot-port are both {salesforce_port}; give each "
+            "emulator its own port (0: any free port)"
+        )
+    ensure_port_free(host, salesforce_port, "--salesforce-port (0: any free port)")
+    ensure_port_free(host, hubspot_port, "--hubspot-port (0: any free port)")
     typer.echo(f"# seeding {accounts:,} accounts per CRM (seed {seed}) ...", err=True)
-    running = start_sandbox(
-        accounts=accounts,
-        seed=seed,
-        faults=profile,
-        host=host,
-        salesforce_port=salesforce_port,
-        hubspot_port=hubspot_port,
-    )
+    try:
+        running = start_sandbox(
+            accounts=accounts,
+            seed=seed,
+            faults=profile,
+            host=host,
+            salesforce_port=salesforce_port,
+            hubspot_port=hubspot_port,
+        )
+    except RuntimeError as error:  # a port taken while the book was being seeded
+        raise ConfigurationError(
+            f"{error}; stop the other process or pass --salesforce-port and --hubspot-port "
+            "(0: any free port)"
+        ) from error
     # Listen for SIGTERM before printing: whoever reads the export lines may stop us at once.
     done = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: done.set())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import ipaddress
 from typing import Annotated
 
@@ -9,6 +10,7 @@ import typer
 
 from territory_sync.cli.context import cli_context
 from territory_sync.cli.output import error_console
+from territory_sync.cli.ports import address_text, bind_listening_socket
 
 PLAIN_HTTP_WARNING = (
     "warning: the console is listening on {host}, not only on loopback, over plain HTTP; "
@@ -36,23 +38,30 @@ def serve(
     ] = False,
 ) -> None:
     """Serve the admin console; sign in with a token from `territory-sync tokens create`."""
-    import uvicorn
+    # The address first: a port already taken is one line, before the database is opened.
+    listening = bind_listening_socket(host, port, "--port")
+    with listening:
+        import uvicorn
 
-    from web.app import create_app
+        from web.app import create_app
 
-    state = cli_context(ctx)
-    settings = state.settings
-    database = state.database()
-    if not is_loopback(host):
-        error_console.print(PLAIN_HTTP_WARNING.format(host=host), markup=False, highlight=False)
-    app = create_app(settings, database)
-    typer.echo(f"territory-sync console on http://{host}:{port}/ (Ctrl+C stops it)")
-    uvicorn.run(
-        app,
-        host=host,
-        port=port,
-        proxy_headers=proxy_headers,
-        forwarded_allow_ips="127.0.0.1" if proxy_headers else None,
-        log_level="warning",
-        access_log=False,
-    )
+        state = cli_context(ctx)
+        settings = state.settings
+        database = state.database()
+        if not is_loopback(host):
+            error_console.print(PLAIN_HTTP_WARNING.format(host=host), markup=False, highlight=False)
+        app = create_app(settings, database)
+        config = uvicorn.Config(
+            app,
+            host=host,
+            port=port,
+            proxy_headers=proxy_headers,
+            forwarded_allow_ips="127.0.0.1" if proxy_headers else None,
+            log_level="warning",
+            access_log=False,
+        )
+        typer.echo(
+            f"territory-sync console on http://{address_text(host, port)}/ (Ctrl+C stops it)"
+        )
+        with contextlib.suppress(KeyboardInterrupt):  # re-raised by the server it stopped
+            uvicorn.Server(config).run(sockets=[listening])
