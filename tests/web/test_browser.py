@@ -12,11 +12,13 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
 import uvicorn
+from fastapi import FastAPI
 
 from sandbox.launcher import RunningSandbox
 from sync.runner import SyncRequest, run_sync
@@ -50,14 +52,9 @@ def _free_port() -> int:
         return port
 
 
-@pytest.fixture
-def console_url(
-    database: Database, sandbox_env: RunningSandbox, territory_file: Path
-) -> Iterator[str]:
-    if database.dialect != "sqlite":
-        pytest.skip("the browser test runs once, on SQLite")
-    settings = product_settings(database.url, territory_file, blast_radius=1.0)
-    app = create_app(settings, database, secret_key=SECRET_KEY)
+@contextmanager
+def served(app: FastAPI) -> Iterator[str]:
+    """`app` served by uvicorn on a free loopback port until the block ends (its shutdown run)."""
     port = _free_port()
     server = uvicorn.Server(
         uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
@@ -73,6 +70,17 @@ def console_url(
     finally:
         server.should_exit = True
         thread.join(30)
+
+
+@pytest.fixture
+def console_url(
+    database: Database, sandbox_env: RunningSandbox, territory_file: Path
+) -> Iterator[str]:
+    if database.dialect != "sqlite":
+        pytest.skip("the browser test runs once, on SQLite")
+    settings = product_settings(database.url, territory_file, blast_radius=1.0)
+    with served(create_app(settings, database, secret_key=SECRET_KEY)) as url:
+        yield url
 
 
 @pytest.fixture

@@ -4,20 +4,17 @@ scroll in their own box, the navigation wraps. Screenshots go to test-artifacts/
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-import uvicorn
 
 from sync.store.database import Database
 from tests.end_to_end.conftest import product_settings
 from tests.web.conftest import SECRET_KEY
 from tests.web.small_book import account, seed_small_book
-from tests.web.test_browser import _free_port, _shot, _sign_in
+from tests.web.test_browser import _shot, _sign_in, served
 from tests.web.test_browser import browser as browser  # the headless Chromium fixture
 from web.app import create_app
 from web.token_store import Role, create_token
@@ -38,21 +35,8 @@ def small_console(database: Database, territory_file: Path) -> Iterator[str]:
     app = create_app(
         product_settings(database.url, territory_file), database, secret_key=SECRET_KEY
     )
-    port = _free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    for _ in range(200):
-        if server.started:
-            break
-        time.sleep(0.05)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(30)
+    with served(app) as url:
+        yield url
 
 
 def _page_width(page: Any) -> int:
