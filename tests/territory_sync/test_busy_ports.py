@@ -37,7 +37,9 @@ def test_sandbox_on_a_salesforce_port_in_use_exits_2_with_one_line(
 def test_sandbox_on_a_hubspot_port_in_use_names_the_hubspot_option(
     taken_port: int, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    code = main(["sandbox", "--accounts", "1", "--hubspot-port", str(taken_port)])
+    code = main(
+        ["sandbox", "--accounts", "1", "--salesforce-port", "0", "--hubspot-port", str(taken_port)]
+    )
     assert code == ExitCode.USAGE
     err = capsys.readouterr().err
     assert err.count("\n") == 1
