@@ -10,34 +10,20 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 
 from mapping.unified import UnifiedAccount
-from sandbox.launcher import RunningSandbox
 from sync.lock import RunLock
 from sync.store.accounts import upsert_accounts
-from sync.store.database import Database
 from territory_sync.cli import main
 from tests.end_to_end.conftest import Product
 from tests.territory_sync.cli_sandbox import (
     ON_SQLITE_ONLY,
     cli,
-    configured_product,
     one_line,
     recorded_runs,
 )
-
-
-@pytest.fixture
-def configured(
-    database: Database,
-    sandbox_env: RunningSandbox,
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
-) -> Product:
-    return configured_product(database, sandbox_env, tmp_path, monkeypatch)
 
 
 @pytest.fixture

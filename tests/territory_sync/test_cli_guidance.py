@@ -6,24 +6,11 @@ from __future__ import annotations
 import csv
 import io
 import json
-from pathlib import Path
 
 import pytest
 
-from sandbox.launcher import RunningSandbox
-from sync.store.database import Database
 from tests.end_to_end.conftest import ALL_NORTH_AMERICA_TO_ONE_REP, Product
-from tests.territory_sync.cli_sandbox import ON_SQLITE_ONLY, cli, configured_product, one_line
-
-
-@pytest.fixture
-def configured(
-    database: Database,
-    sandbox_env: RunningSandbox,
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
-) -> Product:
-    return configured_product(database, sandbox_env, tmp_path, monkeypatch)
+from tests.territory_sync.cli_sandbox import ON_SQLITE_ONLY, cli, one_line
 
 
 @pytest.fixture

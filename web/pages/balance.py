@@ -6,6 +6,7 @@ and the table, and the page reads on a phone (its table scrolls inside its own b
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
@@ -31,24 +32,42 @@ LABEL_LINES = 3
 """Lines a long rep name may wrap onto in a chart (the whole name is in its tooltip)."""
 
 
-def charts(summary: dict[str, Any], label: str, currency: str | None = None) -> dict[str, str]:
-    """The accounts and revenue bar charts of a balance summary; revenue in `currency` when
-    it is given."""
-    reps = summary["by_rep"]
+def account_and_revenue_charts(
+    per: str,
+    rows: Sequence[tuple[str, float, float]],
+    *,
+    context: str | None = None,
+    currency: str | None = None,
+    revenue_descending: bool = False,
+) -> dict[str, str]:
+    """The accounts and revenue bar charts of (label, accounts, revenue) rows, one bar per
+    `per` (rep, territory, owner); titles carry `context` and revenue its `currency`."""
+    accounts_title = f"Accounts per {per}" + (f" ({context})" if context else "")
+    revenue_notes = ", ".join(part for part in (context, currency) if part)
+    revenue_rows = sorted(rows, key=lambda row: -row[2]) if revenue_descending else rows
     return {
         "accounts": bar_chart(
-            f"Accounts per rep ({label})",
-            [(r["rep"], r["accounts"]) for r in reps],
+            accounts_title,
+            [(label, accounts) for label, accounts, _ in rows],
             label_lines=LABEL_LINES,
         ),
         "revenue": bar_chart(
-            f"Revenue per rep ({label}, {currency})" if currency else f"Revenue per rep ({label})",
-            [(r["rep"], r["revenue"]) for r in sorted(reps, key=lambda r: -r["revenue"])],
+            f"Revenue per {per}" + (f" ({revenue_notes})" if revenue_notes else ""),
+            [(label, revenue) for label, _, revenue in revenue_rows],
             css_class="bars revenue",
             unit=f" {currency}" if currency else "",
             label_lines=LABEL_LINES,
         ),
     }
+
+
+def charts(summary: dict[str, Any], label: str, currency: str | None = None) -> dict[str, str]:
+    """The accounts and revenue bar charts of a balance summary; revenue in `currency` when
+    it is given."""
+    rows = [(r["rep"], r["accounts"], r["revenue"]) for r in summary["by_rep"]]
+    return account_and_revenue_charts(
+        "rep", rows, context=label, currency=currency, revenue_descending=True
+    )
 
 
 def _balance_page(

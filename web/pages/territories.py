@@ -21,15 +21,13 @@ from mapping.territories.rules import Territory
 from web.auth import Principal
 from web.errors import ApiError
 from web.pages.amounts import money
+from web.pages.balance import account_and_revenue_charts
 from web.pages.common import page_user, render
 from web.pages.display import number
 from web.queries import TerritoryBook, territory_book
 from web.state import database_of, settings_of
-from web.svg import bar_chart
 
 router = APIRouter(include_in_schema=False)
-LABEL_LINES = 3
-"""Lines a long name may wrap onto in a chart."""
 
 
 def criterion_words(criterion: Criterion) -> str:
@@ -104,20 +102,11 @@ def territories_page(request: Request, user: Principal = Depends(page_user)) -> 
         names.append(NO_TERRITORY)
     rows = [_summary_row(book, name, balances.get(name)) for name in names]
     totals = [(name, _total(balances.get(name))) for name in names]
-    charts = {
-        "accounts": bar_chart(
-            "Accounts per territory",
-            [(name, total.accounts) for name, total in totals],
-            label_lines=LABEL_LINES,
-        ),
-        "revenue": bar_chart(
-            f"Revenue per territory ({book.currency})",
-            [(name, total.revenue) for name, total in totals],
-            css_class="bars revenue",
-            unit=f" {book.currency}",
-            label_lines=LABEL_LINES,
-        ),
-    }
+    charts = account_and_revenue_charts(
+        "territory",
+        [(name, total.accounts, total.revenue) for name, total in totals],
+        currency=book.currency,
+    )
     return render(
         request,
         "territories.html",
@@ -182,20 +171,12 @@ def territory_page(request: Request, name: str, user: Principal = Depends(page_u
     loads = {rep.rep: rep.load for rep in balance.reps} if balance is not None else {}
     chart_rows = [(email, loads.get(email, Load())) for email, _ in owners]
     total = _total(balance)
-    charts = {
-        "accounts": bar_chart(
-            f"Accounts per owner ({name})",
-            [(email, load.accounts) for email, load in chart_rows],
-            label_lines=LABEL_LINES,
-        ),
-        "revenue": bar_chart(
-            f"Revenue per owner ({name}, {book.currency})",
-            [(email, load.revenue) for email, load in chart_rows],
-            css_class="bars revenue",
-            unit=f" {book.currency}",
-            label_lines=LABEL_LINES,
-        ),
-    }
+    charts = account_and_revenue_charts(
+        "owner",
+        [(email, load.accounts, load.revenue) for email, load in chart_rows],
+        context=name,
+        currency=book.currency,
+    )
     return render(
         request,
         "territory.html",
