@@ -19,11 +19,10 @@ cursor, so nothing is lost) with `RunInterruptedError`.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable, Collection
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from sqlalchemy import Connection, Table, func, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
@@ -55,6 +54,13 @@ CURSORS: Table = PullCursor.__table__  # type: ignore[attr-defined]
 ACCOUNT_OBJECT = "account"
 TRANSACTION_RECORDS = 2_000
 """Pages are committed together once they hold at least this many records."""
+
+
+class StopSignal(Protocol):
+    """What a pull reads between pages to know it is asked to stop: a `threading.Event`, or any
+    object that says whether one of several is set."""
+
+    def is_set(self) -> bool: ...
 
 
 @dataclass
@@ -274,6 +280,14 @@ class PendingPages:
             )
 
 
+def pull_reps(database: Database, connector: CrmConnector) -> int:
+    """Pull one CRM's users or owners into the store's reps, in a transaction of their own;
+    returns how many were recorded."""
+    users = connector.pull_reps()
+    with database.engine.begin() as connection:
+        return upsert_reps(connection, map(unified_rep, users))
+
+
 def pull_source(
     database: Database,
     connector: CrmConnector,
@@ -285,13 +299,21 @@ def pull_source(
     actor: str,
     progress: Callable[[int], None] | None = None,
     extra_fields: Collection[str] = (),
-    stop: threading.Event | None = None,
+    stop: StopSignal | None = None,
+    reps: int | None = None,
 ) -> PullFigures:
-    """Pull one CRM's reps and accounts into the store; returns what was pulled and skipped."""
+    """Pull one CRM's reps and accounts into the store; returns what was pulled and skipped.
+
+    `reps`: how many reps `pull_reps` already recorded for this CRM in this run (they are not
+    pulled again); None pulls them here, in the transaction that reads the cursor."""
     source = connector.source
     full_because = None
     with database.engine.begin() as connection:
-        figures_reps = upsert_reps(connection, map(unified_rep, connector.pull_reps()))
+        figures_reps = (
+            upsert_reps(connection, map(unified_rep, connector.pull_reps()))
+            if reps is None
+            else reps
+        )
         since = None if full else read_cursor(connection, source)
         stored_with = pulled_fields(connection, source)
         if since is not None and isinstance(connector, ExpectsAccounts):

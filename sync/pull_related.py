@@ -14,7 +14,6 @@ overlaps or a goal counts them (`sync.scorecards`).
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 
@@ -35,6 +34,7 @@ from sync.pull import (
     TRANSACTION_RECORDS,
     PendingPages,
     PullFigures,
+    StopSignal,
     read_cursor,
     save_cursor,
     unify_page,
@@ -62,7 +62,7 @@ def pull_related_source(
     trigger: str,
     actor: str,
     progress: Callable[[int], None] | None = None,
-    stop: threading.Event | None = None,
+    stop: StopSignal | None = None,
 ) -> PullFigures:
     """Pull one CRM's records of `object_name` into the store; returns what was pulled."""
     with database.engine.connect() as connection:
@@ -149,10 +149,11 @@ def pull_related_of(
     trigger: str,
     actor: str,
     progress: RunProgress,
-    stop: threading.Event | None = None,
+    stop: StopSignal | None = None,
 ) -> dict[str, dict[str, object]]:
-    """Pull each of `objects` from the connector's CRM (each its own phase), for a run; a
-    connector that pulls no related records pulls nothing. Returns each object's figures."""
+    """Pull each of `objects` from the connector's CRM (each its own phase, unless `progress` is
+    the CRM's share of a phase several CRMs' pulls share: `sync.progress.SharedPhase`), for a run;
+    a connector that pulls no related records pulls nothing. Returns each object's figures."""
     if not objects or not isinstance(connector, PullsRelated):
         return {}
     source = str(getattr(connector, "source", ""))

@@ -8,10 +8,14 @@ schedule and the admin console. In order:
 2. look at plans whose application did not finish (a crash, a stop): a fresh one is finished
    in this run, a stale one (older than `[sync] plan_max_age`, or made with another territory
    file) is retired, its in-flight changes settled by reading them back (never by writing);
-3. pull each CRM (with the fields the territory file uses), reconcile deletions if asked, link
-   companies across the CRMs (a quick assignment then finds its new and unowned records:
-   `sync.quick_assign`) and evaluate the territory file (`sync.evaluate.evaluate_for_run`:
-   the columnar engine where it applies, else the reference);
+3. pull the CRMs (with the fields the territory file uses): each CRM's reps and accounts, then
+   its related records (contacts, opportunities or deals). Several CRMs are pulled side by side,
+   each on a thread of its own, in one phase ("pull salesforce and hubspot"), so the faster one's
+   pull hides behind the other's rate limit (`sync.run_pulls`); a run of one CRM pulls it on the
+   run's thread ("pull salesforce", "pull salesforce contacts"...). Then reconcile deletions if
+   asked, link companies across the CRMs (a quick assignment then finds its new and unowned
+   records: `sync.quick_assign`) and evaluate the territory file
+   (`sync.evaluate.evaluate_for_run`: the columnar engine where it applies, else the reference);
 4. plan the changes (leaving out records an unfinished plan being finished already covers) and
    stream them into the saved plan a chunk at a time, adding up on the way what the guard rails
    and the notification read (the whole list is never held); check the guard rails on those
@@ -26,7 +30,9 @@ its alerts are recorded and sent (`sync.alerts.alert_run`), within a time budget
 fail the run.
 
 A stop request (Ctrl-C, SIGTERM) ends the pull between pages and write-back between batches;
-the run is then `interrupted`, and the next run finishes the work.
+the run is then `interrupted`, and the next run finishes the work. A CRM's pull that fails stops
+the other's at its next page (the pages read so far are kept, as they are after any stop) and the
+run fails with that first error, as it would have had the CRMs been pulled one after the other.
 """
 
 from __future__ import annotations
@@ -55,14 +61,18 @@ from sync.plan_lifetime import (
     supersede_older_plans,
 )
 from sync.planner import PlanFigures, Planner, Scope
-from sync.progress import RunProgress, SilentProgress, watch_connectors, writing_plan
-from sync.pull import pull_source
+from sync.progress import (
+    RunProgress,
+    SilentProgress,
+    watch_connectors,
+    writing_plan,
+)
 from sync.pull_fields import run_fields
-from sync.pull_related import objects_to_pull, pull_related_of
 from sync.quick_assign import quick_assign_records
 from sync.reconcile import reconcile_source
 from sync.related_changes import RelatedPlanner
 from sync.retire import retire_unfinished
+from sync.run_pulls import RunPulls, check_stop
 from sync.scorecards import snapshot_after_run
 from sync.session import (
     PlanPreview,
@@ -138,13 +148,6 @@ def _unfinished_plans(
     return fresh, stale
 
 
-def _check_stop(stop: threading.Event, where: str) -> None:
-    if stop.is_set():
-        raise RunInterruptedError(
-            f"stopped by request {where}; nothing was written. Run the command again to finish"
-        )
-
-
 def run_sync(
     settings: Settings,
     database: Database,
@@ -202,43 +205,30 @@ def run_sync(
                     retire_unfinished(context, plan, reason, crms)
 
             extra_fields = run_fields(wanted, crms, every_crm=not request.sources)
-            pulled: dict[str, Any] = {}
-            for source in sources:
-                _check_stop(stop, f"before pulling {source}")
+            pulls = RunPulls(
+                database,
+                crms,
+                wanted.settings,
+                full=request.full,
+                lookback=_lookback(settings),
+                run_id=run_id,
+                trigger=request.trigger,
+                actor=request.actor,
+                extra_fields=extra_fields,
+            )
+            if len(sources) == 1:
+                (source,) = sources
+                check_stop(stop, f"before pulling {source}")
                 progress.phase(f"pull {source}")
-                result = pull_source(
-                    database,
-                    crms[source],
-                    full=request.full,
-                    lookback=_lookback(settings),
-                    run_id=run_id,
-                    trigger=request.trigger,
-                    actor=request.actor,
-                    progress=progress.advance,
-                    extra_fields=extra_fields.get(source, ()),
-                    stop=stop,
-                )
-                pulled[source] = result.as_dict()
-                related_pulls = pull_related_of(
-                    database,
-                    crms[source],
-                    objects_to_pull(wanted.settings, source),
-                    full=request.full,
-                    lookback=_lookback(settings),
-                    run_id=run_id,
-                    trigger=request.trigger,
-                    actor=request.actor,
-                    progress=progress,
-                    stop=stop,
-                )
-                if related_pulls:
-                    pulled[source]["related"] = related_pulls
+                pulled = {source: pulls.pull(source, progress=progress, stop=stop)}
+            else:
+                pulled = pulls.side_by_side(sources, progress=progress, stop=stop)
             figures["pulled"] = sum(p["pulled"] for p in pulled.values())
             figures["pull"] = pulled
             if request.reconcile:
                 figures["reconciled"] = {}
                 for source in sources:
-                    _check_stop(stop, f"before reconciling {source}")
+                    check_stop(stop, f"before reconciling {source}")
                     progress.phase(f"reconcile {source}")
                     figures["reconciled"][source] = reconcile_source(
                         database,
@@ -248,7 +238,7 @@ def run_sync(
                         max_share=settings.sync.blast_radius,
                         allow_mass_change=request.allow_mass_change,
                     )
-            _check_stop(stop, "before planning")
+            check_stop(stop, "before planning")
             progress.phase("link companies")
             with database.engine.begin() as connection:
                 # Linked in SQL: the run holds no record of the book, only the counts.
@@ -374,7 +364,7 @@ def run_sync(
                         f"not confirmed: nothing written; the plan is saved as plan {plan_id} "
                         f"(`territory-sync apply {plan_id}` applies it)",
                     )
-            _check_stop(stop, "before writing")
+            check_stop(stop, "before writing")
             for resumed in resumable:
                 progress.phase(f"finish plan {resumed['id']}", total=resuming.get(resumed["id"]))
                 writing_plan(progress, resumed["id"])

@@ -18,6 +18,7 @@ that cannot be reached: those stop the run (exit code 5) with the reason.
 
 from __future__ import annotations
 
+import contextvars
 import threading
 from collections import Counter, deque
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -673,6 +674,9 @@ def apply_plan(
                 for writer, batch in batches:
                     waiting.append(
                         pool.submit(
+                            # Each batch runs in a copy of this context: its log lines carry
+                            # the run id.
+                            contextvars.copy_context().run,
                             _write_batch,
                             context,
                             writer,

@@ -200,11 +200,15 @@ class JobBusyError(Exception):
 
 
 def crm_of_phase(name: str) -> str | None:
-    """The CRM a phase works on, when its name says ("pull salesforce", "reconcile hubspot")."""
+    """The CRM a phase works on, when its name says ("pull salesforce", "reconcile hubspot");
+    None for a phase of several CRMs ("pull salesforce and hubspot", each counted apart through
+    `advance_in`)."""
     words = name.split()
-    if len(words) >= 2 and words[0] in ("pull", "reconcile") and words[1] in SOURCES:
-        return words[1]
-    return None
+    if len(words) < 2 or words[0] not in ("pull", "reconcile") or words[1] not in SOURCES:
+        return None
+    if any(word in SOURCES for word in words[2:]):
+        return None
+    return words[1]
 
 
 class _JobProgress:

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import json
 import threading
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 from sync.plan import get_plan
 from sync.store.changes import ChangeState, PlanStatus
 from sync.store.database import Database
 from sync.writeback import apply_plan
 from territory_sync.errors import CrmAuthenticationError, CrmUnavailableError
+from territory_sync.logs import configure_logging, run_context
 from tests.sync.fakes import FakeCrm
 from tests.sync.support import (
     HS,
@@ -211,6 +214,21 @@ def test_a_crm_that_cannot_be_reached_stops_writing_to_it(database: Database) ->
     assert crm.batches == 1
     assert figures.as_dict()["unfinished"] == 3
     assert figures.stopped_reason is not None
+
+
+def test_what_a_batch_logs_carries_the_run_id(database: Database, tmp_path: Path) -> None:
+    log_file = tmp_path / "run.log"
+    configure_logging("info", str(log_file))
+    crm = FakeCrm(SF, {"A1": "005OLD"})
+    crm.raise_on_batch[1] = CrmUnavailableError("no answer (after 6 attempts)", crm=SF)
+    plan_id = saved_plan(database, [change("A1", "005OLD", "005NEW")])
+
+    with run_context(41):
+        apply_plan(context(database, concurrency=2), plan_id, {SF: crm})
+
+    events = [json.loads(line) for line in log_file.read_text(encoding="utf-8").splitlines()]
+    stopped = [event for event in events if event["event"] == "writeback.stopped"]
+    assert [event["run_id"] for event in stopped] == [41]
 
 
 def test_a_stop_request_lets_the_batch_in_flight_finish_and_starts_no_other(

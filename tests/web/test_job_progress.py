@@ -152,6 +152,28 @@ def test_the_job_page_shows_records_done_of_total_per_crm(
     assert "<li>Salesforce: 2 of 3 records</li><li>HubSpot: 1 of 2 records</li>" in page
 
 
+def test_the_job_page_counts_each_crms_records_apart_while_both_are_pulled(
+    first_console: FastAPI, client: TestClient, database: Database, admin_token: str
+) -> None:
+    release = threading.Event()
+
+    def pulling(progress: RunProgress) -> None:
+        progress.phase("pull salesforce and hubspot")
+        advance_in(progress, "hubspot", 800)
+        advance_in(progress, "salesforce", 1200)
+
+    runner: JobRunner = first_console.state.jobs
+    job = runner.start("plan", "token:alice", _held_until(release, pulling))
+    try:
+        _wait_for_row(database, job.id, lambda row: row["done"] == 2000)
+        page = _page(client, admin_token, job.id)
+    finally:
+        release.set()
+        runner.wait(5)
+    assert "Phase: <strong>Pulling Salesforce and HubSpot</strong>" in page
+    assert "<li>Salesforce: 1,200 records</li><li>HubSpot: 800 records</li>" in page
+
+
 def test_the_job_page_shows_the_api_calls_used_per_crm(
     first_console: FastAPI, client: TestClient, database: Database, admin_token: str
 ) -> None:
