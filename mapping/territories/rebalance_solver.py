@@ -15,7 +15,7 @@ benchmark on accounts and revenue: 31 s of solver time with it, 11 s without, an
 to the bands).
 
 A plan within every band is proven optimal without the solver's proof when its moves meet
-`zero_distance_needs`, a combinatorial bound the search is stopped at (`_EnoughWhen`); that
+`zero_distance_needs`, a combinatorial bound the search is stopped at (`_enough_when`); that
 bound is also part of the lower bound reported for plans the work limit left unproven.
 """
 
@@ -23,11 +23,14 @@ from __future__ import annotations
 
 import math
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from functools import cache
+from typing import TYPE_CHECKING
 
-from ortools.sat.python import cp_model
+if TYPE_CHECKING:
+    from ortools.sat.python import cp_model
 
 KEPT, DEALT = 0, 1
 SAFE_OBJECTIVE = 2**60
@@ -87,6 +90,10 @@ def solve_each(problems: Sequence[Problem], work: float) -> list[Solution]:
 
 def solve(problems: Sequence[Problem], move_cap: int | None, work: float) -> Solution:
     """One model of `problems` together: at most `move_cap` moves of kept businesses in all."""
+    # Imported here, not with the module: OR-Tools and the pandas it loads add 54 MiB to a
+    # process, which a run that rebalances nothing does not carry.
+    from ortools.sat.python import cp_model
+
     model = cp_model.CpModel()
     kept = sum(n for p in problems for (_, kind, *_), n in p.groups if kind == KEPT)
     dealt = sum(n for p in problems for (_, kind, *_), n in p.groups if kind == DEALT)
@@ -177,8 +184,9 @@ def solve(problems: Sequence[Problem], move_cap: int | None, work: float) -> Sol
         kept_weight * kept_moves + dealt_weight * dealt_moves - cp_model.LinearExpr.sum(skill_terms)
     )
     needs = zero_distance_needs(problems)
+    reached = _Reached()
     enough = (
-        _EnoughWhen(distance, kept_moves, dealt_moves, needs)
+        _enough_when()(distance, kept_moves, dealt_moves, needs, reached)
         if needs is not None and not skill_terms
         else None
     )
@@ -222,7 +230,7 @@ def solve(problems: Sequence[Problem], move_cap: int | None, work: float) -> Sol
         for problem, per_group in zip(problems, variables, strict=True)
     ]
     found = solver.value(kept_moves)
-    if all(s == cp_model.OPTIMAL for s in statuses) or (enough is not None and enough.reached):
+    if all(s == cp_model.OPTIMAL for s in statuses) or reached.stopped:
         # Proven by the solver, or meeting the least any plan within the bands needs.
         return Solution(moves, True, found, found, names)
     # Any plan this close: kept_weight x moves + dealt_weight x dealt moves - skill gained
@@ -236,31 +244,51 @@ def solve(problems: Sequence[Problem], move_cap: int | None, work: float) -> Sol
     return Solution(moves, False, found, min(found, least), names)
 
 
-class _EnoughWhen(cp_model.CpSolverSolutionCallback):
-    """Stops the search at a plan within every band whose moves meet `zero_distance_needs` (no
-    plan can do better, so proving it would only spend the work limit)."""
+@dataclass
+class _Reached:
+    """Whether the search was stopped at a plan meeting `zero_distance_needs`."""
 
-    def __init__(
-        self,
-        distance: cp_model.LinearExprT,
-        kept: cp_model.LinearExprT,
-        dealt: cp_model.LinearExprT,
-        needs: tuple[int, int],
-    ) -> None:
-        super().__init__()
-        self._distance, self._kept, self._dealt = distance, kept, dealt
-        self._total, self._kept_needed = needs
-        self.reached = False
+    stopped: bool = False
 
-    def on_solution_callback(self) -> None:
-        kept = self.value(self._kept)
-        if (
-            self.value(self._distance) == 0
-            and kept == self._kept_needed
-            and kept + self.value(self._dealt) == self._total
-        ):
-            self.reached = True
-            self.stop_search()
+
+@cache
+def _enough_when() -> Callable[
+    [cp_model.LinearExprT, cp_model.LinearExprT, cp_model.LinearExprT, tuple[int, int], _Reached],
+    cp_model.CpSolverSolutionCallback,
+]:
+    """The solution callback class that stops the search at a plan meeting
+    `zero_distance_needs` (into `_Reached`), defined on the first solve: it derives from
+    OR-Tools' callback class, imported then."""
+    from ortools.sat.python import cp_model
+
+    class EnoughWhen(cp_model.CpSolverSolutionCallback):
+        """Stops the search at a plan within every band whose moves meet `zero_distance_needs` (no
+        plan can do better, so proving it would only spend the work limit)."""
+
+        def __init__(
+            self,
+            distance: cp_model.LinearExprT,
+            kept: cp_model.LinearExprT,
+            dealt: cp_model.LinearExprT,
+            needs: tuple[int, int],
+            reached: _Reached,
+        ) -> None:
+            super().__init__()
+            self._distance, self._kept, self._dealt = distance, kept, dealt
+            self._total, self._kept_needed = needs
+            self._reached = reached
+
+        def on_solution_callback(self) -> None:
+            kept = self.value(self._kept)
+            if (
+                self.value(self._distance) == 0
+                and kept == self._kept_needed
+                and kept + self.value(self._dealt) == self._total
+            ):
+                self._reached.stopped = True
+                self.stop_search()
+
+    return EnoughWhen
 
 
 def zero_distance_needs(problems: Sequence[Problem]) -> tuple[int, int] | None:

@@ -4,6 +4,8 @@ the bound it stops at is never more than any plan within the bands needs."""
 from __future__ import annotations
 
 import itertools
+import subprocess
+import sys
 from typing import Any
 
 import pytest
@@ -189,3 +191,16 @@ def test_a_bound_left_unproven_allows_for_skill_a_plan_may_lose() -> None:
     assert min(kept for distance, kept, _ in placements(problem) if distance == 0) == 0
     solution = solve([problem], None, 3e-5)
     assert solution.kept_moves_bound == 0
+
+
+def test_the_product_imports_the_solver_library_only_when_it_solves() -> None:
+    # OR-Tools (with the pandas it loads) adds about 54 MiB to a process: a run that rebalances
+    # nothing does not carry it.
+    code = (
+        "import sys, sync.runner, web.app, scheduler\n"
+        "assert 'ortools' not in sys.modules, 'imported'\n"
+        "from mapping.territories.rebalance_solver import solve\n"
+        "assert 'ortools' not in sys.modules, 'imported by the solver module'\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
