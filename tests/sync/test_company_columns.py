@@ -1,22 +1,28 @@
 """Loading the book as columns from the store gives the columnar engine what `load_companies`
-gives the reference engine: the same decisions for every business, in key order."""
+gives the reference engine: the same decisions for every business, in key order, however the
+accounts fall into the parts the two reading connections code, and from one state of the store
+whatever another connection commits while it loads."""
 
 from __future__ import annotations
 
 import random
+import sqlite3
 import textwrap
+import threading
 from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from sqlalchemy import insert
+from sqlalchemy import delete, func, insert, update
 
+import sync.company_columns
 from mapping.model.companies import OverrideAction
 from mapping.territories import evaluate, parse_territory_text
+from mapping.territories.rules import LoadedTerritories
 from sync.companies import ACCOUNTS, LINKS, REPS, load_companies, load_rep_index
 from sync.evaluate import decide_store
 from sync.store.companies import OVERRIDES
-from sync.store.database import Database
+from sync.store.database import Database, open_database
 from tests.mapping.territories.test_columnar import decision
 
 NOW = datetime(2026, 1, 5, tzinfo=UTC)
@@ -66,6 +72,7 @@ named_accounts:
   - {domain: named1.example, territory: Europe}
   - {domain: named2.example, rep: ben@x.example}
   - {salesforce_id: 001000000000007, territory: Public}
+  - {hubspot_id: "9004", rep: cy@x.example}
 """
 
 
@@ -195,3 +202,181 @@ def test_a_file_balancing_by_revenue_is_left_to_the_reference_path(database: Dat
     text = textwrap.dedent(FILE).replace("settings: {", "settings: {balance_by: revenue, ")
     rules = parse_territory_text(text, "t.yaml", known_reps=reps.directory)
     assert decide_store(database, rules, reps) is None
+
+
+def rules_for(database: Database, primary: str = "salesforce") -> LoadedTerritories:
+    reps = load_rep_index(database)
+    text = textwrap.dedent(FILE).replace("settings: {", f"settings: {{primary_source: {primary}, ")
+    return parse_territory_text(text, "t.yaml", known_reps=reps.directory)
+
+
+def reference_decisions(database: Database, rules: LoadedTerritories) -> list[tuple[Any, ...]]:
+    reps = load_rep_index(database)
+    book = load_companies(database, reps, rules.raw_fields)
+    return [
+        d
+        for _, d in sorted(
+            ((a.key, decision(a)) for a in evaluate(book.companies, rules, reps.directory)),
+            key=lambda item: item[0],
+        )
+    ]
+
+
+def columnar_decisions(database: Database, rules: LoadedTerritories) -> list[tuple[Any, ...]]:
+    fast = decide_store(database, rules, load_rep_index(database))
+    assert fast is not None
+    return [decision(a) for a in fast.assignments()]
+
+
+@pytest.mark.parametrize("primary", ["salesforce", "hubspot"])
+@pytest.mark.parametrize("part_ids", [1, 2, 7])
+def test_accounts_coded_a_few_ids_a_part_by_either_connection_give_the_reference_decisions(
+    database: Database, monkeypatch: pytest.MonkeyPatch, part_ids: int, primary: str
+) -> None:
+    """Parts of 1, 2 and 7 ids: a linked pair's records (written one after the other) fall in
+    two parts, parts hold odd numbers of accounts, either connection may take any part."""
+    if not database.is_sqlite:
+        pytest.skip("PostgreSQL stores take the reference path")
+    monkeypatch.setattr(sync.company_columns, "_PARTS", 10**6)
+    monkeypatch.setattr(sync.company_columns, "_PART_IDS", part_ids)
+    write_reps(database)
+    write_book(database, 5, 60)
+    rules = rules_for(database, primary)
+    assert columnar_decisions(database, rules) == reference_decisions(database, rules)
+
+
+@pytest.mark.parametrize("size", [0, 1, 2])
+def test_a_book_too_small_to_share_gives_the_reference_decisions(
+    database: Database, size: int
+) -> None:
+    """No account, or fewer accounts than parts: one connection codes nothing."""
+    if not database.is_sqlite:
+        pytest.skip("PostgreSQL stores take the reference path")
+    write_reps(database)
+    if size:
+        write_book(database, 6, size)
+    rules = rules_for(database)
+    assert columnar_decisions(database, rules) == reference_decisions(database, rules)
+
+
+def test_a_store_whose_account_ids_have_gaps_gives_the_reference_decisions(
+    database: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Rows removed from the table (some of them linked): ids are found by search, not offset."""
+    if not database.is_sqlite:
+        pytest.skip("PostgreSQL stores take the reference path")
+    monkeypatch.setattr(sync.company_columns, "_PART_IDS", 16)
+    write_reps(database)
+    write_book(database, 11, 120)
+    with database.engine.begin() as connection:
+        connection.execute(delete(ACCOUNTS).where(ACCOUNTS.c.id % 5 == 2))
+    rules = rules_for(database)
+    assert columnar_decisions(database, rules) == reference_decisions(database, rules)
+
+
+def test_salesforce_ids_of_two_lengths_give_the_reference_decisions(database: Database) -> None:
+    """15- and 18-character ids: the businesses are sorted by their keys, not by the index."""
+    if not database.is_sqlite:
+        pytest.skip("PostgreSQL stores take the reference path")
+    write_reps(database)
+    write_book(database, 12, 120)
+    with database.engine.begin() as connection:
+        for table, column in ((ACCOUNTS, ACCOUNTS.c.external_id), (LINKS, LINKS.c.salesforce_id)):
+            connection.execute(
+                update(table)
+                .where(column.like("%3AAA"))
+                .values({column.key: func.substr(column, 4)})  # 15 characters, sorted first
+            )
+    rules = rules_for(database)
+    assert columnar_decisions(database, rules) == reference_decisions(database, rules)
+
+
+def test_raw_values_the_samples_miss_are_read_from_their_part(
+    database: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if not database.is_sqlite:
+        pytest.skip("PostgreSQL stores take the reference path")
+    monkeypatch.setattr(sync.company_columns, "_SAMPLES", 1)
+    monkeypatch.setattr(sync.company_columns, "_SAMPLE_IDS", 1)  # the first account alone
+    monkeypatch.setattr(sync.company_columns, "_PART_IDS", 16)
+    write_reps(database)
+    write_book(database, 7, 150)
+    rules = rules_for(database)
+    assert columnar_decisions(database, rules) == reference_decisions(database, rules)
+
+
+def change_the_book(database: Database, *, wait: float = 10) -> None:
+    """From another connection, waiting up to `wait` seconds for the write lock: every account
+    moves to Germany."""
+    assert database.sqlite_path is not None
+    writer = sqlite3.connect(database.sqlite_path, timeout=wait)
+    try:
+        writer.execute("UPDATE accounts SET country = 'DE', region = NULL")
+        writer.commit()
+    finally:
+        writer.close()
+
+
+def test_a_write_while_the_load_takes_its_snapshots_waits_until_both_are_taken(
+    database: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if not database.is_sqlite:
+        pytest.skip("PostgreSQL stores take the reference path")
+    write_reps(database)
+    write_book(database, 8, 80)
+    rules = rules_for(database)
+    before = reference_decisions(database, rules)
+    first_read = sync.company_columns._first_read
+    refused: list[bool] = []
+
+    def first_read_then_write(cursor: Any) -> tuple[int, int]:
+        bounds = first_read(cursor)
+        if not refused:  # between the first connection's snapshot and the second's
+            with pytest.raises(sqlite3.OperationalError, match="database is locked"):
+                change_the_book(database, wait=0)
+            refused.append(True)
+        return bounds
+
+    monkeypatch.setattr(sync.company_columns, "_first_read", first_read_then_write)
+    assert columnar_decisions(database, rules) == before
+    assert refused == [True]
+    change_the_book(database)  # the lock is let go once the snapshots are taken
+    assert reference_decisions(database, rules) != before
+
+
+def test_a_write_committed_while_the_load_codes_accounts_is_not_seen(
+    database: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if not database.is_sqlite:
+        pytest.skip("PostgreSQL stores take the reference path")
+    monkeypatch.setattr(sync.company_columns, "_PART_IDS", 16)
+    write_reps(database)
+    write_book(database, 9, 80)
+    rules = rules_for(database)
+    before = reference_decisions(database, rules)
+    codes = sync.company_columns._RecordCoder.codes
+    written: list[bool] = []
+    once = threading.Lock()
+
+    def write_then_code(coder: Any, low: int, high: int) -> Any:
+        with once:
+            if not written:  # the first part either connection codes
+                change_the_book(database)
+                written.append(True)
+        return codes(coder, low, high)
+
+    monkeypatch.setattr(sync.company_columns._RecordCoder, "codes", write_then_code)
+    assert columnar_decisions(database, rules) == before
+    assert written == [True]
+    assert reference_decisions(database, rules) != before
+
+
+def test_an_in_memory_store_is_read_on_its_one_connection() -> None:
+    database = open_database("sqlite://")
+    try:
+        write_reps(database)
+        write_book(database, 10, 80)
+        rules = rules_for(database)
+        assert columnar_decisions(database, rules) == reference_decisions(database, rules)
+    finally:
+        database.dispose()
