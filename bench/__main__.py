@@ -7,6 +7,7 @@ import subprocess
 import sys
 
 from bench.report import write_section
+from territory_sync.memory import limit_malloc_arenas
 
 BENCHMARKS = [
     "upsert",
@@ -32,6 +33,7 @@ def run_one(name: str) -> None:
 
 def main(argv: list[str]) -> int:
     if argv[:1] == ["--in-process"]:
+        limit_malloc_arenas()  # as the product's entry point does
         run_one(argv[1])
         return 0
     names = argv or BENCHMARKS

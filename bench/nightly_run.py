@@ -50,6 +50,7 @@ from sync.audit_keys import AUDIT_KEY_ENV_VAR
 from sync.pull import read_cursor
 from sync.runner import SyncRequest, run_sync
 from sync.store.database import Database, open_database
+from territory_sync.memory import limit_malloc_arenas
 from territory_sync.settings import Settings, load_settings
 
 ACCOUNTS = int(os.environ.get("TERRITORY_SYNC_BENCH_ACCOUNTS", "100000"))
@@ -465,4 +466,5 @@ def seeded_line(pulled: dict[str, Any]) -> str:
 
 if __name__ == "__main__":
     if sys.argv[1:2] == ["full-sync-memory"]:
+        limit_malloc_arenas()  # as the product's entry point does
         print(json.dumps(full_sync_memory(int(sys.argv[2]))))

@@ -63,6 +63,7 @@ from sync.companies import load_companies, load_rep_index
 from sync.company_columns import load_company_columns
 from sync.evaluate import decide_store
 from sync.store.database import open_database
+from territory_sync.memory import limit_malloc_arenas
 
 COMPANIES = 1_000_000
 SMALL_BOOK = 200_000
@@ -439,6 +440,7 @@ def peak_resident_mib() -> float:
 
 def _timed_child(path: str, text: str, reps: dict[str, RepDirectoryEntry], queue: Any) -> None:
     """One timed run: what `decide_store` does, its two halves timed apart."""
+    limit_malloc_arenas()  # as the product's entry point does
     rules = fresh_rules(text, reps)
     database = open_database(f"sqlite:///{path}", upgrade=False)  # connecting: not timed
     gc.collect()

@@ -24,6 +24,7 @@ from territory_sync.cli.context import CliContext, LogFormat, cli_context
 from territory_sync.cli.output import error_console, print_json
 from territory_sync.errors import ExitCode, TerritorySyncError
 from territory_sync.logs import scrub
+from territory_sync.memory import limit_malloc_arenas
 
 EXIT_CODES = """Exit codes:
 
@@ -178,6 +179,7 @@ def main(argv: list[str] | None = None) -> int:
     product's own errors are printed as one scrubbed line with their documented exit code. With
     `--json` either is also printed as a JSON error object on standard output.
     """
+    limit_malloc_arenas()  # before any thread starts: `territory_sync.memory`
     args = sys.argv[1:] if argv is None else list(argv)
     as_json = _wants_json(args)
     try:
