@@ -287,19 +287,22 @@ def test_every_crms_reps_are_stored_before_either_crms_accounts_are_pulled(
 def test_when_one_crms_pull_fails_the_other_stops_and_the_run_fails_with_that_error(
     settings: Settings, database: Database
 ) -> None:
-    failing = threading.Event()
+    failing, hubspot_asks_again = threading.Event(), threading.Event()
     meeting = meeting_at()
     error = CrmUnavailableError("the CRM kept failing", crm=SF)
 
     def salesforce_fails_at_its_second_page(number: int) -> None:
         meeting(number)
         if number == 2:
+            # Once HubSpot's first page is taken in (it asks for its second), not before.
+            assert hubspot_asks_again.wait(MEETING_SECONDS)
             failing.set()
             raise error
 
     def hubspot_goes_on_once_salesforce_fails(number: int) -> None:
         meeting(number)
         if number == 2:
+            hubspot_asks_again.set()
             assert failing.wait(MEETING_SECONDS)
 
     crms = {
