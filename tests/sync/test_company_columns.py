@@ -171,6 +171,13 @@ def write_book(database: Database, seed: int, size: int) -> None:
             connection.execute(insert(OVERRIDES), pins)
 
 
+@pytest.fixture
+def sqlite_only(database: Database) -> None:
+    """The test reads the columnar path, which only SQLite stores take."""
+    if not database.is_sqlite:
+        pytest.skip("PostgreSQL stores take the reference path")
+
+
 @pytest.mark.parametrize("primary", ["salesforce", "hubspot"])
 @pytest.mark.parametrize("seed", [1, 2, 3])
 def test_columns_from_the_store_give_the_reference_decisions_for_every_business(
@@ -230,13 +237,12 @@ def columnar_decisions(database: Database, rules: LoadedTerritories) -> list[tup
 
 @pytest.mark.parametrize("primary", ["salesforce", "hubspot"])
 @pytest.mark.parametrize("part_ids", [1, 2, 7])
+@pytest.mark.usefixtures("sqlite_only")
 def test_accounts_coded_a_few_ids_a_part_by_either_connection_give_the_reference_decisions(
     database: Database, monkeypatch: pytest.MonkeyPatch, part_ids: int, primary: str
 ) -> None:
     """Parts of 1, 2 and 7 ids: a linked pair's records (written one after the other) fall in
     two parts, parts hold odd numbers of accounts, either connection may take any part."""
-    if not database.is_sqlite:
-        pytest.skip("PostgreSQL stores take the reference path")
     monkeypatch.setattr(sync.company_columns, "_PARTS", 10**6)
     monkeypatch.setattr(sync.company_columns, "_PART_IDS", part_ids)
     write_reps(database)
@@ -246,12 +252,11 @@ def test_accounts_coded_a_few_ids_a_part_by_either_connection_give_the_reference
 
 
 @pytest.mark.parametrize("size", [0, 1, 2])
+@pytest.mark.usefixtures("sqlite_only")
 def test_a_book_too_small_to_share_gives_the_reference_decisions(
     database: Database, size: int
 ) -> None:
     """No account, or fewer accounts than parts: one connection codes nothing."""
-    if not database.is_sqlite:
-        pytest.skip("PostgreSQL stores take the reference path")
     write_reps(database)
     if size:
         write_book(database, 6, size)
@@ -259,12 +264,11 @@ def test_a_book_too_small_to_share_gives_the_reference_decisions(
     assert columnar_decisions(database, rules) == reference_decisions(database, rules)
 
 
+@pytest.mark.usefixtures("sqlite_only")
 def test_a_store_whose_account_ids_have_gaps_gives_the_reference_decisions(
     database: Database, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Rows removed from the table (some of them linked): ids are found by search, not offset."""
-    if not database.is_sqlite:
-        pytest.skip("PostgreSQL stores take the reference path")
     monkeypatch.setattr(sync.company_columns, "_PART_IDS", 16)
     write_reps(database)
     write_book(database, 11, 120)
@@ -274,10 +278,9 @@ def test_a_store_whose_account_ids_have_gaps_gives_the_reference_decisions(
     assert columnar_decisions(database, rules) == reference_decisions(database, rules)
 
 
+@pytest.mark.usefixtures("sqlite_only")
 def test_salesforce_ids_of_two_lengths_give_the_reference_decisions(database: Database) -> None:
     """15- and 18-character ids: the businesses are sorted by their keys, not by the index."""
-    if not database.is_sqlite:
-        pytest.skip("PostgreSQL stores take the reference path")
     write_reps(database)
     write_book(database, 12, 120)
     with database.engine.begin() as connection:
@@ -291,11 +294,10 @@ def test_salesforce_ids_of_two_lengths_give_the_reference_decisions(database: Da
     assert columnar_decisions(database, rules) == reference_decisions(database, rules)
 
 
+@pytest.mark.usefixtures("sqlite_only")
 def test_raw_values_the_samples_miss_are_read_from_their_part(
     database: Database, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    if not database.is_sqlite:
-        pytest.skip("PostgreSQL stores take the reference path")
     monkeypatch.setattr(sync.company_columns, "_SAMPLES", 1)
     monkeypatch.setattr(sync.company_columns, "_SAMPLE_IDS", 1)  # the first account alone
     monkeypatch.setattr(sync.company_columns, "_PART_IDS", 16)
@@ -317,11 +319,10 @@ def change_the_book(database: Database, *, wait: float = 10) -> None:
         writer.close()
 
 
+@pytest.mark.usefixtures("sqlite_only")
 def test_a_write_while_the_load_takes_its_snapshots_waits_until_both_are_taken(
     database: Database, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    if not database.is_sqlite:
-        pytest.skip("PostgreSQL stores take the reference path")
     write_reps(database)
     write_book(database, 8, 80)
     rules = rules_for(database)
@@ -344,11 +345,10 @@ def test_a_write_while_the_load_takes_its_snapshots_waits_until_both_are_taken(
     assert reference_decisions(database, rules) != before
 
 
+@pytest.mark.usefixtures("sqlite_only")
 def test_a_write_committed_while_the_load_codes_accounts_is_not_seen(
     database: Database, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    if not database.is_sqlite:
-        pytest.skip("PostgreSQL stores take the reference path")
     monkeypatch.setattr(sync.company_columns, "_PART_IDS", 16)
     write_reps(database)
     write_book(database, 9, 80)
