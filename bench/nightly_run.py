@@ -116,12 +116,18 @@ def age_everything(
     sandbox: sandbox_process.SandboxProcess, database: Database, lookback: float
 ) -> None:
     """Accounts, contacts and opportunities modified before the stored cursors' lookback, as
-    a book set up long ago would be: a nightly run then reads only what moved since."""
+    a book set up long ago would be: a nightly run then reads only what moved since. The time is
+    before the earliest of the CRM's cursors (accounts and each related object): a night in which
+    no contact changed leaves the contacts' cursor where it was, while the accounts' moves on."""
     with database.engine.connect() as connection:
         for crm in ("salesforce", "hubspot"):
-            cursor = read_cursor(connection, crm)
-            assert cursor is not None, f"no {crm} cursor after setup"
-            before = int((cursor.modified_at.timestamp() - lookback - 60) * 1000)
+            cursors = [
+                read_cursor(connection, crm, object_name)
+                for object_name in ("account", *RELATED_KINDS)
+            ]
+            earliest = min(c.modified_at for c in cursors if c is not None)
+            assert cursors[0] is not None, f"no {crm} cursor after setup"
+            before = int((earliest.timestamp() - lookback - 60) * 1000)
             sandbox.control(crm, "mass-update", {"count": ACCOUNTS * 2, "modified_ms": before})
             for kind in MASS_UPDATE_OBJECTS[crm]:
                 sandbox.control(
