@@ -106,23 +106,44 @@ def _page(client: TestClient, token: str, job_id: int) -> str:
     return text
 
 
+def _page_while_held(
+    console: FastAPI,
+    client: TestClient,
+    database: Database,
+    admin_token: str,
+    kind: str,
+    steps: Callable[[RunProgress], None],
+    ready: Callable[[dict[str, Any]], bool],
+) -> str:
+    """The job page of a `kind` job of `console` once it has reported `steps` (its stored row is
+    `ready`), read while the job is still running."""
+    release = threading.Event()
+    runner: JobRunner = console.state.jobs
+    job = runner.start(kind, "token:alice", _held_until(release, steps))
+    try:
+        _wait_for_row(database, job.id, ready)
+        return _page(client, admin_token, job.id)
+    finally:
+        release.set()
+        runner.wait(5)
+
+
 def test_progress_written_by_one_console_is_shown_by_a_console_started_afterwards(
     first_console: FastAPI, client: TestClient, database: Database, admin_token: str
 ) -> None:
-    release = threading.Event()
-
     def pulling(progress: RunProgress) -> None:
         progress.phase("pull salesforce", total=5000)
         progress.advance(1200)
 
-    runner: JobRunner = first_console.state.jobs
-    job = runner.start("plan", "token:alice", _held_until(release, pulling))
-    try:
-        _wait_for_row(database, job.id, lambda row: row["done"] == 1200)
-        page = _page(client, admin_token, job.id)
-    finally:
-        release.set()
-        runner.wait(5)
+    page = _page_while_held(
+        first_console,
+        client,
+        database,
+        admin_token,
+        "plan",
+        pulling,
+        lambda row: row["done"] == 1200,
+    )
     assert "Phase: <strong>Pulling Salesforce accounts</strong>" in page
     assert "Salesforce: 1,200 of 5,000 records" in page
     assert 'id="job-status">running<' in page
@@ -132,7 +153,6 @@ def test_the_job_page_shows_records_done_of_total_per_crm(
     first_console: FastAPI, client: TestClient, database: Database, admin_token: str
 ) -> None:
     plan_id = _plan(database, {"salesforce": 3, "hubspot": 2}, {"allowed": True, "message": ""})
-    release = threading.Event()
 
     def writing(progress: RunProgress) -> None:
         progress.phase("write owners", total=5)
@@ -140,14 +160,15 @@ def test_the_job_page_shows_records_done_of_total_per_crm(
         advance_in(progress, "salesforce", 2)
         advance_in(progress, "hubspot", 1)
 
-    runner: JobRunner = first_console.state.jobs
-    job = runner.start("apply", "token:alice", _held_until(release, writing))
-    try:
-        _wait_for_row(database, job.id, lambda row: row["done"] == 3)
-        page = _page(client, admin_token, job.id)
-    finally:
-        release.set()
-        runner.wait(5)
+    page = _page_while_held(
+        first_console,
+        client,
+        database,
+        admin_token,
+        "apply",
+        writing,
+        lambda row: row["done"] == 3,
+    )
     assert "Phase: <strong>Writing owners</strong>" in page
     assert "<li>Salesforce: 2 of 3 records</li><li>HubSpot: 1 of 2 records</li>" in page
 
@@ -155,21 +176,20 @@ def test_the_job_page_shows_records_done_of_total_per_crm(
 def test_the_job_page_counts_each_crms_records_apart_while_both_are_pulled(
     first_console: FastAPI, client: TestClient, database: Database, admin_token: str
 ) -> None:
-    release = threading.Event()
-
     def pulling(progress: RunProgress) -> None:
         progress.phase("pull salesforce and hubspot")
         advance_in(progress, "hubspot", 800)
         advance_in(progress, "salesforce", 1200)
 
-    runner: JobRunner = first_console.state.jobs
-    job = runner.start("plan", "token:alice", _held_until(release, pulling))
-    try:
-        _wait_for_row(database, job.id, lambda row: row["done"] == 2000)
-        page = _page(client, admin_token, job.id)
-    finally:
-        release.set()
-        runner.wait(5)
+    page = _page_while_held(
+        first_console,
+        client,
+        database,
+        admin_token,
+        "plan",
+        pulling,
+        lambda row: row["done"] == 2000,
+    )
     assert "Phase: <strong>Pulling Salesforce and HubSpot</strong>" in page
     assert "<li>Salesforce: 1,200 records</li><li>HubSpot: 800 records</li>" in page
 
@@ -182,22 +202,20 @@ def test_the_job_page_shows_the_api_calls_used_per_crm(
         "salesforce": cast(CrmConnector, type("Crm", (), {"usage": salesforce})()),
         "hubspot": cast(CrmConnector, type("Crm", (), {"usage": hubspot})()),
     }
-    release = threading.Event()
 
     def pulling(progress: RunProgress) -> None:
         progress.phase("pull hubspot")
         watch_connectors(progress, connectors)
 
-    runner: JobRunner = first_console.state.jobs
-    job = runner.start("plan", "token:alice", _held_until(release, pulling))
-    try:
-        _wait_for_row(
-            database, job.id, lambda row: row["api_calls"] == {"salesforce": 12, "hubspot": 30}
-        )
-        page = _page(client, admin_token, job.id)
-    finally:
-        release.set()
-        runner.wait(5)
+    page = _page_while_held(
+        first_console,
+        client,
+        database,
+        admin_token,
+        "plan",
+        pulling,
+        lambda row: row["api_calls"] == {"salesforce": 12, "hubspot": 30},
+    )
     assert "API calls used: 42 (Salesforce 12, HubSpot 30)" in page
 
 
@@ -344,20 +362,19 @@ def test_the_time_left_reads_in_round_words(seconds: float, words: str) -> None:
 def test_a_running_job_says_how_long_is_left_at_its_rate_so_far(
     first_console: FastAPI, client: TestClient, database: Database, admin_token: str
 ) -> None:
-    release = threading.Event()
-
     def pulling(progress: RunProgress) -> None:
         progress.phase("pull salesforce", total=5000)
         progress.advance(2500)
 
-    runner: JobRunner = first_console.state.jobs
-    job = runner.start("plan", "token:alice", _held_until(release, pulling))
-    try:
-        _wait_for_row(database, job.id, lambda row: row["done"] == 2500)
-        page = _page(client, admin_token, job.id)
-    finally:
-        release.set()
-        runner.wait(5)
+    page = _page_while_held(
+        first_console,
+        client,
+        database,
+        admin_token,
+        "plan",
+        pulling,
+        lambda row: row["done"] == 2500,
+    )
     assert '<span id="job-time-left">less than a minute left</span>' in page
 
 
