@@ -37,6 +37,11 @@ from territory_sync.objects import CONTACT, OPPORTUNITY
 RULE_LIMIT = 64
 """The change row's `rule` column holds at most this many characters."""
 _NOUN = {CONTACT: "Contact", OPPORTUNITY: "Opportunity"}
+_PLANNED_COLUMNS = {
+    CONTACT: ("external_id", "account_external_id", "owner_id", "email"),
+    OPPORTUNITY: ("external_id", "account_external_id", "owner_id", "name", "stage", "is_closed"),
+}
+"""The columns `RelatedPlanner._change` reads of a related record."""
 
 
 @dataclass
@@ -99,7 +104,13 @@ class RelatedPlanner:
             for object_name in objects_moved(self.rules, source):
                 with self.database.engine.connect() as connection:
                     rows = list(
-                        related_of_accounts(connection, object_name, source, list(accounts))
+                        related_of_accounts(
+                            connection,
+                            object_name,
+                            source,
+                            list(accounts),
+                            _PLANNED_COLUMNS[object_name],
+                        )
                     )
                 for row in rows:
                     account = accounts[row["account_external_id"]]

@@ -244,20 +244,27 @@ def _related_owner(table: Table) -> tuple[Any, Any]:
 _STORE_RELATED = {name: _related_owner(table) for name, table in RELATED_TABLES.items()}
 
 
-def _store_decisions(
-    connection: Connection,
+@dataclass
+class _DecisionRows:
+    """A batch's statements' parameters: each change's decision, the owners and the deletions
+    to store, per kind of record."""
+
+    states: list[dict[str, Any]] = field(default_factory=list)
+    owners: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    gone: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+
+
+def _decision_rows(
     context: WriteContext,
     batch: Sequence[Mapping[str, Any]],
     decisions: Sequence[ChangeDecision],
     now: datetime,
-) -> None:
-    """Each change's decision and the stored account's owner (or its deletion): one statement
-    per kind of row for the whole batch (executemany), in the caller's transaction."""
-    states: list[dict[str, Any]] = []
-    owners: dict[str, list[dict[str, Any]]] = {}
-    gone: dict[str, list[dict[str, Any]]] = {}
+) -> _DecisionRows:
+    """What `_store_decisions` writes for the batch (built before the database lock is taken:
+    the batches wait for each other's statements only)."""
+    rows = _DecisionRows()
     for change, decision in zip(batch, decisions, strict=True):
-        states.append(
+        rows.states.append(
             {
                 "change_id": change["id"],
                 "new_state": decision.state.value,
@@ -273,22 +280,26 @@ def _store_decisions(
         record = {"record_source": change["source"], "record_id": change["external_id"]}
         kind = change["object_name"]
         if decision.record_gone:
-            gone.setdefault(kind, []).append(record)
+            rows.gone.setdefault(kind, []).append(record)
         elif decision.owner_now is not None:
-            owners.setdefault(kind, []).append(
-                {**record, "owner": decision.owner_now, "owner_at": now}
-            )
-    if states:
-        connection.execute(_STORE_DECISION, states)
-    for kind, rows in owners.items():
-        if kind == ACCOUNT_OBJECT:
-            connection.execute(_STORE_OWNER, rows)
-        else:
-            connection.execute(
-                _STORE_RELATED[kind][0], [{k: r[k] for k in r if k != "owner_at"} for r in rows]
-            )
-    for kind, rows in gone.items():
-        connection.execute(_STORE_GONE if kind == ACCOUNT_OBJECT else _STORE_RELATED[kind][1], rows)
+            owner = {**record, "owner": decision.owner_now}
+            if kind == ACCOUNT_OBJECT:
+                owner["owner_at"] = now
+            rows.owners.setdefault(kind, []).append(owner)
+    return rows
+
+
+def _store_decisions(connection: Connection, rows: _DecisionRows) -> None:
+    """Each change's decision and the stored record's owner (or its deletion): one statement
+    per kind of row for the whole batch (executemany), in the caller's transaction."""
+    if rows.states:
+        connection.execute(_STORE_DECISION, rows.states)
+    for kind, owners in rows.owners.items():
+        connection.execute(
+            _STORE_OWNER if kind == ACCOUNT_OBJECT else _STORE_RELATED[kind][0], owners
+        )
+    for kind, gone in rows.gone.items():
+        connection.execute(_STORE_GONE if kind == ACCOUNT_OBJECT else _STORE_RELATED[kind][1], gone)
 
 
 def record_decisions(
@@ -301,37 +312,40 @@ def record_decisions(
 ) -> None:
     """Commit each change's decision, the stored account's owner and the audit rows, together;
     with `hold_conflicts`, a conflict also opens a hold keeping the person's owner
-    (`sync.holds`)."""
+    (`sync.holds`). The rows are built first; only their statements are made under the
+    database lock."""
     now = datetime.now(UTC)
-    audit: list[AuditRecord] = []
-    conflicts: list[tuple[Mapping[str, Any], str | None]] = []
+    rows = _decision_rows(context, batch, decisions, now)
+    audit = [
+        AuditRecord.for_change(
+            change,
+            run_id=context.run_id,
+            trigger=context.trigger,
+            actor=context.actor,
+            status=audit_status.get(decision.state, decision.audit_status),
+            reason=decision.reason,
+            error_code=decision.error_code,
+            error_message=decision.error_message,
+            attempts=decision.attempts,
+            at=now,
+        )
+        for change, decision in zip(batch, decisions, strict=True)
+        if decision.audit_status is not None
+    ]
+    conflicts = [
+        (change, decision.owner_now)
+        for change, decision in zip(batch, decisions, strict=True)
+        if hold_conflicts
+        and decision.state == ChangeState.CONFLICT
+        and change["object_name"] == ACCOUNT_OBJECT
+    ]
     with context.db_lock, context.database.engine.begin() as connection:
-        _store_decisions(connection, context, batch, decisions, now)
-        for change, decision in zip(batch, decisions, strict=True):
-            if (
-                hold_conflicts
-                and decision.state == ChangeState.CONFLICT
-                and change["object_name"] == ACCOUNT_OBJECT
-            ):
-                conflicts.append((change, decision.owner_now))
-            if decision.audit_status is not None:
-                audit.append(
-                    AuditRecord.for_change(
-                        change,
-                        run_id=context.run_id,
-                        trigger=context.trigger,
-                        actor=context.actor,
-                        status=audit_status.get(decision.state, decision.audit_status),
-                        reason=decision.reason,
-                        error_code=decision.error_code,
-                        error_message=decision.error_message,
-                        attempts=decision.attempts,
-                        at=now,
-                    )
-                )
-            context.figures.count(decision, change["source"], change["object_name"])
+        _store_decisions(connection, rows)
         append_audit(connection, audit)
         open_holds(connection, context.run_id, conflicts)
+    # Counted once committed (a failed commit raises first): the figures say what is stored.
+    for change, decision in zip(batch, decisions, strict=True):
+        context.figures.count(decision, change["source"], change["object_name"])
 
 
 def _write_batch(
