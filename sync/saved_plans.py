@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Mapping
+from typing import Any
 
 from sqlalchemy import update
 
@@ -97,6 +98,18 @@ def _replan(
     )
 
 
+def _refuse_unappliable(plan_id: int, plan: dict[str, Any] | None) -> dict[str, Any]:
+    """The plan, unless there is none of that id or it is applied (`ConfigurationError`)."""
+    if plan is None:
+        raise ConfigurationError(
+            f"there is no plan {plan_id}; `territory-sync plan` saves one and prints its id "
+            "(`territory-sync runs show RUN_ID` names the plan a run made)"
+        )
+    if plan["status"] == PlanStatus.APPLIED.value:
+        raise ConfigurationError(f"plan {plan_id} is applied: it cannot be applied again")
+    return plan
+
+
 def apply_saved_plan(
     settings: Settings,
     database: Database,
@@ -110,18 +123,15 @@ def apply_saved_plan(
     """Apply exactly the reviewed plan; see the module docstring for stale and superseded ones.
     The plan's state is checked under the run lock, so no other run changes it meanwhile."""
     progress = progress or SilentProgress()
+    # Refused before a run is opened (a plan id that names nothing records nothing); checked
+    # again under the run lock, where another run may have applied it meanwhile.
+    _refuse_unappliable(plan_id, get_plan(database, plan_id))
     session = RunSession(settings, database, "apply", request, {"plan_id": plan_id})
     figures: dict[str, object] = {"plan_id": plan_id}
     why: str | None = None
     try:
         with run_context(session.run_id):
-            plan = get_plan(database, plan_id)
-            if plan is None:
-                raise ConfigurationError(
-                    f"there is no plan {plan_id}; `territory-sync runs` lists runs"
-                )
-            if plan["status"] == PlanStatus.APPLIED.value:
-                raise ConfigurationError(f"plan {plan_id} is applied: it cannot be applied again")
+            plan = _refuse_unappliable(plan_id, get_plan(database, plan_id))
             why = _why_not_replayable(settings, plan, request.territory_file)
             if why is not None and not request.force:
                 session.close(RunStatus.STOPPED, dict(figures), f"{why}: not applied")

@@ -229,3 +229,14 @@ def test_the_help_lists_the_exit_codes(capsys: pytest.CaptureFixture[str]) -> No
     assert "Exit codes:" in out
     assert "3    stopped by a guard rail before anything was written" in out
     assert "130  stopped by Ctrl-C or SIGTERM" in out
+
+
+def test_apply_of_a_plan_id_that_names_no_plan_exits_2_and_records_no_run(
+    configured: Product, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert cli(configured, "apply", "4242", "--yes") == 2
+    assert one_line(capsys.readouterr().err) == (
+        "error: there is no plan 4242; `territory-sync plan` saves one and prints its id "
+        "(`territory-sync runs show RUN_ID` names the plan a run made)"
+    )
+    assert recorded_runs(configured, capsys) == []
