@@ -32,17 +32,25 @@ ALL_SOURCES = ("salesforce", "hubspot")
 
 
 def scopes_overlap(first: Mapping[str, Any], second: Mapping[str, Any]) -> bool:
-    """Whether two plans' scopes can touch one record: they share a CRM, and neither names a
-    different territory nor a different account than the other (a territory and an account
-    may overlap, so they count as overlapping)."""
+    """Whether two plans' scopes can touch one record: they share a CRM, their territories (each
+    with those under it) share one, and neither names a different account than the other (a
+    territory and an account may overlap, so they count as overlapping)."""
     sources = set(first.get("sources") or ALL_SOURCES) & set(second.get("sources") or ALL_SOURCES)
     if not sources:
         return False
-    for key in ("territory", "account"):
-        one, other = first.get(key), second.get(key)
-        if one and other and str(one).lower() != str(other).lower():
-            return False
-    return True
+    one, other = _territories(first), _territories(second)
+    if one and other and not one & other:
+        return False
+    account, other_account = first.get("account"), second.get("account")
+    return not (account and other_account and str(account).lower() != str(other_account).lower())
+
+
+def _territories(scope: Mapping[str, Any]) -> set[str]:
+    """The territories a plan's scope covers, in lower case: its territory and those under it
+    (`territories`; plans made before subtrees were planned name the territory alone)."""
+    if not scope.get("territory"):
+        return set()
+    return {str(name).lower() for name in scope.get("territories") or (scope["territory"],)}
 
 
 def describe_age(age: timedelta) -> str:

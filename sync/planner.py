@@ -22,6 +22,7 @@ import numpy.typing as npt
 from mapping.territories.assignment import NAMED_ACCOUNT, TERRITORY_RULES, TIE, Assignment
 from mapping.territories.columnar import ColumnarEvaluation
 from mapping.territories.facts import SOURCES, CompanyFacts, RecordFacts
+from mapping.territories.rules import LoadedTerritories
 from sync.companies import CompanyBook, RepIndex
 from sync.plan import ProposedChange
 from sync.store.changes import ChangeState
@@ -41,6 +42,9 @@ class Scope:
     only_unowned_or_new: bool = False
     candidates: frozenset[tuple[str, str]] | None = None
     """The records (CRM, id) a quick assignment may change; None: every record in scope."""
+    territories: tuple[str, ...] = ()
+    """With `territory`: it and the territories under it (`with_subtree`), whose accounts the
+    run plans; empty until the territory file is read (the named territory alone)."""
 
     def as_dict(self) -> dict[str, Any]:
         """The scope as runs and plans record it (the new keys only when set)."""
@@ -49,7 +53,21 @@ class Scope:
             scope["accounts"] = list(self.accounts)
         if self.only_unowned_or_new:
             scope["only_unowned_or_new"] = True
+        if len(self.territories) > 1:
+            scope["territories"] = list(self.territories)
         return scope
+
+    @property
+    def territory_names(self) -> frozenset[str]:
+        """The territories whose accounts are in scope (with a territory scope)."""
+        return frozenset(self.territories or ((self.territory,) if self.territory else ()))
+
+    def with_subtree(self, rules: LoadedTerritories) -> Scope:
+        """This scope with its territory's subtree in `rules` (a resync of a region includes
+        the territories under it)."""
+        if self.territory is None or self.territory not in rules.territories:
+            return self
+        return replace(self, territories=rules.subtree(self.territory))
 
     @property
     def names_accounts(self) -> bool:
@@ -59,7 +77,7 @@ class Scope:
         return replace(self, candidates=records)
 
     def includes(self, company: CompanyFacts, assignment: Assignment) -> bool:
-        if self.territory is not None and assignment.territory != self.territory:
+        if self.territory is not None and assignment.territory not in self.territory_names:
             return False
         if self.names_accounts:
             wanted = {a.strip().lower() for a in (self.account, *self.accounts) if a is not None}
@@ -245,8 +263,8 @@ class Planner:
         in_scope = np.ones(n, dtype=bool)
         if self.scope.territory is not None:
             names = decisions.territory_names
-            code = names.index(self.scope.territory) if self.scope.territory in names else -2
-            in_scope = outcome.territory == code
+            wanted = [names.index(t) for t in self.scope.territory_names if t in names]
+            in_scope = np.isin(outcome.territory, np.array(wanted, dtype=outcome.territory.dtype))
         tie = outcome.rule == TERRITORY_RULES.index(TIE)
         given = in_scope & (records > 0) & (tie | marked | ~settled)
         if candidates is not None:

@@ -255,6 +255,7 @@ def run_sync(
                     f"there is no territory {scope.territory!r} in {rules.source_name}",
                     allowed=", ".join(rules.territories),
                 )
+            scope = scope.with_subtree(rules)
             writable = {s for s in sources if writes_enabled(settings, s)}
             exclude = records_of(database, [plan["id"] for plan in resumable])
             holds = active_holds(database) if context.respect_manual_changes else {}

@@ -190,6 +190,14 @@ class LoadedTerritories:
             field=name,
         )
 
+    def subtree(self, name: str) -> tuple[str, ...]:
+        """`name` and every territory under it (its children, theirs...), in file order."""
+        found = {name}
+        for territory in self.territories.values():  # parents come before their children
+            if territory.parent in found:
+                found.add(territory.name)
+        return tuple(t for t in self.territories if t in found)
+
     @cached_property
     def index(self) -> TerritoryIndex:
         from mapping.territories.index import TerritoryIndex

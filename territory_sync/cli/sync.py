@@ -169,7 +169,9 @@ def plan(
     ctx: typer.Context,
     full: Annotated[bool, typer.Option(help="Pull everything, not just what changed.")] = False,
     source: Annotated[CrmChoice, typer.Option(help="Which CRM(s).")] = CrmChoice.ALL,
-    territory: Annotated[str | None, typer.Option(help="One territory only.")] = None,
+    territory: Annotated[
+        str | None, typer.Option(help="One territory, with the territories under it.")
+    ] = None,
     account: Annotated[str | None, typer.Option(help="One account (CRM id or domain).")] = None,
     output: Annotated[PlanFormat, typer.Option("--format", help="table, csv or json.")] = (
         PlanFormat.TABLE

@@ -21,6 +21,16 @@ def test_plans_for_two_different_territories_do_not_overlap() -> None:
     assert not scopes_overlap({**ALL, "territory": "NA-West"}, {**ALL, "territory": "EMEA"})
 
 
+def test_a_plan_for_a_territory_overlaps_a_plan_for_a_territory_under_it() -> None:
+    region = {**ALL, "territory": "NA", "territories": ["NA", "NA-West", "NA-East"]}
+    assert scopes_overlap(region, {**ALL, "territory": "NA-West"})
+    assert scopes_overlap({**ALL, "territory": "na-east"}, region)
+
+
+def test_plans_for_two_territories_under_one_region_do_not_overlap() -> None:
+    assert not scopes_overlap({**ALL, "territory": "NA-West"}, {**ALL, "territory": "NA-East"})
+
+
 def test_plans_for_different_crms_do_not_overlap() -> None:
     assert not scopes_overlap({"sources": ["salesforce"]}, {"sources": ["hubspot"]})
 

@@ -202,7 +202,7 @@ def both_ways(
     marked_records = {*exclude, *(holds or {})}
 
     def planner() -> Planner:
-        scope = Scope(territory=territory)
+        scope = Scope(territory=territory).with_subtree(rules)
         return Planner(
             reps, sources=sources, writable=writable, scope=scope, exclude=exclude, holds=holds
         )

@@ -19,7 +19,7 @@ from sync.companies import ACCOUNTS, LINKS
 from sync.evaluate import evaluate_store
 from sync.guard_rails import PlanTally, check_guard_rails
 from sync.holds import HOLDS, active_holds
-from sync.plan import get_plan, plan_changes
+from sync.plan import PLANS, get_plan, plan_changes
 from sync.planner import Planner, Scope, build_changes
 from sync.pull import MODEL_MARK, save_cursor
 from sync.quick_assign import quick_assign_records
@@ -109,13 +109,14 @@ def planned_by_reference(
     """What the reference engine and the planner make of the same book, all at once, in key
     order (the store's open holds kept, as a run keeps them)."""
     evaluated = evaluate_store(settings, database)
+    scope = (scope or Scope()).with_subtree(evaluated.rules)  # as a run widens it
     changes, figures = build_changes(
         evaluated.book,
         sorted(evaluated.evaluation.assignments, key=attrgetter("key")),
         evaluated.reps,
         sources=sources,
         writable=sources,
-        scope=scope or Scope(),
+        scope=scope,
         holds=active_holds(database),
     )
     verdict = check_guard_rails(
@@ -224,7 +225,7 @@ def test_a_run_through_the_columnar_engine_saves_the_plan_the_reference_path_sav
     assert columnar == reference
 
 
-@pytest.mark.parametrize("territory", ["US-West", "Europe", "Rest"])
+@pytest.mark.parametrize("territory", ["US-West", "Europe", "Rest", "Americas"])
 def test_a_run_for_one_territory_plans_what_the_reference_engine_plans(
     database: Database, tmp_path: Path, territory: str, columnar_runs: list[bool]
 ) -> None:
@@ -235,6 +236,21 @@ def test_a_run_for_one_territory_plans_what_the_reference_engine_plans(
     assert columnar_runs == [database.is_sqlite]
     assert planned == planned_by_reference(settings, database, scope=Scope(territory=territory))
     assert planned[1]["figures"]["planned"] > 0
+
+
+def test_a_run_for_a_territory_plans_the_accounts_of_the_territories_under_it_too(
+    database: Database, tmp_path: Path, columnar_runs: list[bool]
+) -> None:
+    settings = seeded(database, tmp_path, seed=4)
+
+    changes, _ = planned_by_run(settings, database, territory="Americas")
+
+    territory = ROW_FIELDS.index("territory")
+    assert {row[territory] for row in changes} == {"Americas", "US-West", "US-Big"}
+    with database.engine.connect() as connection:
+        newest = select(PLANS.c.scope).order_by(PLANS.c.id.desc()).limit(1)
+        scope = connection.execute(newest).scalar_one()
+    assert scope["territories"] == ["Americas", "US-West", "US-Big"]
 
 
 def test_a_run_for_one_crm_plans_what_the_reference_engine_plans(

@@ -96,6 +96,9 @@ def _plan(request: Request, plan_id: int) -> dict[str, Any]:
 def scope_words(scope: Mapping[str, Any]) -> str:
     """A plan's scope as a person says it: "Territory NA-West", "Every account"."""
     if scope.get("territory"):
+        under = len(scope.get("territories") or ()) - 1
+        if under > 0:
+            return f"Territory {scope['territory']} and the {number(under)} under it"
         return f"Territory {scope['territory']}"
     if scope.get("account"):
         return f"Account {scope['account']}"

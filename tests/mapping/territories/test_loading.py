@@ -164,3 +164,32 @@ def test_a_territory_whose_owners_are_all_inactive_in_one_crm_is_a_warning_namin
 def test_a_crm_no_rep_has_a_seat_in_is_not_reported() -> None:
     rules = load(MEMBERS, reps=directory(salesforce_only=["ana", "bo"]))
     assert not any("has no owner member active in" in warning for warning in rules.warnings)
+
+
+REGIONS = """
+territories:
+  - name: NA
+    criteria: {country: [US, CA]}
+    members: [{email: ana@acme-revenue.example}]
+    children:
+      - name: NA-West
+        criteria: {region: [US-CA]}
+        members: [{email: ana@acme-revenue.example}]
+        children:
+          - name: Bay Area
+            criteria: {postal_code: ["941"]}
+            members: [{email: ana@acme-revenue.example}]
+      - name: NA-East
+        criteria: {region: [US-NY]}
+        members: [{email: ana@acme-revenue.example}]
+  - name: EMEA
+    criteria: {country: [DE]}
+    members: [{email: ana@acme-revenue.example}]
+"""
+
+
+def test_a_territorys_subtree_is_it_and_every_territory_under_it_in_file_order() -> None:
+    rules = load(REGIONS)
+    assert rules.subtree("NA") == ("NA", "NA-West", "Bay Area", "NA-East")
+    assert rules.subtree("NA-West") == ("NA-West", "Bay Area")
+    assert rules.subtree("EMEA") == ("EMEA",)
